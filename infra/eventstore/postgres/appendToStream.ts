@@ -1,0 +1,127 @@
+// Appends go through one writer per process that coalesces concurrent requests into a single
+// transaction (group commit): one round trip and one WAL flush for everything that queued up while
+// the previous transaction was committing. Requests for the same stream never share a transaction,
+// so each request is decided exactly as it would be alone.
+import type pg from "pg";
+import type { AppendOutcome, EventData, ExpectedState } from "../../../domain/ports/eventStore.ts";
+
+interface Pending {
+  streamId: string;
+  expected: ExpectedState;
+  events: readonly EventData[];
+  resolve(outcome: AppendOutcome): void;
+  reject(error: unknown): void;
+}
+
+type AppendResult =
+  | { ok: true; rev: number; pos: number }
+  | { ok: false; tag: string; actual: number | null };
+
+export interface AppendWriter {
+  append(streamId: string, events: readonly EventData[], expected: ExpectedState): Promise<AppendOutcome>;
+  /** Resolves once nothing is queued or in flight. */
+  drain(): Promise<void>;
+}
+
+const MAX_BATCH_REQUESTS = 256;
+
+function checkRequest(streamId: string, events: readonly EventData[], expected: ExpectedState) {
+  if (!streamId) throw new Error("stream id must not be empty");
+  if (typeof expected === "number" && (!Number.isInteger(expected) || expected < 0)) {
+    throw new Error(`expected revision must be a non-negative integer, got ${expected}`);
+  }
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(event.id)) {
+      throw new Error(`event id must be a UUID, got ${JSON.stringify(event.id)}`);
+    }
+    if (ids.has(event.id)) throw new Error(`event id ${event.id} appears twice in one append`);
+    ids.add(event.id);
+  }
+}
+
+export function createAppendWriter(
+  pool: pg.Pool,
+  schema: string,
+  onAppended: (head: number) => void,
+): AppendWriter {
+  const queue: Pending[] = [];
+  let inFlight: Promise<void> | null = null;
+
+  async function flush(batch: Pending[]) {
+    const requests = batch.map((p) => ({
+      s: p.streamId,
+      e: String(p.expected),
+      ev: p.events.map((e) => ({ id: e.id, type: e.type, data: e.data, meta: e.metadata })),
+    }));
+    try {
+      const { rows } = await pool.query<{ r: AppendResult[] }>(
+        `select "${schema}".es_append($1::jsonb) as r`,
+        [JSON.stringify(requests)],
+      );
+      const results = rows[0]!.r;
+      let head = 0;
+      batch.forEach((pending, i) => {
+        const result = results[i]!;
+        if (result.ok) {
+          head = Math.max(head, result.pos);
+          pending.resolve({
+            _tag: "Appended",
+            nextExpectedRevision: result.rev,
+            position: result.pos,
+            checkpoint: String(result.pos),
+          });
+        } else if (result.tag === "StreamDeleted") {
+          pending.resolve({ _tag: "StreamDeleted", streamId: pending.streamId });
+        } else {
+          pending.resolve({
+            _tag: "WrongExpectedVersion",
+            streamId: pending.streamId,
+            expected: pending.expected,
+            actual: result.actual ?? "no_stream",
+          });
+        }
+      });
+      if (head > 0) onAppended(head);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
+  }
+
+  function takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const streams = new Set<string>();
+    for (let i = 0; i < queue.length && batch.length < MAX_BATCH_REQUESTS; ) {
+      const pending = queue[i]!;
+      if (streams.has(pending.streamId)) {
+        i++;
+        continue;
+      }
+      streams.add(pending.streamId);
+      batch.push(pending);
+      queue.splice(i, 1);
+    }
+    return batch;
+  }
+
+  function pump() {
+    if (inFlight || queue.length === 0) return;
+    inFlight = flush(takeBatch()).finally(() => {
+      inFlight = null;
+      pump();
+    });
+  }
+
+  return {
+    append(streamId, events, expected) {
+      checkRequest(streamId, events, expected);
+      return new Promise<AppendOutcome>((resolve, reject) => {
+        queue.push({ streamId, expected, events, resolve, reject });
+        pump();
+      });
+    },
+    async drain() {
+      while (inFlight) await inFlight;
+    },
+  };
+}

@@ -1,0 +1,197 @@
+// Tables and the append function of the PostgreSQL event store, all inside one schema.
+//
+// Ordering that cannot skip events: every append locks its stream rows first, then, as its very last
+// step, takes the single `es_head` row and hands out dense positions head+1…head+n. The head row lock
+// is held until commit, so positions are handed out in commit order and a reader that has seen
+// position p has also seen every position below it.
+import type { Migration } from "../../postgres/migrate.ts";
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid SQL identifier: ${name}`);
+  return `"${name}"`;
+}
+
+export function eventStoreMigrations(schema: string): Migration[] {
+  const s = quoteIdent(schema);
+  return [
+    {
+      id: "eventstore-001-tables",
+      sql: `
+        create schema if not exists ${s};
+        create table ${s}.es_streams (
+          stream_id text collate "C" primary key,
+          revision bigint not null default -1,
+          deleted boolean not null default false,
+          tombstoned boolean not null default false,
+          truncate_before bigint,
+          max_count bigint,
+          max_age_seconds bigint
+        );
+        create table ${s}.es_events (
+          position bigint primary key,
+          stream_id text collate "C" not null,
+          revision bigint not null,
+          event_id uuid not null,
+          type text not null,
+          data jsonb not null,
+          metadata jsonb not null,
+          created_at timestamptz not null default clock_timestamp(),
+          unique (stream_id, revision),
+          unique (stream_id, event_id)
+        );
+        create index es_events_type_position on ${s}.es_events (type, position);
+        create table ${s}.es_head (
+          id boolean primary key default true check (id),
+          head bigint not null
+        );
+        insert into ${s}.es_head (head) values (0);
+      `,
+    },
+    {
+      id: "eventstore-002-append",
+      sql: appendFunctionSql(s),
+    },
+  ];
+}
+
+// es_append(requests) appends a batch of independent requests (at most one per stream) in one
+// transaction and returns one result per request. A refused request writes nothing and does not
+// affect the others. Request: {s: stream, e: "any"|"no_stream"|"stream_exists"|"<revision>",
+// ev: [{id, type, data, meta}]}. Result: {ok: true, rev, pos} | {ok: false, tag, actual}.
+function appendFunctionSql(s: string): string {
+  return `
+    create or replace function ${s}.es_append(requests jsonb) returns jsonb
+    language plpgsql as $fn$
+    declare
+      req jsonb;
+      results jsonb[] := '{}';
+      ends int[] := '{}';
+      accepted boolean[] := '{}';
+      v_stream text;
+      v_expected text;
+      v_events jsonb;
+      v_n int;
+      v_rev bigint;
+      v_deleted boolean;
+      v_tombstoned boolean;
+      v_ids uuid[];
+      v_found int;
+      v_min bigint;
+      v_max bigint;
+      v_last_pos bigint;
+      v_exists boolean;
+      ok boolean;
+      total int := 0;
+      v_head bigint;
+      i int;
+      e_ids uuid[] := '{}';
+      e_streams text[] := '{}';
+      e_revs bigint[] := '{}';
+      e_types text[] := '{}';
+      e_data jsonb[] := '{}';
+      e_meta jsonb[] := '{}';
+    begin
+      for req in select value from jsonb_array_elements(requests) loop
+        v_stream := req->>'s';
+        v_expected := req->>'e';
+        v_events := req->'ev';
+        v_n := jsonb_array_length(v_events);
+
+        insert into ${s}.es_streams (stream_id) values (v_stream) on conflict do nothing;
+        select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
+          from ${s}.es_streams st where st.stream_id = v_stream for update;
+
+        if v_tombstoned then
+          results := results || jsonb_build_object('ok', false, 'tag', 'StreamDeleted');
+          ends := ends || total; accepted := accepted || false;
+          continue;
+        end if;
+
+        v_exists := v_rev >= 0 and not v_deleted;
+        select array_agg((x->>'id')::uuid) into v_ids from jsonb_array_elements(v_events) x;
+
+        -- idempotency: the same event ids already in this stream
+        select count(*), min(ev.revision), max(ev.revision), max(ev.position)
+          into v_found, v_min, v_max, v_last_pos
+          from ${s}.es_events ev where ev.stream_id = v_stream and ev.event_id = any(v_ids);
+        if v_found > 0 then
+          ok := v_found = v_n and v_max - v_min + 1 = v_n
+            and (select bool_and(ev.revision = v_min + o.ord - 1)
+                   from unnest(v_ids) with ordinality o(id, ord)
+                   join ${s}.es_events ev on ev.stream_id = v_stream and ev.event_id = o.id)
+            and case v_expected
+                  when 'any' then true
+                  when 'no_stream' then v_min = 0
+                  when 'stream_exists' then v_min > 0
+                  else v_expected::bigint = v_min - 1
+                end;
+          if ok then
+            results := results || jsonb_build_object('ok', true, 'rev', v_max, 'pos', v_last_pos);
+          else
+            results := results || jsonb_build_object('ok', false, 'tag', 'WrongExpectedVersion',
+              'actual', case when v_exists then v_rev end);
+          end if;
+          ends := ends || total; accepted := accepted || false;
+          continue;
+        end if;
+
+        ok := case v_expected
+                when 'any' then true
+                when 'no_stream' then not v_exists
+                when 'stream_exists' then v_exists
+                else v_exists and v_rev = v_expected::bigint
+              end;
+        if not ok then
+          results := results || jsonb_build_object('ok', false, 'tag', 'WrongExpectedVersion',
+            'actual', case when v_exists then v_rev end);
+          ends := ends || total; accepted := accepted || false;
+          continue;
+        end if;
+
+        if v_n > 0 then
+          update ${s}.es_streams set revision = v_rev + v_n, deleted = false where stream_id = v_stream;
+          select e_ids || array_agg((x->>'id')::uuid order by o),
+                 e_streams || array_agg(v_stream order by o),
+                 e_revs || array_agg(v_rev + o order by o),
+                 e_types || array_agg(x->>'type' order by o),
+                 e_data || array_agg(x->'data' order by o),
+                 e_meta || array_agg(x->'meta' order by o)
+            into e_ids, e_streams, e_revs, e_types, e_data, e_meta
+            from jsonb_array_elements(v_events) with ordinality t(x, o);
+        end if;
+        total := total + v_n;
+        results := results || jsonb_build_object('ok', true, 'rev', v_rev + v_n);
+        ends := ends || total; accepted := accepted || true;
+      end loop;
+
+      -- last step: dense positions in commit order (the head row stays locked until commit)
+      if total > 0 then
+        update ${s}.es_head set head = es_head.head + total returning es_head.head into v_head;
+        insert into ${s}.es_events (position, stream_id, revision, event_id, type, data, metadata)
+          select v_head - total + u.ord, u.sid, u.rev, u.eid, u.typ, u.dat, u.met
+          from unnest(e_streams, e_revs, e_ids, e_types, e_data, e_meta)
+            with ordinality u(sid, rev, eid, typ, dat, met, ord);
+        perform pg_notify(${sqlLiteral(`${s}.es_appended`.replaceAll('"', ""))}, v_head::text);
+      else
+        select h.head into v_head from ${s}.es_head h;
+      end if;
+
+      for i in 1 .. coalesce(array_length(results, 1), 0) loop
+        if accepted[i] then
+          results[i] := results[i] || jsonb_build_object('pos', v_head - total + ends[i]);
+        end if;
+      end loop;
+      return to_jsonb(results);
+    end
+    $fn$;
+  `;
+}
+
+function sqlLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The NOTIFY channel appends announce themselves on. */
+export function appendChannel(schema: string): string {
+  return `${schema}.es_appended`;
+}

@@ -1,0 +1,103 @@
+// Catch-up then live. Woken by appends of this process at once and by other processes through
+// LISTEN/NOTIFY; a poll every `pollMs` covers lost notifications (NOTIFY is only a hint).
+import type pg from "pg";
+import type {
+  SubscribeOptions,
+  Subscription,
+  SubscriptionMessage,
+} from "../../../domain/ports/eventStore.ts";
+import { readAllPage } from "./readAll.ts";
+import { positionOfCheckpoint } from "./recordedEventRow.ts";
+
+export interface AppendSignal {
+  /** Counts appends seen; pass it to `wait` so an append between a read and the wait is not missed. */
+  readonly version: number;
+  /** Resolves on the first append after `since` (or after `ms`, or when aborted). */
+  wait(since: number, ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export function createAppendSignal(): AppendSignal & { notify(): void } {
+  let waiters: Array<() => void> = [];
+  let version = 0;
+  return {
+    get version() {
+      return version;
+    },
+    notify() {
+      version++;
+      const woken = waiters;
+      waiters = [];
+      for (const wake of woken) wake();
+    },
+    wait(since, ms, signal) {
+      return new Promise<void>((resolve) => {
+        if (version !== since || signal.aborted) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          waiters = waiters.filter((w) => w !== done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener("abort", done, { once: true });
+        waiters.push(done);
+      });
+    },
+  };
+}
+
+export function subscribeToAll(
+  pool: pg.Pool,
+  schema: string,
+  appendSignal: AppendSignal,
+  options: SubscribeOptions & { batchSize?: number; pollMs?: number } = {},
+): Subscription {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  options.signal?.addEventListener("abort", abort, { once: true });
+  if (options.signal?.aborted) controller.abort();
+  const batchSize = options.batchSize ?? 1000;
+  const pollMs = options.pollMs ?? 500;
+
+  async function* messages(): AsyncGenerator<SubscriptionMessage> {
+    const { signal } = controller;
+    let position: number;
+    if (options.from === "end") {
+      const { rows } = await pool.query<{ head: string }>(`select head from "${schema}".es_head`);
+      position = Number(rows[0]!.head);
+    } else {
+      position =
+        options.from === undefined || options.from === "start" ? 0 : positionOfCheckpoint(options.from);
+    }
+    let caughtUp = false;
+    try {
+      while (!signal.aborted) {
+        const seen = appendSignal.version;
+        const page = await readAllPage(pool, schema, position, batchSize, options.filter);
+        for (const event of page.events) {
+          if (signal.aborted) return;
+          yield { type: "event", event };
+        }
+        position = page.scannedTo;
+        if (page.events.length < batchSize) {
+          if (!caughtUp) {
+            caughtUp = true;
+            yield { type: "caughtUp", checkpoint: String(position) };
+          }
+          await appendSignal.wait(seen, pollMs, signal);
+        }
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  const iterator = messages();
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    async close() {
+      controller.abort();
+      await iterator.return(undefined);
+    },
+  };
+}
