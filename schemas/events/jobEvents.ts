@@ -1,0 +1,152 @@
+// The events of a `job-{id}` stream: the job and its tasks. Type names are stable; a change of shape
+// bumps the event's schema version and adds an upcaster (upcasters.ts), old events are never rewritten.
+import { z } from "zod";
+import { errorCodeSchema } from "../errors.ts";
+
+const id = z.uuid();
+const isoTimestamp = z.iso.datetime({ offset: true });
+const attempt = z.number().int().positive();
+const byteCount = z.number().int().nonnegative();
+const seconds = z.number().nonnegative();
+const checksum = z.string().regex(/^sha256:[0-9a-f]+$/, 'expected "sha256:" and lowercase hex digits');
+
+export const sourceTypeSchema = z.enum(["url", "upload", "stream", "restream"]);
+
+export const sourceMetadataSchema = z.strictObject({
+  durationSec: seconds,
+  /** Container as ffprobe names it, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
+  format: z.string().min(1),
+  sizeBytes: byteCount,
+  video: z
+    .strictObject({
+      codec: z.string().min(1),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      fps: z.number().positive(),
+      rotation: z.number().int(),
+      vfr: z.boolean(),
+      pixFmt: z.string().min(1),
+    })
+    .nullable(),
+  audio: z
+    .strictObject({
+      codec: z.string().min(1),
+      channels: z.number().int().positive(),
+      sampleRate: z.number().int().positive(),
+    })
+    .nullable(),
+});
+
+export const plannedTaskSchema = z
+  .strictObject({
+    taskId: id,
+    sequenceIndex: z.number().int().nonnegative(),
+    startTimeSec: seconds,
+    endTimeSec: seconds,
+  })
+  .refine((task) => task.endTimeSec > task.startTimeSec, "a task ends after it starts");
+
+export const exitClassSchema = z.enum(["input", "transient", "oom", "timeout", "stalled", "cancelled"]);
+
+export const jobOutputSchema = z.strictObject({
+  name: z.string().min(1),
+  type: z.literal("final"),
+  key: z.string().min(1),
+  sizeBytes: byteCount,
+  checksum,
+  profile: z.string().min(1),
+});
+
+const nothing = z.strictObject({});
+
+const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
+  z.strictObject({ type: z.literal(type), data });
+
+export const jobEventSchema = z.discriminatedUnion("type", [
+  event(
+    "JobSubmitted",
+    z.strictObject({
+      jobId: id,
+      userId: z.string().min(1),
+      sourceType: sourceTypeSchema,
+      sourceUrl: z.string().min(1),
+      profileId: z.string().min(1),
+      outputConfig: z.record(z.string(), z.unknown()),
+      /** The job this one repeats (POST /v1/jobs/{id}/retry). */
+      retryOf: id.optional(),
+    }),
+  ),
+  event("JobSourceProbed", sourceMetadataSchema),
+  event(
+    "JobPlanned",
+    z.strictObject({ tasks: z.array(plannedTaskSchema).min(1), maxAttempts: z.number().int().positive() }),
+  ),
+  event("TaskScheduled", z.strictObject({ taskId: id, attempt, notBefore: isoTimestamp.optional() })),
+  event("TaskStarted", z.strictObject({ taskId: id, attempt, workerId: z.string().min(1) })),
+  // Milestones only: fine-grained progress travels as ephemeral ticks on the bus.
+  event(
+    "TaskProgressed",
+    z.strictObject({
+      taskId: id,
+      attempt,
+      milestonePct: z.union([z.literal(25), z.literal(50), z.literal(75)]),
+    }),
+  ),
+  event(
+    "TaskCompleted",
+    z.strictObject({
+      taskId: id,
+      attempt,
+      outputKey: z.string().min(1),
+      sizeBytes: byteCount,
+      checksum,
+      durationSec: seconds,
+    }),
+  ),
+  event(
+    "TaskFailed",
+    z.strictObject({
+      taskId: id,
+      attempt,
+      exitClass: exitClassSchema,
+      message: z.string(),
+      stderrTail: z.string(),
+    }),
+  ),
+  event(
+    "TaskRetryScheduled",
+    z.strictObject({
+      taskId: id,
+      nextAttempt: z.number().int().min(2),
+      notBefore: isoTimestamp,
+      delayMs: z.number().int().nonnegative(),
+    }),
+  ),
+  event("JobStitchingStarted", nothing),
+  event("JobUploadingStarted", nothing),
+  event("JobCompleted", z.strictObject({ outputs: z.array(jobOutputSchema).min(1) })),
+  event("JobFailed", z.strictObject({ code: errorCodeSchema, message: z.string() })),
+  event("JobCancelled", z.strictObject({ reason: z.string().optional() })),
+  event("JobRetried", z.strictObject({ newJobId: id })),
+  event("JobDeleted", nothing),
+]);
+
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+export type JobEventType = JobEvent["type"];
+
+/** The data of one kind of job event: `JobEventData<"TaskStarted">`. */
+export type JobEventData<Type extends JobEventType> = Extract<JobEvent, { type: Type }>["data"];
+
+export type SourceType = z.infer<typeof sourceTypeSchema>;
+export type SourceMetadata = z.infer<typeof sourceMetadataSchema>;
+export type PlannedTask = z.infer<typeof plannedTaskSchema>;
+export type ExitClass = z.infer<typeof exitClassSchema>;
+export type JobOutput = z.infer<typeof jobOutputSchema>;
+
+export const jobEventTypes: readonly JobEventType[] = jobEventSchema.options.map(
+  (option) => option.shape.type.value,
+);
+
+export const isJobEventType = (type: string): type is JobEventType =>
+  (jobEventTypes as readonly string[]).includes(type);
