@@ -1,0 +1,117 @@
+// Opens the event store and the read-model database a process is configured for: a Postgres server
+// (EVENT_STORE_URL / DATABASE_URL) or the embedded cluster under the data directory. A second process
+// on the same data directory (the CLI next to a running platform) joins the running cluster.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import pg from "pg";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
+import { startEmbeddedPostgres } from "../postgres/embeddedPostgres.ts";
+
+export interface DatabaseConfig {
+  /** postgres://… (default: DATABASE_URL, else the embedded cluster) */
+  eventStoreUrl?: string;
+  databaseUrl?: string;
+  dataDir: string;
+  eventStoreSchema?: string;
+  readModelSchema?: string;
+  log?: (message: string) => void;
+}
+
+export interface PlatformDatabase {
+  store: EventStore;
+  pool: pg.Pool;
+  readModelSchema: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+interface RunFile {
+  url: string;
+  ownerPid: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function embeddedUrl(
+  dataDir: string,
+  log: (m: string) => void,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const root = resolve(dataDir);
+  const runFile = join(root, "run", "postgres.json");
+  if (existsSync(runFile)) {
+    const run = JSON.parse(await readFile(runFile, "utf8")) as RunFile;
+    if (run.ownerPid !== process.pid && processAlive(run.ownerPid) && (await canConnect(run.url))) {
+      return { url: run.url, stop: async () => {} }; // the platform running on this directory owns it
+    }
+  }
+  await mkdir(join(root, "secrets"), { recursive: true, mode: 0o700 });
+  await mkdir(join(root, "run"), { recursive: true });
+  await chmod(root, 0o755).catch(() => {});
+  const passwordFile = join(root, "secrets", "postgres-password");
+  if (!existsSync(passwordFile))
+    await writeFile(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
+  const password = (await readFile(passwordFile, "utf8")).trim();
+  const server = await startEmbeddedPostgres({ dataDir: join(root, "postgres"), password });
+  log(`embedded PostgreSQL ready on 127.0.0.1:${server.port} (data in ${join(root, "postgres")})`);
+  await writeFile(runFile, JSON.stringify({ url: server.url, ownerPid: process.pid } satisfies RunFile), {
+    mode: 0o600,
+  });
+  return {
+    url: server.url,
+    async stop() {
+      await rm(runFile, { force: true });
+      await server.stop();
+    },
+  };
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<PlatformDatabase> {
+  const log = config.log ?? (() => {});
+  const external = config.databaseUrl ?? config.eventStoreUrl;
+  const embedded = external ? null : await embeddedUrl(config.dataDir, log);
+  const databaseUrl = config.databaseUrl ?? config.eventStoreUrl ?? embedded!.url;
+  const eventStoreUrl = config.eventStoreUrl ?? databaseUrl;
+  if (!/^postgres(ql)?:\/\//.test(eventStoreUrl)) {
+    throw new Error(`EVENT_STORE_URL must be postgres://… (got ${eventStoreUrl.split(":")[0]}:)`);
+  }
+  const store = await openPostgresEventStore({
+    url: eventStoreUrl,
+    schema: config.eventStoreSchema ?? "webencode_events",
+    onError: (e) => log(`event store: ${e.message}`),
+  });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  pool.on("error", (e) => log(`read models: ${e.message}`));
+  return {
+    store,
+    pool,
+    readModelSchema: config.readModelSchema ?? "webencode",
+    embedded: embedded !== null,
+    async close() {
+      await store.close();
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { jobsProjector } from "./jobs/jobsProjector.ts";
+import type { Projector } from "./projector.ts";
+
+/** Every projector the platform runs; reactors (dispatcher, webhooks) are not projectors. */
+export const allProjectors: readonly Projector[] = [jobsProjector];

@@ -1,0 +1,300 @@
+// Folds job events into read-model rows. Pure: the rows change only from the event and its metadata.
+import { match } from "ts-pattern";
+import type { EventMetadata } from "../../schemas/events/eventMetadata.ts";
+import type { JobEvent } from "../../schemas/events/jobEvents.ts";
+
+export interface JobRow {
+  id: string;
+  user_id: string;
+  source_type: string;
+  source_url: string;
+  profile_id: string;
+  output_config: Record<string, unknown>;
+  status: string;
+  progress_pct: number;
+  tasks_total: number;
+  tasks_completed: number;
+  error_code: string | null;
+  error_message: string | null;
+  assigned_to_worker_id: string | null;
+  source_info: unknown;
+  outputs: unknown[];
+  retry_of: string | null;
+  retried_as: string | null;
+  deleted: boolean;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  last_position: number;
+}
+
+export interface TaskRow {
+  id: string;
+  job_id: string;
+  sequence_index: number;
+  start_time_sec: number;
+  end_time_sec: number;
+  status: string;
+  attempt_count: number;
+  max_attempts: number;
+  assigned_worker_id: string | null;
+  progress_pct: number;
+  output_key: string | null;
+  output_size_bytes: number | null;
+  checksum: string | null;
+  not_before: string | null;
+  last_error_class: string | null;
+  last_error_message: string | null;
+  last_stderr_tail: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface TimelineRow {
+  position: number;
+  job_id: string;
+  revision: number;
+  type: string;
+  occurred_at: string;
+  actor_user_id: string | null;
+  actor_role: string | null;
+  task_id: string | null;
+  attempt: number | null;
+  summary: string;
+  data: unknown;
+}
+
+/** The rows a batch touches, loaded once, changed in memory, written back once. */
+export interface JobRowSet {
+  jobs: Map<string, JobRow>;
+  tasks: Map<string, TaskRow>;
+  /** Task ids by job id. */
+  jobTasks: Map<string, string[]>;
+  timeline: TimelineRow[];
+  dirtyJobs: Set<string>;
+  dirtyTasks: Set<string>;
+}
+
+export interface Located {
+  jobId: string;
+  position: number;
+  revision: number;
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+export function indexTasks(tasks: Iterable<TaskRow>): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const task of tasks) index.set(task.job_id, [...(index.get(task.job_id) ?? []), task.id]);
+  return index;
+}
+
+const tasksOf = (rows: JobRowSet, jobId: string) =>
+  (rows.jobTasks.get(jobId) ?? []).map((id) => rows.tasks.get(id)!);
+
+function jobProgress(rows: JobRowSet, jobId: string): number {
+  const tasks = tasksOf(rows, jobId);
+  if (tasks.length === 0) return 0;
+  return Math.floor(tasks.reduce((sum, t) => sum + t.progress_pct, 0) / tasks.length);
+}
+
+export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventMetadata, at: Located): void {
+  const now = metadata.occurredAt;
+  const job = rows.jobs.get(at.jobId);
+  const touchJob = (change: Partial<JobRow>) => {
+    if (!job) throw new Error(`${event.type} for job ${at.jobId} before JobSubmitted`);
+    Object.assign(job, change, { updated_at: now, last_position: at.position });
+    rows.dirtyJobs.add(job.id);
+  };
+  const touchTask = (taskId: string, change: Partial<TaskRow>) => {
+    const task = rows.tasks.get(taskId);
+    if (!task) throw new Error(`${event.type} for unknown task ${taskId} of job ${at.jobId}`);
+    Object.assign(task, change, { updated_at: now });
+    rows.dirtyTasks.add(taskId);
+    return task;
+  };
+  let summary: string = event.type;
+  let taskId: string | null = null;
+  let attempt: number | null = null;
+
+  match(event)
+    .with({ type: "JobSubmitted" }, ({ data }) => {
+      rows.jobs.set(at.jobId, {
+        id: at.jobId,
+        user_id: data.userId,
+        source_type: data.sourceType,
+        source_url: data.sourceUrl,
+        profile_id: data.profileId,
+        output_config: data.outputConfig,
+        status: "queued",
+        progress_pct: 0,
+        tasks_total: 0,
+        tasks_completed: 0,
+        error_code: null,
+        error_message: null,
+        assigned_to_worker_id: null,
+        source_info: null,
+        outputs: [],
+        retry_of: data.retryOf ?? null,
+        retried_as: null,
+        deleted: false,
+        created_at: now,
+        updated_at: now,
+        started_at: null,
+        finished_at: null,
+        last_position: at.position,
+      });
+      rows.dirtyJobs.add(at.jobId);
+      summary = `submitted ${data.sourceUrl} with profile ${data.profileId}`;
+    })
+    .with({ type: "JobSourceProbed" }, ({ data }) => {
+      touchJob({ source_info: data });
+      summary = `probed source: ${data.durationSec.toFixed(2)} s`;
+    })
+    .with({ type: "JobPlanned" }, ({ data }) => {
+      for (const task of data.tasks) {
+        rows.tasks.set(task.taskId, {
+          id: task.taskId,
+          job_id: at.jobId,
+          sequence_index: task.sequenceIndex,
+          start_time_sec: task.startTimeSec,
+          end_time_sec: task.endTimeSec,
+          status: "pending",
+          attempt_count: 0,
+          max_attempts: data.maxAttempts,
+          assigned_worker_id: null,
+          progress_pct: 0,
+          output_key: null,
+          output_size_bytes: null,
+          checksum: null,
+          not_before: null,
+          last_error_class: null,
+          last_error_message: null,
+          last_stderr_tail: null,
+          created_at: now,
+          updated_at: now,
+          started_at: null,
+          finished_at: null,
+        });
+        rows.dirtyTasks.add(task.taskId);
+      }
+      rows.jobTasks.set(
+        at.jobId,
+        data.tasks.map((t) => t.taskId),
+      );
+      touchJob({ tasks_total: data.tasks.length });
+      summary = `planned ${data.tasks.length} task${data.tasks.length === 1 ? "" : "s"}`;
+    })
+    .with({ type: "TaskScheduled" }, ({ data }) => {
+      ({ taskId, attempt } = data);
+      touchTask(data.taskId, {
+        status: "scheduled",
+        attempt_count: data.attempt,
+        not_before: data.notBefore ?? null,
+        assigned_worker_id: null,
+        progress_pct: 0,
+      });
+      touchJob({ progress_pct: jobProgress(rows, at.jobId) });
+      summary = `task scheduled (attempt ${data.attempt})`;
+    })
+    .with({ type: "TaskStarted" }, ({ data }) => {
+      ({ taskId, attempt } = data);
+      const task = touchTask(data.taskId, { status: "running", assigned_worker_id: data.workerId });
+      task.started_at ??= now;
+      touchJob({
+        status: "processing",
+        assigned_to_worker_id: data.workerId,
+        started_at: job?.started_at ?? now,
+      });
+      summary = `task started on ${data.workerId} (attempt ${data.attempt})`;
+    })
+    .with({ type: "TaskProgressed" }, ({ data }) => {
+      ({ taskId, attempt } = data);
+      touchTask(data.taskId, { progress_pct: data.milestonePct });
+      touchJob({ progress_pct: jobProgress(rows, at.jobId) });
+      summary = `task reached ${data.milestonePct} %`;
+    })
+    .with({ type: "TaskCompleted" }, ({ data }) => {
+      ({ taskId, attempt } = data);
+      touchTask(data.taskId, {
+        status: "completed",
+        progress_pct: 100,
+        output_key: data.outputKey,
+        output_size_bytes: data.sizeBytes,
+        checksum: data.checksum,
+        finished_at: now,
+      });
+      touchJob({
+        tasks_completed: (job?.tasks_completed ?? 0) + 1,
+        progress_pct: jobProgress(rows, at.jobId),
+      });
+      summary = `task completed: ${data.sizeBytes} bytes`;
+    })
+    .with({ type: "TaskFailed" }, ({ data }) => {
+      ({ taskId, attempt } = data);
+      touchTask(data.taskId, {
+        status: "failed",
+        last_error_class: data.exitClass,
+        last_error_message: data.message,
+        last_stderr_tail: data.stderrTail,
+      });
+      summary = `task failed (${data.exitClass}): ${data.message}`;
+    })
+    .with({ type: "TaskRetryScheduled" }, ({ data }) => {
+      taskId = data.taskId;
+      attempt = data.nextAttempt;
+      touchTask(data.taskId, { not_before: data.notBefore });
+      summary = `retry ${data.nextAttempt} in ${Math.round(data.delayMs / 1000)} s`;
+    })
+    .with({ type: "JobStitchingStarted" }, () => {
+      touchJob({ status: "stitching" });
+      summary = "stitching";
+    })
+    .with({ type: "JobUploadingStarted" }, () => {
+      touchJob({ status: "uploading" });
+      summary = "uploading";
+    })
+    .with({ type: "JobCompleted" }, ({ data }) => {
+      touchJob({ status: "completed", progress_pct: 100, outputs: data.outputs, finished_at: now });
+      summary = `completed with ${data.outputs.length} output${data.outputs.length === 1 ? "" : "s"}`;
+    })
+    .with({ type: "JobFailed" }, ({ data }) => {
+      touchJob({ status: "failed", error_code: data.code, error_message: data.message, finished_at: now });
+      summary = `failed: ${data.code} ${data.message}`;
+    })
+    .with({ type: "JobCancelled" }, ({ data }) => {
+      touchJob({ status: "cancelled", finished_at: now });
+      for (const task of tasksOf(rows, at.jobId)) {
+        if (!TERMINAL.has(task.status)) {
+          touchTask(task.id, { status: "cancelled" });
+        }
+      }
+      summary = data.reason ? `cancelled: ${data.reason}` : "cancelled";
+    })
+    .with({ type: "JobRetried" }, ({ data }) => {
+      touchJob({ retried_as: data.newJobId });
+      summary = `retried as ${data.newJobId}`;
+    })
+    .with({ type: "JobDeleted" }, () => {
+      touchJob({ deleted: true });
+      summary = "deleted";
+    })
+    .exhaustive();
+
+  rows.timeline.push({
+    position: at.position,
+    job_id: at.jobId,
+    revision: at.revision,
+    type: event.type,
+    occurred_at: now,
+    actor_user_id: metadata.actor.userId,
+    actor_role: metadata.actor.role,
+    task_id: taskId,
+    attempt,
+    summary,
+    data: event.data,
+  });
+}

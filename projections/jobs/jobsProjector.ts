@@ -1,0 +1,144 @@
+// Projects job streams into `jobs`, `job_tasks` and `job_timeline`: per batch one read of the rows the
+// batch touches, the fold in memory, one multi-row upsert per table.
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { JobEvent } from "../../schemas/events/jobEvents.ts";
+import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { type ProjectionContext, ProjectionError, type Projector } from "../projector.ts";
+import { applyJobEvent, indexTasks, type JobRow, type JobRowSet, type TaskRow } from "./jobRows.ts";
+import { jobsTable, jobTasksTable, jobTimelineTable } from "./jobsTables.ts";
+
+export const JOB_STREAM_PREFIX = "job-";
+
+const jobIdOf = (streamId: string) => streamId.slice(JOB_STREAM_PREFIX.length);
+
+const JOB_COLUMNS = Object.keys({
+  id: 0,
+  user_id: 0,
+  source_type: 0,
+  source_url: 0,
+  profile_id: 0,
+  output_config: 0,
+  status: 0,
+  progress_pct: 0,
+  tasks_total: 0,
+  tasks_completed: 0,
+  error_code: 0,
+  error_message: 0,
+  assigned_to_worker_id: 0,
+  source_info: 0,
+  outputs: 0,
+  retry_of: 0,
+  retried_as: 0,
+  deleted: 0,
+  created_at: 0,
+  updated_at: 0,
+  started_at: 0,
+  finished_at: 0,
+  last_position: 0,
+} satisfies Record<keyof JobRow, 0>);
+
+const TASK_COLUMNS = Object.keys({
+  id: 0,
+  job_id: 0,
+  sequence_index: 0,
+  start_time_sec: 0,
+  end_time_sec: 0,
+  status: 0,
+  attempt_count: 0,
+  max_attempts: 0,
+  assigned_worker_id: 0,
+  progress_pct: 0,
+  output_key: 0,
+  output_size_bytes: 0,
+  checksum: 0,
+  not_before: 0,
+  last_error_class: 0,
+  last_error_message: 0,
+  last_stderr_tail: 0,
+  created_at: 0,
+  updated_at: 0,
+  started_at: 0,
+  finished_at: 0,
+} satisfies Record<keyof TaskRow, 0>);
+
+async function upsert(context: ProjectionContext, table: string, columns: string[], rows: unknown[]) {
+  if (rows.length === 0) return;
+  const physical = context.table(table);
+  const updates = columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`);
+  await context.client.query(
+    `insert into ${physical} (${columns.join(", ")})
+     select ${columns.join(", ")} from jsonb_populate_recordset(null::${physical}, $1::jsonb)
+     on conflict (id) do update set ${updates.join(", ")}`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export const jobsProjector: Projector = {
+  name: "jobs",
+  version: 1,
+  tables: [jobsTable, jobTasksTable, jobTimelineTable],
+  filter: { streamPrefixes: [JOB_STREAM_PREFIX] },
+  async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
+    const jobIds = [...new Set(events.map((e) => jobIdOf(e.streamId)))];
+    const [jobs, tasks] = await Promise.all([
+      // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text)
+      context.client.query<{ r: JobRow }>(
+        `select to_jsonb(j) as r from ${context.table("jobs")} j where id = any($1::uuid[])`,
+        [jobIds],
+      ),
+      context.client.query<{ r: TaskRow }>(
+        `select to_jsonb(t) as r from ${context.table("job_tasks")} t where job_id = any($1::uuid[])`,
+        [jobIds],
+      ),
+    ]);
+    const rows: JobRowSet = {
+      jobs: new Map(jobs.rows.map(({ r }) => [r.id, r])),
+      tasks: new Map(tasks.rows.map(({ r }) => [r.id, r])),
+      jobTasks: indexTasks(tasks.rows.map(({ r }) => r)),
+      timeline: [],
+      dirtyJobs: new Set(),
+      dirtyTasks: new Set(),
+    };
+    for (const recorded of events) {
+      const parsed = parseStoredEvent(recorded);
+      if (parsed._tag === "UnknownEventType") {
+        throw new ProjectionError("jobs", recorded, `unknown event type ${parsed.type}`);
+      }
+      if (parsed._tag === "MalformedEvent") {
+        throw new ProjectionError(
+          "jobs",
+          recorded,
+          `malformed event: ${JSON.stringify(parsed.issues).slice(0, 500)}`,
+        );
+      }
+      try {
+        applyJobEvent(rows, parsed.event as JobEvent, parsed.metadata, {
+          jobId: jobIdOf(recorded.streamId),
+          position: recorded.position,
+          revision: recorded.revision,
+        });
+      } catch (error) {
+        throw new ProjectionError("jobs", recorded, (error as Error).message);
+      }
+    }
+    await upsert(
+      context,
+      "jobs",
+      JOB_COLUMNS,
+      [...rows.dirtyJobs].map((id) => rows.jobs.get(id)),
+    );
+    await upsert(
+      context,
+      "job_tasks",
+      TASK_COLUMNS,
+      [...rows.dirtyTasks].map((id) => rows.tasks.get(id)),
+    );
+    if (rows.timeline.length > 0) {
+      const timeline = context.table("job_timeline");
+      await context.client.query(
+        `insert into ${timeline} select * from jsonb_populate_recordset(null::${timeline}, $1::jsonb)`,
+        [JSON.stringify(rows.timeline)],
+      );
+    }
+  },
+};

@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPostgresEventStore } from "../infra/eventstore/postgres/postgresEventStore.ts";
+import { generateJobHistories } from "../test/support/jobHistories.ts";
+import { snapshotJobReadModels } from "../test/support/readModelSnapshot.ts";
+import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
+import { jobsProjector } from "./jobs/jobsProjector.ts";
+import { rebuildProjection } from "./rebuildProjection.ts";
+import { startProjector } from "./runProjector.ts";
+
+let database: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  database = await createTestDatabase("crash");
+  pool = new pg.Pool({ connectionString: database.url });
+});
+afterAll(async () => {
+  await pool.end();
+  await database.drop();
+});
+
+const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+};
+
+describe("projector runner", () => {
+  it("killed with -9 in the middle of a batch, then restarted, leaves the read model exactly as a clean rebuild", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev" });
+    for (const h of generateJobHistories(250, 21))
+      await store.append(h.streamId, h.events, { expected: "no_stream" });
+    const head = await store.headPosition();
+
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("../test/support/slowProjectorProcess.ts", import.meta.url)),
+        database.url,
+        "ev",
+        "rm",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const exited = new Promise((r) => child.once("exit", r));
+    // wait until it has committed some batches and has one open right now
+    const midBatch = await waitUntil(async () => {
+      const progress = await pool
+        .query<{ position: string }>(`select position from rm.projection_checkpoints where name = 'jobs'`)
+        .catch(() => ({ rows: [] as { position: string }[] }));
+      const position = Number(progress.rows[0]?.position ?? 0);
+      if (position === 0) return false;
+      const open = await pool.query(
+        `select 1 from pg_stat_activity
+          where application_name = 'webencode-slow-projector' and xact_start is not null and backend_xid is not null`,
+      );
+      return open.rows.length > 0;
+    }, 60_000);
+    expect(midBatch).toBe(true);
+    child.kill("SIGKILL");
+    await exited;
+
+    const { rows } = await pool.query<{ position: string }>(
+      `select position from rm.projection_checkpoints where name = 'jobs'`,
+    );
+    const before = Number(rows[0]!.position);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(head); // it really died half-way
+
+    const runner = startProjector({ store, pool, schema: "rm", projector: jobsProjector });
+    expect(await runner.waitForPosition(head, 30_000)).toBe(true);
+    await runner.stop();
+    const resumed = await snapshotJobReadModels(pool, "rm");
+
+    await rebuildProjection({ store, pool, schema: "rm", projector: jobsProjector });
+    expect(await snapshotJobReadModels(pool, "rm")).toEqual(resumed);
+    expect(resumed.job_timeline).toHaveLength(head);
+    await store.close();
+  });
+
+  it("runs single-active: a second runner stands by and takes over when the first stops", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_ha", pollMs: 50 });
+    const histories = generateJobHistories(20, 8);
+    for (const h of histories.slice(0, 10))
+      await store.append(h.streamId, h.events, { expected: "no_stream" });
+    const first = startProjector({ store, pool, schema: "rm_ha", projector: jobsProjector });
+    expect(await first.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+    const second = startProjector({ store, pool, schema: "rm_ha", projector: jobsProjector });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.status().state).toBe("standby");
+    await first.stop();
+    for (const h of histories.slice(10)) await store.append(h.streamId, h.events, { expected: "no_stream" });
+    expect(await second.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+    const { rows } = await pool.query(`select count(*)::int as n from rm_ha.jobs`);
+    expect(rows[0]).toEqual({ n: 20 });
+    await second.stop();
+    await store.close();
+  });
+});
