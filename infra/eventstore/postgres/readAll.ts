@@ -10,7 +10,7 @@ export interface AllPage {
 
 const escapeLike = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-// Reads up to the committed head in the same snapshot: positions are dense and handed out in commit
+// Reads up to the committed head, in one snapshot: positions are dense and handed out in commit
 // order, so everything at or below the head is visible and the page can never skip a slow writer.
 export async function readAllPage(
   client: pg.Pool | pg.PoolClient,
@@ -29,13 +29,15 @@ export async function readAllPage(
     params.push(filter.streamPrefixes.map(escapeLike));
     conditions.push(`and stream_id like any($${params.length}::text[])`);
   }
+  // Both subqueries read es_head in the statement's one snapshot; not a lateral join, so the events
+  // are an ordered index range scan whatever the planner believes about es_head.
   const { rows } = await client.query<EventRow & { head: string }>(
     `select h.head, e.*
-       from "${schema}".es_head h
-       left join lateral (
+       from (select head from "${schema}".es_head) h
+       left join (
          select ${EVENT_COLUMNS}
            from "${schema}".es_events
-          where position > $1 and position <= h.head ${conditions.join(" ")}
+          where position > $1 and position <= (select head from "${schema}".es_head) ${conditions.join(" ")}
           order by position
           limit $2
        ) e on true

@@ -56,7 +56,7 @@ export function subscribeToAll(
   const abort = () => controller.abort();
   options.signal?.addEventListener("abort", abort, { once: true });
   if (options.signal?.aborted) controller.abort();
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 5000;
   const pollMs = options.pollMs ?? 500;
 
   async function* messages(): AsyncGenerator<SubscriptionMessage> {
