@@ -1,0 +1,239 @@
+// Decides a job command against the job's state: the events it causes, or the WE-* reason it is refused.
+// Pure: ids and `now` come in the command. Redelivered commands are accepted with no events.
+import { match } from "ts-pattern";
+import type { JobEvent, JobEventData, PlannedTask } from "../../schemas/events/jobEvents.ts";
+import type {
+  CompleteTask,
+  CompleteUpload,
+  FailTask,
+  JobCommand,
+  PlanJob,
+  RecordTaskProgress,
+  StartTask,
+} from "./commands.ts";
+import { type JobRejected, jobRejected } from "./jobRejected.ts";
+import { isTerminal, type Job, type JobState, type TaskState } from "./jobState.ts";
+import { isRetryable, retryDelayMs, retryPolicy } from "./retryPolicy.ts";
+
+export type Accepted = { _tag: "Accepted"; events: JobEvent[] };
+
+export type JobDecision = Accepted | JobRejected;
+
+const accepted = (...events: JobEvent[]): Accepted => ({ _tag: "Accepted", events });
+
+const milestones = [75, 50, 25] as const;
+
+export function decide(command: JobCommand, state: JobState): JobDecision {
+  if (state.status === "initial") {
+    if (command.type !== "SubmitJob") return jobRejected("WE-JOB-004", "No job exists with this id");
+    const { retryOf, ...submitted } = command.data;
+    return accepted({
+      type: "JobSubmitted",
+      data: { ...submitted, ...(retryOf === undefined ? {} : { retryOf }) },
+    });
+  }
+  const job = state;
+  if (job.deleted) return jobRejected("WE-JOB-004", `Job ${job.jobId} was deleted`);
+
+  return match(command)
+    .returnType<JobDecision>()
+    .with({ type: "SubmitJob" }, () => jobRejected("WE-JOB-001", `Job ${job.jobId} already exists`))
+    .with({ type: "RecordProbe" }, ({ data }) =>
+      // The first probe wins; a redelivered probe changes nothing.
+      unlessTerminal(job, () => (job.probe ? accepted() : accepted({ type: "JobSourceProbed", data }))),
+    )
+    .with({ type: "FailProbe" }, ({ data }) =>
+      unlessTerminal(job, () =>
+        job.tasksTotal > 0
+          ? jobRejected("WE-JOB-001", `Job ${job.jobId} is already planned; its source was readable`)
+          : accepted({ type: "JobFailed", data: { code: "WE-JOB-007", message: data.message } }),
+      ),
+    )
+    .with({ type: "PlanJob" }, ({ data }) => unlessTerminal(job, () => planJob(data, job)))
+    .with({ type: "StartTask" }, ({ data }) => unlessTerminal(job, () => startTask(data, job)))
+    .with({ type: "RecordTaskProgress" }, ({ data }) =>
+      unlessTerminal(job, () => recordTaskProgress(data, job)),
+    )
+    .with({ type: "CompleteTask" }, ({ data }) => unlessTerminal(job, () => completeTask(data, job)))
+    .with({ type: "FailTask" }, ({ data }) => unlessTerminal(job, () => failTask(data, job)))
+    .with({ type: "CompleteStitch" }, () =>
+      unlessTerminal(job, () => {
+        if (job.status === "stitching") return accepted({ type: "JobUploadingStarted", data: {} });
+        if (job.status === "uploading" && job.tasksTotal > 1) return accepted();
+        return jobRejected("WE-JOB-001", `Job ${job.jobId} is ${job.status}, not stitching`);
+      }),
+    )
+    .with({ type: "CompleteUpload" }, ({ data }) => unlessTerminal(job, () => completeUpload(data, job)))
+    .with({ type: "CancelJob" }, ({ data }) =>
+      unlessTerminal(job, () => accepted({ type: "JobCancelled", data: reasonOf(data.reason) })),
+    )
+    .with({ type: "RetryJob" }, ({ data: { newJobId } }) => {
+      if (newJobId === job.jobId) return jobRejected("WE-JOB-001", "A job cannot be retried as itself");
+      if (job.retriedAs === newJobId) return accepted();
+      return accepted(...cancelIfActive(job, `retried as ${newJobId}`), {
+        type: "JobRetried",
+        data: { newJobId },
+      });
+    })
+    .with({ type: "DeleteJob" }, () =>
+      accepted(...cancelIfActive(job, "deleted"), { type: "JobDeleted", data: {} }),
+    )
+    .exhaustive();
+}
+
+const reasonOf = (reason: string | undefined): JobEventData<"JobCancelled"> =>
+  reason === undefined ? {} : { reason };
+
+function unlessTerminal(job: Job, decideActive: () => JobDecision): JobDecision {
+  return match(job.status)
+    .returnType<JobDecision>()
+    .with("cancelled", () => jobRejected("WE-JOB-005", `Job ${job.jobId} was cancelled`))
+    .with("completed", () => jobRejected("WE-JOB-006", `Job ${job.jobId} has already completed`))
+    .with("failed", () => jobRejected("WE-JOB-006", `Job ${job.jobId} has already failed`))
+    .with("queued", "processing", "stitching", "uploading", decideActive)
+    .exhaustive();
+}
+
+const cancelIfActive = (job: Job, reason: string): JobEvent[] =>
+  isTerminal(job.status) ? [] : [{ type: "JobCancelled", data: { reason } }];
+
+const planKey = (tasks: readonly PlannedTask[], maxAttempts: number) =>
+  JSON.stringify({
+    maxAttempts,
+    tasks: [...tasks]
+      .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
+      .map(({ taskId, sequenceIndex, startTimeSec, endTimeSec }) => [
+        taskId,
+        sequenceIndex,
+        startTimeSec,
+        endTimeSec,
+      ]),
+  });
+
+function planProblem(tasks: readonly PlannedTask[], maxAttempts: number): string | null {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) return `maxAttempts must be a positive integer`;
+  if (tasks.length === 0) return "a plan needs at least one task";
+  if (new Set(tasks.map((task) => task.taskId)).size !== tasks.length) return "task ids repeat";
+  const indexes = new Set(tasks.map((task) => task.sequenceIndex));
+  const inRange = tasks.every((task) => Number.isInteger(task.sequenceIndex) && task.sequenceIndex >= 0);
+  if (!inRange || indexes.size !== tasks.length || Math.max(...indexes) !== tasks.length - 1) {
+    return `sequence indexes must be 0…${tasks.length - 1}, each once`;
+  }
+  const empty = tasks.find((task) => !(task.endTimeSec > task.startTimeSec) || task.startTimeSec < 0);
+  return empty ? `task ${empty.taskId} covers no time` : null;
+}
+
+function planJob(
+  { tasks, maxAttempts = retryPolicy.defaultMaxAttempts }: PlanJob["data"],
+  job: Job,
+): JobDecision {
+  if (job.probe === null)
+    return jobRejected("WE-JOB-001", `The source of job ${job.jobId} is not probed yet`);
+  if (job.tasksTotal > 0) {
+    return planKey(job.tasks, job.maxAttempts) === planKey(tasks, maxAttempts)
+      ? accepted()
+      : jobRejected("WE-JOB-001", `Job ${job.jobId} is already planned differently`);
+  }
+  const problem = planProblem(tasks, maxAttempts);
+  if (problem) return jobRejected("WE-JOB-001", `Invalid plan for job ${job.jobId}: ${problem}`);
+  const ordered = [...tasks].sort((a, b) => a.sequenceIndex - b.sequenceIndex);
+  return accepted(
+    { type: "JobPlanned", data: { tasks: ordered, maxAttempts } },
+    ...ordered.map(
+      (task): JobEvent => ({ type: "TaskScheduled", data: { taskId: task.taskId, attempt: 1 } }),
+    ),
+  );
+}
+
+/** The task a command names, if the command speaks for its current attempt. */
+function currentTask(job: Job, taskId: string, attempt: number): TaskState | JobRejected {
+  const task = job.tasks.find((candidate) => candidate.taskId === taskId);
+  if (!task) return jobRejected("WE-JOB-001", `Job ${job.jobId} has no task ${taskId}`);
+  if (task.status === "pending") return jobRejected("WE-JOB-001", `Task ${taskId} is not scheduled yet`);
+  if (attempt !== task.attempt) {
+    return jobRejected(
+      "WE-JOB-010",
+      `Attempt ${attempt} of task ${taskId} is not its current attempt (${task.attempt})`,
+    );
+  }
+  return task;
+}
+
+const isRejected = (value: TaskState | JobRejected): value is JobRejected => "_tag" in value;
+
+const notRunning = (task: TaskState) =>
+  jobRejected("WE-JOB-001", `Task ${task.taskId} is ${task.status}, not running`);
+
+function startTask({ taskId, attempt, workerId }: StartTask["data"], job: Job): JobDecision {
+  const task = currentTask(job, taskId, attempt);
+  if (isRejected(task)) return task;
+  if (task.status === "scheduled")
+    return accepted({ type: "TaskStarted", data: { taskId, attempt, workerId } });
+  if (task.workerId === workerId) return accepted();
+  return jobRejected(
+    "WE-JOB-011",
+    `Attempt ${attempt} of task ${taskId} was started by worker ${task.workerId}`,
+  );
+}
+
+function recordTaskProgress({ taskId, attempt, pct }: RecordTaskProgress["data"], job: Job): JobDecision {
+  const task = currentTask(job, taskId, attempt);
+  if (isRejected(task)) return task;
+  if (!(pct >= 0 && pct <= 100)) return jobRejected("WE-JOB-001", `Progress ${pct} is not within 0–100`);
+  if (task.status === "completed") return accepted();
+  if (task.status !== "running") return notRunning(task);
+  const milestonePct = milestones.find((milestone) => milestone <= pct && milestone > task.progressPct);
+  return milestonePct === undefined
+    ? accepted()
+    : accepted({ type: "TaskProgressed", data: { taskId, attempt, milestonePct } });
+}
+
+function completeTask(data: CompleteTask["data"], job: Job): JobDecision {
+  const task = currentTask(job, data.taskId, data.attempt);
+  if (isRejected(task)) return task;
+  if (task.status === "completed") return accepted();
+  if (task.status !== "running") return notRunning(task);
+  const lastTask = job.tasks.every((other) => other.taskId === task.taskId || other.status === "completed");
+  const next: JobEvent[] = !lastTask
+    ? []
+    : job.tasksTotal > 1
+      ? [{ type: "JobStitchingStarted", data: {} }]
+      : [{ type: "JobUploadingStarted", data: {} }];
+  return accepted({ type: "TaskCompleted", data }, ...next);
+}
+
+function failTask({ now, ...data }: FailTask["data"], job: Job): JobDecision {
+  const task = currentTask(job, data.taskId, data.attempt);
+  if (isRejected(task)) return task;
+  if (task.status !== "running" && task.status !== "scheduled") return notRunning(task);
+  const nowMs = Date.parse(now);
+  if (Number.isNaN(nowMs)) return jobRejected("WE-JOB-001", `now is not a timestamp: ${now}`);
+  const failed: JobEvent = { type: "TaskFailed", data };
+  if (isRetryable(data.exitClass) && data.attempt < job.maxAttempts) {
+    const delayMs = retryDelayMs(data.attempt);
+    const notBefore = new Date(nowMs + delayMs).toISOString();
+    const nextAttempt = data.attempt + 1;
+    return accepted(
+      failed,
+      { type: "TaskRetryScheduled", data: { taskId: data.taskId, nextAttempt, notBefore, delayMs } },
+      { type: "TaskScheduled", data: { taskId: data.taskId, attempt: nextAttempt, notBefore } },
+    );
+  }
+  const why = isRetryable(data.exitClass)
+    ? `after ${data.attempt} attempt${data.attempt === 1 ? "" : "s"}`
+    : `(${data.exitClass}, not retried)`;
+  return accepted(failed, {
+    type: "JobFailed",
+    data: {
+      code: data.exitClass === "input" ? "WE-JOB-007" : "WE-JOB-008",
+      message: `Task ${task.sequenceIndex} failed ${why}: ${data.message}`,
+    },
+  });
+}
+
+function completeUpload({ outputs }: CompleteUpload["data"], job: Job): JobDecision {
+  if (job.status !== "uploading")
+    return jobRejected("WE-JOB-001", `Job ${job.jobId} is ${job.status}, not uploading`);
+  if (outputs.length === 0) return jobRejected("WE-JOB-001", `Job ${job.jobId} needs at least one output`);
+  return accepted({ type: "JobCompleted", data: { outputs } });
+}

@@ -1,0 +1,615 @@
+// Given these events, when this command, then exactly these events (or this rejection).
+import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../../schemas/errors.ts";
+import {
+  type JobEvent,
+  type JobOutput,
+  jobEventSchema,
+  type PlannedTask,
+} from "../../schemas/events/jobEvents.ts";
+import type { JobCommand } from "./commands.ts";
+import { foldJob, jobDecider } from "./jobDecider.ts";
+
+const jobId = "5b0c7f0e-8d7a-4c51-9a3e-2f6d1c0b9e11";
+const newJobId = "9d3a1f2e-6b4c-4d8e-a1f0-3c2b1a0e9f87";
+const taskA = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+const taskB = "8e2f3a4b-5c6d-4e7f-9a0b-1c2d3e4f5a6b";
+const unknownTask = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+const now = "2026-11-01T08:00:00.000Z";
+const checksum = `sha256:${"0f".repeat(32)}`;
+
+const given = (...events: JobEvent[]) => ({
+  when: (command: JobCommand) => {
+    const decision = jobDecider.decide(command, foldJob(events));
+    return {
+      thenEmits: (...expected: JobEvent[]) => {
+        expect(decision).toEqual({ _tag: "Accepted", events: expected });
+        for (const event of expected) expect(jobEventSchema.safeParse(event).error).toBeUndefined();
+      },
+      thenRejects: (code: ErrorCode) => expect(decision).toMatchObject({ _tag: "JobRejected", code }),
+    };
+  },
+});
+
+// Events
+const submittedData = {
+  jobId,
+  userId: "u-alice",
+  sourceType: "upload",
+  sourceUrl: "fs://uploads/clip.mp4",
+  profileId: "720p_h264",
+  outputConfig: {},
+} as const;
+const submitted: JobEvent = { type: "JobSubmitted", data: submittedData };
+const probe = {
+  durationSec: 20,
+  format: "mov,mp4,m4a,3gp,3g2,mj2",
+  sizeBytes: 4_000_000,
+  video: { codec: "h264", width: 1280, height: 720, fps: 30, rotation: 0, vfr: false, pixFmt: "yuv420p" },
+  audio: { codec: "aac", channels: 2, sampleRate: 48_000 },
+};
+const probed: JobEvent = { type: "JobSourceProbed", data: probe };
+const planA: PlannedTask = { taskId: taskA, sequenceIndex: 0, startTimeSec: 0, endTimeSec: 10 };
+const planB: PlannedTask = { taskId: taskB, sequenceIndex: 1, startTimeSec: 10, endTimeSec: 20 };
+const planned = (tasks: PlannedTask[], maxAttempts = 3): JobEvent => ({
+  type: "JobPlanned",
+  data: { tasks, maxAttempts },
+});
+const scheduled = (taskId: string, attempt: number, notBefore?: string): JobEvent => ({
+  type: "TaskScheduled",
+  data: notBefore ? { taskId, attempt, notBefore } : { taskId, attempt },
+});
+const started = (taskId: string, attempt = 1, workerId = "worker-a"): JobEvent => ({
+  type: "TaskStarted",
+  data: { taskId, attempt, workerId },
+});
+const progressed = (taskId: string, milestonePct: 25 | 50 | 75, attempt = 1): JobEvent => ({
+  type: "TaskProgressed",
+  data: { taskId, attempt, milestonePct },
+});
+const result = (taskId: string, attempt = 1) => ({
+  taskId,
+  attempt,
+  outputKey: `jobs/${jobId}/tasks/${taskId}.mp4`,
+  sizeBytes: 1_000,
+  checksum,
+  durationSec: 10,
+});
+const completed = (taskId: string, attempt = 1): JobEvent => ({
+  type: "TaskCompleted",
+  data: result(taskId, attempt),
+});
+const failure = (
+  taskId: string,
+  attempt: number,
+  exitClass: "input" | "transient" | "oom" | "timeout" | "stalled" | "cancelled",
+) => ({
+  taskId,
+  attempt,
+  exitClass,
+  message: "ffmpeg exited with code 1",
+  stderrTail: "Conversion failed!",
+});
+const taskFailed = (
+  taskId: string,
+  attempt: number,
+  exitClass: Parameters<typeof failure>[2] = "transient",
+): JobEvent => ({
+  type: "TaskFailed",
+  data: failure(taskId, attempt, exitClass),
+});
+const output: JobOutput = {
+  name: `${jobId}_final.mp4`,
+  type: "final",
+  key: `jobs/${jobId}/final.mp4`,
+  sizeBytes: 2_000,
+  checksum,
+  profile: "720p_h264",
+};
+const stitching: JobEvent = { type: "JobStitchingStarted", data: {} };
+const uploading: JobEvent = { type: "JobUploadingStarted", data: {} };
+
+// Histories
+const queued = [submitted, probed];
+const plannedOne = [...queued, planned([planA]), scheduled(taskA, 1)];
+const plannedTwo = [...queued, planned([planA, planB]), scheduled(taskA, 1), scheduled(taskB, 1)];
+const runningA = [...plannedTwo, started(taskA)];
+const runningOne = [...plannedOne, started(taskA)];
+const stitchingTwo = [
+  ...runningA,
+  completed(taskA),
+  started(taskB, 1, "worker-b"),
+  completed(taskB),
+  stitching,
+];
+const uploadingTwo = [...stitchingTwo, uploading];
+const uploadingOne = [...runningOne, completed(taskA), uploading];
+const completedJob = [
+  ...uploadingOne,
+  { type: "JobCompleted", data: { outputs: [output] } } satisfies JobEvent,
+];
+const failedJob = [
+  ...runningOne,
+  taskFailed(taskA, 1, "input"),
+  { type: "JobFailed", data: { code: "WE-JOB-007", message: "bad" } } satisfies JobEvent,
+];
+const cancelledJob = [...runningA, { type: "JobCancelled", data: { reason: "user" } } satisfies JobEvent];
+const deletedJob = [
+  ...runningA,
+  { type: "JobCancelled", data: { reason: "deleted" } } satisfies JobEvent,
+  { type: "JobDeleted", data: {} } satisfies JobEvent,
+];
+const retriedA = [
+  ...runningA,
+  progressed(taskA, 50),
+  taskFailed(taskA, 1),
+  {
+    type: "TaskRetryScheduled",
+    data: { taskId: taskA, nextAttempt: 2, notBefore: "2026-11-01T08:00:05.000Z", delayMs: 5000 },
+  } satisfies JobEvent,
+  scheduled(taskA, 2, "2026-11-01T08:00:05.000Z"),
+];
+
+// Commands
+const submitJob: JobCommand = { type: "SubmitJob", data: submittedData };
+const recordProbe: JobCommand = { type: "RecordProbe", data: probe };
+const failProbe: JobCommand = { type: "FailProbe", data: { message: "moov atom not found" } };
+const planJob = (tasks: PlannedTask[], maxAttempts?: number): JobCommand => ({
+  type: "PlanJob",
+  data: maxAttempts === undefined ? { tasks } : { tasks, maxAttempts },
+});
+const startTask = (taskId: string, attempt = 1, workerId = "worker-a"): JobCommand => ({
+  type: "StartTask",
+  data: { taskId, attempt, workerId },
+});
+const recordProgress = (taskId: string, pct: number, attempt = 1): JobCommand => ({
+  type: "RecordTaskProgress",
+  data: { taskId, attempt, pct },
+});
+const completeTask = (taskId: string, attempt = 1): JobCommand => ({
+  type: "CompleteTask",
+  data: result(taskId, attempt),
+});
+const failTask = (
+  taskId: string,
+  attempt: number,
+  exitClass: Parameters<typeof failure>[2],
+  at = now,
+): JobCommand => ({
+  type: "FailTask",
+  data: { ...failure(taskId, attempt, exitClass), now: at },
+});
+const completeStitch: JobCommand = { type: "CompleteStitch", data: {} };
+const completeUpload = (outputs: JobOutput[] = [output]): JobCommand => ({
+  type: "CompleteUpload",
+  data: { outputs },
+});
+const cancelJob = (reason?: string): JobCommand => ({
+  type: "CancelJob",
+  data: reason === undefined ? {} : { reason },
+});
+const retryJob = (id = newJobId): JobCommand => ({ type: "RetryJob", data: { newJobId: id } });
+const deleteJob: JobCommand = { type: "DeleteJob", data: {} };
+
+const processingCommands: [string, JobCommand][] = [
+  ["RecordProbe", recordProbe],
+  ["FailProbe", failProbe],
+  ["PlanJob", planJob([planA])],
+  ["StartTask", startTask(taskA)],
+  ["RecordTaskProgress", recordProgress(taskA, 50)],
+  ["CompleteTask", completeTask(taskA)],
+  ["FailTask", failTask(taskA, 1, "transient")],
+  ["CompleteStitch", completeStitch],
+  ["CompleteUpload", completeUpload()],
+  ["CancelJob", cancelJob("again")],
+];
+const allCommands: [string, JobCommand][] = [
+  ["SubmitJob", submitJob],
+  ...processingCommands,
+  ["RetryJob", retryJob()],
+  ["DeleteJob", deleteJob],
+];
+
+describe("any command", () => {
+  it.each(allCommands.filter(([name]) => name !== "SubmitJob"))(
+    "%s on a job that does not exist: WE-JOB-004",
+    (_, command) => given().when(command).thenRejects("WE-JOB-004"),
+  );
+  it.each(allCommands)("%s on a deleted job: WE-JOB-004", (_, command) =>
+    given(...deletedJob)
+      .when(command)
+      .thenRejects("WE-JOB-004"),
+  );
+  it.each(processingCommands)("%s on a cancelled job: WE-JOB-005", (_, command) =>
+    given(...cancelledJob)
+      .when(command)
+      .thenRejects("WE-JOB-005"),
+  );
+  it.each(processingCommands)("%s on a completed job: WE-JOB-006", (_, command) =>
+    given(...completedJob)
+      .when(command)
+      .thenRejects("WE-JOB-006"),
+  );
+  it.each(processingCommands)("%s on a failed job: WE-JOB-006", (_, command) =>
+    given(...failedJob)
+      .when(command)
+      .thenRejects("WE-JOB-006"),
+  );
+});
+
+describe("SubmitJob", () => {
+  it("submits a new job", () => given().when(submitJob).thenEmits(submitted));
+  it("keeps the job it retries", () =>
+    given()
+      .when({ type: "SubmitJob", data: { ...submittedData, retryOf: newJobId } })
+      .thenEmits({ type: "JobSubmitted", data: { ...submittedData, retryOf: newJobId } }));
+  it("refuses a job that exists: WE-JOB-001", () =>
+    given(submitted).when(submitJob).thenRejects("WE-JOB-001"));
+});
+
+describe("RecordProbe", () => {
+  it("records the source metadata", () => given(submitted).when(recordProbe).thenEmits(probed));
+  it("ignores a redelivered probe", () =>
+    given(...queued)
+      .when(recordProbe)
+      .thenEmits());
+});
+
+describe("FailProbe", () => {
+  it("fails an unreadable source with WE-JOB-007, no retries", () =>
+    given(submitted)
+      .when(failProbe)
+      .thenEmits({ type: "JobFailed", data: { code: "WE-JOB-007", message: "moov atom not found" } }));
+  it("fails a probed source the planner cannot use", () =>
+    given(...queued)
+      .when(failProbe)
+      .thenEmits({ type: "JobFailed", data: { code: "WE-JOB-007", message: "moov atom not found" } }));
+  it("refuses once the job is planned: WE-JOB-001", () =>
+    given(...plannedOne)
+      .when(failProbe)
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("PlanJob", () => {
+  it("plans the tasks in sequence order and schedules each for its first attempt", () =>
+    given(...queued)
+      .when(planJob([planB, planA]))
+      .thenEmits(planned([planA, planB], 3), scheduled(taskA, 1), scheduled(taskB, 1)));
+  it("takes the profile's number of attempts", () =>
+    given(...queued)
+      .when(planJob([planA], 5))
+      .thenEmits(planned([planA], 5), scheduled(taskA, 1)));
+  it("ignores a redelivered identical plan", () =>
+    given(...plannedTwo)
+      .when(planJob([planB, planA]))
+      .thenEmits());
+  it("refuses another plan: WE-JOB-001", () =>
+    given(...plannedTwo)
+      .when(planJob([planA]))
+      .thenRejects("WE-JOB-001"));
+  it("refuses to plan an unprobed source: WE-JOB-001", () =>
+    given(submitted)
+      .when(planJob([planA]))
+      .thenRejects("WE-JOB-001"));
+  it.each([
+    ["no tasks", []],
+    ["a repeated task id", [planA, { ...planB, taskId: taskA }]],
+    ["a gap in the sequence", [planA, { ...planB, sequenceIndex: 2 }]],
+    ["a repeated sequence index", [planA, { ...planB, sequenceIndex: 0 }]],
+    ["a task covering no time", [{ ...planA, endTimeSec: 0 }]],
+  ] as [string, PlannedTask[]][])("refuses a plan with %s: WE-JOB-001", (_, tasks) =>
+    given(...queued)
+      .when(planJob(tasks))
+      .thenRejects("WE-JOB-001"),
+  );
+  it("refuses zero attempts: WE-JOB-001", () =>
+    given(...queued)
+      .when(planJob([planA], 0))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("StartTask", () => {
+  it("starts a scheduled attempt and the job starts processing", () => {
+    given(...plannedTwo)
+      .when(startTask(taskA))
+      .thenEmits(started(taskA));
+    expect(foldJob([...plannedTwo, started(taskA)])).toMatchObject({ status: "processing" });
+  });
+  it("ignores a redelivery to the same worker", () =>
+    given(...runningA)
+      .when(startTask(taskA))
+      .thenEmits());
+  it("refuses another worker on a started attempt: WE-JOB-011", () =>
+    given(...runningA)
+      .when(startTask(taskA, 1, "worker-b"))
+      .thenRejects("WE-JOB-011"));
+  it("refuses another worker on a completed attempt: WE-JOB-011", () =>
+    given(...runningA, completed(taskA))
+      .when(startTask(taskA, 1, "worker-b"))
+      .thenRejects("WE-JOB-011"));
+  it("starts the retry attempt", () =>
+    given(...retriedA)
+      .when(startTask(taskA, 2, "worker-b"))
+      .thenEmits(started(taskA, 2, "worker-b")));
+  it("refuses a superseded attempt: WE-JOB-010", () =>
+    given(...retriedA)
+      .when(startTask(taskA, 1))
+      .thenRejects("WE-JOB-010"));
+  it("refuses an attempt that is not scheduled yet: WE-JOB-010", () =>
+    given(...plannedTwo)
+      .when(startTask(taskA, 2))
+      .thenRejects("WE-JOB-010"));
+  it("refuses an unknown task: WE-JOB-001", () =>
+    given(...plannedTwo)
+      .when(startTask(unknownTask))
+      .thenRejects("WE-JOB-001"));
+  it("refuses a task before planning: WE-JOB-001", () =>
+    given(...queued)
+      .when(startTask(taskA))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("RecordTaskProgress", () => {
+  it("stores the first milestone crossed", () =>
+    given(...runningA)
+      .when(recordProgress(taskA, 30))
+      .thenEmits(progressed(taskA, 25)));
+  it("stores only the highest milestone of a jump", () =>
+    given(...runningA, progressed(taskA, 25))
+      .when(recordProgress(taskA, 80))
+      .thenEmits(progressed(taskA, 75)));
+  it("stores nothing between milestones", () =>
+    given(...runningA, progressed(taskA, 25))
+      .when(recordProgress(taskA, 49.9))
+      .thenEmits());
+  it("stores nothing before the first milestone", () =>
+    given(...runningA)
+      .when(recordProgress(taskA, 10))
+      .thenEmits());
+  it("does not store 100 %: completion is its own event", () =>
+    given(...runningA, progressed(taskA, 75))
+      .when(recordProgress(taskA, 100))
+      .thenEmits());
+  it("ignores a late tick after completion", () =>
+    given(...runningA, completed(taskA))
+      .when(recordProgress(taskA, 90))
+      .thenEmits());
+  it("starts again from zero on a new attempt", () =>
+    given(...retriedA, started(taskA, 2))
+      .when(recordProgress(taskA, 26, 2))
+      .thenEmits(progressed(taskA, 25, 2)));
+  it("refuses a superseded attempt: WE-JOB-010", () =>
+    given(...retriedA, started(taskA, 2))
+      .when(recordProgress(taskA, 60, 1))
+      .thenRejects("WE-JOB-010"));
+  it("refuses progress of a task not started: WE-JOB-001", () =>
+    given(...plannedTwo)
+      .when(recordProgress(taskA, 30))
+      .thenRejects("WE-JOB-001"));
+  it("refuses an unknown task: WE-JOB-001", () =>
+    given(...runningA)
+      .when(recordProgress(unknownTask, 30))
+      .thenRejects("WE-JOB-001"));
+  it.each([-1, 100.5, Number.NaN])("refuses progress %s: WE-JOB-001", (pct) =>
+    given(...runningA)
+      .when(recordProgress(taskA, pct))
+      .thenRejects("WE-JOB-001"),
+  );
+});
+
+describe("CompleteTask", () => {
+  it("completes a task that is not the last", () =>
+    given(...runningA)
+      .when(completeTask(taskA))
+      .thenEmits(completed(taskA)));
+  it("starts stitching after the last of several tasks", () =>
+    given(...runningA, completed(taskA), started(taskB))
+      .when(completeTask(taskB))
+      .thenEmits(completed(taskB), stitching));
+  it("goes straight to uploading after the only task", () =>
+    given(...runningOne)
+      .when(completeTask(taskA))
+      .thenEmits(completed(taskA), uploading));
+  it("ignores a redelivered result", () =>
+    given(...runningA, completed(taskA))
+      .when(completeTask(taskA))
+      .thenEmits());
+  it("refuses a result of a task not started: WE-JOB-001", () =>
+    given(...plannedTwo)
+      .when(completeTask(taskA))
+      .thenRejects("WE-JOB-001"));
+  it("refuses the result of a superseded attempt: WE-JOB-010", () =>
+    given(...retriedA, started(taskA, 2))
+      .when(completeTask(taskA, 1))
+      .thenRejects("WE-JOB-010"));
+  it("refuses an unknown task: WE-JOB-001", () =>
+    given(...runningA)
+      .when(completeTask(unknownTask))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("FailTask", () => {
+  const retryOf = (attempt: number, delayMs: number, notBefore: string): JobEvent[] => [
+    { type: "TaskRetryScheduled", data: { taskId: taskA, nextAttempt: attempt + 1, notBefore, delayMs } },
+    scheduled(taskA, attempt + 1, notBefore),
+  ];
+  it("retries a transient failure after 5 s", () =>
+    given(...runningA)
+      .when(failTask(taskA, 1, "transient"))
+      .thenEmits(taskFailed(taskA, 1), ...retryOf(1, 5_000, "2026-11-01T08:00:05.000Z")));
+  it("retries the second attempt after 10 s", () =>
+    given(...retriedA, started(taskA, 2))
+      .when(failTask(taskA, 2, "transient"))
+      .thenEmits(taskFailed(taskA, 2), ...retryOf(2, 10_000, "2026-11-01T08:00:10.000Z")));
+  it.each(["timeout", "stalled", "oom"] as const)("retries a %s", (exitClass) =>
+    given(...runningA)
+      .when(failTask(taskA, 1, exitClass))
+      .thenEmits(taskFailed(taskA, 1, exitClass), ...retryOf(1, 5_000, "2026-11-01T08:00:05.000Z")),
+  );
+  it("fails a task whose lease ran out before it reported a start", () =>
+    given(...plannedTwo)
+      .when(failTask(taskA, 1, "timeout"))
+      .thenEmits(taskFailed(taskA, 1, "timeout"), ...retryOf(1, 5_000, "2026-11-01T08:00:05.000Z")));
+  it("fails the job with WE-JOB-008 after the last attempt", () => {
+    const thirdAttempt = [
+      ...queued,
+      planned([planA]),
+      scheduled(taskA, 1),
+      started(taskA, 1),
+      taskFailed(taskA, 1),
+      scheduled(taskA, 2),
+      started(taskA, 2),
+      taskFailed(taskA, 2),
+      scheduled(taskA, 3),
+      started(taskA, 3),
+    ];
+    given(...thirdAttempt)
+      .when(failTask(taskA, 3, "transient"))
+      .thenEmits(taskFailed(taskA, 3), {
+        type: "JobFailed",
+        data: { code: "WE-JOB-008", message: "Task 0 failed after 3 attempts: ffmpeg exited with code 1" },
+      });
+  });
+  it("fails the job at once with WE-JOB-007 on a corrupt input", () =>
+    given(...runningA)
+      .when(failTask(taskA, 1, "input"))
+      .thenEmits(taskFailed(taskA, 1, "input"), {
+        type: "JobFailed",
+        data: {
+          code: "WE-JOB-007",
+          message: "Task 0 failed (input, not retried): ffmpeg exited with code 1",
+        },
+      }));
+  it("fails the job with WE-JOB-008 when a task was cancelled under it", () =>
+    given(...runningA)
+      .when(failTask(taskA, 1, "cancelled"))
+      .thenEmits(taskFailed(taskA, 1, "cancelled"), {
+        type: "JobFailed",
+        data: {
+          code: "WE-JOB-008",
+          message: "Task 0 failed (cancelled, not retried): ffmpeg exited with code 1",
+        },
+      }));
+  it("honours a single allowed attempt", () =>
+    given(...queued, planned([planA], 1), scheduled(taskA, 1), started(taskA))
+      .when(failTask(taskA, 1, "oom"))
+      .thenEmits(taskFailed(taskA, 1, "oom"), {
+        type: "JobFailed",
+        data: { code: "WE-JOB-008", message: "Task 0 failed after 1 attempt: ffmpeg exited with code 1" },
+      }));
+  it("refuses the failure of a superseded attempt: WE-JOB-010", () =>
+    given(...retriedA)
+      .when(failTask(taskA, 1, "transient"))
+      .thenRejects("WE-JOB-010"));
+  it("refuses to fail a completed attempt: WE-JOB-001", () =>
+    given(...runningA, completed(taskA))
+      .when(failTask(taskA, 1, "transient"))
+      .thenRejects("WE-JOB-001"));
+  it("refuses an unknown task: WE-JOB-001", () =>
+    given(...runningA)
+      .when(failTask(unknownTask, 1, "transient"))
+      .thenRejects("WE-JOB-001"));
+  it("refuses a `now` that is no timestamp: WE-JOB-001", () =>
+    given(...runningA)
+      .when(failTask(taskA, 1, "transient", "yesterday"))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("CompleteStitch", () => {
+  it("uploads the stitched output", () =>
+    given(...stitchingTwo)
+      .when(completeStitch)
+      .thenEmits(uploading));
+  it("ignores a redelivered stitch result", () =>
+    given(...uploadingTwo)
+      .when(completeStitch)
+      .thenEmits());
+  it("refuses while tasks still run: WE-JOB-001", () =>
+    given(...runningA)
+      .when(completeStitch)
+      .thenRejects("WE-JOB-001"));
+  it("refuses on a single-task job, which never stitches: WE-JOB-001", () =>
+    given(...uploadingOne)
+      .when(completeStitch)
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("CompleteUpload", () => {
+  it("completes the job with its outputs", () =>
+    given(...uploadingOne)
+      .when(completeUpload())
+      .thenEmits({ type: "JobCompleted", data: { outputs: [output] } }));
+  it("completes a stitched job", () =>
+    given(...uploadingTwo)
+      .when(completeUpload())
+      .thenEmits({ type: "JobCompleted", data: { outputs: [output] } }));
+  it("refuses before uploading: WE-JOB-001", () =>
+    given(...stitchingTwo)
+      .when(completeUpload())
+      .thenRejects("WE-JOB-001"));
+  it("refuses a job without outputs: WE-JOB-001", () =>
+    given(...uploadingOne)
+      .when(completeUpload([]))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("CancelJob", () => {
+  it("cancels a queued job", () =>
+    given(...queued)
+      .when(cancelJob("not needed"))
+      .thenEmits({ type: "JobCancelled", data: { reason: "not needed" } }));
+  it("cancels a processing job without a reason", () =>
+    given(...runningA)
+      .when(cancelJob())
+      .thenEmits({ type: "JobCancelled", data: {} }));
+  it("cancels while stitching", () =>
+    given(...stitchingTwo)
+      .when(cancelJob())
+      .thenEmits({ type: "JobCancelled", data: {} }));
+  it("cancels while uploading", () =>
+    given(...uploadingOne)
+      .when(cancelJob())
+      .thenEmits({ type: "JobCancelled", data: {} }));
+});
+
+describe("RetryJob", () => {
+  const retried: JobEvent = { type: "JobRetried", data: { newJobId } };
+  it("cancels an active job first", () =>
+    given(...runningA)
+      .when(retryJob())
+      .thenEmits({ type: "JobCancelled", data: { reason: `retried as ${newJobId}` } }, retried));
+  it.each([
+    ["completed", completedJob],
+    ["failed", failedJob],
+    ["cancelled", cancelledJob],
+  ])("retries a %s job as it is", (_, history) =>
+    given(...history)
+      .when(retryJob())
+      .thenEmits(retried),
+  );
+  it("ignores a redelivered retry", () =>
+    given(...failedJob, retried)
+      .when(retryJob())
+      .thenEmits());
+  it("refuses to retry a job as itself: WE-JOB-001", () =>
+    given(...failedJob)
+      .when(retryJob(jobId))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("DeleteJob", () => {
+  const deleted: JobEvent = { type: "JobDeleted", data: {} };
+  it("cancels an active job first", () =>
+    given(...runningA)
+      .when(deleteJob)
+      .thenEmits({ type: "JobCancelled", data: { reason: "deleted" } }, deleted));
+  it.each([
+    ["completed", completedJob],
+    ["failed", failedJob],
+    ["cancelled", cancelledJob],
+  ])("deletes a %s job", (_, history) =>
+    given(...history)
+      .when(deleteJob)
+      .thenEmits(deleted),
+  );
+});
