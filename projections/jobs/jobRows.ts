@@ -64,7 +64,6 @@ export interface TimelineRow {
   task_id: string | null;
   attempt: number | null;
   summary: string;
-  data: unknown;
 }
 
 /** The rows a batch touches, loaded once, changed in memory, written back once. */
@@ -295,6 +294,5 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
     task_id: taskId,
     attempt,
     summary,
-    data: event.data,
   });
 }

@@ -1,5 +1,6 @@
-// The job read models: the spec's `jobs` and tasks (`job_tasks`), plus `job_timeline`. No foreign keys
-// between them (tables are swapped on rebuild); every timestamp comes from event metadata.
+// The job read models: the spec's `jobs` and tasks (`job_tasks`), plus `job_timeline` (a line per event;
+// the event itself stays in the log, found by position). No foreign keys between the tables (they are
+// swapped on rebuild); every timestamp comes from event metadata.
 import type { ReadModelTable } from "../projector.ts";
 
 export const jobsTable: ReadModelTable = {
@@ -78,8 +79,7 @@ export const jobTimelineTable: ReadModelTable = {
       actor_role text,
       task_id uuid,
       attempt int,
-      summary text not null,
-      data jsonb not null
+      summary text not null
     )`,
   createIndexes: (t, prefix) => `create index ${prefix}_job on ${t} (job_id, position);`,
 };
