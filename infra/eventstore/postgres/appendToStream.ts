@@ -84,7 +84,10 @@ export function createAppendWriter(
       });
       if (head > 0) onAppended(head);
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      // One request the database refuses (say, a NUL character in JSON text) must not fail the others
+      // that happened to share its transaction: the transaction wrote nothing, so retry them alone.
+      if (batch.length === 1) batch[0]!.reject(error);
+      else for (const pending of batch) await flush([pending]);
     }
   }
 
@@ -114,8 +117,8 @@ export function createAppendWriter(
 
   return {
     append(streamId, events, expected) {
-      checkRequest(streamId, events, expected);
       return new Promise<AppendOutcome>((resolve, reject) => {
+        checkRequest(streamId, events, expected);
         queue.push({ streamId, expected, events, resolve, reject });
         pump();
       });
