@@ -8,7 +8,7 @@ const isoTimestamp = z.iso.datetime({ offset: true });
 const attempt = z.number().int().positive();
 const byteCount = z.number().int().nonnegative();
 const seconds = z.number().nonnegative();
-const checksum = z.string().regex(/^sha256:[0-9a-f]+$/, 'expected "sha256:" and lowercase hex digits');
+const checksum = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits');
 
 export const sourceTypeSchema = z.enum(["url", "upload", "stream", "restream"]);
 

@@ -24,6 +24,9 @@ function uuidFrom(random: () => number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+const sha256Like = (random: () => number) =>
+  `sha256:${Array.from({ length: 64 }, () => Math.floor(random() * 16).toString(16)).join("")}`;
+
 export function generateJobHistories(count: number, seed = 1, startAt = Date.parse("2026-11-01T08:00:00Z")) {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
@@ -125,7 +128,7 @@ export function generateJobHistories(count: number, seed = 1, startAt = Date.par
             attempt,
             outputKey: `jobs/${jobId}/tasks/${task.sequenceIndex}.mp4`,
             sizeBytes: Math.floor(random() * 50_000_000),
-            checksum: `sha256:${uuidFrom(random).replaceAll("-", "")}`,
+            checksum: sha256Like(random),
             durationSec: task.endTimeSec - task.startTimeSec,
           });
           break;
@@ -143,7 +146,7 @@ export function generateJobHistories(count: number, seed = 1, startAt = Date.par
               type: "final",
               key: `jobs/${jobId}/final.mp4`,
               sizeBytes: Math.floor(random() * 200_000_000),
-              checksum: `sha256:${uuidFrom(random).replaceAll("-", "")}`,
+              checksum: sha256Like(random),
               profile: profileId,
             },
           ],
