@@ -7,7 +7,11 @@ export type ExpectedState = "any" | "no_stream" | "stream_exists" | number;
 export type JsonObject = { [key: string]: unknown };
 
 export interface EventData {
-  /** UUID; unique within the stream. Re-appending the same ids is idempotent. */
+  /**
+   * UUID; unique within the stream. Re-appending the same ids at the same expected revision is
+   * idempotent. (KurrentDB checks ids only against recent appends: at the stream's current revision
+   * it appends a re-sent batch again; the PostgreSQL store refuses it.)
+   */
   id: string;
   type: string;
   data: JsonObject;

@@ -9,6 +9,6 @@ const url = process.env.KURRENTDB_URL;
 describe.skipIf(!url)("KurrentDB adapter", () => {
   describeEventStoreContract("KurrentDB", async () => {
     const store = openKurrentEventStore(url!);
-    return { store, dispose: () => store.close() };
+    return { store, dispose: () => store.close(), reappendsKnownIdsAtCurrentRevision: true };
   });
 });
