@@ -1,5 +1,6 @@
 // Opens the event store and the read-model database a process is configured for: a Postgres server
-// (EVENT_STORE_URL / DATABASE_URL) or the embedded cluster under the data directory. A second process
+// (EVENT_STORE_URL / DATABASE_URL), KurrentDB for events (EVENT_STORE_URL=kurrentdb://…), or the
+// embedded cluster under the data directory. A second process
 // on the same data directory (the CLI next to a running platform) joins the running cluster.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -7,6 +8,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { openKurrentEventStore } from "../eventstore/kurrentdb/kurrentEventStore.ts";
 import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
 import { startEmbeddedPostgres } from "../postgres/embeddedPostgres.ts";
 
@@ -27,6 +29,9 @@ export interface PlatformDatabase {
   embedded: boolean;
   close(): Promise<void>;
 }
+
+const KURRENT_URL = /^(kurrentdb|kurrent|esdb|kdb)(\+discover)?:\/\//;
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
 
 interface RunFile {
   url: string;
@@ -73,7 +78,7 @@ async function embeddedUrl(
   if (!existsSync(passwordFile))
     await writeFile(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = (await readFile(passwordFile, "utf8")).trim();
-  const server = await startEmbeddedPostgres({ dataDir: join(root, "postgres"), password });
+  const server = await startEmbeddedPostgres({ dataDir: join(root, "postgres"), password, onNotice: log });
   log(`embedded PostgreSQL ready on 127.0.0.1:${server.port} (data in ${join(root, "postgres")})`);
   await writeFile(runFile, JSON.stringify({ url: server.url, ownerPid: process.pid } satisfies RunFile), {
     mode: 0o600,
@@ -89,18 +94,24 @@ async function embeddedUrl(
 
 export async function openDatabase(config: DatabaseConfig): Promise<PlatformDatabase> {
   const log = config.log ?? (() => {});
-  const external = config.databaseUrl ?? config.eventStoreUrl;
+  const kurrent = config.eventStoreUrl !== undefined && KURRENT_URL.test(config.eventStoreUrl);
+  const postgresEventStoreUrl = kurrent ? undefined : config.eventStoreUrl;
+  const external = config.databaseUrl ?? postgresEventStoreUrl;
   const embedded = external ? null : await embeddedUrl(config.dataDir, log);
-  const databaseUrl = config.databaseUrl ?? config.eventStoreUrl ?? embedded!.url;
+  const databaseUrl = external ?? embedded!.url;
   const eventStoreUrl = config.eventStoreUrl ?? databaseUrl;
-  if (!/^postgres(ql)?:\/\//.test(eventStoreUrl)) {
-    throw new Error(`EVENT_STORE_URL must be postgres://… (got ${eventStoreUrl.split(":")[0]}:)`);
+  if (!kurrent && !POSTGRES_URL.test(eventStoreUrl)) {
+    throw new Error(
+      `EVENT_STORE_URL must be postgres://… or kurrentdb://… (got ${eventStoreUrl.split(":")[0]}:)`,
+    );
   }
-  const store = await openPostgresEventStore({
-    url: eventStoreUrl,
-    schema: config.eventStoreSchema ?? "webencode_events",
-    onError: (e) => log(`event store: ${e.message}`),
-  });
+  const store: EventStore = kurrent
+    ? openKurrentEventStore(eventStoreUrl)
+    : await openPostgresEventStore({
+        url: eventStoreUrl,
+        schema: config.eventStoreSchema ?? "webencode_events",
+        onError: (e) => log(`event store: ${e.message}`),
+      });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   pool.on("error", (e) => log(`read models: ${e.message}`));
   return {

@@ -14,7 +14,10 @@ export interface EmbeddedPostgresOptions {
   /** Superuser password; the cluster accepts only scram-sha-256 logins on 127.0.0.1. */
   password: string;
   port?: number;
+  /** The server's own output, line by line. */
   onLog?: (line: string) => void;
+  /** What we decided on the user's behalf (e.g. stopping an orphaned server). */
+  onNotice?: (message: string) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -164,7 +167,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const bin = await binaries();
   const ids = runAsIds();
   const { dataDir, password } = options;
-  await stopOrphanedPostmaster(dataDir, log);
+  await stopOrphanedPostmaster(dataDir, options.onNotice ?? log);
   if (!existsSync(join(dataDir, "PG_VERSION"))) await initialise(bin, dataDir, password, ids);
   const port = options.port ?? (await freePort());
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
