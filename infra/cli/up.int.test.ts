@@ -12,9 +12,8 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-const env = { ...process.env, DATABASE_URL: "", EVENT_STORE_URL: "" };
-delete env.DATABASE_URL;
-delete env.EVENT_STORE_URL;
+// the embedded database, whatever the surrounding environment points at
+const { DATABASE_URL: _db, EVENT_STORE_URL: _es, ...env } = process.env;
 
 function startUp(dataDir: string): { child: ChildProcess; output: () => string; ready: Promise<void> } {
   const child = spawn(process.execPath, [bin, "up", "--data", dataDir], {
