@@ -1,0 +1,27 @@
+// Ephemeral encoder progress: ticks travel on a bus (≥ 1/s while encoding) and are never stored as
+// events; only milestones are. API responses merge the latest tick over the stored progress.
+
+export interface ProgressTick {
+  jobId: string;
+  taskId: string;
+  attempt: number;
+  workerId: string;
+  /** 0–100 of the task. */
+  pct: number;
+  outTimeSec: number;
+  fps: number | null;
+  speed: number | null;
+  etaSeconds: number | null;
+  /** ISO time the worker measured it. */
+  at: string;
+}
+
+export interface ProgressBus {
+  publish(tick: ProgressTick): void;
+  /** Every tick from now on; returns the unsubscribe function. */
+  subscribe(listener: (tick: ProgressTick) => void): () => void;
+  /** The latest tick of each task of a job seen by this process (dropped once the job ends). */
+  latest(jobId: string): ProgressTick[];
+  forget(jobId: string): void;
+  close(): Promise<void>;
+}
