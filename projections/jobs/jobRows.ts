@@ -53,6 +53,25 @@ export interface TaskRow {
   finished_at: string | null;
 }
 
+export interface AttemptRow {
+  id: string;
+  job_id: string;
+  task_id: string;
+  attempt: number;
+  status: string;
+  worker_id: string | null;
+  not_before: string | null;
+  scheduled_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  exit_class: string | null;
+  error_message: string | null;
+  stderr_tail: string | null;
+  output_size_bytes: number | null;
+}
+
+export const attemptId = (taskId: string, attempt: number) => `${taskId}:${attempt}`;
+
 export interface TimelineRow {
   position: number;
   job_id: string;
@@ -72,9 +91,11 @@ export interface JobRowSet {
   tasks: Map<string, TaskRow>;
   /** Task ids by job id. */
   jobTasks: Map<string, string[]>;
+  attempts: Map<string, AttemptRow>;
   timeline: TimelineRow[];
   dirtyJobs: Set<string>;
   dirtyTasks: Set<string>;
+  dirtyAttempts: Set<string>;
 }
 
 export interface Located {
@@ -114,6 +135,13 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
     Object.assign(task, change, { updated_at: now });
     rows.dirtyTasks.add(taskId);
     return task;
+  };
+  const touchAttempt = (taskId: string, attempt: number, change: Partial<AttemptRow>) => {
+    const id = attemptId(taskId, attempt);
+    const row = rows.attempts.get(id);
+    if (!row) throw new Error(`${event.type} for unknown attempt ${attempt} of task ${taskId}`);
+    Object.assign(row, change);
+    rows.dirtyAttempts.add(id);
   };
   let summary: string = event.type;
   let taskId: string | null = null;
@@ -197,6 +225,24 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         progress_pct: 0,
       });
       touchJob({ progress_pct: jobProgress(rows, at.jobId) });
+      const id = attemptId(data.taskId, data.attempt);
+      rows.attempts.set(id, {
+        id,
+        job_id: at.jobId,
+        task_id: data.taskId,
+        attempt: data.attempt,
+        status: "scheduled",
+        worker_id: null,
+        not_before: data.notBefore ?? null,
+        scheduled_at: now,
+        started_at: null,
+        finished_at: null,
+        exit_class: null,
+        error_message: null,
+        stderr_tail: null,
+        output_size_bytes: null,
+      });
+      rows.dirtyAttempts.add(id);
       summary = `task scheduled (attempt ${data.attempt})`;
     })
     .with({ type: "TaskStarted" }, ({ data }) => {
@@ -207,6 +253,11 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         status: "processing",
         assigned_to_worker_id: data.workerId,
         started_at: job?.started_at ?? now,
+      });
+      touchAttempt(data.taskId, data.attempt, {
+        status: "running",
+        worker_id: data.workerId,
+        started_at: now,
       });
       summary = `task started on ${data.workerId} (attempt ${data.attempt})`;
     })
@@ -230,6 +281,11 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         tasks_completed: (job?.tasks_completed ?? 0) + 1,
         progress_pct: jobProgress(rows, at.jobId),
       });
+      touchAttempt(data.taskId, data.attempt, {
+        status: "completed",
+        finished_at: now,
+        output_size_bytes: data.sizeBytes,
+      });
       summary = `task completed: ${data.sizeBytes} bytes`;
     })
     .with({ type: "TaskFailed" }, ({ data }) => {
@@ -239,6 +295,13 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         last_error_class: data.exitClass,
         last_error_message: data.message,
         last_stderr_tail: data.stderrTail,
+      });
+      touchAttempt(data.taskId, data.attempt, {
+        status: "failed",
+        finished_at: now,
+        exit_class: data.exitClass,
+        error_message: data.message,
+        stderr_tail: data.stderrTail,
       });
       summary = `task failed (${data.exitClass}): ${data.message}`;
     })
@@ -269,6 +332,10 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
       for (const task of tasksOf(rows, at.jobId)) {
         if (!TERMINAL.has(task.status)) {
           touchTask(task.id, { status: "cancelled" });
+          const current = rows.attempts.get(attemptId(task.id, task.attempt_count));
+          if (current && (current.status === "scheduled" || current.status === "running")) {
+            touchAttempt(task.id, task.attempt_count, { status: "cancelled", finished_at: now });
+          }
         }
       }
       summary = data.reason ? `cancelled: ${data.reason}` : "cancelled";

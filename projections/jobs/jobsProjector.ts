@@ -4,8 +4,15 @@ import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { type ProjectionContext, ProjectionError, type Projector } from "../projector.ts";
-import { applyJobEvent, indexTasks, type JobRow, type JobRowSet, type TaskRow } from "./jobRows.ts";
-import { jobsTable, jobTasksTable, jobTimelineTable } from "./jobsTables.ts";
+import {
+  type AttemptRow,
+  applyJobEvent,
+  indexTasks,
+  type JobRow,
+  type JobRowSet,
+  type TaskRow,
+} from "./jobRows.ts";
+import { jobsTable, jobTaskAttemptsTable, jobTasksTable, jobTimelineTable } from "./jobsTables.ts";
 
 export const JOB_STREAM_PREFIX = "job-";
 
@@ -61,6 +68,23 @@ const TASK_COLUMNS = Object.keys({
   finished_at: 0,
 } satisfies Record<keyof TaskRow, 0>);
 
+const ATTEMPT_COLUMNS = Object.keys({
+  id: 0,
+  job_id: 0,
+  task_id: 0,
+  attempt: 0,
+  status: 0,
+  worker_id: 0,
+  not_before: 0,
+  scheduled_at: 0,
+  started_at: 0,
+  finished_at: 0,
+  exit_class: 0,
+  error_message: 0,
+  stderr_tail: 0,
+  output_size_bytes: 0,
+} satisfies Record<keyof AttemptRow, 0>);
+
 async function upsert(context: ProjectionContext, table: string, columns: string[], rows: unknown[]) {
   if (rows.length === 0) return;
   const physical = context.table(table);
@@ -76,11 +100,11 @@ async function upsert(context: ProjectionContext, table: string, columns: string
 export const jobsProjector: Projector = {
   name: "jobs",
   version: 1,
-  tables: [jobsTable, jobTasksTable, jobTimelineTable],
+  tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
   filter: { streamPrefixes: [JOB_STREAM_PREFIX] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
     const jobIds = [...new Set(events.map((e) => jobIdOf(e.streamId)))];
-    const [jobs, tasks] = await Promise.all([
+    const [jobs, tasks, attempts] = await Promise.all([
       // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text)
       context.client.query<{ r: JobRow }>(
         `select to_jsonb(j) as r from ${context.table("jobs")} j where id = any($1::uuid[])`,
@@ -90,14 +114,20 @@ export const jobsProjector: Projector = {
         `select to_jsonb(t) as r from ${context.table("job_tasks")} t where job_id = any($1::uuid[])`,
         [jobIds],
       ),
+      context.client.query<{ r: AttemptRow }>(
+        `select to_jsonb(a) as r from ${context.table("job_task_attempts")} a where job_id = any($1::uuid[])`,
+        [jobIds],
+      ),
     ]);
     const rows: JobRowSet = {
       jobs: new Map(jobs.rows.map(({ r }) => [r.id, r])),
       tasks: new Map(tasks.rows.map(({ r }) => [r.id, r])),
       jobTasks: indexTasks(tasks.rows.map(({ r }) => r)),
+      attempts: new Map(attempts.rows.map(({ r }) => [r.id, r])),
       timeline: [],
       dirtyJobs: new Set(),
       dirtyTasks: new Set(),
+      dirtyAttempts: new Set(),
     };
     for (const recorded of events) {
       const parsed = parseStoredEvent(recorded);
@@ -132,6 +162,12 @@ export const jobsProjector: Projector = {
       "job_tasks",
       TASK_COLUMNS,
       [...rows.dirtyTasks].map((id) => rows.tasks.get(id)),
+    );
+    await upsert(
+      context,
+      "job_task_attempts",
+      ATTEMPT_COLUMNS,
+      [...rows.dirtyAttempts].map((id) => rows.attempts.get(id)),
     );
     if (rows.timeline.length > 0) {
       const timeline = context.table("job_timeline");

@@ -83,3 +83,25 @@ export const jobTimelineTable: ReadModelTable = {
     )`,
   createIndexes: (t, prefix) => `create index ${prefix}_job on ${t} (job_id, position);`,
 };
+
+export const jobTaskAttemptsTable: ReadModelTable = {
+  name: "job_task_attempts",
+  createTable: (t) => `
+    create table ${t} (
+      id text primary key,
+      job_id uuid not null,
+      task_id uuid not null,
+      attempt int not null,
+      status text not null,
+      worker_id text,
+      not_before timestamptz,
+      scheduled_at timestamptz not null,
+      started_at timestamptz,
+      finished_at timestamptz,
+      exit_class text,
+      error_message text,
+      stderr_tail text,
+      output_size_bytes bigint
+    )`,
+  createIndexes: (t, prefix) => `create index ${prefix}_job on ${t} (job_id, task_id, attempt);`,
+};

@@ -12,6 +12,7 @@ export async function snapshotJobReadModels(pool: pg.Pool, schema: string) {
   return {
     jobs: await snapshotTable(pool, schema, "jobs", "id"),
     job_tasks: await snapshotTable(pool, schema, "job_tasks", "id"),
+    job_task_attempts: await snapshotTable(pool, schema, "job_task_attempts", "id"),
     job_timeline: await snapshotTable(pool, schema, "job_timeline", "position"),
   };
 }
