@@ -1,0 +1,87 @@
+// The HTTP application: request ids, the error envelope, body limits, authentication, and the routes
+// of the command and query sides. Everything it needs is handed in; it opens nothing itself.
+import { randomUUID } from "node:crypto";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ZodError } from "zod";
+import { ApiError, errorBody } from "./apiError.ts";
+import type { HttpEnv } from "./httpEnv.ts";
+
+export interface CreateAppOptions {
+  /** Sets `c.var.actor` or throws ApiError (WE-AUTH-*). */
+  authenticate: MiddlewareHandler<HttpEnv>;
+  /** Routes that need no bearer token (health, signed downloads, docs). */
+  publicRoutes: Hono<HttpEnv>[];
+  /** Routes behind the bearer token. */
+  routes: Hono<HttpEnv>[];
+  /** Paths allowed bodies over the JSON limit (uploads). */
+  streamingPaths?: string[];
+  maxJsonBytes?: number;
+  log?: (level: "error" | "info", message: string, detail?: unknown) => void;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createApp(options: CreateAppOptions) {
+  const log = options.log ?? (() => {});
+  const maxJsonBytes = options.maxJsonBytes ?? 1024 * 1024;
+  const streaming = new Set(options.streamingPaths ?? []);
+  const app = new Hono<HttpEnv>();
+
+  app.use("*", async (c, next) => {
+    const given = c.req.header("x-request-id");
+    c.set("requestId", given && REQUEST_ID.test(given) ? given : `req-${randomUUID()}`);
+    c.header("X-Request-Id", c.var.requestId);
+    await next();
+  });
+
+  const limit = bodyLimit({
+    maxSize: maxJsonBytes,
+    onError: (c) =>
+      c.json(
+        errorBody(
+          "WE-JOB-001",
+          `the request body is larger than ${maxJsonBytes} bytes`,
+          c.var.requestId,
+          "Send files with POST /v1/files/upload",
+        ),
+        413,
+      ),
+  });
+  app.use("*", async (c, next) => (streaming.has(c.req.path) ? next() : limit(c, next)));
+
+  app.onError((error, c) => {
+    const requestId = c.var.requestId ?? "unknown";
+    if (error instanceof ApiError) {
+      if (error.code === "WE-AUTH-001") c.header("WWW-Authenticate", 'Bearer realm="webencode"');
+      return c.json(errorBody(error.code, error.details, requestId, error.hint), error.status as 400);
+    }
+    if (error instanceof ZodError) {
+      return c.json(errorBody("WE-JOB-001", error.issues.map((i) => i.message).join("; "), requestId), 400);
+    }
+    log("error", `request ${requestId} ${c.req.method} ${c.req.path} failed: ${error.message}`, error);
+    return c.json(
+      errorBody("WE-SYS-001", "an unexpected error occurred; it has been logged", requestId),
+      500,
+    );
+  });
+
+  app.notFound((c) =>
+    c.json(
+      errorBody(
+        "WE-SYS-001",
+        `no route ${c.req.method} ${c.req.path}`,
+        c.var.requestId,
+        "See /docs for the API",
+      ),
+      404,
+    ),
+  );
+
+  for (const routes of options.publicRoutes) app.route("/", routes);
+  const secured = new Hono<HttpEnv>();
+  secured.use("/v1/*", options.authenticate);
+  for (const routes of options.routes) secured.route("/", routes);
+  app.route("/", secured);
+  return app;
+}

@@ -1,0 +1,36 @@
+// Liveness (/health: the process answers) and readiness (/ready: the event store, the read models and
+// the queue answer, and no projector has stopped on a bad event).
+import { Hono } from "hono";
+import type { HttpEnv } from "./httpEnv.ts";
+
+export type ReadinessCheck = () => Promise<{
+  ok: boolean;
+  detail?: string | number | Record<string, unknown>;
+}>;
+
+export function healthRoutes(checks: Record<string, ReadinessCheck>, version: string) {
+  return new Hono<HttpEnv>()
+    .get("/health", (c) => c.json({ status: "ok", version }))
+    .get("/ready", async (c) => {
+      const results = await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          try {
+            const result = await Promise.race([
+              check(),
+              new Promise<{ ok: false; detail: string }>((resolve) =>
+                setTimeout(() => resolve({ ok: false, detail: "no answer within 2 s" }), 2000).unref(),
+              ),
+            ]);
+            return [name, result] as const;
+          } catch (error) {
+            return [name, { ok: false, detail: (error as Error).message }] as const;
+          }
+        }),
+      );
+      const ready = results.every(([, r]) => r.ok);
+      return c.json(
+        { status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) },
+        ready ? 200 : 503,
+      );
+    });
+}

@@ -1,0 +1,231 @@
+// The job API through HTTP against a real event store and projector (no workers: jobs stay queued).
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMiddleware } from "hono/factory";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  openPostgresEventStore,
+  type PostgresEventStore,
+} from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
+import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
+import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { createSignedUrlSigner } from "../files/signedUrl.ts";
+import { createApp } from "../http/createApp.ts";
+import type { HttpEnv, Role } from "../http/httpEnv.ts";
+import { jobRoutes } from "./jobRoutes.ts";
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+let pool: pg.Pool;
+let runner: ProjectorRunner;
+let mediaRoot: string;
+let app: ReturnType<typeof createApp>;
+
+// Authentication has its own tests; here the role comes from a header so every role can be tried.
+const roleFromHeader = createMiddleware<HttpEnv>(async (c, next) => {
+  c.set("actor", { userId: "u-test", role: (c.req.header("x-test-role") as Role) ?? "operator" });
+  await next();
+});
+
+beforeAll(async () => {
+  database = await createTestDatabase("jobapi");
+  store = await openPostgresEventStore({ url: database.url, pollMs: 50 });
+  pool = new pg.Pool({ connectionString: database.url });
+  runner = startProjector({ store, pool, schema: "rm", projector: jobsProjector });
+  mediaRoot = await mkdtemp(join(tmpdir(), "webencode-media-"));
+  await mkdir(join(mediaRoot, "clips"));
+  await writeFile(join(mediaRoot, "clips", "a.mp4"), "not really a video: the planner would find out");
+  await symlink("/etc/hostname", join(mediaRoot, "clips", "escape.mp4"));
+  const signer = createSignedUrlSigner("test-secret");
+  app = createApp({
+    authenticate: roleFromHeader,
+    publicRoutes: [],
+    routes: [
+      jobRoutes({
+        store,
+        newId: randomUUID,
+        now: () => new Date(),
+        mediaRoot,
+        profiles: builtInProfiles,
+        remoteSources: { lookup: async () => [{ address: "93.184.215.14", family: 4 }] },
+      }),
+      jobQueryRoutes({
+        queries: createJobQueries(pool, "rm", () => []),
+        waitForPosition: (p, t) => runner.waitForPosition(p, t),
+        signer,
+      }),
+    ],
+  });
+});
+afterAll(async () => {
+  await runner.stop();
+  await store.close();
+  await pool.end();
+  await database.drop();
+  await rm(mediaRoot, { recursive: true, force: true });
+});
+
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+const submit = (body: unknown = { source_url: "fs://clips/a.mp4", profile: "720p_h264" }, headers = {}) =>
+  call("POST", "/v1/jobs", body, headers);
+
+describe("job API", () => {
+  it("submits a job and reads it back at once through min_position", async () => {
+    const response = await submit();
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: string; status: string; eta_seconds: null };
+    expect(created).toEqual({ id: expect.any(String), status: "queued", eta_seconds: null });
+    const position = response.headers.get("x-webencode-position");
+    expect(Number(position)).toBeGreaterThan(0);
+
+    const read = await call("GET", `/v1/jobs/${created.id}?min_position=${position}`);
+    expect(read.status).toBe(200);
+    expect(read.headers.get("x-webencode-stale")).toBeNull();
+    const job = (await read.json()) as Record<string, unknown>;
+    expect(job).toMatchObject({
+      id: created.id,
+      status: "queued",
+      progress_pct: 0,
+      tasks_total: 0,
+      tasks_completed: 0,
+      profile: "720p_h264",
+      source_url: "fs://clips/a.mp4",
+      source_type: "url",
+      eta_seconds: null,
+      error: null,
+    });
+    expect((job.timeline as Array<{ type: string }>).map((e) => e.type)).toEqual(["JobSubmitted"]);
+  });
+
+  it("lists with filters, sort and pagination", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(((await (await submit()).json()) as { id: string }).id);
+    const cancel = await call("POST", `/v1/jobs/${ids[0]}/cancel`, { reason: "changed my mind" });
+    const position = cancel.headers.get("x-webencode-position");
+    const page = await call(
+      "GET",
+      `/v1/jobs?status=queued&limit=2&sort=-created_at&min_position=${position}`,
+    );
+    const body = (await page.json()) as {
+      jobs: Array<{ id: string; status: string }>;
+      pagination: { total: number };
+    };
+    expect(body.jobs).toHaveLength(2);
+    expect(body.jobs.every((j) => j.status === "queued")).toBe(true);
+    expect(body.jobs[0]!.id).toBe(ids[2]);
+    const cancelled = (await (await call("GET", "/v1/jobs?status=cancelled")).json()) as {
+      jobs: Array<{ id: string }>;
+    };
+    expect(cancelled.jobs.map((j) => j.id)).toContain(ids[0]);
+    expect((await call("GET", "/v1/jobs?limit=1000")).status).toBe(400);
+  });
+
+  it("cancel, retry and delete follow the job's lifecycle with the spec's codes", async () => {
+    const { id } = (await (await submit()).json()) as { id: string };
+    expect((await call("POST", `/v1/jobs/${id}/cancel`)).status).toBe(200);
+    const again = await call("POST", `/v1/jobs/${id}/cancel`);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe("WE-JOB-005");
+
+    const retry = await call("POST", `/v1/jobs/${id}/retry`);
+    expect(retry.status).toBe(201);
+    const retried = (await retry.json()) as { id: string; retry_of: string; status: string };
+    expect(retried).toMatchObject({ retry_of: id, status: "queued", source_url: "fs://clips/a.mp4" });
+    const position = retry.headers.get("x-webencode-position");
+    const newJob = (await (await call("GET", `/v1/jobs/${retried.id}?min_position=${position}`)).json()) as {
+      retry_of: string;
+    };
+    expect(newJob.retry_of).toBe(id);
+    const oldJob = (await (await call("GET", `/v1/jobs/${id}`)).json()) as { retried_as: string };
+    expect(oldJob.retried_as).toBe(retried.id);
+
+    const deleted = await call("DELETE", `/v1/jobs/${retried.id}`);
+    expect(deleted.status).toBe(204);
+    const gone = await call(
+      "GET",
+      `/v1/jobs/${retried.id}?min_position=${deleted.headers.get("x-webencode-position")}`,
+    );
+    expect(gone.status).toBe(404);
+    const events = await store.readStream(`job-${retried.id}`);
+    expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobCancelled", "JobDeleted"]); // kept in the log
+  });
+
+  it("answers bad input with the spec's envelope and a WE code, storing nothing", async () => {
+    const head = await store.headPosition();
+    const cases: Array<[Response, number, string, RegExp]> = [
+      [await submit({ profile: "720p_h264" }), 400, "WE-JOB-001", /source_url/],
+      [await submit("{not json"), 400, "WE-JOB-001", /not valid JSON/],
+      [
+        await submit({ source_url: "fs://clips/a.mp4", profile: "720p_h264", colour: "red" }),
+        400,
+        "WE-JOB-001",
+        /colour/,
+      ],
+      [await submit({ source_url: "fs://clips/a.mp4", profile: "8k_magic" }), 400, "WE-JOB-003", /8k_magic/],
+      [
+        await submit({ source_url: "fs://clips/missing.mp4", profile: "720p_h264" }),
+        400,
+        "WE-JOB-002",
+        /does not exist/,
+      ],
+      [await submit({ source_url: "fs://../../etc/passwd", profile: "720p_h264" }), 400, "WE-JOB-002", /./],
+      [await submit({ source_url: "fs://clips/escape.mp4", profile: "720p_h264" }), 400, "WE-JOB-002", /./],
+      [
+        await submit({ source_url: "http://169.254.169.254/latest", profile: "720p_h264" }),
+        400,
+        "WE-JOB-002",
+        /./,
+      ],
+      [await submit({ source_url: "file:///etc/passwd", profile: "720p_h264" }), 400, "WE-JOB-002", /file/],
+      [
+        await submit({ source_url: "fs://clips/a.mp4", profile: "720p_h264", publish: { youtube: {} } }),
+        422,
+        "WE-JOB-001",
+        /publish is not available/,
+      ],
+      [await call("GET", `/v1/jobs/${randomUUID()}`), 404, "WE-JOB-004", /No job exists/],
+      [await call("GET", "/v1/jobs/not-a-uuid"), 404, "WE-JOB-004", /not-a-uuid/],
+      [await call("POST", `/v1/jobs/${randomUUID()}/cancel`), 404, "WE-JOB-004", /./],
+      [await submit(undefined, { "x-test-role": "viewer" }), 403, "WE-AUTH-003", /operator/],
+      [
+        await submit({ source_url: "x".repeat(2 * 1024 * 1024), profile: "720p_h264" }),
+        413,
+        "WE-JOB-001",
+        /larger than/,
+      ],
+    ];
+    for (const [response, status, code, details] of cases) {
+      const body = (await response.json()) as { error: Record<string, string> };
+      expect({ status: response.status, code: body.error.code }).toEqual({ status, code });
+      expect(body.error.details).toMatch(details);
+      expect(body.error).toMatchObject({
+        message: expect.any(String),
+        hint: expect.any(String),
+        request_id: expect.stringMatching(/^req-/),
+        timestamp: expect.any(String),
+      });
+    }
+    expect(await store.headPosition()).toBe(head);
+  });
+
+  it("accepts a public http(s) source", async () => {
+    const response = await submit({
+      source_url: "https://videos.example.com/talk.mp4",
+      profile: "480p_fast",
+    });
+    expect(response.status).toBe(201);
+  });
+});

@@ -1,0 +1,169 @@
+// The job command routes: submit, cancel, retry, delete. Cheap checks answer at once (profile, source
+// inside the media root or past the SSRF guard); probing happens after the 201, in the planner.
+
+import type { Context } from "hono";
+import { Hono } from "hono";
+import {
+  type CommandContext,
+  executeJobCommand,
+  type JobCommandDeps,
+  loadJob,
+} from "../../domain/job/executeJobCommand.ts";
+import type { JobRejected } from "../../domain/job/jobRejected.ts";
+import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
+import { ApiError } from "../http/apiError.ts";
+import type { HttpEnv } from "../http/httpEnv.ts";
+import { parseJsonBody } from "../http/parseRequest.ts";
+import { requireRole } from "../http/requireRole.ts";
+import { resolveMediaPath } from "../sources/resolveMediaPath.ts";
+import { checkRemoteSource, type RemoteSourceOptions } from "../sources/ssrfGuard.ts";
+
+export const POSITION_HEADER = "X-WebEncode-Position";
+
+export interface JobRoutesOptions extends JobCommandDeps {
+  mediaRoot: string;
+  profiles: Readonly<Record<string, unknown>>;
+  remoteSources: RemoteSourceOptions;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function jobIdParam(c: Context): string {
+  const id = c.req.param("id") ?? "";
+  if (!UUID.test(id)) throw new ApiError("WE-JOB-004", `No job exists with ID: ${id}`);
+  return id.toLowerCase();
+}
+
+export function commandContext(c: Context<HttpEnv>, newId: () => string): CommandContext {
+  const correlation = c.req.header("x-correlation-id");
+  const correlationId = correlation && UUID.test(correlation) ? correlation : newId();
+  const { userId, role } = c.var.actor;
+  return { correlationId, causationId: correlationId, actor: { userId, role }, requestId: c.var.requestId };
+}
+
+const rejected = (r: JobRejected) => new ApiError(r.code, r.message, { hint: r.hint });
+
+async function checkSource(url: string, options: JobRoutesOptions) {
+  if (url.startsWith("fs://")) {
+    const resolved = await resolveMediaPath(options.mediaRoot, url);
+    if (resolved._tag === "SourceRefused")
+      throw new ApiError(resolved.code, resolved.message, { hint: resolved.hint });
+    return {
+      sourceType: resolved.relative.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
+      sourceUrl: url,
+    };
+  }
+  if (/^https?:\/\//i.test(url)) {
+    const checked = await checkRemoteSource(url, options.remoteSources);
+    if (checked._tag === "SourceRefused")
+      throw new ApiError(checked.code, checked.message, { hint: checked.hint });
+    return { sourceType: "url" as const, sourceUrl: checked.url };
+  }
+  throw new ApiError("WE-JOB-002", `unsupported source: ${url.split(":")[0]}: URLs cannot be read`, {
+    hint: "Use fs://<path in the media root> (upload with POST /v1/files/upload) or an http(s):// URL",
+  });
+}
+
+export function jobRoutes(options: JobRoutesOptions) {
+  const deps: JobCommandDeps = { store: options.store, newId: options.newId, now: options.now };
+  return new Hono<HttpEnv>()
+    .post("/v1/jobs", requireRole("operator"), async (c) => {
+      const body = await parseJsonBody(c, submitJobRequestSchema);
+      for (const field of ["publish", "webhooks"] as const) {
+        if (body[field] !== undefined) {
+          throw new ApiError("WE-JOB-001", `${field} is not available in this version of WebEncode`, {
+            status: 422,
+            hint: `Submit without ${field}; it arrives with its own release`,
+          });
+        }
+      }
+      if (!Object.hasOwn(options.profiles, body.profile)) {
+        throw new ApiError(
+          "WE-JOB-003",
+          `unknown profile ${body.profile}; known: ${Object.keys(options.profiles).join(", ")}`,
+        );
+      }
+      const source = await checkSource(body.source_url, options);
+      const jobId = options.newId();
+      const result = await executeJobCommand(
+        deps,
+        jobId,
+        {
+          type: "SubmitJob",
+          data: { jobId, userId: c.var.actor.userId, ...source, profileId: body.profile, outputConfig: {} },
+        },
+        commandContext(c, options.newId),
+      );
+      if (result._tag === "JobRejected") throw rejected(result);
+      c.header(POSITION_HEADER, String(result.position));
+      c.header("Location", `/v1/jobs/${jobId}`);
+      return c.json({ id: jobId, status: "queued", eta_seconds: null }, 201);
+    })
+    .post("/v1/jobs/:id/cancel", requireRole("operator"), async (c) => {
+      const id = jobIdParam(c);
+      const body = await parseJsonBody(c, cancelJobRequestSchema);
+      const result = await executeJobCommand(
+        deps,
+        id,
+        { type: "CancelJob", data: body.reason ? { reason: body.reason } : {} },
+        commandContext(c, options.newId),
+      );
+      if (result._tag === "JobRejected") throw rejected(result);
+      c.header(POSITION_HEADER, String(result.position));
+      return c.json({ id, status: "cancelled" });
+    })
+    .post("/v1/jobs/:id/retry", requireRole("operator"), async (c) => {
+      const id = jobIdParam(c);
+      const context = commandContext(c, options.newId);
+      const { state } = await loadJob(options.store, id);
+      if (state.status === "initial" || state.deleted)
+        throw new ApiError("WE-JOB-004", `No job exists with ID: ${id}`);
+      const newJobId = options.newId();
+      const retried = await executeJobCommand(deps, id, { type: "RetryJob", data: { newJobId } }, context);
+      if (retried._tag === "JobRejected") throw rejected(retried);
+      const { sourceType, sourceUrl, profileId, outputConfig } = state;
+      const submitted = await executeJobCommand(
+        deps,
+        newJobId,
+        {
+          type: "SubmitJob",
+          data: {
+            jobId: newJobId,
+            userId: c.var.actor.userId,
+            sourceType,
+            sourceUrl,
+            profileId,
+            outputConfig,
+            retryOf: id,
+          },
+        },
+        context,
+      );
+      if (submitted._tag === "JobRejected") throw rejected(submitted);
+      c.header(POSITION_HEADER, String(submitted.position));
+      c.header("Location", `/v1/jobs/${newJobId}`);
+      return c.json(
+        {
+          id: newJobId,
+          source_url: state.sourceUrl,
+          profile: state.profileId,
+          status: "queued",
+          retry_of: id,
+          eta_seconds: null,
+        },
+        201,
+      );
+    })
+    .delete("/v1/jobs/:id", requireRole("operator"), async (c) => {
+      const id = jobIdParam(c);
+      const result = await executeJobCommand(
+        deps,
+        id,
+        { type: "DeleteJob", data: {} },
+        commandContext(c, options.newId),
+      );
+      if (result._tag === "JobRejected") throw rejected(result);
+      c.header(POSITION_HEADER, String(result.position));
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,234 @@
+// Reads of the job read models, shaped as the API answers (snake_case, the spec's fields).
+import type pg from "pg";
+import type { ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { ListJobsQuery } from "../../schemas/api/jobRequests.ts";
+
+export interface JobView {
+  id: string;
+  user_id: string;
+  status: string;
+  source_type: string;
+  source_url: string;
+  profile: string;
+  progress_pct: number;
+  tasks_total: number;
+  tasks_completed: number;
+  eta_seconds: number | null;
+  fps: number | null;
+  speed: number | null;
+  error: { code: string; message: string } | null;
+  assigned_worker_id: string | null;
+  retry_of: string | null;
+  retried_as: string | null;
+  source_info: unknown;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface JobDetailView extends JobView {
+  outputs: unknown[];
+  tasks: Array<{
+    id: string;
+    sequence_index: number;
+    start_time_sec: number;
+    end_time_sec: number;
+    status: string;
+    attempt: number;
+    max_attempts: number;
+    worker_id: string | null;
+    progress_pct: number;
+    not_before: string | null;
+    output_size_bytes: number | null;
+    attempts: Array<{
+      attempt: number;
+      status: string;
+      worker_id: string | null;
+      started_at: string | null;
+      finished_at: string | null;
+      exit_class: string | null;
+      error_message: string | null;
+      stderr_tail: string | null;
+    }>;
+  }>;
+  timeline: Array<{
+    position: number;
+    type: string;
+    occurred_at: string;
+    summary: string;
+    actor: string | null;
+  }>;
+}
+
+type JobRecord = Record<string, unknown> & { id: string; status: string; progress_pct: number };
+
+const ACTIVE = new Set(["queued", "processing", "stitching", "uploading"]);
+
+/** Merges the latest progress ticks over the stored milestones (ticks are never written to tables). */
+export function withLiveProgress(row: JobRecord, ticks: readonly ProgressTick[]) {
+  const live = ACTIVE.has(row.status) ? ticks : [];
+  const tasksTotal = Math.max(1, Number(row.tasks_total ?? 1));
+  const tickPct = live.length > 0 ? live.reduce((sum, t) => sum + t.pct, 0) / tasksTotal : 0;
+  const etas = live.map((t) => t.etaSeconds).filter((e): e is number => e !== null);
+  const fps = live.map((t) => t.fps).filter((f): f is number => f !== null);
+  const speeds = live.map((t) => t.speed).filter((s): s is number => s !== null);
+  return {
+    progress_pct: Math.min(100, Math.max(row.progress_pct, Math.floor(tickPct))),
+    eta_seconds: row.status === "completed" ? 0 : etas.length > 0 ? Math.ceil(Math.max(...etas)) : null,
+    fps: fps.length > 0 ? fps.reduce((a, b) => a + b, 0) : null,
+    speed: speeds.length > 0 ? speeds.reduce((a, b) => a + b, 0) / speeds.length : null,
+  };
+}
+
+function jobView(row: JobRecord, ticks: readonly ProgressTick[]): JobView {
+  return {
+    id: row.id,
+    user_id: row.user_id as string,
+    status: row.status,
+    source_type: row.source_type as string,
+    source_url: row.source_url as string,
+    profile: row.profile_id as string,
+    tasks_total: row.tasks_total as number,
+    tasks_completed: row.tasks_completed as number,
+    ...withLiveProgress(row, ticks),
+    error: row.error_code
+      ? { code: row.error_code as string, message: (row.error_message as string) ?? "" }
+      : null,
+    assigned_worker_id: (row.assigned_to_worker_id as string | null) ?? null,
+    retry_of: (row.retry_of as string | null) ?? null,
+    retried_as: (row.retried_as as string | null) ?? null,
+    source_info: row.source_info ?? null,
+    created_at: row.created_at as string,
+    updated_at: row.updated_at as string,
+    started_at: (row.started_at as string | null) ?? null,
+    finished_at: (row.finished_at as string | null) ?? null,
+  };
+}
+
+export interface JobQueries {
+  list(query: ListJobsQuery): Promise<{ jobs: JobView[]; total: number }>;
+  get(id: string): Promise<JobDetailView | null>;
+  statusCounts(): Promise<Record<string, number>>;
+}
+
+export function createJobQueries(
+  pool: pg.Pool,
+  schema: string,
+  liveTicks: (jobId: string) => readonly ProgressTick[],
+): JobQueries {
+  const t = (name: string) => `"${schema}"."${name}"`;
+  return {
+    async list(query) {
+      const conditions = ["not deleted"];
+      const params: unknown[] = [];
+      if (query.status) {
+        params.push(query.status);
+        conditions.push(`status = $${params.length}`);
+      }
+      if (query.source_type) {
+        params.push(query.source_type);
+        conditions.push(`source_type = $${params.length}`);
+      }
+      const column = query.sort.replace("-", "");
+      const direction = query.sort.startsWith("-") ? "desc" : "asc";
+      params.push(query.limit, query.offset);
+      const { rows } = await pool.query<{ r: JobRecord; total: string }>(
+        `select to_jsonb(j) as r, count(*) over () as total from ${t("jobs")} j
+          where ${conditions.join(" and ")}
+          order by ${column} ${direction}, id
+          limit $${params.length - 1} offset $${params.length}`,
+        params,
+      );
+      let total = Number(rows[0]?.total ?? 0);
+      if (rows.length === 0 && query.offset > 0) {
+        const count = await pool.query<{ n: string }>(
+          `select count(*) as n from ${t("jobs")} where ${conditions.join(" and ")}`,
+          params.slice(0, -2),
+        );
+        total = Number(count.rows[0]!.n);
+      }
+      return { jobs: rows.map(({ r }) => jobView(r, liveTicks(r.id))), total };
+    },
+
+    async get(id) {
+      const job = await pool.query<{ r: JobRecord }>(
+        `select to_jsonb(j) as r from ${t("jobs")} j where id = $1 and not deleted`,
+        [id],
+      );
+      const row = job.rows[0]?.r;
+      if (!row) return null;
+      const [tasks, attempts, timeline] = await Promise.all([
+        pool.query<{ r: Record<string, unknown> }>(
+          `select to_jsonb(x) as r from ${t("job_tasks")} x where job_id = $1 order by sequence_index`,
+          [id],
+        ),
+        pool.query<{ r: Record<string, unknown> }>(
+          `select to_jsonb(a) as r from ${t("job_task_attempts")} a where job_id = $1 order by task_id, attempt`,
+          [id],
+        ),
+        pool.query<{
+          position: string;
+          type: string;
+          occurred_at: Date;
+          summary: string;
+          actor_user_id: string | null;
+        }>(
+          `select position, type, occurred_at, summary, actor_user_id from ${t("job_timeline")}
+            where job_id = $1 order by position desc limit 200`,
+          [id],
+        ),
+      ]);
+      const ticks = liveTicks(id);
+      return {
+        ...jobView(row, ticks),
+        outputs: (row.outputs as unknown[]) ?? [],
+        tasks: tasks.rows.map(({ r }) => {
+          const tick = ticks.find((x) => x.taskId === r.id && x.attempt === r.attempt_count);
+          return {
+            id: r.id as string,
+            sequence_index: r.sequence_index as number,
+            start_time_sec: r.start_time_sec as number,
+            end_time_sec: r.end_time_sec as number,
+            status: r.status as string,
+            attempt: r.attempt_count as number,
+            max_attempts: r.max_attempts as number,
+            worker_id: (r.assigned_worker_id as string | null) ?? null,
+            progress_pct:
+              r.status === "running" && tick
+                ? Math.max(r.progress_pct as number, Math.floor(tick.pct))
+                : (r.progress_pct as number),
+            not_before: (r.not_before as string | null) ?? null,
+            output_size_bytes: (r.output_size_bytes as number | null) ?? null,
+            attempts: attempts.rows
+              .filter(({ r: a }) => a.task_id === r.id)
+              .map(({ r: a }) => ({
+                attempt: a.attempt as number,
+                status: a.status as string,
+                worker_id: (a.worker_id as string | null) ?? null,
+                started_at: (a.started_at as string | null) ?? null,
+                finished_at: (a.finished_at as string | null) ?? null,
+                exit_class: (a.exit_class as string | null) ?? null,
+                error_message: (a.error_message as string | null) ?? null,
+                stderr_tail: (a.stderr_tail as string | null) ?? null,
+              })),
+          };
+        }),
+        timeline: timeline.rows.reverse().map((e) => ({
+          position: Number(e.position),
+          type: e.type,
+          occurred_at: e.occurred_at.toISOString(),
+          summary: e.summary,
+          actor: e.actor_user_id,
+        })),
+      };
+    },
+
+    async statusCounts() {
+      const { rows } = await pool.query<{ status: string; n: string }>(
+        `select status, count(*) as n from ${t("jobs")} where not deleted group by status`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+  };
+}

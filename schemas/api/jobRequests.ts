@@ -1,0 +1,35 @@
+// Bodies and query strings of the job API (snake_case, as on the wire).
+import { z } from "zod";
+
+export const submitJobRequestSchema = z.strictObject({
+  source_url: z.string().min(1, "source_url is required").max(4096),
+  profile: z.string().min(1, "profile is required").max(100),
+  /** Publishing and webhooks arrive with their own capability; until then they are refused, not ignored. */
+  publish: z.unknown().optional(),
+  webhooks: z.unknown().optional(),
+});
+
+export type SubmitJobRequest = z.infer<typeof submitJobRequestSchema>;
+
+export const jobStatusSchema = z.enum([
+  "queued",
+  "processing",
+  "stitching",
+  "uploading",
+  "completed",
+  "failed",
+  "cancelled",
+]);
+
+export const listJobsQuerySchema = z.strictObject({
+  status: jobStatusSchema.optional(),
+  source_type: z.enum(["url", "upload", "stream", "restream"]).optional(),
+  sort: z.enum(["created_at", "-created_at", "updated_at", "-updated_at"]).default("-created_at"),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  min_position: z.coerce.number().int().min(0).optional(),
+});
+
+export type ListJobsQuery = z.infer<typeof listJobsQuerySchema>;
+
+export const cancelJobRequestSchema = z.strictObject({ reason: z.string().max(500).optional() });
