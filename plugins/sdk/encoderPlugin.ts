@@ -1,0 +1,206 @@
+// The encoder pillar: what a worker needs to run one encode task for real. The spec's TaskSpec
+// (codec + bitrate) is too thin for real recipes, so a task carries a whole EncodePlan, built from a
+// profile and a probe of the source; expected failures are tagged values, never thrown.
+
+export type VideoCodec = "h264" | "hevc" | "av1";
+
+/** Counter-clockwise degrees the display matrix turns the stored frame (as ffprobe reports it); 90 and 270 swap width and height. */
+export type Rotation = 0 | 90 | 180 | 270;
+
+export interface VideoStreamInfo {
+  /** Absolute stream index in the source (cover art is never chosen). */
+  readonly index: number;
+  readonly codec: string;
+  /** Stored frame size, before rotation and sample aspect ratio. */
+  readonly width: number;
+  readonly height: number;
+  /** Sample (pixel) aspect ratio as [num, den]; [1, 1] for square pixels. */
+  readonly sampleAspectRatio: readonly [number, number];
+  readonly rotation: Rotation;
+  /** Nominal rate (r_frame_rate) as a rational, e.g. "30000/1001". */
+  readonly frameRate: string;
+  /** Average rate over the stream (avg_frame_rate). */
+  readonly avgFrameRate: string;
+  /** Best guess at a variable frame rate: nominal and average rates differ. */
+  readonly variableFrameRate: boolean;
+  readonly pixFmt: string | null;
+}
+
+export interface AudioStreamInfo {
+  readonly index: number;
+  readonly codec: string;
+  readonly channels: number;
+  readonly sampleRate: number;
+}
+
+export interface SourceInfo {
+  readonly _tag: "SourceInfo";
+  /** Local path or http(s) URL, as given to probe. */
+  readonly input: string;
+  readonly formatName: string;
+  readonly durationSec: number;
+  readonly sizeBytes: number | null;
+  readonly video: VideoStreamInfo;
+  /** The first audio track; null when the source has none. */
+  readonly audio: AudioStreamInfo | null;
+  readonly audioTrackCount: number;
+}
+
+/**
+ * Why a source cannot be encoded. `not_found`, `not_media`, `truncated` and `no_video` are the
+ * input's fault (WE-JOB-007, no retry); `probe_error` (ffprobe missing, crashed, timed out) is ours.
+ */
+export type ProbeFailureReason = "not_found" | "not_media" | "truncated" | "no_video" | "probe_error";
+
+export interface ProbeFailure {
+  readonly _tag: "ProbeFailure";
+  readonly reason: ProbeFailureReason;
+  readonly message: string;
+}
+
+export interface EncodeProfile {
+  readonly name: string;
+  readonly video: {
+    readonly codec: VideoCodec;
+    /** The frame to fit in; turned to portrait for portrait sources ("1080p" means the short side). */
+    readonly maxWidth: number;
+    readonly maxHeight: number;
+    readonly bitrateKbps: number;
+    readonly maxrateKbps: number;
+    readonly bufsizeKbps: number;
+    /** Software encoder preset (x264/x265 names; SVT-AV1 takes a number as a string). */
+    readonly preset: string;
+    readonly profile?: string;
+    readonly level?: string;
+    readonly maxFps: number;
+    /** Seconds between forced keyframes, so later packaging can cut anywhere on that grid. */
+    readonly keyframeIntervalSec: number;
+    /** Scale small sources up to the frame. Off by default: never upscale. */
+    readonly upscale?: boolean;
+  };
+  readonly audio: {
+    readonly codec: "aac";
+    readonly bitrateKbps: number;
+    readonly sampleRate: number;
+    readonly channels: number;
+  };
+  readonly container: "mp4";
+  /** "auto" uses a proven hardware encoder for the codec when the worker has one. */
+  readonly hardware: "off" | "auto";
+}
+
+/** A part of the source to encode, for split encoding; seconds from the source's start. */
+export interface EncodeRange {
+  readonly startSec: number;
+  readonly endSec: number;
+}
+
+export interface ExpectedOutput {
+  readonly video: { readonly codec: VideoCodec; readonly width: number; readonly height: number };
+  readonly audio: { readonly codec: "aac"; readonly channels: number; readonly sampleRate: number } | null;
+  readonly durationSec: number;
+}
+
+/** Everything needed to run one encode; plain data, so it can travel in a task message. */
+export interface EncodePlan {
+  readonly profileName: string;
+  readonly input: {
+    readonly url: string;
+    /** Input options (seek) in seconds; null encodes the whole source. */
+    readonly range: EncodeRange | null;
+    readonly videoStreamIndex: number;
+    readonly audioStreamIndex: number | null;
+  };
+  readonly video: {
+    /** Encoder name (libx264, h264_nvenc, …) and whether it is a hardware one. */
+    readonly encoder: string;
+    readonly hardware: boolean;
+    /** Options given before the input (hardware device set-up). */
+    readonly deviceOptions: readonly string[];
+    /** Filter chain (ffmpeg syntax), applied after the source is turned upright. */
+    readonly filters: readonly string[];
+    /** Encoder options as flag/value pairs, in order. */
+    readonly options: readonly (readonly [string, string])[];
+    /** Constant output rate as a rational. */
+    readonly frameRate: string;
+  };
+  readonly audio:
+    | { readonly mode: "none" }
+    | {
+        readonly mode: "encode";
+        readonly encoder: "aac";
+        readonly bitrateKbps: number;
+        readonly sampleRate: number;
+        readonly channels: number;
+      };
+  readonly container: { readonly format: "mp4"; readonly faststart: boolean };
+  readonly expected: ExpectedOutput;
+}
+
+export interface EncodeProgress {
+  /** 0–100 of the expected duration. */
+  readonly pct: number;
+  readonly outTimeSec: number;
+  readonly fps: number | null;
+  /** Times real time, e.g. 2.5 for "2.5x"; null until known. */
+  readonly speed: number | null;
+  readonly etaSeconds: number | null;
+}
+
+export interface EncodeOptions {
+  readonly onProgress?: (progress: EncodeProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Kill the encoder when its output time has not advanced for this long. Default 60 000. */
+  readonly stallTimeoutMs?: number;
+  /** Where the attempt writes `<attemptId>.partial.mp4` and, once verified, `<attemptId>.mp4`. */
+  readonly workDir: string;
+  /** Unique per task attempt; letters, digits, `.`, `_` and `-`. */
+  readonly attemptId: string;
+}
+
+export interface Encoded {
+  readonly _tag: "Encoded";
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** "sha256:<hex>" */
+  readonly checksum: string;
+  readonly durationSec: number;
+}
+
+/**
+ * `input`: the source is corrupt or unsupported (no retry). `transient`: retry with backoff.
+ * `oom`: killed by the system (retry on a worker with fewer parallel tasks). `stalled`: the
+ * watchdog killed it. `cancelled`: the caller aborted.
+ */
+export type EncodeExitClass = "input" | "transient" | "oom" | "stalled" | "cancelled";
+
+export interface EncodeFailed {
+  readonly _tag: "EncodeFailed";
+  readonly exitClass: EncodeExitClass;
+  readonly message: string;
+  /** The last few KiB of the encoder's stderr. */
+  readonly stderrTail: string;
+}
+
+export type EncodeOutcome = Encoded | EncodeFailed;
+
+export interface ProvenEncoder {
+  readonly name: string;
+  readonly codec: VideoCodec;
+  readonly hardware: boolean;
+}
+
+/** What a worker advertises: only encoders and hardware devices that passed a real test. */
+export interface EncoderCapabilities {
+  readonly encoders: readonly ProvenEncoder[];
+  readonly hwaccels: readonly string[];
+  readonly audioCodecs: readonly string[];
+  readonly containers: readonly string[];
+}
+
+export interface EncoderPlugin {
+  probe(input: string): Promise<SourceInfo | ProbeFailure>;
+  plan(profile: EncodeProfile, source: SourceInfo, range?: EncodeRange): Promise<EncodePlan>;
+  encode(plan: EncodePlan, options: EncodeOptions): Promise<EncodeOutcome>;
+  capabilities(): Promise<EncoderCapabilities>;
+}
