@@ -1,0 +1,60 @@
+import type { EncodePlan } from "../sdk/encoderPlugin.ts";
+import { ffmpegInput } from "./ffmpegInput.ts";
+
+/** The ffmpeg command line for a plan, writing to `outputPath` (a local file). */
+export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] {
+  const input = ffmpegInput(plan.input.url);
+  const range = plan.input.range;
+  const seconds = (value: number) => value.toFixed(6);
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-loglevel",
+    "warning",
+    "-progress",
+    "pipe:1",
+    "-stats_period",
+    "0.5",
+    "-y",
+    ...plan.video.deviceOptions,
+    "-protocol_whitelist",
+    input.protocolWhitelist,
+    ...(range ? ["-ss", seconds(range.startSec)] : []),
+    "-i",
+    input.target,
+    ...(range ? ["-t", seconds(range.endSec - range.startSec)] : []),
+    "-map",
+    `0:${plan.input.videoStreamIndex}`,
+    ...(plan.audio.mode === "encode" && plan.input.audioStreamIndex !== null
+      ? ["-map", `0:${plan.input.audioStreamIndex}`]
+      : []),
+    "-vf",
+    plan.video.filters.join(","),
+    "-fps_mode",
+    "cfr",
+    "-c:v",
+    plan.video.encoder,
+    ...plan.video.options.flat(),
+    ...(plan.audio.mode === "encode"
+      ? [
+          "-c:a",
+          plan.audio.encoder,
+          "-b:a",
+          `${plan.audio.bitrateKbps}k`,
+          "-ar",
+          String(plan.audio.sampleRate),
+          "-ac",
+          String(plan.audio.channels),
+        ]
+      : ["-an"]),
+    "-sn",
+    "-dn",
+    // Sparse or late audio must not make the muxer give up.
+    "-max_muxing_queue_size",
+    "1024",
+    ...(plan.container.faststart ? ["-movflags", "+faststart"] : []),
+    "-f",
+    plan.container.format,
+    `file:${outputPath}`,
+  ];
+}

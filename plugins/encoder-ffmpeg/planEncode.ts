@@ -1,0 +1,180 @@
+// Builds the whole encode plan from a profile and a probe of the source: output frame (fit, never
+// upscaled by default, square pixels, even sides, upright), constant frame rate, encoder and its
+// options, audio from the probe (none when the source has none), and what the output must look like.
+import type {
+  EncodePlan,
+  EncodeProfile,
+  EncodeRange,
+  ProvenEncoder,
+  SourceInfo,
+} from "../sdk/encoderPlugin.ts";
+import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+
+export interface PlanOptions {
+  readonly range?: EncodeRange | undefined;
+  /** Proven encoders of this worker; hardware ones are used only when the profile says "auto". */
+  readonly encoders?: readonly ProvenEncoder[];
+}
+
+export function planEncode(
+  profile: EncodeProfile,
+  source: SourceInfo,
+  options: PlanOptions = {},
+): EncodePlan {
+  const range = options.range ? clampRange(options.range, source.durationSec) : null;
+  const { width, height } = outputFrame(profile.video, source.video);
+  const frameRate = outputFrameRate(source.video, profile.video.maxFps);
+  const recipe = chooseEncoder(profile, options.encoders ?? []);
+  const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
+
+  return {
+    profileName: profile.name,
+    input: {
+      url: source.input,
+      range,
+      videoStreamIndex: source.video.index,
+      audioStreamIndex: source.audio?.index ?? null,
+    },
+    video: {
+      encoder: recipe.name,
+      hardware: recipe.device !== null,
+      deviceOptions: recipe.deviceOptions,
+      // fps first so frames about to be dropped are never scaled.
+      filters: [
+        `fps=${frameRate}`,
+        `scale=${width}:${height}`,
+        "setsar=1",
+        "format=yuv420p",
+        ...recipe.uploadFilters,
+      ],
+      options: [...recipe.options(profile.video), ["-g", String(gop)]],
+      frameRate,
+    },
+    audio: source.audio
+      ? {
+          mode: "encode",
+          encoder: profile.audio.codec,
+          bitrateKbps: profile.audio.bitrateKbps,
+          sampleRate: profile.audio.sampleRate,
+          channels: profile.audio.channels,
+        }
+      : { mode: "none" },
+    container: { format: profile.container, faststart: true },
+    expected: {
+      video: { codec: profile.video.codec, width, height },
+      audio: source.audio
+        ? {
+            codec: profile.audio.codec,
+            channels: profile.audio.channels,
+            sampleRate: profile.audio.sampleRate,
+          }
+        : null,
+      durationSec: range ? range.endSec - range.startSec : source.durationSec,
+    },
+  };
+}
+
+function clampRange(range: EncodeRange, durationSec: number): EncodeRange {
+  const { startSec, endSec } = range;
+  if (!(startSec >= 0 && endSec > startSec && startSec < durationSec)) {
+    throw new RangeError(`range ${startSec}–${endSec} s is not within the source (0–${durationSec} s)`);
+  }
+  return { startSec, endSec: Math.min(endSec, durationSec) };
+}
+
+function outputFrame(
+  video: EncodeProfile["video"],
+  source: SourceInfo["video"],
+): { width: number; height: number } {
+  const [sarNum, sarDen] = source.sampleAspectRatio;
+  const storedWidth = (source.width * sarNum) / sarDen;
+  const quarterTurn = source.rotation === 90 || source.rotation === 270;
+  const displayWidth = quarterTurn ? source.height : storedWidth;
+  const displayHeight = quarterTurn ? storedWidth : source.height;
+  // "1080p" names the short side: a portrait source fits a portrait frame.
+  const portrait = displayHeight > displayWidth;
+  const boxWidth = portrait
+    ? Math.min(video.maxWidth, video.maxHeight)
+    : Math.max(video.maxWidth, video.maxHeight);
+  const boxHeight = portrait
+    ? Math.max(video.maxWidth, video.maxHeight)
+    : Math.min(video.maxWidth, video.maxHeight);
+  const fits = displayWidth <= boxWidth && displayHeight <= boxHeight;
+  const scale = fits && !video.upscale ? 1 : Math.min(boxWidth / displayWidth, boxHeight / displayHeight);
+  // Without upscale no side may grow, not even by the pixel that rounding to even would add.
+  const widthLimit = video.upscale ? boxWidth : Math.min(boxWidth, displayWidth);
+  const heightLimit = video.upscale ? boxHeight : Math.min(boxHeight, displayHeight);
+  return {
+    width: nearestEven(displayWidth * scale, widthLimit),
+    height: nearestEven(displayHeight * scale, heightLimit),
+  };
+}
+
+// 4:2:0 needs even sides: the nearest even size within the limit (321×241 → 320×240, 853.3 → 854).
+function nearestEven(value: number, limit: number): number {
+  return Math.max(2, Math.min(2 * Math.round(value / 2), 2 * Math.floor(limit / 2)));
+}
+
+const standardRates = [
+  "15/1",
+  "24000/1001",
+  "24/1",
+  "25/1",
+  "30000/1001",
+  "30/1",
+  "50/1",
+  "60000/1001",
+  "60/1",
+];
+
+function outputFrameRate(source: SourceInfo["video"], maxFps: number): string {
+  const nominal = rationalValue(source.frameRate);
+  // r_frame_rate is the base rate every timestamp fits on; when it is a timebase (1000/1, 90000/1)
+  // rather than a rate, the nearest standard rate to the average is the honest guess.
+  const base =
+    nominal > 0 && nominal <= 120
+      ? source.frameRate
+      : nearestStandardRate(rationalValue(source.avgFrameRate));
+  const baseValue = rationalValue(base);
+  if (baseValue <= maxFps) return base;
+  // Divide by a whole number so motion stays even: 59.94 → 29.97, 50 → 25, 120 → 60 (or 30).
+  const divisor = Math.ceil(baseValue / maxFps - 1e-9);
+  const [num, den] = rationalParts(base);
+  return reduced(num, den * divisor);
+}
+
+function nearestStandardRate(fps: number): string {
+  let best = standardRates[0] ?? "30/1";
+  for (const rate of standardRates) {
+    if (Math.abs(rationalValue(rate) - fps) < Math.abs(rationalValue(best) - fps)) best = rate;
+  }
+  return best;
+}
+
+function chooseEncoder(profile: EncodeProfile, proven: readonly ProvenEncoder[]): EncoderRecipe {
+  const forCodec = encoderRecipes.filter((r) => r.codec === profile.video.codec);
+  const hardware =
+    profile.hardware === "auto"
+      ? forCodec.find((r) => r.device !== null && proven.some((p) => p.name === r.name && p.hardware))
+      : undefined;
+  const chosen = hardware ?? forCodec.find((r) => r.device === null);
+  if (!chosen) throw new Error(`no encoder known for codec ${profile.video.codec}`);
+  return chosen;
+}
+
+function rationalParts(rational: string): [number, number] {
+  const [num, den] = rational.split("/").map(Number);
+  return [num ?? 0, den ?? 1];
+}
+
+function rationalValue(rational: string): number {
+  const [num, den] = rationalParts(rational);
+  return den === 0 ? 0 : num / den;
+}
+
+function reduced(num: number, den: number): string {
+  let a = num;
+  let b = den;
+  while (b !== 0) [a, b] = [b, a % b];
+  return `${num / a}/${den / a}`;
+}

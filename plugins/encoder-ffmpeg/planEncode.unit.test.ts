@@ -1,0 +1,221 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { EncodeProfile, SourceInfo, VideoStreamInfo } from "../sdk/encoderPlugin.ts";
+import { builtInProfiles } from "./builtInProfiles.ts";
+import { planEncode } from "./planEncode.ts";
+
+const hd = builtInProfiles["1080p_h264"];
+
+const source = (video: Partial<VideoStreamInfo> = {}, rest: Partial<SourceInfo> = {}): SourceInfo => ({
+  _tag: "SourceInfo",
+  input: "/media/in.mp4",
+  formatName: "mov,mp4,m4a,3gp,3g2,mj2",
+  durationSec: 10,
+  sizeBytes: 1000,
+  video: {
+    index: 0,
+    codec: "h264",
+    width: 1920,
+    height: 1080,
+    sampleAspectRatio: [1, 1],
+    rotation: 0,
+    frameRate: "30/1",
+    avgFrameRate: "30/1",
+    variableFrameRate: false,
+    pixFmt: "yuv420p",
+    ...video,
+  },
+  audio: { index: 1, codec: "aac", channels: 2, sampleRate: 44100 },
+  audioTrackCount: 1,
+  ...rest,
+});
+
+const frame = (plan: ReturnType<typeof planEncode>) => [
+  plan.expected.video.width,
+  plan.expected.video.height,
+];
+
+describe("planEncode", () => {
+  it("follows the spec's 1080p recipe: libx264 fast, high@4.1, 5000k, AAC 192k 48 kHz stereo, mp4 +faststart", () => {
+    const plan = planEncode(hd, source({ width: 3840, height: 2160 }));
+    expect(plan.video.encoder).toBe("libx264");
+    expect(plan.video.hardware).toBe(false);
+    expect(plan.video.options).toEqual([
+      ["-preset", "fast"],
+      ["-profile:v", "high"],
+      ["-level:v", "4.1"],
+      ["-b:v", "5000k"],
+      ["-maxrate", "5500k"],
+      ["-bufsize", "10000k"],
+      ["-g", "60"],
+    ]);
+    expect(plan.video.filters).toEqual(["fps=30/1", "scale=1920:1080", "setsar=1", "format=yuv420p"]);
+    expect(plan.audio).toEqual({
+      mode: "encode",
+      encoder: "aac",
+      bitrateKbps: 192,
+      sampleRate: 48000,
+      channels: 2,
+    });
+    expect(plan.container).toEqual({ format: "mp4", faststart: true });
+    expect(plan.expected).toEqual({
+      video: { codec: "h264", width: 1920, height: 1080 },
+      audio: { codec: "aac", channels: 2, sampleRate: 48000 },
+      durationSec: 10,
+    });
+  });
+
+  it("fits a wider or taller source inside the frame, keeping its aspect", () => {
+    expect(frame(planEncode(hd, source({ width: 3840, height: 1600 })))).toEqual([1920, 800]);
+    expect(frame(planEncode(hd, source({ width: 1440, height: 1440 })))).toEqual([1080, 1080]);
+    expect(frame(planEncode(builtInProfiles["480p_fast"], source({ width: 1280, height: 720 })))).toEqual([
+      854, 480,
+    ]);
+  });
+
+  it("never upscales: a small source keeps its size, no pad to the bigger frame", () => {
+    const plan = planEncode(hd, source({ width: 320, height: 240 }));
+    expect(frame(plan)).toEqual([320, 240]);
+    expect(plan.video.filters.join(",")).not.toMatch(/pad=/);
+  });
+
+  it("upscales only when the profile asks for it", () => {
+    const upscaling: EncodeProfile = { ...hd, video: { ...hd.video, upscale: true } };
+    expect(frame(planEncode(upscaling, source({ width: 320, height: 240 })))).toEqual([1440, 1080]);
+  });
+
+  it("keeps both sides even, rounding odd sources down", () => {
+    expect(frame(planEncode(hd, source({ width: 321, height: 241 })))).toEqual([320, 240]);
+  });
+
+  it("turns the frame for rotated sources, fitting a portrait frame", () => {
+    expect(frame(planEncode(hd, source({ width: 320, height: 240, rotation: 90 })))).toEqual([240, 320]);
+    expect(frame(planEncode(hd, source({ width: 1920, height: 1080, rotation: 270 })))).toEqual([1080, 1920]);
+    expect(frame(planEncode(hd, source({ width: 3840, height: 2160, rotation: 90 })))).toEqual([1080, 1920]);
+    expect(frame(planEncode(hd, source({ width: 320, height: 240, rotation: 180 })))).toEqual([320, 240]);
+  });
+
+  it("outputs square pixels for anamorphic sources", () => {
+    // DVD NTSC 16:9: 720×480 stored, shown 853×480.
+    const plan = planEncode(hd, source({ width: 720, height: 480, sampleAspectRatio: [32, 27] }));
+    expect(frame(plan)).toEqual([852, 480]);
+    expect(plan.video.filters).toContain("setsar=1");
+  });
+
+  it("gives variable frame rate sources a constant rate (the nominal one)", () => {
+    const plan = planEncode(
+      hd,
+      source({ frameRate: "30/1", avgFrameRate: "185/14", variableFrameRate: true }),
+    );
+    expect(plan.video.frameRate).toBe("30/1");
+    expect(plan.video.filters[0]).toBe("fps=30/1");
+  });
+
+  it("uses the nearest standard rate when the nominal rate is a timebase", () => {
+    const plan = planEncode(
+      hd,
+      source({ frameRate: "90000/1", avgFrameRate: "2997/100", variableFrameRate: true }),
+    );
+    expect(plan.video.frameRate).toBe("30000/1001");
+  });
+
+  it("halves rates above the profile's maximum so motion stays even", () => {
+    expect(planEncode(hd, source({ frameRate: "60000/1001" })).video.frameRate).toBe("30000/1001");
+    expect(planEncode(hd, source({ frameRate: "50/1" })).video.frameRate).toBe("25/1");
+    expect(planEncode(builtInProfiles["720p_h264"], source({ frameRate: "60/1" })).video.frameRate).toBe(
+      "60/1",
+    );
+    expect(planEncode(hd, source({ frameRate: "24000/1001" })).video.frameRate).toBe("24000/1001");
+  });
+
+  it("plans no audio for a source without audio", () => {
+    const plan = planEncode(hd, source({}, { audio: null, audioTrackCount: 0 }));
+    expect(plan.audio).toEqual({ mode: "none" });
+    expect(plan.input.audioStreamIndex).toBeNull();
+    expect(plan.expected.audio).toBeNull();
+  });
+
+  it("takes the first audio track of several", () => {
+    const plan = planEncode(
+      hd,
+      source(
+        { index: 2 },
+        { audio: { index: 3, codec: "ac3", channels: 6, sampleRate: 48000 }, audioTrackCount: 3 },
+      ),
+    );
+    expect(plan.input).toMatchObject({ videoStreamIndex: 2, audioStreamIndex: 3 });
+  });
+
+  it("plans a range for split encoding, clamped to the source's end", () => {
+    expect(planEncode(hd, source(), { range: { startSec: 2, endSec: 6 } })).toMatchObject({
+      input: { range: { startSec: 2, endSec: 6 } },
+      expected: { durationSec: 4 },
+    });
+    expect(planEncode(hd, source(), { range: { startSec: 8, endSec: 20 } }).expected.durationSec).toBe(2);
+    expect(() => planEncode(hd, source(), { range: { startSec: 4, endSec: 4 } })).toThrow(RangeError);
+    expect(() => planEncode(hd, source(), { range: { startSec: 12, endSec: 14 } })).toThrow(RangeError);
+    expect(() => planEncode(hd, source(), { range: { startSec: -1, endSec: 2 } })).toThrow(RangeError);
+  });
+
+  it("picks a proven hardware encoder only when the profile says auto", () => {
+    const nvenc = { name: "h264_nvenc", codec: "h264", hardware: true } as const;
+    const x264 = { name: "libx264", codec: "h264", hardware: false } as const;
+    const auto: EncodeProfile = { ...hd, hardware: "auto" };
+    const withGpu = planEncode(auto, source(), { encoders: [x264, nvenc] });
+    expect(withGpu.video).toMatchObject({ encoder: "h264_nvenc", hardware: true });
+    expect(withGpu.video.options).toContainEqual(["-b:v", "5000k"]);
+    expect(planEncode(hd, source(), { encoders: [x264, nvenc] }).video.encoder).toBe("libx264");
+    expect(planEncode(auto, source(), { encoders: [x264] }).video.encoder).toBe("libx264");
+    const vaapi = planEncode(auto, source(), {
+      encoders: [{ name: "h264_vaapi", codec: "h264", hardware: true }],
+    });
+    expect(vaapi.video.deviceOptions).toEqual(["-vaapi_device", "/dev/dri/renderD128"]);
+    expect(vaapi.video.filters.slice(-2)).toEqual(["format=nv12", "hwupload"]);
+  });
+
+  it("uses libx265 and libsvtav1 for hevc and av1 profiles", () => {
+    const hevc: EncodeProfile = {
+      ...hd,
+      video: { ...hd.video, codec: "hevc", profile: undefined, level: undefined },
+    };
+    const av1: EncodeProfile = { ...hd, video: { ...hd.video, codec: "av1", preset: "8" } };
+    expect(planEncode(hevc, source()).video.encoder).toBe("libx265");
+    expect(planEncode(hevc, source()).video.options).toContainEqual(["-tag:v", "hvc1"]);
+    expect(planEncode(av1, source()).video.encoder).toBe("libsvtav1");
+  });
+
+  it("always yields an even frame inside the (turned) box, never bigger than the source", () => {
+    const profiles = Object.values(builtInProfiles);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 8000 }),
+        fc.integer({ min: 2, max: 8000 }),
+        fc.constantFrom(0, 90, 180, 270),
+        fc.constantFrom(...profiles),
+        (width, height, rotation, profile) => {
+          const plan = planEncode(
+            profile,
+            source({ width, height, rotation: rotation as 0 | 90 | 180 | 270 }),
+          );
+          const [w = 0, h = 0] = frame(plan);
+          const turned = rotation === 90 || rotation === 270;
+          const [dw, dh] = turned ? [height, width] : [width, height];
+          const long = Math.max(profile.video.maxWidth, profile.video.maxHeight);
+          const short = Math.min(profile.video.maxWidth, profile.video.maxHeight);
+          expect(w % 2).toBe(0);
+          expect(h % 2).toBe(0);
+          expect(Math.max(w, h)).toBeLessThanOrEqual(long);
+          expect(Math.min(w, h)).toBeLessThanOrEqual(short);
+          expect(w).toBeLessThanOrEqual(Math.max(2, dw));
+          expect(h).toBeLessThanOrEqual(Math.max(2, dh));
+          // Orientation is kept, and the aspect within what rounding to even pixels costs.
+          if (dw > dh + 4) expect(w).toBeGreaterThanOrEqual(h);
+          if (dh > dw + 4) expect(h).toBeGreaterThanOrEqual(w);
+          const scale = Math.min(1, long / Math.max(dw, dh), short / Math.min(dw, dh));
+          expect(Math.abs(w - dw * scale)).toBeLessThanOrEqual(2);
+          expect(Math.abs(h - dh * scale)).toBeLessThanOrEqual(2);
+        },
+      ),
+    );
+  });
+});
