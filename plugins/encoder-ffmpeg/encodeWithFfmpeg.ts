@@ -1,0 +1,168 @@
+// Runs one encode attempt with a real ffmpeg: progress ticks, cancel, stall watchdog, a pid record
+// for orphan reaping, and an output that is probed and checked before it gets its final name.
+// Whatever happens, ffmpeg is gone and no partial output is left when this returns.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { EncodeFailed, EncodeOptions, EncodeOutcome, EncodePlan } from "../sdk/encoderPlugin.ts";
+import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
+import { classifyFailure } from "./classifyFailure.ts";
+import { createProgressParser } from "./createProgressParser.ts";
+import { createTailBuffer } from "./createTailBuffer.ts";
+import { probeMedia } from "./probeMedia.ts";
+import { recordFfmpegPid } from "./recordFfmpegPid.ts";
+import { sha256File } from "./sha256File.ts";
+import { verifyOutput } from "./verifyOutput.ts";
+
+export interface FfmpegConfig {
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
+  /** Holds the pid records (`ffmpeg-pids/`) that reapOrphans reads. */
+  readonly stateDir: string;
+}
+
+const defaultStallTimeoutMs = 60_000;
+const killGraceMs = 1_000;
+const stderrTailChars = 8 * 1024;
+const inputFaultReasons = new Set(["not_found", "not_media", "truncated", "no_video"]);
+
+// Killed on exit of this process too, so a worker that stops normally leaves no ffmpeg behind.
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+export async function encodeWithFfmpeg(
+  plan: EncodePlan,
+  options: EncodeOptions,
+  config: FfmpegConfig,
+): Promise<EncodeOutcome> {
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(options.attemptId)) {
+    throw new TypeError(`attemptId ${JSON.stringify(options.attemptId)} is not a safe file name`);
+  }
+  const workDir = resolve(options.workDir);
+  const partialPath = join(workDir, `${options.attemptId}.partial.${plan.container.format}`);
+  const finalPath = join(workDir, `${options.attemptId}.${plan.container.format}`);
+  const failed = (exitClass: EncodeFailed["exitClass"], message: string, stderrTail = ""): EncodeFailed => ({
+    _tag: "EncodeFailed",
+    exitClass,
+    message,
+    stderrTail,
+  });
+  if (options.signal?.aborted) return failed("cancelled", "encode cancelled before it started");
+  await mkdir(workDir, { recursive: true });
+
+  const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
+  const stderr = createTailBuffer(stderrTailChars);
+  const parser = createProgressParser(plan.expected.durationSec);
+  const child = spawn(config.ffmpegPath, buildFfmpegArgs(plan, partialPath), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
+    (resolveExit) => {
+      child.once("error", (error) => resolveExit({ code: null, signal: null, error }));
+      child.once("close", (code, signal) => resolveExit({ code, signal }));
+    },
+  );
+  track(child);
+
+  let killedBy: "cancel" | "stall" | null = null;
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = (reason: "cancel" | "stall") => {
+    if (killedBy !== null || child.exitCode !== null || child.signalCode !== null) return;
+    killedBy = reason;
+    child.kill("SIGTERM");
+    killTimer = setTimeout(() => child.kill("SIGKILL"), killGraceMs);
+  };
+  const onAbort = () => kill("cancel");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  let lastOutTime = -1;
+  let lastAdvanceAt = Date.now();
+  const watchdog = setInterval(
+    () => {
+      if (Date.now() - lastAdvanceAt >= stallTimeoutMs) kill("stall");
+    },
+    Math.max(50, Math.min(1_000, stallTimeoutMs / 4)),
+  );
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    for (const tick of parser.push(chunk)) {
+      if (tick.outTimeSec > lastOutTime) {
+        lastOutTime = tick.outTimeSec;
+        lastAdvanceAt = Date.now();
+      }
+      try {
+        options.onProgress?.(tick);
+      } catch {
+        // A failing progress reporter must not take the encode (or the worker) down with it.
+      }
+    }
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
+
+  const releasePid = child.pid
+    ? await recordFfmpegPid(config.stateDir, {
+        pid: child.pid,
+        partialPath,
+        attemptId: options.attemptId,
+      }).catch(() => async () => {})
+    : async () => {};
+
+  const exit = await exited;
+  clearInterval(watchdog);
+  clearTimeout(killTimer);
+  options.signal?.removeEventListener("abort", onAbort);
+  running.delete(child);
+  await releasePid();
+
+  const tail = stderr.text();
+  try {
+    if (exit.error) {
+      await rm(partialPath, { force: true });
+      return failed("transient", `cannot run ffmpeg: ${exit.error.message}`, tail);
+    }
+    if (killedBy !== null || exit.code !== 0) {
+      await rm(partialPath, { force: true });
+      const verdict = classifyFailure({ exitCode: exit.code, signal: exit.signal, stderr: tail, killedBy });
+      if (verdict.exitClass === "stalled") {
+        return failed("stalled", `encode stalled: no progress for ${stallTimeoutMs} ms`, tail);
+      }
+      if (verdict.exitClass === "transient") {
+        // ffmpeg exits 1 for a corrupt source as for a passing fault: ask the probe whose fault it is.
+        const probed = await probeMedia(plan.input.url, { ffprobePath: config.ffprobePath });
+        if (probed._tag === "ProbeFailure" && inputFaultReasons.has(probed.reason)) {
+          return failed("input", probed.message, tail);
+        }
+      }
+      return failed(verdict.exitClass, verdict.message, tail);
+    }
+
+    const verification = await verifyOutput(partialPath, plan.expected, { ffprobePath: config.ffprobePath });
+    if (!verification.ok) {
+      await rm(partialPath, { force: true });
+      const fromStderr = classifyFailure({ exitCode: 1, signal: null, stderr: tail, killedBy: null });
+      const exitClass = fromStderr.exitClass === "input" ? "input" : "transient";
+      const why = exitClass === "input" ? `; ${fromStderr.message}` : "";
+      return failed(exitClass, `output failed verification: ${verification.reason}${why}`, tail);
+    }
+    await rename(partialPath, finalPath);
+    const [{ size }, checksum] = await Promise.all([stat(finalPath), sha256File(finalPath)]);
+    return {
+      _tag: "Encoded",
+      path: finalPath,
+      sizeBytes: size,
+      checksum,
+      durationSec: verification.durationSec,
+    };
+  } catch (error) {
+    await rm(partialPath, { force: true });
+    return failed("transient", `finishing the output failed: ${(error as Error).message}`, tail);
+  }
+}
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const c of running) c.kill("SIGKILL");
+  });
+}

@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTestClip } from "./makeTestClip.ts";
+import { probeMedia } from "./probeMedia.ts";
+import { runCommand } from "./runCommand.ts";
+
+let dir: string;
+const probe = (input: string) => probeMedia(input, { ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe" });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "probe-media-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("probeMedia with a real ffprobe", () => {
+  it("reads a real clip: duration, size, video, first audio track, track count", async () => {
+    const clip = await makeTestClip(dir, "two-tracks.mp4", { durationSec: 1, audio: ["sine", "silence"] });
+    const source = await probe(clip);
+    expect(source).toMatchObject({
+      _tag: "SourceInfo",
+      input: clip,
+      durationSec: 1,
+      video: {
+        index: 0,
+        codec: "h264",
+        width: 320,
+        height: 240,
+        frameRate: "30/1",
+        rotation: 0,
+        pixFmt: "yuv420p",
+      },
+      audio: { index: 1, codec: "aac", sampleRate: 48000 },
+      audioTrackCount: 2,
+    });
+    expect(source._tag === "SourceInfo" && source.sizeBytes).toBeGreaterThan(0);
+  });
+
+  it("fails with not_media for random bytes, whatever the file is called", async () => {
+    // Seeded, so the junk is the same on every run (some random bytes happen to parse as lyrics).
+    let block = createHash("sha256").update("webencode").digest();
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < 2048; i++) {
+      block = createHash("sha256").update(block).digest();
+      chunks.push(block);
+    }
+    for (const name of ["random.mp4", "random.bin", "random.mkv"]) {
+      const path = join(dir, name);
+      await writeFile(path, Buffer.concat(chunks));
+      expect(await probe(path), name).toMatchObject({ _tag: "ProbeFailure", reason: "not_media" });
+    }
+    const unseeded = join(dir, "unseeded.mp4");
+    await writeFile(unseeded, randomBytes(64 * 1024));
+    expect(await probe(unseeded)).toMatchObject({ _tag: "ProbeFailure" });
+  });
+
+  it("fails with truncated for an mp4 cut before its index (an interrupted upload)", async () => {
+    const clip = await makeTestClip(dir, "interrupted.mp4", { durationSec: 2, audio: ["sine"] });
+    const bytes = await readFile(clip);
+    await writeFile(clip, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const failure = await probe(clip);
+    expect(failure).toMatchObject({ _tag: "ProbeFailure", reason: "truncated" });
+    expect(failure._tag === "ProbeFailure" && failure.message).toMatch(/moov atom not found/);
+  });
+
+  it("fails with no_video for an audio-only file", async () => {
+    const clip = await makeTestClip(dir, "audio-only.mp4", { durationSec: 1, audio: ["sine"] });
+    const audioOnly = join(dir, "audio-only.m4a");
+    await runCommand("ffmpeg", ["-v", "error", "-i", clip, "-vn", "-c", "copy", audioOnly], {
+      timeoutMs: 30_000,
+    });
+    expect(await probe(audioOnly)).toMatchObject({ _tag: "ProbeFailure", reason: "no_video" });
+  });
+
+  it("fails with not_found for a missing file, and refuses protocols off the whitelist", async () => {
+    expect(await probe(join(dir, "nothing-here.mp4"))).toMatchObject({
+      _tag: "ProbeFailure",
+      reason: "not_found",
+    });
+    expect(await probe("rtmp://127.0.0.1:1/live")).toMatchObject({
+      _tag: "ProbeFailure",
+      reason: "not_media",
+    });
+  });
+
+  it("fails with probe_error when ffprobe cannot run", async () => {
+    expect(await probeMedia(join(dir, "x.mp4"), { ffprobePath: join(dir, "no-ffprobe") })).toMatchObject({
+      _tag: "ProbeFailure",
+      reason: "probe_error",
+    });
+  });
+});
