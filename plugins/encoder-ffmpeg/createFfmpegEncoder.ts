@@ -1,0 +1,45 @@
+// The encoder-ffmpeg plugin: the system ffmpeg/ffprobe (FFMPEG_PATH / FFPROBE_PATH override them)
+// behind the encoder pillar interface. Capabilities are proven once, on first use, and then reused.
+import type { EncoderCapabilities, EncoderPlugin } from "../sdk/encoderPlugin.ts";
+import { detectEncoders } from "./detectEncoders.ts";
+import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
+import { planEncode } from "./planEncode.ts";
+import { probeMedia } from "./probeMedia.ts";
+
+export interface FfmpegEncoderOptions {
+  /** Where running ffmpeg processes are recorded for reapOrphans. */
+  readonly stateDir: string;
+  readonly ffmpegPath?: string;
+  readonly ffprobePath?: string;
+  /** Already proven capabilities (a worker detects once at start); detected on first use if absent. */
+  readonly capabilities?: EncoderCapabilities;
+  readonly probeTimeoutMs?: number;
+}
+
+export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugin {
+  const ffmpegPath = options.ffmpegPath ?? process.env.FFMPEG_PATH ?? "ffmpeg";
+  const ffprobePath = options.ffprobePath ?? process.env.FFPROBE_PATH ?? "ffprobe";
+  let capabilities: Promise<EncoderCapabilities> | undefined = options.capabilities
+    ? Promise.resolve(options.capabilities)
+    : undefined;
+  const proven = () => {
+    capabilities ??= detectEncoders({ ffmpegPath });
+    return capabilities;
+  };
+
+  return {
+    probe: (input) =>
+      probeMedia(input, {
+        ffprobePath,
+        ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
+      }),
+    async plan(profile, source, range) {
+      // Software plans need no proof; only "auto" waits for the hardware to be tested.
+      const encoders = profile.hardware === "auto" ? (await proven()).encoders : [];
+      return planEncode(profile, source, { range, encoders });
+    },
+    encode: (plan, encodeOptions) =>
+      encodeWithFfmpeg(plan, encodeOptions, { ffmpegPath, ffprobePath, stateDir: options.stateDir }),
+    capabilities: proven,
+  };
+}
