@@ -14,6 +14,8 @@ export interface CreateAppOptions {
   publicRoutes: Hono<HttpEnv>[];
   /** Routes behind the bearer token. */
   routes: Hono<HttpEnv>[];
+  /** Middleware that runs after authentication on every /v1 route (e.g. Idempotency-Key). */
+  afterAuthentication?: MiddlewareHandler<HttpEnv>[];
   /** Paths allowed bodies over the JSON limit (uploads). */
   streamingPaths?: string[];
   maxJsonBytes?: number;
@@ -81,6 +83,7 @@ export function createApp(options: CreateAppOptions) {
   for (const routes of options.publicRoutes) app.route("/", routes);
   const secured = new Hono<HttpEnv>();
   secured.use("/v1/*", options.authenticate);
+  for (const middleware of options.afterAuthentication ?? []) secured.use("/v1/*", middleware);
   for (const routes of options.routes) secured.route("/", routes);
   app.route("/", secured);
   return app;

@@ -10,6 +10,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { migrate } from "../../infra/postgres/migrate.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
@@ -19,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from "../../test/support/testDa
 import { createSignedUrlSigner } from "../files/signedUrl.ts";
 import { createApp } from "../http/createApp.ts";
 import type { HttpEnv, Role } from "../http/httpEnv.ts";
+import { idempotency, idempotencyMigrations } from "../http/idempotency.ts";
 import { jobRoutes } from "./jobRoutes.ts";
 
 let database: TestDatabase;
@@ -30,7 +32,8 @@ let app: ReturnType<typeof createApp>;
 
 // Authentication has its own tests; here the role comes from a header so every role can be tried.
 const roleFromHeader = createMiddleware<HttpEnv>(async (c, next) => {
-  c.set("actor", { userId: "u-test", role: (c.req.header("x-test-role") as Role) ?? "operator" });
+  const role = (c.req.header("x-test-role") as Role) ?? "operator";
+  c.set("actor", { userId: `u-${role}`, role });
   await next();
 });
 
@@ -44,8 +47,10 @@ beforeAll(async () => {
   await writeFile(join(mediaRoot, "clips", "a.mp4"), "not really a video: the planner would find out");
   await symlink("/etc/hostname", join(mediaRoot, "clips", "escape.mp4"));
   const signer = createSignedUrlSigner("test-secret");
+  await migrate(pool, "api", idempotencyMigrations("api"));
   app = createApp({
     authenticate: roleFromHeader,
+    afterAuthentication: [idempotency(pool, "api")],
     publicRoutes: [],
     routes: [
       jobRoutes({
@@ -219,6 +224,33 @@ describe("job API", () => {
       });
     }
     expect(await store.headPosition()).toBe(head);
+  });
+
+  it("Idempotency-Key: the same request returns the first response; another request with the key is refused", async () => {
+    const key = randomUUID();
+    const body = { source_url: "fs://clips/a.mp4", profile: "480p_fast" };
+    const first = await submit(body, { "idempotency-key": key });
+    const again = await submit(body, { "idempotency-key": key });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    const created = (await first.json()) as { id: string };
+    expect(await again.json()).toEqual(created);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("x-webencode-position")).toBe(first.headers.get("x-webencode-position"));
+    const jobs = (await store.readAll({ filter: { eventTypes: ["JobSubmitted"] }, maxCount: 10_000 })).filter(
+      (e) =>
+        (e.data as { profileId: string }).profileId === "480p_fast" && e.streamId === `job-${created.id}`,
+    );
+    expect(jobs).toHaveLength(1);
+
+    const other = await submit({ ...body, profile: "720p_h264" }, { "idempotency-key": key });
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe("WE-JOB-001");
+    // keys belong to their user
+    const otherUser = await submit(body, { "idempotency-key": key, "x-test-role": "admin" });
+    expect(otherUser.status).toBe(201);
+    expect(otherUser.headers.get("idempotent-replayed")).toBeNull();
+    expect(((await otherUser.json()) as { id: string }).id).not.toBe(created.id);
   });
 
   it("accepts a public http(s) source", async () => {
