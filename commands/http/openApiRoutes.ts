@@ -1,0 +1,189 @@
+// The OpenAPI document, generated from the same zod schemas that validate requests, and an
+// interactive docs page at /docs.
+import { swaggerUI } from "@hono/swagger-ui";
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  cancelJobRequestSchema,
+  listJobsQuerySchema,
+  submitJobRequestSchema,
+} from "../../schemas/api/jobRequests.ts";
+import { errorCodes } from "../../schemas/errors.ts";
+import type { HttpEnv } from "./httpEnv.ts";
+
+const errorEnvelope = z.object({
+  error: z.object({
+    code: z.enum(errorCodes as [string, ...string[]]),
+    message: z.string(),
+    details: z.string(),
+    hint: z.string(),
+    request_id: z.string(),
+    timestamp: z.string(),
+    docs_url: z.string(),
+  }),
+});
+
+const jobCreated = z.object({
+  id: z.uuid(),
+  status: z.literal("queued"),
+  eta_seconds: z.number().nullable(),
+});
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+const json = (s: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema: schema(s) } },
+});
+const errors = { default: json(errorEnvelope, "An error in the WE-* envelope") };
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const queryParams = (s: z.ZodObject) =>
+  Object.entries(s.shape).map(([name, field]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: schema(field as z.ZodType),
+  }));
+const positionHeader = {
+  "X-WebEncode-Position": {
+    description: "Event-log position this command produced; pass it as min_position",
+    schema: { type: "integer" },
+  },
+};
+
+export function openApiDocument(version: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "WebEncode API",
+      version,
+      description:
+        "Self-hosted, event-sourced video platform. Every /v1 route needs `Authorization: Bearer <token>`. Commands answer with `X-WebEncode-Position`; queries accept `min_position` for read-your-writes. POSTs accept `Idempotency-Key`.",
+    },
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    security: [{ bearer: [] }],
+    paths: {
+      "/v1/jobs": {
+        post: {
+          summary: "Submit a job",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schema(submitJobRequestSchema) } },
+          },
+          responses: { 201: { ...json(jobCreated, "The job, queued"), headers: positionHeader }, ...errors },
+        },
+        get: {
+          summary: "List jobs",
+          parameters: queryParams(listJobsQuerySchema),
+          responses: { 200: { description: "A page of jobs" }, ...errors },
+        },
+      },
+      "/v1/jobs/{id}": {
+        get: {
+          summary: "A job with its tasks, attempts and timeline",
+          parameters: [idParam],
+          responses: { 200: { description: "The job" }, ...errors },
+        },
+        delete: {
+          summary: "Delete a job (hidden from lists, kept in the log)",
+          parameters: [idParam],
+          responses: { 204: { description: "Deleted" }, ...errors },
+        },
+      },
+      "/v1/jobs/{id}/cancel": {
+        post: {
+          summary: "Cancel a job",
+          parameters: [idParam],
+          requestBody: { content: { "application/json": { schema: schema(cancelJobRequestSchema) } } },
+          responses: { 200: { description: "Cancelled" }, ...errors },
+        },
+      },
+      "/v1/jobs/{id}/retry": {
+        post: {
+          summary: "Repeat a job as a new one (cancelling it if it still runs)",
+          parameters: [idParam],
+          responses: { 201: { description: "The new job" }, ...errors },
+        },
+      },
+      "/v1/jobs/{id}/outputs": {
+        get: {
+          summary: "Outputs with signed, expiring download URLs",
+          parameters: [idParam],
+          responses: { 200: { description: "Outputs" }, ...errors },
+        },
+      },
+      "/v1/files/upload": {
+        post: {
+          summary: "Stream a file into the media root; returns its fs:// URL",
+          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string" } }],
+          requestBody: {
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+          responses: { 201: { description: "Uploaded" }, ...errors },
+        },
+      },
+      "/v1/files/download": {
+        get: {
+          summary: "Signed download (Range requests supported)",
+          security: [],
+          responses: { 200: { description: "The file" }, 206: { description: "A range" }, ...errors },
+        },
+      },
+      "/v1/profiles": {
+        get: { summary: "Encoding profiles", responses: { 200: { description: "Profiles" }, ...errors } },
+      },
+      "/v1/workers": {
+        get: {
+          summary: "Workers with capabilities and heartbeat age",
+          responses: { 200: { description: "Workers" }, ...errors },
+        },
+      },
+      "/v1/tokens": {
+        get: { summary: "API tokens (admin)", responses: { 200: { description: "Tokens" }, ...errors } },
+        post: {
+          summary: "Create a token (admin); the secret is shown once",
+          responses: { 201: { description: "Token" }, ...errors },
+        },
+      },
+      "/v1/tokens/{id}": {
+        delete: {
+          summary: "Revoke a token (admin)",
+          parameters: [idParam],
+          responses: { 204: { description: "Revoked" }, ...errors },
+        },
+      },
+      "/v1/events/ticket": {
+        post: {
+          summary: "Exchange the bearer token for a short-lived SSE ticket",
+          responses: { 200: { description: "Ticket" }, ...errors },
+        },
+      },
+      "/v1/events/stream": {
+        get: {
+          summary:
+            "Live event feed (SSE): event types as event names, position as id; `event: progress` ticks",
+          parameters: [
+            { name: "ticket", in: "query", schema: { type: "string" } },
+            { name: "job", in: "query", schema: { type: "string", format: "uuid" } },
+            { name: "types", in: "query", schema: { type: "string" } },
+          ],
+          responses: { 200: { description: "text/event-stream" }, ...errors },
+        },
+      },
+      "/health": { get: { summary: "Liveness", security: [], responses: { 200: { description: "Alive" } } } },
+      "/ready": {
+        get: {
+          summary: "Readiness of the event store, read models and queue",
+          security: [],
+          responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } },
+        },
+      },
+    },
+  };
+}
+
+export function openApiRoutes(version: string) {
+  const document = openApiDocument(version);
+  return new Hono<HttpEnv>()
+    .get("/openapi.json", (c) => c.json(document))
+    .get("/docs", swaggerUI({ url: "/openapi.json" }));
+}
