@@ -1,18 +1,26 @@
 // The webencode command line.
 import { parseArgs } from "node:util";
+import { ApiCallError, createApiClient } from "./apiClient.ts";
 import { replayStream } from "./eventsReplay.ts";
+import { jobsCommand } from "./jobsCommand.ts";
 import { projectionsCommand } from "./projectionsCommand.ts";
+import { submitCommand } from "./submitCommand.ts";
 import { upCommand } from "./upCommand.ts";
 
 const USAGE = `webencode <command>
 
-  up [--data <dir>]                           start the platform, embedded (no external services)
+  up [--data <dir>] [--port <p>] [--media-dir <dir>]
+                                              start the platform, embedded (no external services)
+  submit <file|url> --profile <p> [--wait] [--output <file>]
+                                              upload, submit, follow with a progress bar, download
+  jobs list | show <id> | cancel <id> | retry <id>
   projections rebuild [name]                  rebuild read models from the event log and swap them in
   projections status                          where each projector stands
   events replay --stream <id> [--until <t>]   a stream's history and the state it folds to
                                               (--until: a position or an ISO time)
 
-Connection: DATABASE_URL / EVENT_STORE_URL (postgres://…), else the embedded database in --data
+API commands talk to --server / WEBENCODE_URL (default http://127.0.0.1:8080) with WEBENCODE_TOKEN.
+Database commands use DATABASE_URL / EVENT_STORE_URL (postgres://…), else the embedded database in --data
 (default ./.data, or WEBENCODE_DATA).`;
 
 const parseOptions = (args: string[]) =>
@@ -26,6 +34,10 @@ const parseOptions = (args: string[]) =>
       port: { type: "string" },
       "media-dir": { type: "string" },
       json: { type: "boolean" },
+      server: { type: "string" },
+      profile: { type: "string" },
+      wait: { type: "boolean" },
+      output: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -41,8 +53,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const dataDir = values.data ?? process.env.WEBENCODE_DATA ?? ".data";
+  const client = () =>
+    createApiClient({
+      server: values.server ?? process.env.WEBENCODE_URL ?? "http://127.0.0.1:8080",
+      token: process.env.WEBENCODE_TOKEN,
+    });
   try {
     switch (command) {
+      case "submit":
+        if (!positionals[0]) break;
+        return await submitCommand(client(), {
+          source: positionals[0],
+          profile: values.profile ?? "720p_h264",
+          wait: values.wait ?? false,
+          output: values.output,
+        });
+      case "jobs":
+        return await jobsCommand(client(), positionals, values.json ?? false);
       case "up":
         return await upCommand({ dataDir });
       case "projections":
@@ -59,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
         if (command && command !== "help" && !values.help) console.error(`unknown command: ${command}\n`);
     }
   } catch (error) {
-    console.error(`webencode: ${(error as Error).message}`);
+    console.error(error instanceof ApiCallError ? error.message : `webencode: ${(error as Error).message}`);
     return 1;
   }
   console.error(USAGE);
