@@ -162,17 +162,33 @@ describe("encodeWithFfmpeg", () => {
     // Progress up to ~7.5 s of the 10, then the FIFO stays open and silent.
     const fifo = slowSource("stall.fifo", bytes, { burst: 0.55, everyMs: 50, stopAt: 0.75 });
     const workDir = join(dir, "stall");
-    const ticks: EncodeProgress[] = [];
+    const ticks: { at: number; tick: EncodeProgress }[] = [];
     const startedAt = Date.now();
     const outcome = await encodeWithFfmpeg(
       { ...plan, input: { ...plan.input, url: fifo.path } },
-      { workDir, attemptId: "stall", stallTimeoutMs: 1_500, onProgress: (tick) => ticks.push(tick) },
+      {
+        workDir,
+        attemptId: "stall",
+        stallTimeoutMs: 1_500,
+        onProgress: (tick) => ticks.push({ at: Date.now(), tick }),
+      },
       config,
     );
+    const endedAt = Date.now();
     expect(outcome).toMatchObject({ _tag: "EncodeFailed", exitClass: "stalled" });
-    expect(ticks.some((t) => t.outTimeSec > 1)).toBe(true);
-    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    expect(endedAt - startedAt).toBeLessThan(15_000);
     expect(await readdir(workDir)).toEqual([]);
+
+    // It got going, then stood still for the timeout (plus at most the kill grace) before the kill.
+    const last = Math.max(...ticks.map((t) => t.tick.outTimeSec));
+    expect(last).toBeGreaterThan(1);
+    const stoodStillAt = ticks.find((t) => t.tick.outTimeSec === last)?.at ?? 0;
+    expect(endedAt - stoodStillAt).toBeGreaterThanOrEqual(1_500);
+    expect(endedAt - stoodStillAt).toBeLessThan(1_500 + 1_000 + 1_500);
+    // Meanwhile listeners still heard from it every second.
+    const quiet = ticks.filter((t) => t.at >= stoodStillAt);
+    expect(quiet.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...quiet.slice(1).map((t, i) => t.at - (quiet[i]?.at ?? 0)))).toBeLessThanOrEqual(1_000);
   });
 
   it("refuses an output that fails verification, removing it", async () => {

@@ -4,7 +4,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { EncodeFailed, EncodeOptions, EncodeOutcome, EncodePlan } from "../sdk/encoderPlugin.ts";
+import type {
+  EncodeFailed,
+  EncodeOptions,
+  EncodeOutcome,
+  EncodePlan,
+  EncodeProgress,
+} from "../sdk/encoderPlugin.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { classifyFailure } from "./classifyFailure.ts";
 import { createProgressParser } from "./createProgressParser.ts";
@@ -23,6 +29,7 @@ export interface FfmpegConfig {
 
 const defaultStallTimeoutMs = 60_000;
 const killGraceMs = 1_000;
+const heartbeatAfterMs = 800;
 const stderrTailChars = 8 * 1024;
 const inputFaultReasons = new Set(["not_found", "not_media", "truncated", "no_video"]);
 
@@ -83,17 +90,31 @@ export async function encodeWithFfmpeg(
     },
     Math.max(50, Math.min(1_000, stallTimeoutMs / 4)),
   );
+
+  // ffmpeg reports every 0.5 s only while its loop turns (not while it sizes up a slow input, nor
+  // on a starved machine): the last tick is repeated so listeners hear at least once a second.
+  let lastTick: EncodeProgress = { pct: 0, outTimeSec: 0, fps: null, speed: null, etaSeconds: null };
+  let lastReportAt = 0;
+  const report = (tick: EncodeProgress) => {
+    lastTick = tick;
+    lastReportAt = Date.now();
+    try {
+      options.onProgress?.(tick);
+    } catch {
+      // A failing progress reporter must not take the encode (or the worker) down with it.
+    }
+  };
+  report(lastTick);
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastReportAt >= heartbeatAfterMs) report(lastTick);
+  }, 100);
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     for (const tick of parser.push(chunk)) {
       if (tick.outTimeSec > lastOutTime) {
         lastOutTime = tick.outTimeSec;
         lastAdvanceAt = Date.now();
       }
-      try {
-        options.onProgress?.(tick);
-      } catch {
-        // A failing progress reporter must not take the encode (or the worker) down with it.
-      }
+      report(tick);
     }
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
@@ -108,6 +129,7 @@ export async function encodeWithFfmpeg(
 
   const exit = await exited;
   clearInterval(watchdog);
+  clearInterval(heartbeat);
   clearTimeout(killTimer);
   options.signal?.removeEventListener("abort", onAbort);
   running.delete(child);
