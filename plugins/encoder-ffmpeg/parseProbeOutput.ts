@@ -9,6 +9,7 @@ import type {
   SourceInfo,
   VideoStreamInfo,
 } from "../sdk/encoderPlugin.ts";
+import { rationalValue } from "./rationalValue.ts";
 
 export interface ProbeRun {
   readonly input: string;
@@ -163,11 +164,6 @@ function rationalOrNull(value: string | undefined): string | null {
   const match = /^(\d+)\/(\d+)$/.exec(value ?? "");
   if (!match || Number(match[1]) === 0 || Number(match[2]) === 0) return null;
   return `${match[1]}/${match[2]}`;
-}
-
-function rationalValue(rational: string): number {
-  const [num, den] = rational.split("/").map(Number);
-  return (num ?? 0) / (den ?? 1);
 }
 
 function positive(value: number | string | undefined): number | null {

@@ -9,6 +9,7 @@ import type {
   SourceInfo,
 } from "../sdk/encoderPlugin.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { rationalValue } from "./rationalValue.ts";
 
 export interface PlanOptions {
   readonly range?: EncodeRange | undefined;
@@ -165,11 +166,6 @@ function chooseEncoder(profile: EncodeProfile, proven: readonly ProvenEncoder[])
 function rationalParts(rational: string): [number, number] {
   const [num, den] = rational.split("/").map(Number);
   return [num ?? 0, den ?? 1];
-}
-
-function rationalValue(rational: string): number {
-  const [num, den] = rationalParts(rational);
-  return den === 0 ? 0 : num / den;
 }
 
 function reduced(num: number, den: number): string {

@@ -15,7 +15,7 @@ export interface CommandResult {
 export function runCommand(
   file: string,
   args: readonly string[],
-  options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+  options: { readonly timeoutMs: number },
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
@@ -26,7 +26,6 @@ export function runCommand(
         killSignal: "SIGKILL",
         maxBuffer: 64 * 1024 * 1024,
         encoding: "utf8",
-        ...(options.signal ? { signal: options.signal } : {}),
       },
       (error, stdout, stderr) => {
         if (!error) {
@@ -39,7 +38,7 @@ export function runCommand(
           exitCode: typeof code === "number" ? code : null,
           stdout,
           stderr,
-          timedOut: killed && !options.signal?.aborted,
+          timedOut: killed,
           spawnError: typeof code === "string" ? `${code}: ${error.message}` : null,
         });
       },
