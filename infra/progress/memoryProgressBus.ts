@@ -1,0 +1,29 @@
+// Progress ticks inside one process (`webencode up`, unit tests): delivered synchronously on publish.
+import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
+import { createTickListeners } from "./tickListeners.ts";
+
+export interface MemoryProgressBusOptions extends LatestTicksOptions {
+  /** A listener threw; the tick still reaches the other listeners. */
+  onError?: (error: unknown) => void;
+}
+
+export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}): ProgressBus {
+  const latestTicks = createLatestTicks(options);
+  const listeners = createTickListeners(options.onError ?? (() => {}));
+  let closed = false;
+  return {
+    publish(tick) {
+      if (closed) return;
+      latestTicks.record(tick);
+      listeners.deliver(tick);
+    },
+    subscribe: (listener) => (closed ? () => {} : listeners.add(listener)),
+    latest: (jobId) => latestTicks.latest(jobId),
+    forget: (jobId) => latestTicks.forget(jobId),
+    async close() {
+      closed = true;
+      listeners.clear();
+    },
+  };
+}
