@@ -1,0 +1,97 @@
+// Progress ticks on core NATS: one JSON message per tick on `<prefix>.<jobId>`, no JetStream (a tick
+// lost while nobody listens is worth nothing a second later). Every process subscribes to
+// `<prefix>.*`, so `latest` knows the ticks of every worker, its own included.
+import { connect } from "@nats-io/transport-node";
+import { z } from "zod";
+import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
+import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
+import { createTickListeners } from "./tickListeners.ts";
+
+export interface NatsProgressBusOptions extends LatestTicksOptions {
+  servers: string | string[];
+  /** Ticks travel on `<subjectPrefix>.<jobId>`, e.g. `webencode.progress`. */
+  subjectPrefix: string;
+  /** Connection name shown by the server's monitoring. */
+  name?: string;
+  /** A message that is not a tick, a job id that cannot be a subject token, or a listener that threw. */
+  onError?: (error: unknown) => void;
+}
+
+// Not strict: a newer worker may add fields that this reader ignores.
+const progressTickSchema = z.object({
+  jobId: z.string().min(1),
+  taskId: z.string().min(1),
+  attempt: z.number().int().positive(),
+  workerId: z.string(),
+  pct: z.number(),
+  outTimeSec: z.number(),
+  fps: z.number().nullable(),
+  speed: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  at: z.string(),
+}) satisfies z.ZodType<ProgressTick>;
+
+/** One subject token: no separators, wildcards or whitespace. */
+const subjectToken = /^[^.*>\s]+$/;
+
+export async function openNatsProgressBus(options: NatsProgressBusOptions): Promise<ProgressBus> {
+  const { subjectPrefix } = options;
+  if (!subjectPrefix.split(".").every((token) => subjectToken.test(token))) {
+    throw new Error(`not a NATS subject prefix: ${JSON.stringify(subjectPrefix)}`);
+  }
+  const onError = options.onError ?? (() => {});
+  const latestTicks = createLatestTicks(options);
+  const listeners = createTickListeners(onError);
+  let closed = false;
+
+  const nc = await connect({
+    servers: options.servers,
+    name: options.name ?? `webencode-progress-${subjectPrefix}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
+  nc.subscribe(`${subjectPrefix}.*`, {
+    callback(error, message) {
+      if (error) return onError(error);
+      let tick: ProgressTick;
+      try {
+        const parsed = progressTickSchema.safeParse(message.json());
+        if (!parsed.success) return onError(new Error(`not a progress tick on ${message.subject}`));
+        tick = parsed.data;
+      } catch (decodeError) {
+        return onError(decodeError);
+      }
+      if (message.subject !== `${subjectPrefix}.${tick.jobId}`) {
+        return onError(new Error(`a tick of job ${tick.jobId} arrived on ${message.subject}`));
+      }
+      latestTicks.record(tick);
+      listeners.deliver(tick);
+    },
+  });
+  // the server knows the subscription before the bus is handed out, so no tick published afterwards is missed
+  await nc.flush();
+
+  return {
+    publish(tick) {
+      if (closed) return;
+      if (!subjectToken.test(tick.jobId)) {
+        return onError(new Error(`job id ${JSON.stringify(tick.jobId)} cannot be a subject token`));
+      }
+      // buffered by the client while it reconnects; it only throws once the connection is closed
+      try {
+        nc.publish(`${subjectPrefix}.${tick.jobId}`, JSON.stringify(tick));
+      } catch (error) {
+        onError(error);
+      }
+    },
+    subscribe: (listener) => (closed ? () => {} : listeners.add(listener)),
+    latest: (jobId) => latestTicks.latest(jobId),
+    forget: (jobId) => latestTicks.forget(jobId),
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await nc.close();
+    },
+  };
+}
