@@ -1,0 +1,84 @@
+// The events of a `token-{id}` stream: an API token is issued, then perhaps revoked. Only the hash of
+// the secret is ever stored. `parseTokenEvent` reads them as `parseStoredEvent` reads job events.
+import { z } from "zod";
+import { currentSchemaVersion } from "./currentSchemaVersion.ts";
+import { type EventMetadata, eventMetadataSchema } from "./eventMetadata.ts";
+import type { EventIssue, StoredEvent } from "./parseStoredEvent.ts";
+
+/** Lowercase 8-4-4-4-12 hex: the token names its id as 32 hex digits, so any such value is a valid id. */
+export const tokenIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "expected a lowercase UUID");
+
+export const tokenRoleSchema = z.enum(["viewer", "operator", "admin"]);
+
+export const tokenHashSchema = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits');
+
+/** Each token is a stream of its own: `token-{tokenId}`. */
+export const TOKEN_STREAM_PREFIX = "token-";
+
+export const tokenStreamId = (tokenId: string) => `${TOKEN_STREAM_PREFIX}${tokenId}`;
+
+const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
+  z.strictObject({ type: z.literal(type), data });
+
+export const tokenEventSchema = z.discriminatedUnion("type", [
+  event(
+    "TokenIssued",
+    z.strictObject({
+      tokenId: tokenIdSchema,
+      name: z.string().min(1).max(100),
+      /** The user the token acts for: the actor of every event appended with it. */
+      userId: z.string().min(1).max(200),
+      role: tokenRoleSchema,
+      hash: tokenHashSchema,
+      /** The token's first 8 characters, to tell tokens apart in lists. */
+      prefix: z.string().length(8),
+      expiresAt: z.iso.datetime({ offset: true }).optional(),
+    }),
+  ),
+  event("TokenRevoked", z.strictObject({ tokenId: tokenIdSchema, reason: z.string().max(500).optional() })),
+]);
+
+export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type TokenEventType = TokenEvent["type"];
+/** The data of one kind of token event: `TokenEventData<"TokenIssued">`. */
+export type TokenEventData<Type extends TokenEventType> = Extract<TokenEvent, { type: Type }>["data"];
+export type TokenRole = z.infer<typeof tokenRoleSchema>;
+
+export const tokenEventTypes: readonly TokenEventType[] = tokenEventSchema.options.map(
+  (option) => option.shape.type.value,
+);
+
+export const isTokenEventType = (type: string): type is TokenEventType =>
+  (tokenEventTypes as readonly string[]).includes(type);
+
+export type ParsedTokenEvent =
+  | { _tag: "Parsed"; event: TokenEvent; metadata: EventMetadata }
+  | { _tag: "UnknownEventType"; type: string }
+  | { _tag: "MalformedEvent"; type: string; issues: EventIssue[] };
+
+const issuesOf = (error: z.ZodError, root: string): EventIssue[] =>
+  error.issues.map((issue) => ({
+    path: [root, ...issue.path.map(String)].filter((part) => part !== "").join("."),
+    message: issue.message,
+  }));
+
+export function parseTokenEvent({ type, data, metadata }: StoredEvent): ParsedTokenEvent {
+  if (!isTokenEventType(type)) return { _tag: "UnknownEventType", type };
+  const malformed = (issues: EventIssue[]): ParsedTokenEvent => ({ _tag: "MalformedEvent", type, issues });
+  const parsedMetadata = eventMetadataSchema.safeParse(metadata);
+  if (!parsedMetadata.success) return malformed(issuesOf(parsedMetadata.error, "metadata"));
+  const stored = parsedMetadata.data.schemaVersion;
+  const current = currentSchemaVersion(type);
+  // Token events have no upcasters yet: every stored version must be the current one.
+  if (stored !== current) {
+    const message = `schema version ${stored} is not one this build reads (${current})`;
+    return malformed([{ path: "metadata.schemaVersion", message }]);
+  }
+  const parsed = tokenEventSchema.safeParse({ type, data });
+  if (!parsed.success) return malformed(issuesOf(parsed.error, ""));
+  return { _tag: "Parsed", event: parsed.data, metadata: parsedMetadata.data };
+}
