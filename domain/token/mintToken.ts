@@ -1,0 +1,33 @@
+// API tokens look like `we_<token id, 32 hex digits>_<secret, 32 base64url characters>`: a token names
+// its own id, so it is found by key, never by scanning hashes. Only `hash` is ever stored.
+import { createHash } from "node:crypto";
+
+/** 24 random bytes: 192 bits, exactly 32 base64url characters. */
+export const TOKEN_SECRET_BYTES = 24;
+
+const TOKEN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface MintedToken {
+  /** Shown once, to whoever asked for the token. */
+  token: string;
+  /** "sha256:<hex>" of the whole token. */
+  hash: string;
+  /** The token's first 8 characters, to tell tokens apart in lists. */
+  prefix: string;
+}
+
+/** The sha256 of a token as events store it. A fast hash suffices: the secrets are random, not chosen. */
+export const hashToken = (token: string): string =>
+  `sha256:${createHash("sha256").update(token, "utf8").digest("hex")}`;
+
+export function mintToken(tokenId: string, randomBytes: Uint8Array): MintedToken {
+  if (!TOKEN_ID.test(tokenId)) throw new RangeError(`token id must be a lowercase UUID, got ${tokenId}`);
+  if (randomBytes.length !== TOKEN_SECRET_BYTES) {
+    throw new RangeError(
+      `a token secret needs ${TOKEN_SECRET_BYTES} random bytes, got ${randomBytes.length}`,
+    );
+  }
+  const secret = Buffer.from(randomBytes).toString("base64url");
+  const token = `we_${tokenId.replaceAll("-", "")}_${secret}`;
+  return { token, hash: hashToken(token), prefix: token.slice(0, 8) };
+}

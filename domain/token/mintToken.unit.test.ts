@@ -1,0 +1,94 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { tokenIdSchema } from "../../schemas/events/tokenEvents.ts";
+import { hashToken, mintToken, TOKEN_SECRET_BYTES } from "./mintToken.ts";
+import { isMintedToken, presetTokenId, tokenIdOf } from "./tokenIdOf.ts";
+import { verifyTokenHash } from "./verifyTokenHash.ts";
+
+const tokenId = "5b0c7f0e-8d7a-4c51-9a3e-2f6d1c0b9e11";
+const bytes = Uint8Array.from({ length: TOKEN_SECRET_BYTES }, (_, i) => i * 7);
+
+describe("mintToken", () => {
+  it("formats we_<id without dashes>_<32 base64url chars> and hashes the whole token", () => {
+    const minted = mintToken(tokenId, bytes);
+    expect(minted.token).toMatch(/^we_5b0c7f0e8d7a4c519a3e2f6d1c0b9e11_[A-Za-z0-9_-]{32}$/);
+    expect(minted.prefix).toBe("we_5b0c7");
+    expect(minted.hash).toBe(hashToken(minted.token));
+    expect(minted.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(minted.hash).not.toContain(minted.token.slice(-32));
+  });
+
+  it("is pure given the bytes: the same bytes mint the same token, other bytes another", () => {
+    expect(mintToken(tokenId, bytes)).toEqual(mintToken(tokenId, Uint8Array.from(bytes)));
+    const other = Uint8Array.from(bytes);
+    other[0] = 1;
+    expect(mintToken(tokenId, other).token).not.toBe(mintToken(tokenId, bytes).token);
+  });
+
+  it("refuses too few random bytes and ids that are no lowercase UUID", () => {
+    expect(() => mintToken(tokenId, bytes.subarray(1))).toThrow(RangeError);
+    expect(() => mintToken(tokenId.toUpperCase(), bytes)).toThrow(RangeError);
+    expect(() => mintToken("t-1", bytes)).toThrow(RangeError);
+  });
+
+  it("names its own id, verifies against its own hash only, for any id and bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.uuid().map((id) => id.toLowerCase()),
+        fc.uint8Array({ minLength: TOKEN_SECRET_BYTES, maxLength: TOKEN_SECRET_BYTES }),
+        (id, secret) => {
+          const minted = mintToken(id, secret);
+          expect(isMintedToken(minted.token)).toBe(true);
+          expect(tokenIdOf(minted.token)).toBe(id);
+          expect(verifyTokenHash(minted.token, minted.hash)).toBe(true);
+          const other = mintToken(randomUUID(), randomBytes(TOKEN_SECRET_BYTES));
+          expect(verifyTokenHash(minted.token, other.hash)).toBe(false);
+        },
+      ),
+    );
+  });
+});
+
+describe("verifyTokenHash", () => {
+  const { token, hash } = mintToken(tokenId, bytes);
+
+  it("refuses a token with any one character changed", () => {
+    for (let i = 0; i < token.length; i++) {
+      const changed = token.slice(0, i) + (token[i] === "A" ? "B" : "A") + token.slice(i + 1);
+      expect(verifyTokenHash(changed, hash)).toBe(false);
+    }
+  });
+
+  it("refuses a stored hash it cannot read instead of throwing", () => {
+    expect(verifyTokenHash(token, hash.slice(7))).toBe(false);
+    expect(verifyTokenHash(token, `${hash}00`)).toBe(false);
+    expect(verifyTokenHash(token, "")).toBe(false);
+  });
+});
+
+describe("tokenIdOf", () => {
+  it("derives a stable id for a preset secret of 24 or more visible characters", () => {
+    const secret = "correct-horse-battery-staple-42";
+    const id = tokenIdOf(secret);
+    expect(id).toBe(presetTokenId(secret));
+    expect(tokenIdOf(secret)).toBe(id);
+    expect(tokenIdSchema.safeParse(id).success).toBe(true);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(tokenIdOf(`${secret}!`)).not.toBe(id);
+  });
+
+  it("claims no id for what cannot be a token", () => {
+    expect(tokenIdOf("")).toBeNull();
+    expect(tokenIdOf("x".repeat(23))).toBeNull();
+    expect(tokenIdOf("has a space in the middle of it")).toBeNull();
+    expect(tokenIdOf("x".repeat(513))).toBeNull();
+    expect(tokenIdOf("é".repeat(30))).toBeNull();
+  });
+
+  it("treats a token-like string of the wrong shape as a preset secret, never as the id it spells", () => {
+    const { token } = mintToken(tokenId, bytes);
+    expect(tokenIdOf(`${token}x`)).toBe(presetTokenId(`${token}x`));
+    expect(tokenIdOf(token.toUpperCase())).not.toBe(tokenId);
+  });
+});

@@ -1,0 +1,54 @@
+// The API-token aggregate as a decider value: the command side loads the `token-{id}` stream, folds
+// it, decides, and appends at the revision it read. Pure: the clock and the secret come in the command.
+import { match } from "ts-pattern";
+import type { TokenEvent } from "../../schemas/events/tokenEvents.ts";
+import type { TokenCommand } from "./tokenCommands.ts";
+import { type TokenRejected, tokenRejected } from "./tokenRejected.ts";
+import { initialState, type TokenState } from "./tokenState.ts";
+
+export type TokenDecision = { _tag: "Accepted"; events: TokenEvent[] } | TokenRejected;
+
+const accepted = (...events: TokenEvent[]): TokenDecision => ({ _tag: "Accepted", events });
+
+function decide(command: TokenCommand, state: TokenState): TokenDecision {
+  return match(command)
+    .returnType<TokenDecision>()
+    .with({ type: "IssueToken" }, ({ data: { now, ...data } }) => {
+      if (state.status !== "initial") {
+        return tokenRejected("TokenExists", `Token ${data.tokenId} already exists`);
+      }
+      if (data.expiresAt !== undefined && !(Date.parse(data.expiresAt) > Date.parse(now))) {
+        return tokenRejected("InvalidToken", `A token cannot expire (${data.expiresAt}) before it is issued`);
+      }
+      return accepted({ type: "TokenIssued", data });
+    })
+    .with({ type: "RevokeToken" }, ({ data }) =>
+      match(state.status)
+        .returnType<TokenDecision>()
+        .with("initial", () => tokenRejected("TokenNotFound", `No token exists with id ${data.tokenId}`))
+        .with("revoked", () =>
+          tokenRejected("TokenAlreadyRevoked", `Token ${data.tokenId} is already revoked`),
+        )
+        .with("issued", () => accepted({ type: "TokenRevoked", data }))
+        .exhaustive(),
+    )
+    .exhaustive();
+}
+
+function evolve(state: TokenState, event: TokenEvent): TokenState {
+  return match(event)
+    .returnType<TokenState>()
+    .with({ type: "TokenIssued" }, ({ data }) =>
+      state.status === "initial" ? { ...data, status: "issued", revokeReason: null } : state,
+    )
+    .with({ type: "TokenRevoked" }, ({ data }) =>
+      state.status === "issued" ? { ...state, status: "revoked", revokeReason: data.reason ?? null } : state,
+    )
+    .exhaustive();
+}
+
+export const tokenDecider = { decide, evolve, initialState };
+
+/** The state a token's events add up to. */
+export const foldToken = (events: readonly TokenEvent[], from: TokenState = initialState()): TokenState =>
+  events.reduce(evolve, from);

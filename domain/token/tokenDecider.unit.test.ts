@@ -1,0 +1,94 @@
+// Given these events, when this command, then exactly these events (or this rejection).
+import { describe, expect, it } from "vitest";
+import { type TokenEvent, tokenEventSchema } from "../../schemas/events/tokenEvents.ts";
+import type { TokenCommand } from "./tokenCommands.ts";
+import { foldToken, tokenDecider } from "./tokenDecider.ts";
+import type { TokenRejection } from "./tokenRejected.ts";
+
+const tokenId = "5b0c7f0e-8d7a-4c51-9a3e-2f6d1c0b9e11";
+const now = "2026-11-01T08:00:00.000Z";
+const issuedData = {
+  tokenId,
+  name: "ci",
+  userId: "u-alice",
+  role: "operator",
+  hash: `sha256:${"ab".repeat(32)}`,
+  prefix: "we_5b0c7",
+} as const;
+const issued: TokenEvent = { type: "TokenIssued", data: issuedData };
+const revoked: TokenEvent = { type: "TokenRevoked", data: { tokenId, reason: "rotated" } };
+
+const given = (...events: TokenEvent[]) => ({
+  when: (command: TokenCommand) => {
+    const decision = tokenDecider.decide(command, foldToken(events));
+    return {
+      thenEmits: (...expected: TokenEvent[]) => {
+        expect(decision).toEqual({ _tag: "Accepted", events: expected });
+        for (const event of expected) expect(tokenEventSchema.safeParse(event).error).toBeUndefined();
+      },
+      thenRejects: (reason: TokenRejection, code: string) =>
+        expect(decision).toMatchObject({ _tag: "TokenRejected", reason, code }),
+    };
+  },
+});
+
+const issue = (data: Partial<typeof issuedData> & { expiresAt?: string } = {}): TokenCommand => ({
+  type: "IssueToken",
+  data: { ...issuedData, ...data, now },
+});
+
+describe("token decider", () => {
+  it("issues a new token, without its clock in the event", () => {
+    given().when(issue()).thenEmits(issued);
+  });
+
+  it("issues a token that expires after it is issued", () => {
+    const expiresAt = "2026-11-02T08:00:00.000Z";
+    given()
+      .when(issue({ expiresAt }))
+      .thenEmits({ type: "TokenIssued", data: { ...issuedData, expiresAt } });
+  });
+
+  it("refuses a token that would expire the moment it is issued, or before", () => {
+    given()
+      .when(issue({ expiresAt: now }))
+      .thenRejects("InvalidToken", "WE-JOB-001");
+    given()
+      .when(issue({ expiresAt: "2026-10-01T00:00:00.000Z" }))
+      .thenRejects("InvalidToken", "WE-JOB-001");
+  });
+
+  it("refuses to issue a token whose id exists, issued or revoked", () => {
+    given(issued).when(issue()).thenRejects("TokenExists", "WE-JOB-001");
+    given(issued, revoked).when(issue()).thenRejects("TokenExists", "WE-JOB-001");
+  });
+
+  it("revokes an issued token", () => {
+    given(issued)
+      .when({ type: "RevokeToken", data: { tokenId, reason: "rotated" } })
+      .thenEmits(revoked);
+    given(issued)
+      .when({ type: "RevokeToken", data: { tokenId } })
+      .thenEmits({ type: "TokenRevoked", data: { tokenId } });
+  });
+
+  it("refuses to revoke an unknown token with a not-found code", () => {
+    given().when({ type: "RevokeToken", data: { tokenId } }).thenRejects("TokenNotFound", "WE-JOB-004");
+  });
+
+  it("refuses to revoke a token twice with a conflict code", () => {
+    given(issued, revoked)
+      .when({ type: "RevokeToken", data: { tokenId } })
+      .thenRejects("TokenAlreadyRevoked", "WE-JOB-005");
+  });
+
+  it("folds a token's life into its state", () => {
+    expect(foldToken([issued])).toEqual({ ...issuedData, status: "issued", revokeReason: null });
+    expect(foldToken([issued, revoked])).toEqual({
+      ...issuedData,
+      status: "revoked",
+      revokeReason: "rotated",
+    });
+    expect(foldToken([])).toEqual({ status: "initial" });
+  });
+});
