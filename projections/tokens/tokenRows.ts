@@ -1,0 +1,47 @@
+// Folds token events into `api_tokens` rows. Pure: a row changes only from the event and its metadata.
+import { match } from "ts-pattern";
+import type { EventMetadata } from "../../schemas/events/eventMetadata.ts";
+import type { TokenEvent } from "../../schemas/events/tokenEvents.ts";
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  user_id: string;
+  role: string;
+  hash: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_position: number;
+}
+
+export function applyTokenEvent(
+  rows: Map<string, ApiTokenRow>,
+  event: TokenEvent,
+  metadata: EventMetadata,
+  position: number,
+): void {
+  match(event)
+    .with({ type: "TokenIssued" }, ({ data }) => {
+      rows.set(data.tokenId, {
+        id: data.tokenId,
+        name: data.name,
+        user_id: data.userId,
+        role: data.role,
+        hash: data.hash,
+        prefix: data.prefix,
+        created_at: metadata.occurredAt,
+        expires_at: data.expiresAt ?? null,
+        revoked_at: null,
+        last_position: position,
+      });
+    })
+    .with({ type: "TokenRevoked" }, ({ data }) => {
+      const row = rows.get(data.tokenId);
+      if (!row) throw new Error(`TokenRevoked for token ${data.tokenId} before TokenIssued`);
+      row.revoked_at = metadata.occurredAt;
+      row.last_position = position;
+    })
+    .exhaustive();
+}

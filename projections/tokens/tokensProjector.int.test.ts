@@ -1,0 +1,144 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
+import { mintToken, TOKEN_SECRET_BYTES } from "../../domain/token/mintToken.ts";
+import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { snapshotTable } from "../../test/support/readModelSnapshot.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { rebuildProjection } from "../rebuildProjection.ts";
+import { startProjector } from "../runProjector.ts";
+import { tokensProjector } from "./tokensProjector.ts";
+
+let database: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  database = await createTestDatabase("tokens");
+  pool = new pg.Pool({ connectionString: database.url, max: 6 });
+});
+afterAll(async () => {
+  await pool.end();
+  await database.drop();
+});
+
+const context = (userId: string) => ({
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  actor: { userId, role: "admin" as const },
+});
+
+describe("tokens projector", () => {
+  it("projects issued and revoked tokens with times from the events, and a rebuild equals the live table", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev", pollMs: 50 });
+    const schema = "rm";
+    const runner = startProjector({ store, pool, schema, projector: tokensProjector, batchSize: 7 });
+    try {
+      let clock = Date.parse("2026-11-01T08:00:00.000Z");
+      const deps = {
+        store,
+        newId: randomUUID,
+        now: () => {
+          clock += 1000;
+          return new Date(clock);
+        },
+      };
+      const roles = ["viewer", "operator", "admin"] as const;
+      const issued: { tokenId: string; hash: string; prefix: string; role: string; expiresAt?: string }[] =
+        [];
+      for (let i = 0; i < 40; i++) {
+        const tokenId = randomUUID();
+        const { hash, prefix } = mintToken(tokenId, randomBytes(TOKEN_SECRET_BYTES));
+        const role = roles[i % 3]!;
+        const expiresAt = i % 4 === 0 ? "2027-01-01T00:00:00.000Z" : undefined;
+        const data = { tokenId, name: `token ${i}`, userId: `u-${i % 5}`, role, hash, prefix, expiresAt };
+        const result = await executeTokenCommand(
+          deps,
+          { type: "IssueToken", data: { ...data, now: new Date(clock).toISOString() } },
+          context("u-root"),
+        );
+        expect(result._tag).toBe("Executed");
+        issued.push(data);
+        // job events in between are not the tokens projector's business
+        await store.append(
+          `job-${randomUUID()}`,
+          [{ id: randomUUID(), type: "JobDeleted", data: {}, metadata: {} }],
+          { expected: "any" },
+        );
+      }
+      const revoked = issued.filter((_, i) => i % 3 === 1);
+      for (const { tokenId } of revoked) {
+        await executeTokenCommand(
+          deps,
+          { type: "RevokeToken", data: { tokenId, reason: "r" } },
+          context("u-root"),
+        );
+      }
+      // the last event of the log is a job event: the projector stands at the last token event
+      const lastJob = await store.append(
+        `job-${randomUUID()}`,
+        [{ id: randomUUID(), type: "JobDeleted", data: {}, metadata: {} }],
+        { expected: "any" },
+      );
+      expect(lastJob._tag).toBe("Appended");
+      const head = await store.headPosition();
+      expect(await runner.waitForPosition(head - 1, 20_000)).toBe(true);
+
+      const live = await snapshotTable(pool, schema, "api_tokens", "id");
+      expect(live).toHaveLength(40);
+      const byId = new Map(live.map((row) => [(row as { id: string }).id, row as Record<string, unknown>]));
+      const first = issued[0]!;
+      expect(byId.get(first.tokenId)).toMatchObject({
+        name: "token 0",
+        user_id: "u-0",
+        role: "viewer",
+        hash: first.hash,
+        prefix: first.prefix,
+        created_at: "2026-11-01T08:00:01+00:00",
+        revoked_at: null,
+      });
+      expect(Date.parse(String(byId.get(first.tokenId)?.expires_at))).toBe(
+        Date.parse("2027-01-01T00:00:00Z"),
+      );
+      expect(byId.get(issued[2]!.tokenId)?.expires_at).toBeNull();
+      for (const { tokenId } of revoked) expect(byId.get(tokenId)?.revoked_at).not.toBeNull();
+      expect(live.filter((row) => (row as { revoked_at: unknown }).revoked_at !== null)).toHaveLength(
+        revoked.length,
+      );
+
+      const result = await rebuildProjection({ store, pool, schema, projector: tokensProjector });
+      expect(result.events).toBe(40 + revoked.length);
+      expect(await snapshotTable(pool, schema, "api_tokens", "id")).toEqual(live);
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
+
+  it("stops at a token event filed under another token's stream, naming its position", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_bad", pollMs: 50 });
+    const schema = "rm_bad";
+    const tokenId = randomUUID();
+    const bad = await store.append(
+      `token-${randomUUID()}`,
+      [
+        {
+          id: randomUUID(),
+          type: "TokenRevoked",
+          data: { tokenId },
+          metadata: { ...context("u-root"), schemaVersion: 1, occurredAt: "2026-11-01T08:00:00.000Z" },
+        },
+      ],
+      { expected: "no_stream" },
+    );
+    const runner = startProjector({ store, pool, schema, projector: tokensProjector });
+    try {
+      const position = bad._tag === "Appended" ? bad.position : -1;
+      expect(await runner.waitForPosition(position, 10_000)).toBe(false);
+      expect(runner.status().state).toBe("failed");
+      expect(runner.status().error).toContain(`position ${position}`);
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
+});
