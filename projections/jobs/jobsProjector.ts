@@ -104,21 +104,20 @@ export const jobsProjector: Projector = {
   filter: { streamPrefixes: [JOB_STREAM_PREFIX] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
     const jobIds = [...new Set(events.map((e) => jobIdOf(e.streamId)))];
-    const [jobs, tasks, attempts] = await Promise.all([
-      // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text)
-      context.client.query<{ r: JobRow }>(
-        `select to_jsonb(j) as r from ${context.table("jobs")} j where id = any($1::uuid[])`,
-        [jobIds],
-      ),
-      context.client.query<{ r: TaskRow }>(
-        `select to_jsonb(t) as r from ${context.table("job_tasks")} t where job_id = any($1::uuid[])`,
-        [jobIds],
-      ),
-      context.client.query<{ r: AttemptRow }>(
-        `select to_jsonb(a) as r from ${context.table("job_task_attempts")} a where job_id = any($1::uuid[])`,
-        [jobIds],
-      ),
-    ]);
+    // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text).
+    // One after another: a client runs one query at a time.
+    const jobs = await context.client.query<{ r: JobRow }>(
+      `select to_jsonb(j) as r from ${context.table("jobs")} j where id = any($1::uuid[])`,
+      [jobIds],
+    );
+    const tasks = await context.client.query<{ r: TaskRow }>(
+      `select to_jsonb(t) as r from ${context.table("job_tasks")} t where job_id = any($1::uuid[])`,
+      [jobIds],
+    );
+    const attempts = await context.client.query<{ r: AttemptRow }>(
+      `select to_jsonb(a) as r from ${context.table("job_task_attempts")} a where job_id = any($1::uuid[])`,
+      [jobIds],
+    );
     const rows: JobRowSet = {
       jobs: new Map(jobs.rows.map(({ r }) => [r.id, r])),
       tasks: new Map(tasks.rows.map(({ r }) => [r.id, r])),
