@@ -48,7 +48,8 @@ export function eventStoreMigrations(schema: string): Migration[] {
       `,
     },
     {
-      id: "eventstore-002-append",
+      // `create or replace`: a new version of the function gets a new id and replaces the old one
+      id: "eventstore-append-v4",
       sql: appendFunctionSql(s),
     },
   ];
@@ -97,9 +98,13 @@ function appendFunctionSql(s: string): string {
         v_events := req->'ev';
         v_n := jsonb_array_length(v_events);
 
-        insert into ${s}.es_streams (stream_id) values (v_stream) on conflict do nothing;
         select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
           from ${s}.es_streams st where st.stream_id = v_stream for update;
+        if not found then
+          insert into ${s}.es_streams (stream_id) values (v_stream) on conflict do nothing;
+          select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
+            from ${s}.es_streams st where st.stream_id = v_stream for update;
+        end if;
 
         if v_tombstoned then
           results := results || jsonb_build_object('ok', false, 'tag', 'StreamDeleted');
@@ -110,10 +115,13 @@ function appendFunctionSql(s: string): string {
         v_exists := v_rev >= 0 and not v_deleted;
         select array_agg((x->>'id')::uuid) into v_ids from jsonb_array_elements(v_events) x;
 
-        -- idempotency: the same event ids already in this stream
-        select count(*), min(ev.revision), max(ev.revision), max(ev.position)
-          into v_found, v_min, v_max, v_last_pos
-          from ${s}.es_events ev where ev.stream_id = v_stream and ev.event_id = any(v_ids);
+        -- idempotency: the same event ids already in this stream (a stream never written has none)
+        v_found := 0;
+        if v_rev >= 0 then
+          select count(*), min(ev.revision), max(ev.revision), max(ev.position)
+            into v_found, v_min, v_max, v_last_pos
+            from ${s}.es_events ev where ev.stream_id = v_stream and ev.event_id = any(v_ids);
+        end if;
         if v_found > 0 then
           ok := v_found = v_n and v_max - v_min + 1 = v_n
             and (select bool_and(ev.revision = v_min + o.ord - 1)
@@ -171,7 +179,6 @@ function appendFunctionSql(s: string): string {
           select v_head - total + u.ord, u.sid, u.rev, u.eid, u.typ, u.dat, u.met
           from unnest(e_streams, e_revs, e_ids, e_types, e_data, e_meta)
             with ordinality u(sid, rev, eid, typ, dat, met, ord);
-        perform pg_notify(${sqlLiteral(`${s}.es_appended`.replaceAll('"', ""))}, v_head::text);
       else
         select h.head into v_head from ${s}.es_head h;
       end if;
@@ -187,11 +194,10 @@ function appendFunctionSql(s: string): string {
   `;
 }
 
-function sqlLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** The NOTIFY channel appends announce themselves on. */
+/**
+ * The NOTIFY channel appends are announced on — after their commit and outside the append
+ * transaction (a NOTIFY inside it would serialize every commit on the notification queue's lock).
+ */
 export function appendChannel(schema: string): string {
   return `${schema}.es_appended`;
 }

@@ -50,3 +50,27 @@ describe("PostgreSQL event store: failures", () => {
     }
   });
 });
+
+describe("PostgreSQL event store: several processes", () => {
+  it("wakes a subscriber of another store instance through NOTIFY, long before its poll", async () => {
+    const reader = await openPostgresEventStore({ url: database.url, schema: "notify", pollMs: 60_000 });
+    const writer = await openPostgresEventStore({ url: database.url, schema: "notify" });
+    const subscription = reader.subscribeToAll({ from: "end" });
+    try {
+      const iterator = subscription[Symbol.asyncIterator]();
+      expect((await iterator.next()).value?.type).toBe("caughtUp");
+      await new Promise((r) => setTimeout(r, 300)); // LISTEN is in place
+      const started = Date.now();
+      await writer.append("elsewhere", [{ id: randomUUID(), type: "Fine", data: {}, metadata: {} }], {
+        expected: "any",
+      });
+      const next = await iterator.next();
+      expect(next.value?.type === "event" && next.value.event.streamId).toBe("elsewhere");
+      expect(Date.now() - started).toBeLessThan(5_000); // not the 60 s poll
+    } finally {
+      await subscription.close();
+      await reader.close();
+      await writer.close();
+    }
+  });
+});

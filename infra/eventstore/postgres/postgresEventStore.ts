@@ -35,12 +35,36 @@ export async function openPostgresEventStore(
   pool.on("error", onError);
   await migrate(pool, schema, eventStoreMigrations(schema));
 
+  let closed = false;
   const appendSignal = createAppendSignal();
-  const writer = createAppendWriter(pool, schema, () => appendSignal.notify());
+  // Other processes learn of appends through NOTIFY, sent after the commit and coalesced: one in
+  // flight at a time, the next one covering everything that committed meanwhile.
+  let announcing = false;
+  let announceAgain = false;
+  const announce = () => {
+    if (announcing) {
+      announceAgain = true;
+      return;
+    }
+    announcing = true;
+    pool
+      .query("select pg_notify($1, '')", [appendChannel(schema)])
+      .catch(onError)
+      .finally(() => {
+        announcing = false;
+        if (announceAgain && !closed) {
+          announceAgain = false;
+          announce();
+        }
+      });
+  };
+  const writer = createAppendWriter(pool, schema, () => {
+    appendSignal.notify();
+    announce();
+  });
 
   // LISTEN on a connection of its own, opened with the first subscription; polling covers its gaps.
   let listener: pg.Client | null = null;
-  let closed = false;
   async function listen() {
     if (listener || closed) return;
     const client = new pg.Client({ connectionString: options.url });
@@ -83,8 +107,9 @@ export async function openPostgresEventStore(
       return Number(rows[0]!.head);
     },
     async close() {
-      closed = true;
       await writer.drain();
+      closed = true;
+      while (announcing) await new Promise((r) => setTimeout(r, 5));
       await listener?.end().catch(() => {});
       await pool.end();
     },
