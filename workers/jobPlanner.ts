@@ -1,0 +1,127 @@
+// Plans each submitted job: checks and probes its source, records what the probe found and plans one
+// task over the whole duration (split & stitch comes later). A source that is not usable media fails
+// the job (WE-JOB-007); a probe that fails on our side is retried, never blamed on the user.
+import { stat } from "node:fs/promises";
+import type pg from "pg";
+import type { RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
+import type { JobCommand } from "../domain/job/commands.ts";
+import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
+import { isTerminal } from "../domain/job/jobState.ts";
+import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts";
+import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
+import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { contextOfEvent } from "./reactionContext.ts";
+import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
+import { encoderInputOf, resolveSource } from "./resolveSource.ts";
+import { taskIdOf } from "./taskIdOf.ts";
+import { silentLog, type WorkerLog } from "./workerLog.ts";
+
+export interface JobPlannerDeps {
+  store: EventStore;
+  encoder: Pick<EncoderPlugin, "probe">;
+  mediaRoot: string;
+  remoteSources?: RemoteSourceOptions;
+  newId: () => string;
+  now: () => Date;
+  log?: WorkerLog;
+}
+
+/** The probe failed on our side (ffprobe missing, crashed, timed out): try the event again later. */
+export class ProbeUnavailable extends Error {
+  override name = "ProbeUnavailable";
+}
+
+export function startJobPlanner(deps: JobPlannerDeps & { pool: pg.Pool; schema: string }): Reactor {
+  return runReactor({
+    name: "job-planner",
+    store: deps.store,
+    pool: deps.pool,
+    schema: deps.schema,
+    filter: { streamPrefixes: ["job-"], eventTypes: ["JobSubmitted"] },
+    handle: (event) => planSubmittedJob(deps, event),
+    log: deps.log,
+  });
+}
+
+/** Idempotent: a job already probed is not probed again, a job already planned is left alone. */
+export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEvent): Promise<void> {
+  const log = deps.log ?? silentLog;
+  const parsed = parseStoredEvent(event);
+  if (parsed._tag !== "Parsed" || parsed.event.type !== "JobSubmitted") {
+    log("error", `job planner: cannot read ${event.type} at position ${event.position}: ${parsed._tag}`);
+    return;
+  }
+  const { jobId, sourceUrl } = parsed.event.data;
+  const { state } = await loadJob(deps.store, jobId);
+  if (state.status === "initial" || state.deleted || isTerminal(state.status) || state.tasksTotal > 0) return;
+
+  const context = contextOfEvent(event);
+  const execute = async (command: JobCommand): Promise<SourceMetadata | null> => {
+    const result = await executeJobCommand(deps, jobId, command, context);
+    if (result._tag === "JobRejected") {
+      log("info", `job ${jobId}: ${command.type} refused (${result.code}): ${result.message}`);
+      return null;
+    }
+    return result.state.status === "initial" ? null : result.state.probe;
+  };
+
+  let probe = state.probe;
+  if (probe === null) {
+    const source = await resolveSource(sourceUrl, deps);
+    if (source._tag === "SourceRefused") {
+      await execute({ type: "FailProbe", data: { message: source.message } });
+      return;
+    }
+    const info = await deps.encoder.probe(encoderInputOf(source));
+    if (info._tag === "ProbeFailure") {
+      if (info.reason === "probe_error") throw new ProbeUnavailable(`job ${jobId}: ${info.message}`);
+      await execute({ type: "FailProbe", data: { message: info.message } });
+      return;
+    }
+    const localSize = source._tag === "LocalSource" ? (await stat(source.path)).size : null;
+    probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(info, localSize) });
+    if (probe === null) return;
+  }
+  await execute({
+    type: "PlanJob",
+    data: {
+      tasks: [
+        { taskId: taskIdOf(jobId, 0), sequenceIndex: 0, startTimeSec: 0, endTimeSec: probe.durationSec },
+      ],
+    },
+  });
+}
+
+const frameRateValue = (rational: string): number | null => {
+  const [num, den] = rational.split("/").map(Number);
+  const value = (num ?? Number.NaN) / (den ?? Number.NaN);
+  return Number.isFinite(value) && value > 0 ? value : null;
+};
+
+/** What the job records of a probe; `localSize` stands in when the container did not state its size. */
+export function sourceMetadataOf(info: SourceInfo, localSize: number | null): SourceMetadata {
+  const { video, audio } = info;
+  const fps = video.variableFrameRate
+    ? (frameRateValue(video.avgFrameRate) ?? frameRateValue(video.frameRate))
+    : (frameRateValue(video.frameRate) ?? frameRateValue(video.avgFrameRate));
+  return {
+    durationSec: info.durationSec,
+    format: info.formatName,
+    sizeBytes: localSize ?? info.sizeBytes ?? 0,
+    video: {
+      codec: video.codec,
+      width: video.width,
+      height: video.height,
+      // The plugin always reports a rate (25/1 when ffprobe gives none), so this stays positive.
+      fps: Math.round((fps ?? 25) * 1000) / 1000,
+      rotation: video.rotation,
+      vfr: video.variableFrameRate,
+      pixFmt: video.pixFmt ?? "unknown",
+    },
+    audio:
+      audio && audio.channels > 0 && audio.sampleRate > 0
+        ? { codec: audio.codec, channels: audio.channels, sampleRate: audio.sampleRate }
+        : null,
+  };
+}

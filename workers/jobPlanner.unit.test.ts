@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
+import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "./createFakeEncoder.ts";
+import { type JobPlannerDeps, planSubmittedJob, sourceMetadataOf } from "./jobPlanner.ts";
+import { reactionContext } from "./reactionContext.ts";
+import { taskIdOf } from "./taskIdOf.ts";
+
+let dir: string;
+let store: EventStore;
+let encoder: FakeEncoder;
+let plannerDeps: JobPlannerDeps;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "job-planner-unit-"));
+  await writeFile(join(dir, "clip.mp4"), "0123456789");
+  store = createMemoryEventStore();
+  encoder = createFakeEncoder();
+  plannerDeps = { store, encoder, mediaRoot: join(dir), newId: randomUUID, now: () => new Date() };
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function submit(sourceUrl: string): Promise<{ jobId: string; submitted: RecordedEvent }> {
+  const jobId = randomUUID();
+  const data = {
+    jobId,
+    userId: "u-1",
+    sourceType: "url" as const,
+    sourceUrl,
+    profileId: "480p_fast",
+    outputConfig: {},
+  };
+  const context = reactionContext({ id: randomUUID() });
+  await executeJobCommand(
+    { store, newId: randomUUID, now: () => new Date() },
+    jobId,
+    { type: "SubmitJob", data },
+    context,
+  );
+  const [submitted] = await store.readStream(jobStreamId(jobId));
+  return { jobId, submitted: submitted! };
+}
+
+const eventsOf = (jobId: string) => store.readStream(jobStreamId(jobId));
+
+describe("job planner", () => {
+  it("probes the source and plans one task over the whole duration; a redelivery changes nothing", async () => {
+    const { jobId, submitted } = await submit("fs://clip.mp4");
+    await planSubmittedJob(plannerDeps, submitted);
+    await planSubmittedJob(plannerDeps, submitted);
+
+    const events = await eventsOf(jobId);
+    expect(events.map((e) => e.type)).toEqual([
+      "JobSubmitted",
+      "JobSourceProbed",
+      "JobPlanned",
+      "TaskScheduled",
+    ]);
+    expect(events[1]?.data).toMatchObject({ durationSec: 2, sizeBytes: 10, video: { width: 320, fps: 30 } });
+    expect(events[2]?.data).toEqual({
+      tasks: [{ taskId: taskIdOf(jobId, 0), sequenceIndex: 0, startTimeSec: 0, endTimeSec: 2 }],
+      maxAttempts: 3,
+    });
+    // caused by the submission, in its correlation
+    expect(events[1]?.metadata).toMatchObject({
+      causationId: submitted.id,
+      correlationId: submitted.metadata.correlationId,
+      actor: { userId: "system", role: "system" },
+    });
+  });
+
+  it("fails the job with WE-JOB-007 when the source is not media, has no video or is missing", async () => {
+    encoder.probeAnswer = () => ({ _tag: "ProbeFailure", reason: "not_media", message: "not a media file" });
+    const corrupt = await submit("fs://clip.mp4");
+    await planSubmittedJob(plannerDeps, corrupt.submitted);
+    encoder.probeAnswer = sourceInfoFixture;
+    const missing = await submit("fs://gone.mp4");
+    await planSubmittedJob(plannerDeps, missing.submitted);
+
+    for (const { jobId } of [corrupt, missing]) {
+      const events = await eventsOf(jobId);
+      expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
+      expect(events[1]?.data.code).toBe("WE-JOB-007");
+    }
+    expect((await eventsOf(missing.jobId))[1]?.data.message).toMatch(/does not exist/);
+  });
+
+  it("refuses a source leading out of the media root or a scheme it does not fetch", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "job-planner-outside-"));
+    await writeFile(join(outside, "secret.mp4"), "x");
+    await symlink(join(outside, "secret.mp4"), join(dir, "link.mp4"));
+    const jobs = [
+      await submit("fs://link.mp4"),
+      await submit("http://127.0.0.1/a.mp4"),
+      await submit("rtmp://x/y"),
+    ];
+    for (const { jobId, submitted } of jobs) {
+      await planSubmittedJob(plannerDeps, submitted);
+      expect((await eventsOf(jobId)).map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
+    }
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it("leaves the job queued and asks to be retried when the probe fails on our side", async () => {
+    const { jobId, submitted } = await submit("fs://clip.mp4");
+    encoder.probeAnswer = () => ({ _tag: "ProbeFailure", reason: "probe_error", message: "ffprobe crashed" });
+    await expect(planSubmittedJob(plannerDeps, submitted)).rejects.toThrow(/ffprobe crashed/);
+    expect((await eventsOf(jobId)).map((e) => e.type)).toEqual(["JobSubmitted"]);
+
+    encoder.probeAnswer = sourceInfoFixture;
+    await planSubmittedJob(plannerDeps, submitted);
+    expect((await eventsOf(jobId)).at(-1)?.type).toBe("TaskScheduled");
+  });
+
+  it("does nothing for a job cancelled before it was planned", async () => {
+    const { jobId, submitted } = await submit("fs://clip.mp4");
+    const context = reactionContext({ id: randomUUID() });
+    await executeJobCommand(
+      { store, newId: randomUUID, now: () => new Date() },
+      jobId,
+      { type: "CancelJob", data: {} },
+      context,
+    );
+    await planSubmittedJob(plannerDeps, submitted);
+    expect((await eventsOf(jobId)).map((e) => e.type)).toEqual(["JobSubmitted", "JobCancelled"]);
+  });
+});
+
+describe("task ids", () => {
+  it("are UUID v5 values fixed by the job and the index", () => {
+    const jobId = randomUUID();
+    expect(taskIdOf(jobId, 0)).toBe(taskIdOf(jobId.toUpperCase(), 0));
+    expect(taskIdOf(jobId, 0)).not.toBe(taskIdOf(jobId, 1));
+    expect(taskIdOf(jobId, 0)).not.toBe(taskIdOf(randomUUID(), 0));
+    expect(taskIdOf(jobId, 0)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+});
+
+describe("source metadata", () => {
+  it("takes the average rate of a variable-rate source and fills what the container left out", () => {
+    const info = sourceInfoFixture("/m/a.mp4");
+    const vfr = {
+      ...info,
+      video: { ...info.video, variableFrameRate: true, avgFrameRate: "2997/100", pixFmt: null },
+    };
+    expect(sourceMetadataOf(vfr, null)).toEqual({
+      durationSec: 2,
+      format: "mov,mp4,m4a,3gp,3g2,mj2",
+      sizeBytes: 0,
+      video: {
+        codec: "h264",
+        width: 320,
+        height: 240,
+        fps: 29.97,
+        rotation: 0,
+        vfr: true,
+        pixFmt: "unknown",
+      },
+      audio: { codec: "aac", channels: 2, sampleRate: 48_000 },
+    });
+  });
+});
