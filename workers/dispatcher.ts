@@ -1,0 +1,55 @@
+// The single-active dispatcher: each TaskScheduled becomes a work-queue message whose id is the event
+// id, so handling the same event twice (a crash before the checkpoint moved) enqueues it once.
+import type pg from "pg";
+import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { WorkQueue } from "../domain/ports/workQueue.ts";
+import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
+import type { TaskMessage } from "./taskMessage.ts";
+import { silentLog, type WorkerLog } from "./workerLog.ts";
+
+export interface DispatcherDeps {
+  store: EventStore;
+  queue: WorkQueue;
+  pool: pg.Pool;
+  schema: string;
+  log?: WorkerLog;
+}
+
+export function startDispatcher(deps: DispatcherDeps): Reactor {
+  return runReactor({
+    name: "dispatcher",
+    store: deps.store,
+    pool: deps.pool,
+    schema: deps.schema,
+    filter: { streamPrefixes: ["job-"], eventTypes: ["TaskScheduled"] },
+    handle: (event) => dispatchScheduledTask(deps, event),
+    log: deps.log,
+  });
+}
+
+export async function dispatchScheduledTask(
+  deps: { queue: WorkQueue; log?: WorkerLog },
+  event: RecordedEvent,
+): Promise<void> {
+  const parsed = parseStoredEvent(event);
+  if (parsed._tag !== "Parsed" || parsed.event.type !== "TaskScheduled") {
+    (deps.log ?? silentLog)(
+      "error",
+      `dispatcher: cannot read ${event.type} at ${event.position}: ${parsed._tag}`,
+    );
+    return;
+  }
+  const { taskId, attempt, notBefore } = parsed.event.data;
+  const payload: TaskMessage = {
+    job_id: event.streamId.slice("job-".length),
+    task_id: taskId,
+    attempt,
+    correlation_id: parsed.metadata.correlationId,
+  };
+  await deps.queue.publish({
+    id: event.id,
+    payload,
+    ...(notBefore === undefined ? {} : { notBefore: new Date(notBefore) }),
+  });
+}
