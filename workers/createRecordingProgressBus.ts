@@ -1,0 +1,32 @@
+// Test support: a progress bus in memory that also keeps every tick it carried, until the platform's
+// own in-process bus lands in infra/.
+import type { ProgressBus, ProgressTick } from "../domain/ports/progressBus.ts";
+
+export interface RecordingProgressBus extends ProgressBus {
+  readonly ticks: readonly ProgressTick[];
+}
+
+export function createRecordingProgressBus(): RecordingProgressBus {
+  const ticks: ProgressTick[] = [];
+  const listeners = new Set<(tick: ProgressTick) => void>();
+  const latest = new Map<string, Map<string, ProgressTick>>();
+  return {
+    ticks,
+    publish(tick) {
+      ticks.push(tick);
+      const ofJob = latest.get(tick.jobId) ?? new Map<string, ProgressTick>();
+      ofJob.set(tick.taskId, tick);
+      latest.set(tick.jobId, ofJob);
+      for (const listener of listeners) listener(tick);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    latest: (jobId) => [...(latest.get(jobId)?.values() ?? [])],
+    forget: (jobId) => void latest.delete(jobId),
+    async close() {
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,440 @@
+// An encode worker: takes task attempts from the work queue one at a time, starts them on the job (the
+// decider fences attempts), encodes with the encoder plugin and reports the result; a message is acked
+// only once its outcome is stored. The queue message is the attempt's lease: heartbeats keep it.
+import { rm } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join, relative, sep } from "node:path";
+import type { RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
+import type { JobCommand } from "../domain/job/commands.ts";
+import {
+  type CommandContext,
+  executeJobCommand,
+  type JobCommandResult,
+  jobStreamId,
+  loadJob,
+} from "../domain/job/executeJobCommand.ts";
+import { isTerminal, type Job, type TaskState } from "../domain/job/jobState.ts";
+import type { EventStore } from "../domain/ports/eventStore.ts";
+import type { ProgressBus } from "../domain/ports/progressBus.ts";
+import type { WorkMessage, WorkQueue } from "../domain/ports/workQueue.ts";
+import { reapOrphans } from "../plugins/encoder-ffmpeg/reapOrphans.ts";
+import type {
+  EncodeFailed,
+  EncodeOutcome,
+  EncodeProfile,
+  EncoderPlugin,
+} from "../plugins/sdk/encoderPlugin.ts";
+import { reactionContext, workerActor } from "./reactionContext.ts";
+import { encoderInputOf, resolveSource } from "./resolveSource.ts";
+import { taskMessageSchema } from "./taskMessage.ts";
+import { type WorkerEvent, workerEventData, workerStreamId } from "./workerEvents.ts";
+import { silentLog, type WorkerLog } from "./workerLog.ts";
+
+export interface EncodeWorkerDeps {
+  /** Unique per process: the decider tells attempts' owners apart by it. */
+  workerId: string;
+  store: EventStore;
+  queue: WorkQueue;
+  progressBus: ProgressBus;
+  encoder: EncoderPlugin;
+  profiles: Readonly<Record<string, EncodeProfile>>;
+  mediaRoot: string;
+  /** Attempts write under `<storageRoot>/work/<jobId>/<taskId>/`. */
+  storageRoot: string;
+  /** The encoder plugin's state directory: its ffmpeg pid records, reaped at start. */
+  stateDir: string;
+  /** Kill an encode whose progress has not moved for this long. Default 60 000. */
+  stallTimeoutMs?: number;
+  /** The queue's ack-wait for this consumer; heartbeats go out at a third of it (at most every 5 s). */
+  ackWaitMs?: number;
+  remoteSources?: RemoteSourceOptions;
+  newId: () => string;
+  now: () => Date;
+  log?: WorkerLog;
+}
+
+export interface TaskAttempt {
+  jobId: string;
+  taskId: string;
+  attempt: number;
+}
+
+export interface EncodeWorker {
+  readonly workerId: string;
+  /** The attempt being worked on, if any. */
+  current(): TaskAttempt | null;
+  /** Stops taking messages; an encode in progress is aborted and its attempt failed as transient. */
+  stop(): Promise<void>;
+}
+
+/** Another worker holds the attempt and its lease is alive: look again after this long. */
+const heldElsewhereRetryMs = 5_000;
+/** The store could not be reached: let the message come back after this long. */
+const storeRetryMs = 2_000;
+const milestonePcts = [25, 50, 75] as const;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+const failure = (exitClass: EncodeFailed["exitClass"], message: string): EncodeFailed => ({
+  _tag: "EncodeFailed",
+  exitClass,
+  message,
+  stderrTail: "",
+});
+
+export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeWorker> {
+  const { workerId, store, queue, encoder } = deps;
+  const log = deps.log ?? silentLog;
+  const actor = workerActor(workerId);
+  const heartbeatMs = Math.min(5_000, Math.max(100, Math.floor((deps.ackWaitMs ?? 30_000) / 3)));
+
+  const reaped = await reapOrphans(deps.stateDir);
+  if (reaped.killed.length > 0 || reaped.removedPartials.length > 0) {
+    log(
+      "info",
+      `worker ${workerId}: reaped ${reaped.killed.length} orphaned ffmpeg and ${reaped.removedPartials.length} partial outputs`,
+    );
+  }
+  const capabilities = await encoder.capabilities();
+  if (capabilities.encoders.length === 0) {
+    throw new Error(`worker ${workerId}: no video encoder passed its test encode; check the ffmpeg install`);
+  }
+
+  const runId = deps.newId();
+  const appendWorkerEvent = async (event: WorkerEvent) => {
+    const context = { correlationId: runId, causationId: runId, actor };
+    const data = workerEventData(event, { id: deps.newId(), context, occurredAt: deps.now() });
+    await store.append(workerStreamId(workerId), [data], { expected: "any" });
+  };
+  await appendWorkerEvent({
+    type: "WorkerStarted",
+    data: {
+      workerId,
+      hostname: hostname(),
+      pid: process.pid,
+      capabilities: {
+        encoders: capabilities.encoders.map(({ name, codec, hardware }) => ({ name, codec, hardware })),
+        hwaccels: [...capabilities.hwaccels],
+        audioCodecs: [...capabilities.audioCodecs],
+        containers: [...capabilities.containers],
+      },
+    },
+  });
+  log("info", `worker ${workerId} started with ${capabilities.encoders.map((e) => e.name).join(", ")}`);
+
+  const stopping = new AbortController();
+  let current: TaskAttempt | null = null;
+
+  const execute = async (
+    jobId: string,
+    command: JobCommand,
+    context: CommandContext,
+  ): Promise<JobCommandResult> => {
+    const result = await executeJobCommand(deps, jobId, command, context);
+    if (result._tag === "JobRejected") {
+      log(
+        "info",
+        `worker ${workerId}: job ${jobId} refused ${command.type} (${result.code}): ${result.message}`,
+      );
+    }
+    return result;
+  };
+
+  async function handleMessage(message: WorkMessage): Promise<void> {
+    const parsed = taskMessageSchema.safeParse(message.payload);
+    if (!parsed.success) {
+      log("error", `worker ${workerId}: message ${message.id} is not a task message; dropped`);
+      message.term();
+      return;
+    }
+    const { job_id: jobId, task_id: taskId, attempt, correlation_id } = parsed.data;
+    const context = reactionContext({ id: message.id, correlationId: correlation_id }, actor);
+    const heartbeat = setInterval(() => message.working(), heartbeatMs);
+    current = { jobId, taskId, attempt };
+    try {
+      const started = await execute(
+        jobId,
+        { type: "StartTask", data: { taskId, attempt, workerId } },
+        context,
+      );
+      if (started._tag === "JobRejected") {
+        if (started.code !== "WE-JOB-011") {
+          // stale attempt, finished or unknown job: nothing left to do for this message
+          await message.ack();
+        } else if (message.deliveryCount === 1) {
+          message.nak(heldElsewhereRetryMs);
+        } else {
+          // This message is the lease of the attempt, and it came back: the worker that started the
+          // attempt stopped acknowledging it (killed, or cut off). Release the attempt so the decider
+          // schedules the next one; the lost worker's late result is then refused as stale.
+          await execute(
+            jobId,
+            {
+              type: "FailTask",
+              data: {
+                taskId,
+                attempt,
+                exitClass: "transient",
+                message: `worker lost: ${started.message}, and its lease ran out`,
+                stderrTail: "",
+                now: deps.now().toISOString(),
+              },
+            },
+            context,
+          );
+          await message.ack();
+        }
+        return;
+      }
+      const job = started.state;
+      const task = job.status === "initial" ? undefined : job.tasks.find((t) => t.taskId === taskId);
+      if (!task || task.status !== "running" || task.attempt !== attempt || task.workerId !== workerId) {
+        await message.ack(); // a repeat of an attempt that is already over
+        return;
+      }
+      await runAttempt(message, { jobId, taskId, attempt }, context);
+    } catch (error) {
+      log("error", `worker ${workerId}: job ${jobId} task ${taskId}: ${(error as Error).message}`);
+      message.nak(storeRetryMs);
+    } finally {
+      clearInterval(heartbeat);
+      current = null;
+    }
+  }
+
+  async function runAttempt(message: WorkMessage, ids: TaskAttempt, context: CommandContext): Promise<void> {
+    const { jobId, taskId, attempt } = ids;
+    const abort = new AbortController();
+    let jobEnded: string | null = null;
+    const onStop = () => abort.abort();
+    stopping.signal.addEventListener("abort", onStop, { once: true });
+    // Watch first, then read the job: what the read misses, the watch sees.
+    const watch = await watchJobEnd(
+      store,
+      jobId,
+      (type) => {
+        jobEnded = type;
+        abort.abort();
+      },
+      log,
+    );
+    try {
+      const { state } = await loadJob(store, jobId);
+      const task = state.status === "initial" ? undefined : state.tasks.find((t) => t.taskId === taskId);
+      if (state.status === "initial" || state.deleted || isTerminal(state.status) || !task) {
+        await message.ack();
+        return;
+      }
+      const milestones = milestoneRecorder((pct) =>
+        execute(jobId, { type: "RecordTaskProgress", data: { taskId, attempt, pct } }, context).then(
+          () => {},
+        ),
+      );
+      const outcome = await encodeAttempt(state, task, attempt, abort.signal, (progress) => {
+        deps.progressBus.publish({
+          jobId,
+          taskId,
+          attempt,
+          workerId,
+          pct: progress.pct,
+          outTimeSec: progress.outTimeSec,
+          fps: progress.fps,
+          speed: progress.speed,
+          etaSeconds: progress.etaSeconds,
+          at: deps.now().toISOString(),
+        });
+        milestones.reached(progress.pct);
+      });
+      await milestones
+        .settled()
+        .catch((error: Error) =>
+          log(
+            "warn",
+            `worker ${workerId}: job ${jobId}: a progress milestone was not stored: ${error.message}`,
+          ),
+        );
+
+      if (jobEnded !== null) {
+        if (outcome._tag === "Encoded") await rm(outcome.path, { force: true });
+        log("info", `worker ${workerId}: job ${jobId} ended (${jobEnded}); attempt ${attempt} abandoned`);
+        await message.ack();
+        return;
+      }
+      if (outcome._tag === "Encoded") {
+        const completed = await execute(
+          jobId,
+          {
+            type: "CompleteTask",
+            data: {
+              taskId,
+              attempt,
+              outputKey: relative(deps.storageRoot, outcome.path).split(sep).join("/"),
+              sizeBytes: outcome.sizeBytes,
+              checksum: outcome.checksum,
+              durationSec: outcome.durationSec,
+            },
+          },
+          context,
+        );
+        // A refused result (a newer attempt, a cancelled job) must not stay around looking like output.
+        if (completed._tag === "JobRejected") await rm(outcome.path, { force: true });
+        await message.ack();
+        return;
+      }
+      const stopped = stopping.signal.aborted && outcome.exitClass === "cancelled";
+      await execute(
+        jobId,
+        {
+          type: "FailTask",
+          data: {
+            taskId,
+            attempt,
+            exitClass: stopped ? "transient" : outcome.exitClass,
+            message: stopped ? `worker ${workerId} stopped during the encode` : outcome.message,
+            stderrTail: outcome.stderrTail,
+            now: deps.now().toISOString(),
+          },
+        },
+        context,
+      );
+      await message.ack();
+    } finally {
+      stopping.signal.removeEventListener("abort", onStop);
+      await watch.close();
+    }
+  }
+
+  /** Probes the source here, plans with the job's profile and encodes the attempt to its own path. */
+  async function encodeAttempt(
+    job: Job,
+    task: TaskState,
+    attempt: number,
+    signal: AbortSignal,
+    onProgress: NonNullable<Parameters<EncoderPlugin["encode"]>[1]["onProgress"]>,
+  ): Promise<EncodeOutcome> {
+    const profile = Object.hasOwn(deps.profiles, job.profileId) ? deps.profiles[job.profileId] : undefined;
+    if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
+    const source = await resolveSource(job.sourceUrl, deps);
+    // The planner read this source; if this worker cannot, its media root is the likelier culprit.
+    if (source._tag === "SourceRefused")
+      return failure("transient", `source not readable here: ${source.message}`);
+    const info = await encoder.probe(encoderInputOf(source));
+    if (info._tag === "ProbeFailure") {
+      const ours = info.reason === "probe_error" || info.reason === "not_found";
+      return failure(ours ? "transient" : "input", info.message);
+    }
+    const wholeSource = job.tasksTotal === 1;
+    let plan: Awaited<ReturnType<EncoderPlugin["plan"]>>;
+    try {
+      plan = await encoder.plan(
+        profile,
+        info,
+        wholeSource ? undefined : { startSec: task.startTimeSec, endSec: task.endTimeSec },
+      );
+    } catch (error) {
+      return failure("input", `cannot plan the encode: ${(error as Error).message}`);
+    }
+    return encoder.encode(plan, {
+      workDir: join(deps.storageRoot, "work", job.jobId, task.taskId),
+      attemptId: String(attempt),
+      signal,
+      onProgress,
+      ...(deps.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: deps.stallTimeoutMs }),
+    });
+  }
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        const consumeOptions = {
+          signal: stopping.signal,
+          ...(deps.ackWaitMs === undefined ? {} : { ackWaitMs: deps.ackWaitMs }),
+        };
+        for await (const message of queue.consume(consumeOptions)) {
+          await handleMessage(message);
+          if (stopping.signal.aborted) break;
+        }
+      } catch (error) {
+        if (stopping.signal.aborted) break;
+        log("error", `worker ${workerId}: the work queue failed: ${(error as Error).message}`);
+      }
+      await sleep(1_000, stopping.signal);
+    }
+  })();
+
+  return {
+    workerId,
+    current: () => current,
+    async stop() {
+      if (stopping.signal.aborted) return loop;
+      stopping.abort();
+      await loop;
+      await appendWorkerEvent({ type: "WorkerStopped", data: { workerId, reason: "stopped" } }).catch(
+        (error: Error) => log("warn", `worker ${workerId}: WorkerStopped not stored: ${error.message}`),
+      );
+    },
+  };
+}
+
+/** Stores each newly reached milestone once, in order, without holding up the encode. */
+function milestoneRecorder(record: (pct: number) => Promise<void>) {
+  let chain: Promise<void> = Promise.resolve();
+  let next = 0;
+  return {
+    reached(pct: number) {
+      const milestone = milestonePcts[next];
+      if (milestone === undefined || pct < milestone) return;
+      while (milestonePcts[next] !== undefined && pct >= milestonePcts[next]!) next++;
+      chain = chain.then(() => record(pct));
+    },
+    settled: () => chain,
+  };
+}
+
+/** Calls `onEnd` when the job is cancelled or deleted; resolves once the watch is live. */
+async function watchJobEnd(
+  store: EventStore,
+  jobId: string,
+  onEnd: (type: string) => void,
+  log: WorkerLog,
+): Promise<{ close(): Promise<void> }> {
+  const subscription = store.subscribeToAll({
+    from: "end",
+    filter: { streamPrefixes: [jobStreamId(jobId)], eventTypes: ["JobCancelled", "JobDeleted"] },
+  });
+  let markLive = () => {};
+  const live = new Promise<void>((resolve) => {
+    markLive = resolve;
+  });
+  const watching = (async () => {
+    for await (const message of subscription) {
+      if (message.type === "caughtUp") markLive();
+      else onEnd(message.event.type);
+    }
+  })()
+    .catch((error: Error) =>
+      log(
+        "warn",
+        `watch of job ${jobId} failed: ${error.message}; a cancel now stops the attempt only at its end`,
+      ),
+    )
+    .finally(markLive);
+  await live;
+  return {
+    async close() {
+      await subscription.close();
+      await watching;
+    },
+  };
+}
