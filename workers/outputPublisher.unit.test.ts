@@ -1,0 +1,121 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
+import { sourceInfoFixture } from "./createFakeEncoder.ts";
+import { sourceMetadataOf } from "./jobPlanner.ts";
+import { finalOutputKey, publishJobOutput } from "./outputPublisher.ts";
+import { reactionContext } from "./reactionContext.ts";
+import { taskIdOf } from "./taskIdOf.ts";
+
+let storageRoot: string;
+let store: EventStore;
+const context = reactionContext({ id: randomUUID() });
+
+beforeEach(async () => {
+  storageRoot = await mkdtemp(join(tmpdir(), "output-publisher-unit-"));
+  store = createMemoryEventStore();
+});
+afterEach(async () => {
+  await rm(storageRoot, { recursive: true, force: true });
+});
+
+/** A job whose one task completed with `bytes` as its output; returns its JobUploadingStarted. */
+async function uploadingJob(
+  bytes: string,
+): Promise<{ jobId: string; uploading: RecordedEvent; outputPath: string }> {
+  const deps = { store, newId: randomUUID, now: () => new Date() };
+  const jobId = randomUUID();
+  const taskId = taskIdOf(jobId, 0);
+  const outputKey = `work/${jobId}/${taskId}/1.mp4`;
+  const outputPath = join(storageRoot, outputKey);
+  await mkdir(join(storageRoot, "work", jobId, taskId), { recursive: true });
+  await writeFile(outputPath, bytes);
+  const submitted = {
+    jobId,
+    userId: "u",
+    sourceType: "upload" as const,
+    sourceUrl: "fs://a.mp4",
+    profileId: "480p_fast",
+    outputConfig: {},
+  };
+  await executeJobCommand(deps, jobId, { type: "SubmitJob", data: submitted }, context);
+  await executeJobCommand(
+    deps,
+    jobId,
+    { type: "RecordProbe", data: sourceMetadataOf(sourceInfoFixture("a"), 1) },
+    context,
+  );
+  await executeJobCommand(
+    deps,
+    jobId,
+    { type: "PlanJob", data: { tasks: [{ taskId, sequenceIndex: 0, startTimeSec: 0, endTimeSec: 2 }] } },
+    context,
+  );
+  await executeJobCommand(
+    deps,
+    jobId,
+    { type: "StartTask", data: { taskId, attempt: 1, workerId: "w" } },
+    context,
+  );
+  const checksum = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const completed = {
+    taskId,
+    attempt: 1,
+    outputKey,
+    sizeBytes: Buffer.byteLength(bytes),
+    checksum,
+    durationSec: 2,
+  };
+  await executeJobCommand(deps, jobId, { type: "CompleteTask", data: completed }, context);
+  const uploading = (await store.readStream(jobStreamId(jobId))).find(
+    (e) => e.type === "JobUploadingStarted",
+  );
+  return { jobId, uploading: uploading!, outputPath };
+}
+
+const publisherDeps = () => ({ store, storageRoot, newId: randomUUID, now: () => new Date() });
+
+describe("output publisher", () => {
+  it("moves the task output into outputs/ and completes the job; a redelivery changes nothing", async () => {
+    const { jobId, uploading } = await uploadingJob("final bytes");
+    await publishJobOutput(publisherDeps(), uploading);
+    await publishJobOutput(publisherDeps(), uploading);
+
+    const events = await store.readStream(jobStreamId(jobId));
+    expect(events.filter((e) => e.type === "JobCompleted")).toHaveLength(1);
+    expect(events.at(-1)?.data).toEqual({
+      outputs: [
+        {
+          name: `${jobId}_final.mp4`,
+          type: "final",
+          key: finalOutputKey(jobId),
+          sizeBytes: 11,
+          checksum: `sha256:${createHash("sha256").update("final bytes").digest("hex")}`,
+          profile: "480p_fast",
+        },
+      ],
+    });
+    expect(await readFile(join(storageRoot, finalOutputKey(jobId)), "utf8")).toBe("final bytes");
+    expect(await readdir(join(storageRoot, "work"))).toEqual([]); // the job's work directory is gone
+  });
+
+  it("completes a job whose output was moved before a crash, and never publishes an altered output", async () => {
+    const moved = await uploadingJob("moved");
+    await mkdir(join(storageRoot, "outputs", moved.jobId), { recursive: true });
+    await writeFile(join(storageRoot, finalOutputKey(moved.jobId)), "moved");
+    await rm(moved.outputPath);
+    await publishJobOutput(publisherDeps(), moved.uploading);
+    expect((await store.readStream(jobStreamId(moved.jobId))).at(-1)?.type).toBe("JobCompleted");
+
+    const altered = await uploadingJob("original");
+    await writeFile(altered.outputPath, "tampered");
+    await publishJobOutput(publisherDeps(), altered.uploading);
+    expect((await store.readStream(jobStreamId(altered.jobId))).at(-1)?.type).toBe("JobUploadingStarted");
+    expect(await readdir(join(storageRoot, "outputs"))).toEqual([moved.jobId]);
+  });
+});
