@@ -33,6 +33,9 @@ const parseOptions = (args: string[]) =>
       until: { type: "string" },
       port: { type: "string" },
       "media-dir": { type: "string" },
+      "storage-dir": { type: "string" },
+      host: { type: "string" },
+      workers: { type: "string" },
       json: { type: "boolean" },
       server: { type: "string" },
       profile: { type: "string" },
@@ -71,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       case "jobs":
         return await jobsCommand(client(), positionals, values.json ?? false);
       case "up":
-        return await upCommand({ dataDir });
+        return await upCommand({ ...values, data: dataDir });
       case "projections":
         return await projectionsCommand(positionals, { dataDir });
       case "events":

@@ -68,6 +68,7 @@ async function follow(client: ApiClient, jobId: string): Promise<JobDetail> {
   let pct = 0;
   let eta: number | null = null;
   let status = "queued";
+  let lastPosition: string | undefined;
   const controller = new AbortController();
   const poll = setInterval(async () => {
     // a safety net for proxies that buffer the feed: the job's own state, every few seconds
@@ -81,6 +82,7 @@ async function follow(client: ApiClient, jobId: string): Promise<JobDetail> {
     });
     if (!response.ok) throw new Error(`the live feed answered HTTP ${response.status}`);
     for await (const message of readSse(response)) {
+      if (message.id && /^\d+$/.test(message.id)) lastPosition = message.id;
       if (message.event === "progress") {
         const tick = JSON.parse(message.data) as { pct: number; eta_seconds: number | null };
         pct = Math.max(pct, tick.pct);
@@ -96,7 +98,11 @@ async function follow(client: ApiClient, jobId: string): Promise<JobDetail> {
     clearInterval(poll);
     controller.abort();
   }
-  const job = await client.request<JobDetail>("GET", `/v1/jobs/${jobId}`);
+  // read our own write: the query waits until the projection has the event the feed just showed
+  const job = await client.request<JobDetail>(
+    "GET",
+    `/v1/jobs/${jobId}${lastPosition ? `?min_position=${lastPosition}` : ""}`,
+  );
   bar.finish(`job ${job.id}: ${job.status}`);
   return job;
 }

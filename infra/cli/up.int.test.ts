@@ -24,7 +24,7 @@ function startUp(dataDir: string): { child: ChildProcess; output: () => string; 
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("event store and projectors running")) resolve();
+      if (output.includes("WebEncode is running at")) resolve();
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);

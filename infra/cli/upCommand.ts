@@ -1,35 +1,44 @@
-// `webencode up`: the whole platform in one process on the embedded database.
-import { allProjectors } from "../../projections/allProjectors.ts";
-import { startProjector } from "../../projections/runProjector.ts";
-import { openDatabase } from "../platform/openDatabase.ts";
+// `webencode up`: the whole platform in one process — API, dashboard feed, projectors, reactors and
+// encode workers — on the embedded database, an in-process queue and the local filesystem.
 
-export async function upCommand(options: { dataDir: string }): Promise<number> {
+import { openDatabase } from "../platform/openDatabase.ts";
+import { type ConfigFlags, loadConfig } from "../platform/platformConfig.ts";
+import { startKernel } from "../platform/startKernel.ts";
+import { startWorkers } from "../platform/startWorkers.ts";
+import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
+import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
+
+export async function upCommand(flags: ConfigFlags): Promise<number> {
+  const config = loadConfig(flags);
   const log = (message: string) => console.error(`[webencode] ${message}`);
   const db = await openDatabase({
-    dataDir: options.dataDir,
-    databaseUrl: process.env.DATABASE_URL,
-    eventStoreUrl: process.env.EVENT_STORE_URL,
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    eventStoreUrl: config.eventStoreUrl,
     log,
   });
-  const runners = allProjectors.map((projector) =>
-    startProjector({
-      store: db.store,
-      pool: db.pool,
-      schema: db.readModelSchema,
-      projector,
-      log: (_level, message) => log(message),
-    }),
-  );
-  log(
-    `event store and projectors running (${runners.map((r) => r.name).join(", ")}); data in ${options.dataDir}`,
-  );
+  const queue = createMemoryWorkQueue();
+  const progressBus = createMemoryProgressBus({ onError: (e) => log(`progress: ${(e as Error).message}`) });
+  const kernel = await startKernel(config, db, queue, progressBus, log);
+  const workers = await startWorkers(config, db.store, queue, progressBus, log);
+
+  log(`WebEncode is running at ${kernel.url}  (API docs: ${kernel.url}/docs)`);
+  log(`data in ${config.dataDir}, media in ${config.mediaDir}, ${workers.length} encode worker(s)`);
+  if (kernel.firstAdminToken) {
+    console.log(`\nAdmin token (shown once, keep it safe):\n\n  ${kernel.firstAdminToken}\n`);
+    console.log(`  export WEBENCODE_URL=${kernel.url} WEBENCODE_TOKEN=${kernel.firstAdminToken}\n`);
+  }
   log("press Ctrl-C to stop");
+
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   log("stopping…");
-  await Promise.all(runners.map((r) => r.stop()));
+  await Promise.all(workers.map((w) => w.stop()));
+  await kernel.stop();
+  await queue.close();
+  await progressBus.close();
   await db.close();
   return 0;
 }

@@ -38,7 +38,8 @@ export interface ConfigFlags {
 const positiveInt = (value: string | undefined, name: string, fallback: number) => {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
   return n;
 };
 
@@ -55,7 +56,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     workers: positiveInt(flags.workers ?? env.WEBENCODE_WORKERS, "--workers", 1),
     stallTimeoutMs: positiveInt(env.WEBENCODE_STALL_TIMEOUT_MS, "WEBENCODE_STALL_TIMEOUT_MS", 60_000),
     allowPrivateSources: env.WEBENCODE_ALLOW_PRIVATE_SOURCES === "true",
-    allowSourceHosts: (env.WEBENCODE_ALLOW_SOURCE_HOSTS ?? "").split(",").map((h) => h.trim()).filter(Boolean),
+    allowSourceHosts: (env.WEBENCODE_ALLOW_SOURCE_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean),
     databaseUrl: env.DATABASE_URL || undefined,
     eventStoreUrl: env.EVENT_STORE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
@@ -71,9 +75,11 @@ export async function persistentSecret(dataDir: string, name: string, fromEnv?: 
   const file = join(dir, name);
   if (!existsSync(file)) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" }).catch((error) => {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    });
+    await writeFile(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" }).catch(
+      (error) => {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      },
+    );
   }
   return (await readFile(file, "utf8")).trim();
 }

@@ -1,0 +1,193 @@
+// The kernel: HTTP API, projectors, the single-active reactors (planner, dispatcher, publisher) and the
+// live feed, over an event store, read-model database, work queue and progress bus handed in.
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { type ServerType, serve } from "@hono/node-server";
+import type { MiddlewareHandler } from "hono";
+import { authMiddleware } from "../../commands/auth/authMiddleware.ts";
+import { ensureAdminToken } from "../../commands/auth/ensureAdminToken.ts";
+import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
+import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
+import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
+import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
+import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
+import { createApp } from "../../commands/http/createApp.ts";
+import { healthRoutes } from "../../commands/http/healthRoutes.ts";
+import type { HttpEnv } from "../../commands/http/httpEnv.ts";
+import { idempotency, idempotencyMigrations } from "../../commands/http/idempotency.ts";
+import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
+import { profileRoutes } from "../../commands/http/profileRoutes.ts";
+import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
+import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
+import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
+import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
+import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
+import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
+import { workersProjector } from "../../projections/workers/workersProjector.ts";
+import { startDispatcher } from "../../workers/dispatcher.ts";
+import { startJobPlanner } from "../../workers/jobPlanner.ts";
+import { startOutputPublisher } from "../../workers/outputPublisher.ts";
+import type { Reactor } from "../../workers/reactorCheckpoint.ts";
+import { migrate } from "../postgres/migrate.ts";
+import type { PlatformDatabase } from "./openDatabase.ts";
+import { type PlatformConfig, persistentSecret } from "./platformConfig.ts";
+
+export const VERSION = "0.1.0";
+
+export interface Kernel {
+  url: string;
+  port: number;
+  /** Set once, on the very first start without WEBENCODE_ADMIN_TOKEN: print it, it is stored nowhere. */
+  firstAdminToken?: string;
+  tokens: TokenService;
+  projectors: ProjectorRunner[];
+  stop(): Promise<void>;
+}
+
+export type Log = (message: string) => void;
+
+export async function startKernel(
+  config: PlatformConfig,
+  db: PlatformDatabase,
+  queue: WorkQueue,
+  progressBus: ProgressBus,
+  log: Log,
+): Promise<Kernel> {
+  const { store, pool, readModelSchema: schema } = db;
+  const newId = randomUUID;
+  const now = () => new Date();
+  await mkdir(config.mediaDir, { recursive: true });
+  await mkdir(config.storageDir, { recursive: true });
+  await migrate(pool, schema, idempotencyMigrations(schema));
+
+  const projectorLog = (_level: string, message: string) => log(message);
+  const run = (projector: typeof jobsProjector) =>
+    startProjector({ store, pool, schema, projector, log: projectorLog });
+  const jobsRunner = run(jobsProjector);
+  const tokensRunner = run(tokensProjector);
+  const workersRunner = run(workersProjector);
+  const projectors = [jobsRunner, tokensRunner, workersRunner];
+
+  const secret = await persistentSecret(config.dataDir, "signing-key", process.env.WEBENCODE_SECRET);
+  const tokens = createTokenService({
+    store,
+    pool,
+    schema,
+    newId,
+    now,
+    waitForProjection: (position) => tokensRunner.waitForPosition(position, 5000),
+    ticketSecret: new TextEncoder().encode(`ticket:${secret}`),
+  });
+  const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
+  if (admin._tag === "PresetRefused") throw new Error(admin.reason);
+
+  const encoder = createFfmpegEncoder({ stateDir: config.stateDir });
+  const remoteSources = { allowPrivate: config.allowPrivateSources, allowHosts: config.allowSourceHosts };
+  const reactorLog = (level: string, message: string) =>
+    log(`${level === "info" ? "" : `${level}: `}${message}`);
+  const reactors: Reactor[] = [
+    startJobPlanner({
+      store,
+      pool,
+      schema,
+      encoder,
+      mediaRoot: config.mediaDir,
+      remoteSources,
+      newId,
+      now,
+      log: reactorLog,
+    }),
+    startDispatcher({ store, queue, pool, schema, log: reactorLog }),
+    startOutputPublisher({
+      store,
+      pool,
+      schema,
+      storageRoot: config.storageDir,
+      newId,
+      now,
+      log: reactorLog,
+    }),
+  ];
+
+  const signer = createSignedUrlSigner(`download:${secret}`);
+  const files = {
+    mediaRoot: config.mediaDir,
+    storageRoot: config.storageDir,
+    signer,
+    maxUploadBytes: config.maxUploadBytes,
+  };
+  const bearer = authMiddleware(tokens);
+  const bearerOrTicket = authMiddleware(tokens, { allowTicket: true });
+  // Browsers' EventSource cannot send headers: only the event stream accepts a short-lived ticket.
+  const authenticate: MiddlewareHandler<HttpEnv> = (c, next) =>
+    c.req.path === "/v1/events/stream" ? bearerOrTicket(c, next) : bearer(c, next);
+  const waitForJobs = (position: number, timeoutMs: number) =>
+    jobsRunner.waitForPosition(position, timeoutMs);
+
+  const app = createApp({
+    authenticate,
+    afterAuthentication: [idempotency(pool, schema)],
+    streamingPaths: ["/v1/files/upload"],
+    log: (_level, message) => log(message),
+    publicRoutes: [
+      healthRoutes(
+        {
+          event_store: async () => ({ ok: true, detail: { head: await store.headPosition() } }),
+          read_models: async () => {
+            const failed = projectors.map((p) => p.status()).filter((s) => s.state === "failed");
+            return failed.length === 0
+              ? { ok: true }
+              : { ok: false, detail: failed.map((f) => f.error).join("; ") };
+          },
+          queue: async () => ({ ok: true, detail: { depth: await queue.depth() } }),
+        },
+        VERSION,
+      ),
+      openApiRoutes(VERSION),
+      downloadRoutes(files),
+    ],
+    routes: [
+      tokenRoutes(tokens),
+      ticketRoutes(tokens),
+      jobRoutes({ store, newId, now, mediaRoot: config.mediaDir, profiles: builtInProfiles, remoteSources }),
+      jobQueryRoutes({
+        queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
+        waitForPosition: waitForJobs,
+        signer,
+      }),
+      workerQueryRoutes({ pool, schema, progressBus }),
+      profileRoutes(builtInProfiles),
+      uploadRoutes(files),
+      eventFeedRoute({ store, progressBus }),
+    ],
+  });
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  return {
+    url,
+    port,
+    ...(admin._tag === "AdminTokenCreated" ? { firstAdminToken: admin.token } : {}),
+    tokens,
+    projectors,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await Promise.all(reactors.map((r) => r.stop()));
+      await Promise.all(projectors.map((p) => p.stop()));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Encode workers of this process: each pulls tasks from the queue and runs ffmpeg.
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { hostname } from "node:os";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { type EncodeWorker, startEncodeWorker } from "../../workers/encodeWorker.ts";
+import type { PlatformConfig } from "./platformConfig.ts";
+import type { Log } from "./startKernel.ts";
+
+export async function startWorkers(
+  config: PlatformConfig,
+  store: EventStore,
+  queue: WorkQueue,
+  progressBus: ProgressBus,
+  log: Log,
+): Promise<EncodeWorker[]> {
+  await mkdir(config.stateDir, { recursive: true });
+  await mkdir(config.storageDir, { recursive: true });
+  const encoder = createFfmpegEncoder({ stateDir: config.stateDir });
+  const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
+  const workers: EncodeWorker[] = [];
+  for (let i = 1; i <= config.workers; i++) {
+    workers.push(
+      await startEncodeWorker({
+        workerId: config.workers === 1 ? run : `${run}-${i}`,
+        store,
+        queue,
+        progressBus,
+        encoder,
+        profiles: builtInProfiles,
+        mediaRoot: config.mediaDir,
+        storageRoot: config.storageDir,
+        stateDir: config.stateDir,
+        stallTimeoutMs: config.stallTimeoutMs,
+        remoteSources: { allowPrivate: config.allowPrivateSources, allowHosts: config.allowSourceHosts },
+        newId: randomUUID,
+        now: () => new Date(),
+        log: (level, message) => log(`${level === "info" ? "" : `${level}: `}${message}`),
+      }),
+    );
+  }
+  return workers;
+}

@@ -1,0 +1,68 @@
+// The `workers` read model: each worker's latest run, with the encoders it proved at start.
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { eventMetadataSchema } from "../../schemas/events/eventMetadata.ts";
+import { workerEventSchema } from "../../schemas/events/workerEvents.ts";
+import {
+  type ProjectionContext,
+  ProjectionError,
+  type Projector,
+  type ReadModelTable,
+} from "../projector.ts";
+
+const workersTable: ReadModelTable = {
+  name: "workers",
+  createTable: (t) => `
+    create table ${t} (
+      id text primary key,
+      hostname text not null,
+      pid int not null,
+      capabilities jsonb not null,
+      status text not null,
+      started_at timestamptz not null,
+      stopped_at timestamptz,
+      stop_reason text,
+      last_position bigint not null
+    )`,
+  createIndexes: (t, prefix) => `create index ${prefix}_status on ${t} (status, started_at desc);`,
+};
+
+export const workersProjector: Projector = {
+  name: "workers",
+  version: 1,
+  tables: [workersTable],
+  filter: { streamPrefixes: ["worker-"] },
+  async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
+    const table = context.table("workers");
+    for (const recorded of events) {
+      const parsed = workerEventSchema.safeParse({ type: recorded.type, data: recorded.data });
+      const metadata = eventMetadataSchema.safeParse(recorded.metadata);
+      if (!parsed.success || !metadata.success) {
+        const issues = (parsed.error ?? metadata.error)?.issues.map(
+          (i) => `${i.path.join(".")}: ${i.message}`,
+        );
+        throw new ProjectionError(
+          "workers",
+          recorded,
+          `malformed or unknown worker event: ${issues?.join("; ")}`,
+        );
+      }
+      const at = metadata.data.occurredAt;
+      const event = parsed.data;
+      if (event.type === "WorkerStarted") {
+        const { workerId, hostname, pid, capabilities } = event.data;
+        await context.client.query(
+          `insert into ${table} (id, hostname, pid, capabilities, status, started_at, last_position)
+           values ($1, $2, $3, $4, 'online', $5, $6)
+           on conflict (id) do update set hostname = $2, pid = $3, capabilities = $4, status = 'online',
+             started_at = $5, stopped_at = null, stop_reason = null, last_position = $6`,
+          [workerId, hostname, pid, JSON.stringify(capabilities), at, recorded.position],
+        );
+      } else {
+        await context.client.query(
+          `update ${table} set status = 'stopped', stopped_at = $2, stop_reason = $3, last_position = $4 where id = $1`,
+          [event.data.workerId, at, event.data.reason ?? null, recorded.position],
+        );
+      }
+    }
+  },
+};
