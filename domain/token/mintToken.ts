@@ -16,6 +16,9 @@ export interface MintedToken {
   prefix: string;
 }
 
+/** What lists show of a token: "we_" and the first 5 hex digits of its id (a minted token's first 8 characters). */
+export const tokenPrefix = (tokenId: string): string => `we_${tokenId.replaceAll("-", "")}`.slice(0, 8);
+
 /** The sha256 of a token as events store it. A fast hash suffices: the secrets are random, not chosen. */
 export const hashToken = (token: string): string =>
   `sha256:${createHash("sha256").update(token, "utf8").digest("hex")}`;
@@ -29,5 +32,5 @@ export function mintToken(tokenId: string, randomBytes: Uint8Array): MintedToken
   }
   const secret = Buffer.from(randomBytes).toString("base64url");
   const token = `we_${tokenId.replaceAll("-", "")}_${secret}`;
-  return { token, hash: hashToken(token), prefix: token.slice(0, 8) };
+  return { token, hash: hashToken(token), prefix: tokenPrefix(tokenId) };
 }

@@ -14,6 +14,7 @@ describe("mintToken", () => {
     const minted = mintToken(tokenId, bytes);
     expect(minted.token).toMatch(/^we_5b0c7f0e8d7a4c519a3e2f6d1c0b9e11_[A-Za-z0-9_-]{32}$/);
     expect(minted.prefix).toBe("we_5b0c7");
+    expect(minted.prefix).toBe(minted.token.slice(0, 8));
     expect(minted.hash).toBe(hashToken(minted.token));
     expect(minted.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(minted.hash).not.toContain(minted.token.slice(-32));

@@ -1,7 +1,7 @@
 // The API-token aggregate as a decider value: the command side loads the `token-{id}` stream, folds
 // it, decides, and appends at the revision it read. Pure: the clock and the secret come in the command.
 import { match } from "ts-pattern";
-import type { TokenEvent } from "../../schemas/events/tokenEvents.ts";
+import { type TokenEvent, tokenEventSchema } from "../../schemas/events/tokenEvents.ts";
 import type { TokenCommand } from "./tokenCommands.ts";
 import { type TokenRejected, tokenRejected } from "./tokenRejected.ts";
 import { initialState, type TokenState } from "./tokenState.ts";
@@ -9,6 +9,14 @@ import { initialState, type TokenState } from "./tokenState.ts";
 export type TokenDecision = { _tag: "Accepted"; events: TokenEvent[] } | TokenRejected;
 
 const accepted = (...events: TokenEvent[]): TokenDecision => ({ _tag: "Accepted", events });
+
+/** An event that would not parse back would stop every projector at it: refuse it here instead. */
+function valid(event: TokenEvent): TokenDecision {
+  const parsed = tokenEventSchema.safeParse(event);
+  if (parsed.success) return accepted(event);
+  const problems = parsed.error.issues.map((issue) => `${issue.path.slice(1).join(".")}: ${issue.message}`);
+  return tokenRejected("InvalidToken", `Invalid token: ${problems.join("; ")}`);
+}
 
 function decide(command: TokenCommand, state: TokenState): TokenDecision {
   return match(command)
@@ -20,7 +28,7 @@ function decide(command: TokenCommand, state: TokenState): TokenDecision {
       if (data.expiresAt !== undefined && !(Date.parse(data.expiresAt) > Date.parse(now))) {
         return tokenRejected("InvalidToken", `A token cannot expire (${data.expiresAt}) before it is issued`);
       }
-      return accepted({ type: "TokenIssued", data });
+      return valid({ type: "TokenIssued", data });
     })
     .with({ type: "RevokeToken" }, ({ data }) =>
       match(state.status)
@@ -29,7 +37,7 @@ function decide(command: TokenCommand, state: TokenState): TokenDecision {
         .with("revoked", () =>
           tokenRejected("TokenAlreadyRevoked", `Token ${data.tokenId} is already revoked`),
         )
-        .with("issued", () => accepted({ type: "TokenRevoked", data }))
+        .with("issued", () => valid({ type: "TokenRevoked", data }))
         .exhaustive(),
     )
     .exhaustive();

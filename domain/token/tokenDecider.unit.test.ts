@@ -1,6 +1,6 @@
 // Given these events, when this command, then exactly these events (or this rejection).
 import { describe, expect, it } from "vitest";
-import { type TokenEvent, tokenEventSchema } from "../../schemas/events/tokenEvents.ts";
+import { type TokenEvent, type TokenEventData, tokenEventSchema } from "../../schemas/events/tokenEvents.ts";
 import type { TokenCommand } from "./tokenCommands.ts";
 import { foldToken, tokenDecider } from "./tokenDecider.ts";
 import type { TokenRejection } from "./tokenRejected.ts";
@@ -32,7 +32,7 @@ const given = (...events: TokenEvent[]) => ({
   },
 });
 
-const issue = (data: Partial<typeof issuedData> & { expiresAt?: string } = {}): TokenCommand => ({
+const issue = (data: Partial<TokenEventData<"TokenIssued">> = {}): TokenCommand => ({
   type: "IssueToken",
   data: { ...issuedData, ...data, now },
 });
@@ -55,6 +55,18 @@ describe("token decider", () => {
       .thenRejects("InvalidToken", "WE-JOB-001");
     given()
       .when(issue({ expiresAt: "2026-10-01T00:00:00.000Z" }))
+      .thenRejects("InvalidToken", "WE-JOB-001");
+  });
+
+  it("refuses data that would not parse back from the log", () => {
+    given()
+      .when(issue({ name: "" }))
+      .thenRejects("InvalidToken", "WE-JOB-001");
+    given()
+      .when(issue({ tokenId: "not-a-uuid" }))
+      .thenRejects("InvalidToken", "WE-JOB-001");
+    given(issued)
+      .when({ type: "RevokeToken", data: { tokenId, reason: "x".repeat(501) } })
       .thenRejects("InvalidToken", "WE-JOB-001");
   });
 
