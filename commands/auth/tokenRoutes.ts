@@ -1,0 +1,96 @@
+// POST, GET and DELETE /v1/tokens, for admins. JSON is snake_case; a secret appears once, in the answer
+// to POST, and hashes never leave the server. Mount behind authMiddleware.
+import { Hono } from "hono";
+import { z } from "zod";
+import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
+import { tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
+import { ApiError } from "../http/apiError.ts";
+import type { HttpEnv } from "../http/httpEnv.ts";
+import { requireRole } from "./requireRole.ts";
+import type { Forbidden, RequestTrace, TokenService, TokenSummary } from "./tokenService.ts";
+
+const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  role: tokenRoleSchema,
+  user_id: z.string().trim().min(1).max(200).optional(),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** The catalog's "check the request body" code: it has no request-validation code outside jobs yet. */
+const BAD_BODY = "WE-JOB-001";
+
+export const tokenJson = (token: TokenSummary) => ({
+  id: token.tokenId,
+  name: token.name,
+  role: token.role,
+  user_id: token.userId,
+  prefix: token.prefix,
+  created_at: token.createdAt,
+  expires_at: token.expiresAt,
+  revoked_at: token.revokedAt,
+});
+
+const refusal = (outcome: TokenRejected | Forbidden) =>
+  outcome._tag === "Forbidden"
+    ? new ApiError(outcome.code, outcome.message)
+    : new ApiError(outcome.code, outcome.message, { hint: outcome.hint });
+
+const traceOf = (requestId: string | undefined): RequestTrace =>
+  requestId === undefined ? {} : { requestId };
+
+export function tokenRoutes(service: TokenService): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.post("/v1/tokens", requireRole("admin"), async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new ApiError(BAD_BODY, "The body is not JSON", { hint: 'Send {"name": …, "role": …}' });
+    }
+    const parsed = createTokenBody.safeParse(body);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "body"}: ${issue.message}`,
+      );
+      throw new ApiError(BAD_BODY, problems.join("; "), {
+        hint: 'Send {"name": string, "role": "viewer" | "operator" | "admin"}, optionally user_id and expires_at',
+      });
+    }
+    const { name, role, user_id, expires_at } = parsed.data;
+    const issued = await service.issue(
+      {
+        name,
+        role,
+        ...(user_id === undefined ? {} : { userId: user_id }),
+        ...(expires_at === undefined ? {} : { expiresAt: new Date(expires_at).toISOString() }),
+      },
+      c.var.actor,
+      traceOf(c.get("requestId")),
+    );
+    if (issued._tag !== "Issued") throw refusal(issued);
+    c.header("X-WebEncode-Position", String(issued.position));
+    c.header("Cache-Control", "no-store");
+    return c.json({ ...tokenJson(issued), token: issued.token }, 201);
+  });
+
+  app.get("/v1/tokens", requireRole("admin"), async (c) => {
+    const tokens = await service.list();
+    return c.json({ tokens: tokens.map(tokenJson) });
+  });
+
+  app.delete("/v1/tokens/:id", requireRole("admin"), async (c) => {
+    const tokenId = c.req.param("id").toLowerCase();
+    if (!tokenIdSchema.safeParse(tokenId).success) {
+      throw new ApiError("WE-JOB-004", `No token exists with id ${c.req.param("id")}`, {
+        hint: "List tokens with GET /v1/tokens",
+      });
+    }
+    const revoked = await service.revoke(tokenId, c.var.actor, traceOf(c.get("requestId")));
+    if (revoked._tag !== "Revoked") throw refusal(revoked);
+    c.header("X-WebEncode-Position", String(revoked.position));
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,324 @@
+// API tokens on the command side: issue and revoke them as events, list them, and turn a bearer secret
+// or an SSE ticket into the actor of a request. Lookups go by the id a token names, through a cache of
+// at most `cacheTtlMs` (a revocation made by another process is seen within it, one made here at once).
+import { randomBytes as cryptoRandomBytes } from "node:crypto";
+import type pg from "pg";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
+import { loadTokenStates } from "../../domain/token/loadTokenStates.ts";
+import { hashToken, mintToken, TOKEN_SECRET_BYTES, tokenPrefix } from "../../domain/token/mintToken.ts";
+import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
+import { type TokenRejected, tokenRejected } from "../../domain/token/tokenRejected.ts";
+import type { Token } from "../../domain/token/tokenState.ts";
+import { verifyTokenHash } from "../../domain/token/verifyTokenHash.ts";
+import { type TokenRole, tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
+import { type Actor, hasRole, type Role } from "../http/httpEnv.ts";
+import { findTokenRow, type TokenRow } from "./findTokenRow.ts";
+import { listTokenRows } from "./listTokenRows.ts";
+import { type IssuedTicket, issueTicket, verifyTicket } from "./sseTicket.ts";
+
+export interface TokenServiceDeps {
+  store: EventStore;
+  pool: pg.Pool;
+  /** Schema of the read models, where the tokens projector keeps `api_tokens`. */
+  schema: string;
+  newId: () => string;
+  now: () => Date;
+  /** Resolves once the tokens projector has applied `position`; false when it gave up waiting. */
+  waitForProjection: (position: number) => Promise<boolean>;
+  /** Signs SSE tickets; replicas behind one address must share it. Default: random, this process only. */
+  ticketSecret?: Uint8Array;
+  randomBytes?: (size: number) => Uint8Array;
+  /** How long a token row read from the database is trusted. Default 1000 ms. */
+  cacheTtlMs?: number;
+}
+
+export interface IssueTokenInput {
+  name: string;
+  role: Role;
+  /** The user the token acts for; default `token:<token id>`, a user of its own. */
+  userId?: string;
+  /** ISO timestamp after `now`; default never. */
+  expiresAt?: string;
+  /** Registers this secret instead of minting one (WEBENCODE_ADMIN_TOKEN); its id follows from it. */
+  secret?: string;
+}
+
+/** Who a command comes from, beyond the actor: the request's id and the correlation it belongs to. */
+export interface RequestTrace {
+  requestId?: string;
+  correlationId?: string;
+}
+
+export interface TokenSummary {
+  tokenId: string;
+  name: string;
+  userId: string;
+  role: TokenRole;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface IssuedToken extends TokenSummary {
+  _tag: "Issued";
+  /** The secret: shown once, stored nowhere. */
+  token: string;
+  /** Event-log position of the issue (X-WebEncode-Position). */
+  position: number;
+}
+
+export interface Revoked {
+  _tag: "Revoked";
+  tokenId: string;
+  position: number;
+}
+
+export interface Forbidden {
+  _tag: "Forbidden";
+  code: "WE-AUTH-003";
+  message: string;
+}
+
+export type AuthFailureReason =
+  | "missing"
+  | "malformed"
+  | "unknown"
+  | "mismatch"
+  | "revoked"
+  | "expired"
+  | "invalid_ticket"
+  | "ticket_expired";
+
+/** Why a secret or ticket does not authenticate. WE-AUTH-002 only for an expiry: the client may renew. */
+export interface AuthFailure {
+  _tag: "AuthFailure";
+  code: "WE-AUTH-001" | "WE-AUTH-002";
+  reason: AuthFailureReason;
+  message: string;
+}
+
+/** A token as the log tells it, with whether it works now. */
+export interface LoggedToken extends Token {
+  active: boolean;
+}
+
+export interface TokenAuthenticator {
+  authenticate(bearer: string): Promise<Actor | AuthFailure>;
+  authenticateTicket(ticket: string): Promise<Actor | AuthFailure>;
+}
+
+export interface TokenService extends TokenAuthenticator {
+  issue(
+    input: IssueTokenInput,
+    actor: Actor,
+    trace?: RequestTrace,
+  ): Promise<IssuedToken | TokenRejected | Forbidden>;
+  revoke(
+    tokenId: string,
+    actor: Actor,
+    trace?: RequestTrace & { reason?: string },
+  ): Promise<Revoked | TokenRejected | Forbidden>;
+  list(): Promise<TokenSummary[]>;
+  issueTicket(actor: Actor): IssuedTicket;
+  /** Every token folded from the event log, for start-up decisions that must not wait on a projector. */
+  tokensFromLog(): Promise<LoggedToken[]>;
+  /** Runs `work` while holding a database lock named `name`: one process at a time, across replicas. */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
+}
+
+export const isAuthFailure = (value: Actor | AuthFailure): value is AuthFailure =>
+  "_tag" in value && value._tag === "AuthFailure";
+
+const failure = (reason: AuthFailureReason, message: string): AuthFailure => ({
+  _tag: "AuthFailure",
+  code: reason === "expired" || reason === "ticket_expired" ? "WE-AUTH-002" : "WE-AUTH-001",
+  reason,
+  message,
+});
+
+const forbidden = (message: string): Forbidden => ({ _tag: "Forbidden", code: "WE-AUTH-003", message });
+
+const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+
+const summaryOf = (row: TokenRow): TokenSummary | null => {
+  const role = tokenRoleSchema.safeParse(row.role);
+  if (!role.success) return null;
+  return {
+    tokenId: row.id,
+    name: row.name,
+    userId: row.user_id,
+    role: role.data,
+    prefix: row.prefix,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: iso(row.expires_at),
+    revokedAt: iso(row.revoked_at),
+  };
+};
+
+const CACHE_LIMIT = 10_000;
+
+export function createTokenService(deps: TokenServiceDeps): TokenService {
+  const { store, pool, schema, newId, now, waitForProjection } = deps;
+  const randomBytes = deps.randomBytes ?? ((size: number) => cryptoRandomBytes(size));
+  const ticketSecret = deps.ticketSecret ?? cryptoRandomBytes(32);
+  const cacheTtlMs = deps.cacheTtlMs ?? 1000;
+  const cache = new Map<string, { row: TokenRow; readAt: number }>();
+  // Revoked through this process: refused at once, whatever the cache or the projector says.
+  const revokedHere = new Set<string>();
+
+  function remember(row: TokenRow) {
+    cache.delete(row.id);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(row.id, { row, readAt: performance.now() });
+  }
+
+  async function rowOf(tokenId: string): Promise<TokenRow | null> {
+    const cached = cache.get(tokenId);
+    if (cached && performance.now() - cached.readAt < cacheTtlMs) return cached.row;
+    cache.delete(tokenId);
+    const row = await findTokenRow(pool, schema, tokenId);
+    if (row) remember(row);
+    return row;
+  }
+
+  /** The actor of a token row, or why the row does not authenticate. Call only once the secret matched. */
+  function actorOf(row: TokenRow): Actor | AuthFailure {
+    if (row.revoked_at !== null || revokedHere.has(row.id))
+      return failure("revoked", "The token was revoked");
+    if (row.expires_at !== null && row.expires_at.getTime() <= now().getTime()) {
+      return failure("expired", `The token expired at ${row.expires_at.toISOString()}`);
+    }
+    const role = tokenRoleSchema.safeParse(row.role);
+    if (!role.success) return failure("unknown", "The token is not valid");
+    return { userId: row.user_id, role: role.data, tokenId: row.id };
+  }
+
+  const contextOf = (actor: Actor, trace: RequestTrace) => {
+    const correlationId = trace.correlationId ?? newId();
+    return {
+      correlationId,
+      causationId: correlationId,
+      actor: { userId: actor.userId, role: actor.role },
+      ...(trace.requestId === undefined ? {} : { requestId: trace.requestId }),
+    };
+  };
+
+  return {
+    async issue(input, actor, trace = {}) {
+      if (!hasRole(actor, "admin")) return forbidden("Issuing tokens needs the admin role");
+      const tokenId = input.secret === undefined ? newId() : tokenIdOf(input.secret);
+      if (tokenId === null || !tokenIdSchema.safeParse(tokenId).success) {
+        return tokenRejected(
+          "InvalidToken",
+          "The secret is neither a token nor 24 to 512 visible characters",
+        );
+      }
+      const minted =
+        input.secret === undefined
+          ? mintToken(tokenId, randomBytes(TOKEN_SECRET_BYTES))
+          : { token: input.secret, hash: hashToken(input.secret), prefix: tokenPrefix(tokenId) };
+      const data = {
+        tokenId,
+        name: input.name,
+        userId: input.userId ?? `token:${tokenId}`,
+        role: input.role,
+        hash: minted.hash,
+        prefix: minted.prefix,
+        ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
+      };
+      const issuedAt = now();
+      const result = await executeTokenCommand(
+        { store, newId, now: () => issuedAt },
+        { type: "IssueToken", data: { ...data, now: issuedAt.toISOString() } },
+        contextOf(actor, trace),
+      );
+      if (result._tag === "TokenRejected") return result;
+      // read-your-writes: the token works as soon as it is handed out
+      await waitForProjection(result.position);
+      const row: TokenRow = {
+        id: tokenId,
+        name: data.name,
+        user_id: data.userId,
+        role: data.role,
+        hash: data.hash,
+        prefix: data.prefix,
+        created_at: issuedAt,
+        expires_at: input.expiresAt === undefined ? null : new Date(input.expiresAt),
+        revoked_at: null,
+      };
+      remember(row);
+      return { _tag: "Issued", ...summaryOf(row)!, token: minted.token, position: result.position };
+    },
+
+    async revoke(tokenId, actor, { reason, ...trace } = {}) {
+      if (!hasRole(actor, "admin")) return forbidden("Revoking tokens needs the admin role");
+      const result = await executeTokenCommand(
+        { store, newId, now },
+        { type: "RevokeToken", data: { tokenId, ...(reason === undefined ? {} : { reason }) } },
+        contextOf(actor, trace),
+      );
+      if (result._tag === "TokenRejected") return result;
+      revokedHere.add(tokenId);
+      cache.delete(tokenId);
+      await waitForProjection(result.position);
+      return { _tag: "Revoked", tokenId, position: result.position };
+    },
+
+    async list() {
+      return (await listTokenRows(pool, schema)).flatMap((row) => summaryOf(row) ?? []);
+    },
+
+    async authenticate(bearer) {
+      const tokenId = tokenIdOf(bearer);
+      if (tokenId === null) return failure("malformed", "The bearer token is not a WebEncode token");
+      const row = await rowOf(tokenId);
+      if (row === null) return failure("unknown", "The token is not valid");
+      // the secret first: without it, nobody learns whether an id exists, was revoked or expired
+      if (!verifyTokenHash(bearer, row.hash)) return failure("mismatch", "The token is not valid");
+      return actorOf(row);
+    },
+
+    async authenticateTicket(ticket) {
+      const checked = verifyTicket(ticket, { secret: ticketSecret, now: now() });
+      if (checked._tag === "InvalidTicket") return failure("invalid_ticket", "The ticket is not valid");
+      if (checked._tag === "TicketExpired") {
+        return failure("ticket_expired", `The ticket expired at ${checked.expiredAt.toISOString()}`);
+      }
+      const { tokenId } = checked.actor;
+      if (tokenId === undefined) return checked.actor;
+      // a ticket dies with the token it was exchanged for
+      const row = tokenIdSchema.safeParse(tokenId).success ? await rowOf(tokenId) : null;
+      if (row === null) return failure("unknown", "The ticket's token is not valid");
+      const actor = actorOf(row);
+      return isAuthFailure(actor) ? actor : checked.actor;
+    },
+
+    issueTicket: (actor) => issueTicket(actor, { secret: ticketSecret, now: now() }),
+
+    async tokensFromLog() {
+      const at = now().getTime();
+      return [...(await loadTokenStates(store)).values()].map((token) => ({
+        ...token,
+        active:
+          token.status === "issued" && (token.expiresAt === undefined || Date.parse(token.expiresAt) > at),
+      }));
+    },
+
+    async exclusive(name, work) {
+      const client = await pool.connect();
+      const key = `webencode-tokens:${schema}:${name}`;
+      try {
+        await client.query("select pg_advisory_lock(hashtext($1))", [key]);
+        try {
+          return await work();
+        } finally {
+          await client.query("select pg_advisory_unlock(hashtext($1))", [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
