@@ -24,10 +24,11 @@ import type {
   EncodeProfile,
   EncoderPlugin,
 } from "../plugins/sdk/encoderPlugin.ts";
+import { type WorkerEvent, workerStreamId } from "../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "./reactionContext.ts";
 import { encoderInputOf, resolveSource } from "./resolveSource.ts";
 import { taskMessageSchema } from "./taskMessage.ts";
-import { type WorkerEvent, workerEventData, workerStreamId } from "./workerEvents.ts";
+import { workerEventData } from "./workerEventData.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface EncodeWorkerDeps {
