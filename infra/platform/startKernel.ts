@@ -22,6 +22,7 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
@@ -29,7 +30,6 @@ import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
-import { workersProjector } from "../../projections/workers/workersProjector.ts";
 import { startDispatcher } from "../../workers/dispatcher.ts";
 import { startJobPlanner } from "../../workers/jobPlanner.ts";
 import { startOutputPublisher } from "../../workers/outputPublisher.ts";
@@ -66,13 +66,12 @@ export async function startKernel(
   await mkdir(config.storageDir, { recursive: true });
   await migrate(pool, schema, idempotencyMigrations(schema));
 
-  const projectorLog = (_level: string, message: string) => log(message);
-  const run = (projector: typeof jobsProjector) =>
-    startProjector({ store, pool, schema, projector, log: projectorLog });
-  const jobsRunner = run(jobsProjector);
-  const tokensRunner = run(tokensProjector);
-  const workersRunner = run(workersProjector);
-  const projectors = [jobsRunner, tokensRunner, workersRunner];
+  const projectors = allProjectors.map((projector) =>
+    startProjector({ store, pool, schema, projector, log: (_level, message) => log(message) }),
+  );
+  const runner = (name: string) => projectors.find((p) => p.name === name)!;
+  const jobsRunner = runner(jobsProjector.name);
+  const tokensRunner = runner(tokensProjector.name);
 
   const secret = await persistentSecret(config.dataDir, "signing-key", process.env.WEBENCODE_SECRET);
   const tokens = createTokenService({
