@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,5 +103,22 @@ describe("projector runner", () => {
     expect(rows[0]).toEqual({ n: 20 });
     await second.stop();
     await store.close();
+  });
+
+  it("reaches a position its filter skips, live and when catching up (read-your-writes across streams)", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_skip", pollMs: 50 });
+    const [job] = generateJobHistories(1, 4);
+    await store.append(job!.streamId, job!.events, { expected: "no_stream" });
+    const other = (n: number) => ({ id: randomUUID(), type: "TokenIssued", data: { n }, metadata: {} });
+    await store.append("token-a", [other(1)], { expected: "no_stream" }); // the head is not a job event
+    const runner = startProjector({ store, pool, schema: "rm_skip", projector: jobsProjector });
+    try {
+      expect(await runner.waitForPosition(await store.headPosition(), 5_000)).toBe(true);
+      await store.append("token-b", [other(2)], { expected: "no_stream" });
+      expect(await runner.waitForPosition(await store.headPosition(), 5_000)).toBe(true);
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
   });
 });

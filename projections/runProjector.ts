@@ -33,24 +33,31 @@ const nextTick = () => new Promise<"tick">((resolve) => setImmediate(() => resol
 async function* batches(
   iterator: AsyncIterator<SubscriptionMessage>,
   size: number,
-): AsyncGenerator<{ events: RecordedEvent[]; caughtUp: boolean }> {
+): AsyncGenerator<{ events: RecordedEvent[]; caughtUp: boolean; seen: number }> {
   let pending = iterator.next();
   while (true) {
     const first = await pending;
     if (first.done) return;
     pending = iterator.next();
     const events: RecordedEvent[] = [];
-    let caughtUp = first.value.type === "caughtUp";
-    if (first.value.type === "event") events.push(first.value.event);
+    let caughtUp = false;
+    let seen = 0;
+    const take = (message: SubscriptionMessage) => {
+      if (message.type === "event") events.push(message.event);
+      else {
+        caughtUp ||= message.type === "caughtUp";
+        seen = Math.max(seen, message.position ?? 0);
+      }
+    };
+    take(first.value);
     while (events.length < size && !caughtUp) {
       const next = await Promise.race([pending, nextTick()]);
       if (next === "tick") break;
       if (next.done) break;
       pending = iterator.next();
-      if (next.value.type === "caughtUp") caughtUp = true;
-      else events.push(next.value.event);
+      take(next.value);
     }
-    yield { events, caughtUp };
+    yield { events, caughtUp, seen };
   }
 }
 
@@ -61,6 +68,8 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
   const controller = new AbortController();
   let state: RunnerState = "standby";
   let position = 0;
+  /** Beyond `position`: positions the subscription looked at that the filter skipped. */
+  let seen = 0;
   let error: string | undefined;
   const waiters = new Set<() => void>();
   const wake = () => {
@@ -112,6 +121,7 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
           if (!(await applyBatch(batch.events, position))) return;
           position = batch.events.at(-1)!.position;
         }
+        seen = Math.max(seen, batch.seen);
         if (batch.caughtUp && state === "catching-up") {
           state = "live";
           log("info", `projector ${projector.name} caught up at position ${position}`);
@@ -170,10 +180,11 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
     name: projector.name,
     status: () => ({ state, position, ...(error ? { error } : {}) }),
     waitForPosition(target, timeoutMs) {
-      if (position >= target) return Promise.resolve(true);
+      const reached = () => Math.max(position, seen) >= target;
+      if (reached()) return Promise.resolve(true);
       return new Promise((resolve) => {
         const check = () => {
-          if (position >= target || state === "failed") finish(position >= target);
+          if (reached() || state === "failed") finish(reached());
         };
         const finish = (ok: boolean) => {
           clearTimeout(timer);

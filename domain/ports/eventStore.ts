@@ -81,7 +81,12 @@ export interface SubscribeOptions {
 export type SubscriptionMessage =
   | { type: "event"; event: RecordedEvent }
   /** Sent once, when the subscription has delivered everything committed when it started. */
-  | { type: "caughtUp"; checkpoint: string | null };
+  | { type: "caughtUp"; checkpoint: string | null; position?: number }
+  /**
+   * Optional, from filtered subscriptions: everything up to `position` has been looked at and what
+   * matched was delivered (so a reader waiting for a position the filter skips need not wait forever).
+   */
+  | { type: "checkpoint"; checkpoint: string; position: number };
 
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   close(): Promise<void>;

@@ -3,6 +3,7 @@
 
 import { openDatabase } from "../platform/openDatabase.ts";
 import { type ConfigFlags, loadConfig } from "../platform/platformConfig.ts";
+import { redispatchUnfinishedTasks } from "../platform/redispatchUnfinishedTasks.ts";
 import { startKernel } from "../platform/startKernel.ts";
 import { startWorkers } from "../platform/startWorkers.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
@@ -21,6 +22,11 @@ export async function upCommand(flags: ConfigFlags): Promise<number> {
   const progressBus = createMemoryProgressBus({ onError: (e) => log(`progress: ${(e as Error).message}`) });
   const kernel = await startKernel(config, db, queue, progressBus, log);
   const workers = await startWorkers(config, db.store, queue, progressBus, log);
+  const jobs = kernel.projectors.find((p) => p.name === "jobs")!;
+  if (await jobs.waitForPosition(await db.store.headPosition(), 30_000)) {
+    const again = await redispatchUnfinishedTasks(db.store, db.pool, db.readModelSchema, queue);
+    if (again > 0) log(`picked up ${again} task(s) left unfinished by the previous run`);
+  }
 
   log(`WebEncode is running at ${kernel.url}  (API docs: ${kernel.url}/docs)`);
   log(`data in ${config.dataDir}, media in ${config.mediaDir}, ${workers.length} encode worker(s)`);

@@ -78,11 +78,13 @@ export function subscribeToAll(
           if (signal.aborted) return;
           yield { type: "event", event };
         }
+        const skipped = page.scannedTo > (page.events.at(-1)?.position ?? position);
         position = page.scannedTo;
+        if (caughtUp && skipped) yield { type: "checkpoint", checkpoint: String(position), position };
         if (page.events.length < batchSize) {
           if (!caughtUp) {
             caughtUp = true;
-            yield { type: "caughtUp", checkpoint: String(position) };
+            yield { type: "caughtUp", checkpoint: String(position), position };
           }
           await appendSignal.wait(seen, pollMs, signal);
         }
