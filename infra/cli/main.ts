@@ -3,14 +3,16 @@ import { parseArgs } from "node:util";
 import { ApiCallError, createApiClient } from "./apiClient.ts";
 import { replayStream } from "./eventsReplay.ts";
 import { jobsCommand } from "./jobsCommand.ts";
+import { platformCommand } from "./platformCommands.ts";
 import { projectionsCommand } from "./projectionsCommand.ts";
 import { submitCommand } from "./submitCommand.ts";
-import { upCommand } from "./upCommand.ts";
 
 const USAGE = `webencode <command>
 
   up [--data <dir>] [--port <p>] [--media-dir <dir>]
                                               start the platform, embedded (no external services)
+  kernel | worker                             distributed: API/projectors or encode workers, on
+                                              DATABASE_URL (+ EVENT_STORE_URL) and NATS_URL
   submit <file|url> --profile <p> [--wait] [--output <file>]
                                               upload, submit, follow with a progress bar, download
   jobs list | show <id> | cancel <id> | retry <id>
@@ -74,7 +76,9 @@ export async function main(argv: string[]): Promise<number> {
       case "jobs":
         return await jobsCommand(client(), positionals, values.json ?? false);
       case "up":
-        return await upCommand({ ...values, data: dataDir });
+      case "kernel":
+      case "worker":
+        return await platformCommand(command, { ...values, data: dataDir });
       case "projections":
         return await projectionsCommand(positionals, { dataDir });
       case "events":

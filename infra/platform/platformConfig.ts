@@ -15,6 +15,8 @@ export interface PlatformConfig {
   maxUploadBytes: number;
   workers: number;
   stallTimeoutMs: number;
+  /** A task message not acknowledged (or heartbeated) for this long goes to another worker. */
+  ackWaitMs: number;
   allowPrivateSources: boolean;
   allowSourceHosts: string[];
   databaseUrl?: string;
@@ -55,6 +57,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     maxUploadBytes: positiveInt(env.WEBENCODE_MAX_UPLOAD_BYTES, "WEBENCODE_MAX_UPLOAD_BYTES", 20 * 1024 ** 3),
     workers: positiveInt(flags.workers ?? env.WEBENCODE_WORKERS, "--workers", 1),
     stallTimeoutMs: positiveInt(env.WEBENCODE_STALL_TIMEOUT_MS, "WEBENCODE_STALL_TIMEOUT_MS", 60_000),
+    ackWaitMs: positiveInt(env.WEBENCODE_ACK_WAIT_MS, "WEBENCODE_ACK_WAIT_MS", 30_000),
     allowPrivateSources: env.WEBENCODE_ALLOW_PRIVATE_SOURCES === "true",
     allowSourceHosts: (env.WEBENCODE_ALLOW_SOURCE_HOSTS ?? "")
       .split(",")

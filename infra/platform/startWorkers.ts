@@ -36,6 +36,7 @@ export async function startWorkers(
         storageRoot: config.storageDir,
         stateDir: config.stateDir,
         stallTimeoutMs: config.stallTimeoutMs,
+        ackWaitMs: config.ackWaitMs,
         remoteSources: { allowPrivate: config.allowPrivateSources, allowHosts: config.allowSourceHosts },
         newId: randomUUID,
         now: () => new Date(),

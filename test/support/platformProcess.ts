@@ -6,6 +6,7 @@ export const webencodeBin = fileURLToPath(new URL("../../bin/webencode.mjs", imp
 
 export interface PlatformProcess {
   child: ChildProcess;
+  /** The API's address (empty for `webencode worker`). */
   url: string;
   /** Printed on the first start of a data directory only. */
   adminToken: string | undefined;
@@ -20,10 +21,12 @@ export async function startPlatform(
   dataDir: string,
   mediaDir: string,
   env: Record<string, string> = {},
+  options: { mode?: "up" | "kernel" | "worker"; args?: string[] } = {},
 ): Promise<PlatformProcess> {
+  const mode = options.mode ?? "up";
   const child = spawn(
     process.execPath,
-    [webencodeBin, "up", "--data", dataDir, "--media-dir", mediaDir, "--port", "0"],
+    [webencodeBin, mode, "--data", dataDir, "--media-dir", mediaDir, "--port", "0", ...(options.args ?? [])],
     { env: { ...cleanEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -33,11 +36,15 @@ export async function startPlatform(
       output += chunk.toString();
       const match = /running at (http:\/\/[\d.]+:\d+)/.exec(output);
       if (match) resolve(match[1]!);
+      else if (mode === "worker" && /encode worker\(s\) pulling tasks/.test(output)) resolve("");
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    void exited.then((code) => reject(new Error(`webencode up exited ${code}:\n${output}`)));
-    setTimeout(() => reject(new Error(`webencode up did not start in 90 s:\n${output}`)), 90_000).unref();
+    void exited.then((code) => reject(new Error(`webencode ${mode} exited ${code}:\n${output}`)));
+    setTimeout(
+      () => reject(new Error(`webencode ${mode} did not start in 90 s:\n${output}`)),
+      90_000,
+    ).unref();
   });
   // the token is printed on stdout before the "running" line's peers; give stdout a moment
   await new Promise((r) => setTimeout(r, 100));

@@ -1,0 +1,99 @@
+// `webencode up` (everything in one process, embedded), `webencode kernel` and `webencode worker`
+// (distributed: server PostgreSQL and NATS JetStream, any number of each).
+import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import type { EncodeWorker } from "../../workers/encodeWorker.ts";
+import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
+import { type ConfigFlags, loadConfig, type PlatformConfig } from "../platform/platformConfig.ts";
+import { redispatchUnfinishedTasks } from "../platform/redispatchUnfinishedTasks.ts";
+import { type Kernel, startKernel } from "../platform/startKernel.ts";
+import { startWorkers } from "../platform/startWorkers.ts";
+import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
+import { openNatsProgressBus } from "../progress/natsProgressBus.ts";
+import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
+import { openNatsWorkQueue } from "../queue/nats/natsWorkQueue.ts";
+
+type Mode = "up" | "kernel" | "worker";
+
+const log = (message: string) => console.error(`[webencode] ${message}`);
+
+async function openTransport(
+  mode: Mode,
+  config: PlatformConfig,
+): Promise<{ queue: WorkQueue; progressBus: ProgressBus }> {
+  const onError = (e: unknown) => log(`progress: ${(e as Error).message}`);
+  if (mode === "up" && !config.natsUrl) {
+    return {
+      queue: createMemoryWorkQueue({ ackWaitMs: config.ackWaitMs }),
+      progressBus: createMemoryProgressBus({ onError }),
+    };
+  }
+  if (!config.natsUrl) throw new Error(`webencode ${mode} needs NATS_URL (nats://host:4222)`);
+  const prefix = config.natsPrefix;
+  const queue = await openNatsWorkQueue({
+    servers: config.natsUrl,
+    stream: `${prefix.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase()}_TASKS`,
+    subject: `${prefix}.tasks`,
+    durable: `${prefix}-encoders`,
+    ackWaitMs: config.ackWaitMs,
+    name: `webencode-${mode}`,
+  });
+  const progressBus = await openNatsProgressBus({
+    servers: config.natsUrl,
+    subjectPrefix: `${prefix}.progress`,
+    onError,
+  });
+  return { queue, progressBus };
+}
+
+async function untilSignal(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+}
+
+export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<number> {
+  const config = loadConfig(flags);
+  if (mode !== "up" && !config.databaseUrl && !config.eventStoreUrl) {
+    throw new Error(`webencode ${mode} needs DATABASE_URL (postgres://…) and optionally EVENT_STORE_URL`);
+  }
+  const db: PlatformDatabase = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    eventStoreUrl: config.eventStoreUrl,
+    log,
+  });
+  const { queue, progressBus } = await openTransport(mode, config);
+  let kernel: Kernel | undefined;
+  let workers: EncodeWorker[] = [];
+  try {
+    if (mode !== "worker") kernel = await startKernel(config, db, queue, progressBus, log);
+    if (mode !== "kernel") workers = await startWorkers(config, db.store, queue, progressBus, log);
+    if (kernel && mode === "up" && !config.natsUrl) {
+      // the in-process queue did not survive the previous run: dispatch what it left unfinished
+      const jobs = kernel.projectors.find((p) => p.name === "jobs")!;
+      if (await jobs.waitForPosition(await db.store.headPosition(), 30_000)) {
+        const again = await redispatchUnfinishedTasks(db.store, db.pool, db.readModelSchema, queue);
+        if (again > 0) log(`picked up ${again} task(s) left unfinished by the previous run`);
+      }
+    }
+    if (kernel) log(`WebEncode is running at ${kernel.url}  (API docs: ${kernel.url}/docs)`);
+    if (mode !== "kernel") log(`${workers.length} encode worker(s) pulling tasks`);
+    if (mode === "up") log(`data in ${config.dataDir}, media in ${config.mediaDir}`);
+    if (kernel?.firstAdminToken) {
+      console.log(`\nAdmin token (shown once, keep it safe):\n\n  ${kernel.firstAdminToken}\n`);
+      console.log(`  export WEBENCODE_URL=${kernel.url} WEBENCODE_TOKEN=${kernel.firstAdminToken}\n`);
+    }
+    log("press Ctrl-C to stop");
+    await untilSignal();
+    log("stopping…");
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await kernel?.stop();
+    await queue.close();
+    await progressBus.close();
+    await db.close();
+  }
+  return 0;
+}
