@@ -88,4 +88,34 @@ describe("webencode CLI", () => {
       stderr: expect.stringContaining("no events in stream job-unknown"),
     });
   });
+
+  it("tokens create, list and revoke work on the installation's event log", async () => {
+    const created = await webencode(
+      "tokens",
+      "create",
+      "--role",
+      "viewer",
+      "--name",
+      "dashboard on the wall",
+    );
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^we_[0-9a-f]{32}_[A-Za-z0-9_-]{32}$/);
+    expect(created.stderr).toMatch(/created viewer token [0-9a-f-]{36} \(dashboard on the wall\)/);
+    const id = /token ([0-9a-f-]{36})/.exec(created.stderr)![1]!;
+
+    const listed = JSON.parse((await webencode("tokens", "list", "--json")).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(listed).toContainEqual(expect.objectContaining({ id, role: "viewer", active: true }));
+    expect(JSON.stringify(listed)).not.toContain(secret.slice(-32)); // the secret is stored nowhere
+
+    await webencode("tokens", "revoke", id);
+    const after = JSON.parse((await webencode("tokens", "list", "--json")).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(after).toContainEqual(expect.objectContaining({ id, status: "revoked", active: false }));
+    await expect(webencode("tokens", "create", "--role", "god")).rejects.toMatchObject({
+      stderr: expect.stringContaining("--role must be one of viewer, operator, admin"),
+    });
+  });
 });

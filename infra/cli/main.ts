@@ -6,6 +6,7 @@ import { jobsCommand } from "./jobsCommand.ts";
 import { platformCommand } from "./platformCommands.ts";
 import { projectionsCommand } from "./projectionsCommand.ts";
 import { submitCommand } from "./submitCommand.ts";
+import { tokensCommand } from "./tokensCommand.ts";
 
 const USAGE = `webencode <command>
 
@@ -16,6 +17,8 @@ const USAGE = `webencode <command>
   submit <file|url> --profile <p> [--wait] [--output <file>]
                                               upload, submit, follow with a progress bar, download
   jobs list | show <id> | cancel <id> | retry <id>
+  tokens create --role viewer|operator|admin --name <n> | list | revoke <id>
+                                              API tokens, on the installation's own event log
   projections rebuild [name]                  rebuild read models from the event log and swap them in
   projections status                          where each projector stands
   events replay --stream <id> [--until <t>]   a stream's history and the state it folds to
@@ -41,6 +44,8 @@ const parseOptions = (args: string[]) =>
       json: { type: "boolean" },
       server: { type: "string" },
       profile: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
       wait: { type: "boolean" },
       output: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
@@ -72,6 +77,13 @@ export async function main(argv: string[]): Promise<number> {
           profile: values.profile ?? "720p_h264",
           wait: values.wait ?? false,
           output: values.output,
+        });
+      case "tokens":
+        return await tokensCommand(positionals, {
+          dataDir,
+          role: values.role,
+          name: values.name,
+          json: values.json,
         });
       case "jobs":
         return await jobsCommand(client(), positionals, values.json ?? false);
