@@ -1,0 +1,89 @@
+// Every /v1 route × every role, through the real kernel with real tokens: no token → WE-AUTH-001,
+// a role below the route's → WE-AUTH-003, the route's role or above → through to the route.
+import { randomUUID } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Role } from "../../commands/http/httpEnv.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
+import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
+import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";
+import { loadConfig } from "./platformConfig.ts";
+import { type Kernel, startKernel } from "./startKernel.ts";
+
+let database: TestDatabase;
+let db: PlatformDatabase;
+let kernel: Kernel;
+let dir: string;
+const tokens: Partial<Record<Role, string>> = {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "webencode-roles-"));
+  await chmod(dir, 0o755);
+  database = await createTestDatabase("roles");
+  const config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": join(dir, "media") }, {});
+  db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
+  kernel = await startKernel(config, db, createMemoryWorkQueue(), createMemoryProgressBus(), () => {});
+  for (const role of ["viewer", "operator", "admin"] as const) {
+    const issued = await kernel.tokens.issue({ name: role, role }, { userId: "system", role: "system" });
+    if (issued._tag !== "Issued") throw new Error(issued._tag);
+    tokens[role] = issued.token;
+  }
+});
+afterAll(async () => {
+  await kernel?.stop();
+  await db?.close();
+  await database?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const id = randomUUID();
+const routes: Array<[method: string, path: string, needs: Role, body?: unknown]> = [
+  ["GET", "/v1/jobs", "viewer"],
+  ["GET", `/v1/jobs/${id}`, "viewer"],
+  ["GET", `/v1/jobs/${id}/outputs`, "viewer"],
+  ["GET", "/v1/profiles", "viewer"],
+  ["GET", "/v1/workers", "viewer"],
+  ["POST", "/v1/events/ticket", "viewer"],
+  ["POST", "/v1/jobs", "operator", { source_url: "fs://missing.mp4", profile: "720p_h264" }],
+  ["POST", `/v1/jobs/${id}/cancel`, "operator"],
+  ["POST", `/v1/jobs/${id}/retry`, "operator"],
+  ["DELETE", `/v1/jobs/${id}`, "operator"],
+  ["POST", "/v1/files/upload?name=a.mp4", "operator", "bytes"],
+  ["GET", "/v1/tokens", "admin"],
+  ["POST", "/v1/tokens", "admin", { name: "x", role: "viewer" }],
+  ["DELETE", `/v1/tokens/${id}`, "admin"],
+];
+const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+describe("route × role matrix", () => {
+  for (const [method, path, needs, body] of routes) {
+    it(`${method} ${path.replace(id, "{id}")} needs ${needs}`, async () => {
+      const call = (token?: string) =>
+        fetch(`${kernel.url}${path}`, {
+          method,
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(typeof body === "object" ? { "content-type": "application/json" } : {}),
+          },
+          body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+        });
+      const anonymous = await call();
+      expect(anonymous.status).toBe(401);
+      expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe("WE-AUTH-001");
+      for (const role of ["viewer", "operator", "admin"] as const) {
+        const response = await call(tokens[role]);
+        const text = await response.text();
+        if (rank[role] < rank[needs]) {
+          expect({ role, status: response.status }).toEqual({ role, status: 403 });
+          expect(text).toContain("WE-AUTH-003");
+        } else {
+          expect({ role, status: response.status, text }).not.toMatchObject({ status: 401 });
+          expect({ role, status: response.status }).not.toEqual({ role, status: 403 });
+        }
+      }
+    });
+  }
+});
