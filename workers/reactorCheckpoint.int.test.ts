@@ -161,4 +161,25 @@ describe("runReactor", () => {
     await reactor.stop();
     expect(new Set(handled)).toEqual(new Set([...ids, ...more]));
   });
+
+  it("notes how far it read past events its filter skips, so a restart does not scan them again", async () => {
+    const prefix = `ping-${randomUUID().slice(0, 8)}`;
+    const reactor = runReactor({
+      name: "skipping",
+      store,
+      pool,
+      schema: "rx",
+      filter: { streamPrefixes: [prefix] },
+      skippedSaveIntervalMs: 0,
+      handle: async () => {},
+    });
+    await waitFor("the lead", () => reactor.status().state === "running");
+    await appendPings(`other-${randomUUID()}`, 3);
+    const head = await store.headPosition();
+    await waitFor(
+      "the checkpoint to pass the skipped events",
+      async () => (await checkpointOf("rx", "skipping")) >= head,
+    );
+    await reactor.stop();
+  });
 });

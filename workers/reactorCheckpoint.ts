@@ -42,6 +42,8 @@ export interface RunReactorOptions {
   standbyPollMs?: number;
   /** Backoff of a failing handler, from `first` doubling up to `max`. Default 500 ms to 30 s. */
   retryDelayMs?: { first: number; max: number };
+  /** How often to save a position that only events the filter skips went past. Default 5 000 ms. */
+  skippedSaveIntervalMs?: number;
   log?: WorkerLog;
 }
 
@@ -65,38 +67,67 @@ export function runReactor(options: RunReactorOptions): Reactor {
   const log = options.log ?? silentLog;
   const standbyPollMs = options.standbyPollMs ?? 1_000;
   const retry = options.retryDelayMs ?? { first: 500, max: 30_000 };
+  const skippedSaveIntervalMs = options.skippedSaveIntervalMs ?? 5_000;
   const stopping = new AbortController();
   let state: ReactorState = "standby";
   let position = 0;
   let lastError: string | undefined;
 
+  interface Lead {
+    client: pg.PoolClient;
+    /** Aborts when the lock's connection fails: the lock is gone with it. */
+    lost: AbortSignal;
+    release(): Promise<void>;
+  }
+
   /** A connection holding the reactor's advisory lock; null once stopped. */
-  async function lead(): Promise<pg.PoolClient | null> {
+  async function lead(): Promise<Lead | null> {
     while (!stopping.signal.aborted) {
       const client = await pool.connect();
+      // A checked-out client that fails between queries emits "error"; unheard, it would end the process.
+      const lost = new AbortController();
+      const onError = () => lost.abort();
+      client.on("error", onError);
+      let locked: boolean;
       try {
         const { rows } = await client.query<{ ok: boolean }>(
           "select pg_try_advisory_lock(hashtext($1)) as ok",
           [lockKey(schema, name)],
         );
-        if (rows[0]?.ok) return client;
+        locked = rows[0]?.ok === true;
       } catch (error) {
-        client.release(error as Error);
+        client.off("error", onError);
+        client.release(true);
         throw error;
       }
+      if (locked) {
+        return {
+          client,
+          lost: lost.signal,
+          async release() {
+            // Unlocking fails on a dead connection; destroying the connection ends its lock as well.
+            const unlocked = await client
+              .query("select pg_advisory_unlock(hashtext($1))", [lockKey(schema, name)])
+              .then(
+                () => true,
+                () => false,
+              );
+            client.off("error", onError);
+            client.release(!unlocked);
+          },
+        };
+      }
+      client.off("error", onError);
       client.release();
       await sleep(standbyPollMs, stopping.signal);
     }
     return null;
   }
 
-  /** Handles events until stopped or until the lead is lost (the lock's connection failed). */
-  async function runWhileLeading(leader: pg.PoolClient) {
-    const lost = new AbortController();
-    const onLost = () => lost.abort();
-    leader.on("error", onLost);
-    const signal = AbortSignal.any([stopping.signal, lost.signal]);
-    const { rows } = await leader.query<{ checkpoint: string; position: string }>(
+  /** Handles events until stopped or until the lead is lost. */
+  async function runWhileLeading({ client, lost }: Lead) {
+    const signal = AbortSignal.any([stopping.signal, lost]);
+    const { rows } = await client.query<{ checkpoint: string; position: string }>(
       `select checkpoint, position from "${schema}".reactor_checkpoints where name = $1`,
       [name],
     );
@@ -106,23 +137,31 @@ export function runReactor(options: RunReactorOptions): Reactor {
       filter: options.filter,
       signal,
     });
+    // On the lock's own connection: a process that lost the lead cannot move the checkpoint.
+    let savedAt = 0;
+    const save = async (checkpoint: string, at: number) => {
+      await client.query(
+        `insert into "${schema}".reactor_checkpoints (name, checkpoint, position) values ($1, $2, $3)
+         on conflict (name) do update set checkpoint = excluded.checkpoint, position = excluded.position,
+           updated_at = now()
+         where reactor_checkpoints.position < excluded.position`,
+        [name, checkpoint, at],
+      );
+      position = at;
+      savedAt = Date.now();
+    };
     state = "running";
     try {
       for await (const message of subscription) {
-        if (message.type !== "event") continue;
-        if (!(await handleWithRetry(message.event, signal))) return;
-        // On the lock's own connection: a process that lost the lead cannot move the checkpoint.
-        await leader.query(
-          `insert into "${schema}".reactor_checkpoints (name, checkpoint, position) values ($1, $2, $3)
-           on conflict (name) do update set checkpoint = excluded.checkpoint, position = excluded.position,
-             updated_at = now()
-           where reactor_checkpoints.position < excluded.position`,
-          [name, message.event.checkpoint, message.event.position],
-        );
-        position = message.event.position;
+        if (message.type === "event") {
+          if (!(await handleWithRetry(message.event, signal))) return;
+          await save(message.event.checkpoint, message.event.position);
+        } else if (message.type === "checkpoint" && Date.now() - savedAt >= skippedSaveIntervalMs) {
+          // Only other events went by: remember that now and then, so a restart need not scan them again.
+          await save(message.checkpoint, message.position);
+        }
       }
     } finally {
-      leader.off("error", onLost);
       await subscription.close();
     }
   }
@@ -151,26 +190,19 @@ export function runReactor(options: RunReactorOptions): Reactor {
 
   const done = (async () => {
     while (!stopping.signal.aborted) {
-      let leader: pg.PoolClient | null = null;
+      let leading: Lead | null = null;
       try {
         await migrate(pool, schema, reactorCheckpointMigrations(schema));
-        leader = await lead();
-        if (!leader) break;
+        leading = await lead();
+        if (!leading) break;
         log("info", `reactor ${name} leads`);
-        await runWhileLeading(leader);
+        await runWhileLeading(leading);
       } catch (error) {
         if (stopping.signal.aborted) break;
         lastError = (error as Error).message;
         log("error", `reactor ${name}: ${lastError}; again in 1 s`);
       } finally {
-        if (leader) {
-          // Unlocking fails on a dead connection; releasing it destroyed ends its lock as well.
-          const unlocked = await leader
-            .query("select pg_advisory_unlock(hashtext($1))", [lockKey(schema, name)])
-            .then(() => true)
-            .catch(() => false);
-          leader.release(!unlocked);
-        }
+        await leading?.release();
       }
       state = "standby";
       await sleep(1_000, stopping.signal);
