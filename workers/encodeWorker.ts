@@ -216,21 +216,21 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
 
   async function runAttempt(message: WorkMessage, ids: TaskAttempt, context: CommandContext): Promise<void> {
     const { jobId, taskId, attempt } = ids;
+    // Aborted when the job ends or the worker stops (a listener, not AbortSignal.any: the worker's
+    // signal lives for the whole process and must not collect one dependant per attempt).
     const abort = new AbortController();
-    let jobEnded: string | null = null;
     const onStop = () => abort.abort();
     stopping.signal.addEventListener("abort", onStop, { once: true });
-    // Watch first, then read the job: what the read misses, the watch sees.
-    const watch = await watchJobEnd(
-      store,
-      jobId,
-      (type) => {
+    if (stopping.signal.aborted) abort.abort();
+    let jobEnded: string | null = null;
+    let watch: { close(): Promise<void> } | undefined;
+    try {
+      // Watch first, then read the job: what the read misses, the watch sees.
+      const onJobEnd = (type: string) => {
         jobEnded = type;
         abort.abort();
-      },
-      log,
-    );
-    try {
+      };
+      watch = await watchJobEnd(store, jobId, onJobEnd, log);
       const { state } = await loadJob(store, jobId);
       const task = state.status === "initial" ? undefined : state.tasks.find((t) => t.taskId === taskId);
       if (state.status === "initial" || state.deleted || isTerminal(state.status) || !task) {
@@ -312,7 +312,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       await message.ack();
     } finally {
       stopping.signal.removeEventListener("abort", onStop);
-      await watch.close();
+      await watch?.close();
     }
   }
 
@@ -421,7 +421,7 @@ async function watchJobEnd(
   const watching = (async () => {
     for await (const message of subscription) {
       if (message.type === "caughtUp") markLive();
-      else onEnd(message.event.type);
+      else if (message.type === "event") onEnd(message.event.type);
     }
   })()
     .catch((error: Error) =>
