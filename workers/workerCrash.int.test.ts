@@ -20,6 +20,7 @@ import { openNatsWorkQueue } from "../infra/queue/nats/natsWorkQueue.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
 import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
+import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { startDispatcher } from "./dispatcher.ts";
@@ -129,7 +130,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-const isRunning = (pid: number) => existsSync(`/proc/${pid}`);
+/** Alive: a zombie (killed, not yet waited for by whoever inherited it) counts as gone. */
+const isRunning = async (pid: number) => ((await readProcessStat(pid))?.state ?? "Z") !== "Z";
 
 describe("a worker killed with -9 mid-task", () => {
   it("is replaced: its ffmpeg is reaped, the lost attempt is released and the job completes exactly once", async () => {
@@ -165,10 +167,10 @@ describe("a worker killed with -9 mid-task", () => {
     });
     killed.kill("SIGKILL");
     await once(killed, "exit");
-    expect(isRunning(record.pid)).toBe(true); // the orphan it left behind
+    expect(await isRunning(record.pid)).toBe(true); // the orphan it left behind
 
     await startWorkerProcess("w-next", "ultrafast");
-    expect(isRunning(record.pid)).toBe(false); // reaped at the new worker's start
+    expect(await isRunning(record.pid)).toBe(false); // reaped at the new worker's start
     expect(existsSync(record.partialPath)).toBe(false);
 
     const events = await waitFor("the job to end", async () => {
