@@ -6,6 +6,7 @@ import type { EncodeWorker } from "../../workers/encodeWorker.ts";
 import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
 import { type ConfigFlags, loadConfig, type PlatformConfig } from "../platform/platformConfig.ts";
 import { redispatchUnfinishedTasks } from "../platform/redispatchUnfinishedTasks.ts";
+import { retireWorkersOfEarlierRuns } from "../platform/retireWorkersOfEarlierRuns.ts";
 import { type Kernel, startKernel } from "../platform/startKernel.ts";
 import { startWorkers } from "../platform/startWorkers.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
@@ -69,14 +70,21 @@ export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<n
   let workers: EncodeWorker[] = [];
   try {
     if (mode !== "worker") kernel = await startKernel(config, db, queue, progressBus, log);
+    const embedded = kernel && mode === "up" && !config.natsUrl;
+    const caughtUp = async () => {
+      const head = await db.store.headPosition();
+      const runners = kernel!.projectors;
+      return (await Promise.all(runners.map((r) => r.waitForPosition(head, 30_000)))).every(Boolean);
+    };
+    if (embedded && (await caughtUp())) {
+      const retired = await retireWorkersOfEarlierRuns(db.store, db.pool, db.readModelSchema);
+      if (retired > 0) log(`${retired} worker(s) of the previous run marked stopped`);
+    }
     if (mode !== "kernel") workers = await startWorkers(config, db.store, queue, progressBus, log);
-    if (kernel && mode === "up" && !config.natsUrl) {
+    if (embedded && (await caughtUp())) {
       // the in-process queue did not survive the previous run: dispatch what it left unfinished
-      const jobs = kernel.projectors.find((p) => p.name === "jobs")!;
-      if (await jobs.waitForPosition(await db.store.headPosition(), 30_000)) {
-        const again = await redispatchUnfinishedTasks(db.store, db.pool, db.readModelSchema, queue);
-        if (again > 0) log(`picked up ${again} task(s) left unfinished by the previous run`);
-      }
+      const again = await redispatchUnfinishedTasks(db.store, db.pool, db.readModelSchema, queue);
+      if (again > 0) log(`picked up ${again} task(s) left unfinished by the previous run`);
     }
     if (kernel) log(`WebEncode is running at ${kernel.url}  (API docs: ${kernel.url}/docs)`);
     if (mode !== "kernel") log(`${workers.length} encode worker(s) pulling tasks`);

@@ -167,6 +167,20 @@ export async function startKernel(
     ],
   });
 
+  // ticks of a job that has ended are of no more use: drop them from the bus's memory
+  const ended = store.subscribeToAll({
+    from: "end",
+    filter: {
+      streamPrefixes: ["job-"],
+      eventTypes: ["JobCompleted", "JobFailed", "JobCancelled", "JobDeleted"],
+    },
+  });
+  void (async () => {
+    for await (const message of ended) {
+      if (message.type === "event") progressBus.forget(message.event.streamId.slice("job-".length));
+    }
+  })().catch((error: Error) => log(`progress clean-up stopped: ${error.message}`));
+
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once("error", reject);
@@ -185,6 +199,7 @@ export async function startKernel(
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await ended.close();
       await Promise.all(reactors.map((r) => r.stop()));
       await Promise.all(projectors.map((p) => p.stop()));
     },

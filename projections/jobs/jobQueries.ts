@@ -14,6 +14,8 @@ export interface JobView {
   tasks_total: number;
   tasks_completed: number;
   eta_seconds: number | null;
+  /** Planned work is queued and no encode worker is online to take it. */
+  waiting_for_worker: boolean;
   fps: number | null;
   speed: number | null;
   error: { code: string; message: string } | null;
@@ -81,7 +83,8 @@ export function withLiveProgress(row: JobRecord, ticks: readonly ProgressTick[])
   };
 }
 
-function jobView(row: JobRecord, ticks: readonly ProgressTick[]): JobView {
+function jobView(row: JobRecord, ticks: readonly ProgressTick[], workersOnline: number): JobView {
+  const unstarted = row.status === "queued" && Number(row.tasks_total) > Number(row.tasks_completed);
   return {
     id: row.id,
     user_id: row.user_id as string,
@@ -92,6 +95,7 @@ function jobView(row: JobRecord, ticks: readonly ProgressTick[]): JobView {
     tasks_total: row.tasks_total as number,
     tasks_completed: row.tasks_completed as number,
     ...withLiveProgress(row, ticks),
+    waiting_for_worker: unstarted && workersOnline === 0,
     error: row.error_code
       ? { code: row.error_code as string, message: (row.error_message as string) ?? "" }
       : null,
@@ -118,6 +122,12 @@ export function createJobQueries(
   liveTicks: (jobId: string) => readonly ProgressTick[],
 ): JobQueries {
   const t = (name: string) => `"${schema}"."${name}"`;
+  const workersOnline = async () => {
+    const { rows } = await pool
+      .query<{ n: number }>(`select count(*)::int as n from ${t("workers")} where status = 'online'`)
+      .catch(() => ({ rows: [{ n: 0 }] })); // no workers table yet: nobody has ever started
+    return rows[0]!.n;
+  };
   return {
     async list(query) {
       const conditions = ["not deleted"];
@@ -148,7 +158,8 @@ export function createJobQueries(
         );
         total = Number(count.rows[0]!.n);
       }
-      return { jobs: rows.map(({ r }) => jobView(r, liveTicks(r.id))), total };
+      const online = await workersOnline();
+      return { jobs: rows.map(({ r }) => jobView(r, liveTicks(r.id), online)), total };
     },
 
     async get(id) {
@@ -181,7 +192,7 @@ export function createJobQueries(
       ]);
       const ticks = liveTicks(id);
       return {
-        ...jobView(row, ticks),
+        ...jobView(row, ticks, await workersOnline()),
         outputs: (row.outputs as unknown[]) ?? [],
         tasks: tasks.rows.map(({ r }) => {
           const tick = ticks.find((x) => x.taskId === r.id && x.attempt === r.attempt_count);
