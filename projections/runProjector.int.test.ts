@@ -121,4 +121,27 @@ describe("projector runner", () => {
       await store.close();
     }
   });
+
+  it("survives losing the connection that holds its leadership, and carries on", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_lost", pollMs: 50 });
+    const histories = generateJobHistories(6, 12);
+    for (const h of histories.slice(0, 3))
+      await store.append(h.streamId, h.events, { expected: "no_stream" });
+    const runner = startProjector({ store, pool, schema: "rm_lost", projector: jobsProjector });
+    try {
+      expect(await runner.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+      const killed = await pool.query(
+        `select pg_terminate_backend(pid) from pg_locks
+          where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`,
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+      for (const h of histories.slice(3)) await store.append(h.streamId, h.events, { expected: "no_stream" });
+      expect(await runner.waitForPosition(await store.headPosition(), 15_000)).toBe(true);
+      const { rows } = await pool.query("select count(*)::int as n from rm_lost.jobs");
+      expect(rows[0]).toEqual({ n: 6 });
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
 });

@@ -103,7 +103,7 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
     }
   }
 
-  async function runWhileLeader() {
+  async function runWhileLeader(signal: AbortSignal) {
     const { rows } = await pool.query<{ checkpoint: string | null; position: string }>(
       `select checkpoint, position from "${schema}".projection_checkpoints where name = $1`,
       [projector.name],
@@ -112,7 +112,7 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
     const subscription = store.subscribeToAll({
       from: rows[0]?.checkpoint ?? "start",
       filter: projector.filter,
-      signal: controller.signal,
+      signal,
     });
     state = "catching-up";
     try {
@@ -133,14 +133,17 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
     }
   }
 
-  async function holdLeadership(): Promise<pg.PoolClient | null> {
+  async function holdLeadership(onLost: (error: Error) => void): Promise<pg.PoolClient | null> {
     while (!controller.signal.aborted) {
       const client = await pool.connect();
+      // the lock lives as long as this connection: when it breaks, leadership is gone with it
+      client.on("error", onLost);
       const { rows } = await client.query<{ ok: boolean }>(
         "select pg_try_advisory_lock(hashtext($1)) as ok",
         [`webencode-projector:${schema}:${projector.name}`],
       );
       if (rows[0]?.ok) return client;
+      client.off("error", onLost);
       client.release();
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -151,10 +154,20 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
     await ensureReadModel(pool, schema, projector, store, log);
     while (!controller.signal.aborted) {
       let leader: pg.PoolClient | null = null;
+      const run = new AbortController();
+      let broken: Error | undefined;
+      const onLost = (lost: Error) => {
+        broken = lost;
+        log(
+          "error",
+          `projector ${projector.name}: lost its database connection (${lost.message}); standing by`,
+        );
+        run.abort();
+      };
       try {
-        leader = await holdLeadership();
+        leader = await holdLeadership(onLost);
         if (!leader) break;
-        await runWhileLeader();
+        await runWhileLeader(AbortSignal.any([controller.signal, run.signal]));
       } catch (failure) {
         if (controller.signal.aborted) break;
         if (failure instanceof ProjectionError) {
@@ -168,8 +181,9 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
         await new Promise((r) => setTimeout(r, 1000));
       } finally {
         if (leader) {
-          await leader.query("select pg_advisory_unlock_all()").catch(() => {});
-          leader.release();
+          if (!broken) await leader.query("select pg_advisory_unlock_all()").catch(() => {});
+          leader.off("error", onLost);
+          leader.release(broken);
         }
       }
     }
