@@ -27,6 +27,7 @@ import type {
 import { type WorkerEvent, workerStreamId } from "../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "./reactionContext.ts";
 import { encoderInputOf, resolveSource } from "./resolveSource.ts";
+import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
 import { taskMessageSchema } from "./taskMessage.ts";
 import { workerEventData } from "./workerEventData.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
@@ -73,19 +74,6 @@ const heldElsewhereRetryMs = 5_000;
 /** The store could not be reached: let the message come back after this long. */
 const storeRetryMs = 2_000;
 const milestonePcts = [25, 50, 75] as const;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 const failure = (exitClass: EncodeFailed["exitClass"], message: string): EncodeFailed => ({
   _tag: "EncodeFailed",
@@ -370,7 +358,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         if (stopping.signal.aborted) break;
         log("error", `worker ${workerId}: the work queue failed: ${(error as Error).message}`);
       }
-      await sleep(1_000, stopping.signal);
+      await sleepUnlessAborted(1_000, stopping.signal);
     }
   })();
 

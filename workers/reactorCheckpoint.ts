@@ -4,6 +4,7 @@
 import type pg from "pg";
 import type { AllFilter, EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
+import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export const reactorCheckpointMigrations = (schema: string) => [
@@ -48,19 +49,6 @@ export interface RunReactorOptions {
 }
 
 const lockKey = (schema: string, name: string) => `webencode-reactor:${schema}:${name}`;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 export function runReactor(options: RunReactorOptions): Reactor {
   const { name, store, pool, schema } = options;
@@ -119,7 +107,7 @@ export function runReactor(options: RunReactorOptions): Reactor {
       }
       client.off("error", onError);
       client.release();
-      await sleep(standbyPollMs, stopping.signal);
+      await sleepUnlessAborted(standbyPollMs, stopping.signal);
     }
     return null;
   }
@@ -182,7 +170,7 @@ export function runReactor(options: RunReactorOptions): Reactor {
           "warn",
           `reactor ${name}: ${event.type} at ${event.position} failed, retrying in ${delay} ms: ${lastError}`,
         );
-        await sleep(delay, signal);
+        await sleepUnlessAborted(delay, signal);
       }
     }
     return false;
@@ -205,7 +193,7 @@ export function runReactor(options: RunReactorOptions): Reactor {
         await leading?.release();
       }
       state = "standby";
-      await sleep(1_000, stopping.signal);
+      await sleepUnlessAborted(1_000, stopping.signal);
     }
     state = "stopped";
   })();

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../http/httpEnv.ts";
+import { requireRole } from "../http/requireRole.ts";
 import { authMiddleware } from "./authMiddleware.ts";
-import { requireRole } from "./requireRole.ts";
 import { issueTicket, verifyTicket } from "./sseTicket.ts";
 import { testApp } from "./testApp.ts";
 import type { AuthFailure, TokenAuthenticator } from "./tokenService.ts";

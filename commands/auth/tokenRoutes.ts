@@ -6,7 +6,7 @@ import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
 import { tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
 import { ApiError } from "../http/apiError.ts";
 import type { HttpEnv } from "../http/httpEnv.ts";
-import { requireRole } from "./requireRole.ts";
+import { requireRole } from "../http/requireRole.ts";
 import type { Forbidden, RequestTrace, TokenService, TokenSummary } from "./tokenService.ts";
 
 const createTokenBody = z.strictObject({
