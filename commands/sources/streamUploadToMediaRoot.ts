@@ -73,6 +73,12 @@ export const streamUpload = async (
     throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
   }
 
+  // The body may fail while the file is being prepared; pipeline reports that failure below, so until
+  // then the event needs a listener or it would be an uncaught exception.
+  const source = toNodeReadable(body);
+  const holdEarlyError = () => {};
+  source.on("error", holdEarlyError);
+
   const root = await realpath(options.mediaRoot);
   await mkdir(join(root, UPLOADS_FOLDER), { recursive: true, mode: 0o750 });
   const uploads = await realpath(join(root, UPLOADS_FOLDER));
@@ -112,12 +118,13 @@ export const streamUpload = async (
 
   try {
     await pipeline(
-      toNodeReadable(body),
+      source,
       meter,
       createWriteStream(partPath, { flags: "wx", mode: 0o640 }),
       options.signal === undefined ? {} : { signal: options.signal },
     );
   } catch (error) {
+    source.off("error", holdEarlyError);
     await rm(partPath, { force: true });
     if (tooLarge) {
       return refused(
