@@ -11,6 +11,7 @@ import {
   type JobRow,
   type JobRowSet,
   type TaskRow,
+  type TimelineRow,
 } from "./jobRows.ts";
 import { jobsTable, jobTaskAttemptsTable, jobTasksTable, jobTimelineTable } from "./jobsTables.ts";
 
@@ -169,10 +170,25 @@ export const jobsProjector: Projector = {
       [...rows.dirtyAttempts].map((id) => rows.attempts.get(id)),
     );
     if (rows.timeline.length > 0) {
-      const timeline = context.table("job_timeline");
+      // one typed array per column: the cheapest multi-row insert short of COPY for the busiest table
+      const column = <K extends keyof TimelineRow>(key: K) => rows.timeline.map((row) => row[key]);
       await context.client.query(
-        `insert into ${timeline} select * from jsonb_populate_recordset(null::${timeline}, $1::jsonb)`,
-        [JSON.stringify(rows.timeline)],
+        `insert into ${context.table("job_timeline")}
+           (position, job_id, revision, type, occurred_at, actor_user_id, actor_role, task_id, attempt, summary)
+         select * from unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[], $6::text[],
+                              $7::text[], $8::uuid[], $9::int[], $10::text[])`,
+        [
+          column("position"),
+          column("job_id"),
+          column("revision"),
+          column("type"),
+          column("occurred_at"),
+          column("actor_user_id"),
+          column("actor_role"),
+          column("task_id"),
+          column("attempt"),
+          column("summary"),
+        ],
       );
     }
   },
