@@ -49,15 +49,19 @@ export function createAppendWriter(
   let inFlight: Promise<void> | null = null;
 
   async function flush(batch: Pending[]) {
-    const requests = batch.map((p) => ({
-      s: p.streamId,
-      e: String(p.expected),
-      ev: p.events.map((e) => ({ id: e.id, type: e.type, data: e.data, meta: e.metadata })),
-    }));
+    const events = batch.flatMap((p) => p.events);
     try {
       const { rows } = await pool.query<{ r: AppendResult[] }>(
-        `select "${schema}".es_append($1::jsonb) as r`,
-        [JSON.stringify(requests)],
+        `select "${schema}".es_append($1::text[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) as r`,
+        [
+          batch.map((p) => p.streamId),
+          batch.map((p) => String(p.expected)),
+          batch.map((p) => p.events.length),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
       );
       const results = rows[0]!.r;
       let head = 0;

@@ -49,29 +49,34 @@ export function eventStoreMigrations(schema: string): Migration[] {
     },
     {
       // `create or replace`: a new version of the function gets a new id and replaces the old one
-      id: "eventstore-append-v4",
+      id: "eventstore-append-v5",
       sql: appendFunctionSql(s),
     },
   ];
 }
 
-// es_append(requests) appends a batch of independent requests (at most one per stream) in one
-// transaction and returns one result per request. A refused request writes nothing and does not
-// affect the others. Request: {s: stream, e: "any"|"no_stream"|"stream_exists"|"<revision>",
-// ev: [{id, type, data, meta}]}. Result: {ok: true, rev, pos} | {ok: false, tag, actual}.
+// es_append appends a batch of independent requests (at most one per stream) in one transaction and
+// returns one result per request; a refused request writes nothing and does not affect the others.
+// Request i is (streams[i], expected[i]: "any"|"no_stream"|"stream_exists"|"<revision>", counts[i]);
+// its events are the next counts[i] entries of the flat ids/types/data/meta arrays — column arrays,
+// like a plain multi-row insert, so nothing is parsed twice. Result: {ok: true, rev, pos} |
+// {ok: false, tag, actual}.
 function appendFunctionSql(s: string): string {
   return `
-    create or replace function ${s}.es_append(requests jsonb) returns jsonb
+    drop function if exists ${s}.es_append(jsonb);
+    create or replace function ${s}.es_append(
+      p_streams text[], p_expected text[], p_counts int[],
+      p_ids uuid[], p_types text[], p_data jsonb[], p_meta jsonb[]
+    ) returns jsonb
     language plpgsql as $fn$
     declare
-      req jsonb;
       results jsonb[] := '{}';
       ends int[] := '{}';
       accepted boolean[] := '{}';
       v_stream text;
       v_expected text;
-      v_events jsonb;
       v_n int;
+      v_from int;
       v_rev bigint;
       v_deleted boolean;
       v_tombstoned boolean;
@@ -82,6 +87,7 @@ function appendFunctionSql(s: string): string {
       v_last_pos bigint;
       v_exists boolean;
       ok boolean;
+      offs int := 0;
       total int := 0;
       v_head bigint;
       i int;
@@ -92,18 +98,23 @@ function appendFunctionSql(s: string): string {
       e_data jsonb[] := '{}';
       e_meta jsonb[] := '{}';
     begin
-      for req in select value from jsonb_array_elements(requests) loop
-        v_stream := req->>'s';
-        v_expected := req->>'e';
-        v_events := req->'ev';
-        v_n := jsonb_array_length(v_events);
+      for i in 1 .. coalesce(array_length(p_streams, 1), 0) loop
+        v_stream := p_streams[i];
+        v_expected := p_expected[i];
+        v_n := p_counts[i];
+        v_from := offs + 1;
+        offs := offs + v_n;
+        v_ids := p_ids[v_from : offs];
 
         select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
           from ${s}.es_streams st where st.stream_id = v_stream for update;
         if not found then
-          insert into ${s}.es_streams (stream_id) values (v_stream) on conflict do nothing;
-          select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
-            from ${s}.es_streams st where st.stream_id = v_stream for update;
+          insert into ${s}.es_streams (stream_id) values (v_stream) on conflict do nothing
+            returning revision, deleted, tombstoned into v_rev, v_deleted, v_tombstoned;
+          if not found then -- created by a concurrent writer meanwhile
+            select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
+              from ${s}.es_streams st where st.stream_id = v_stream for update;
+          end if;
         end if;
 
         if v_tombstoned then
@@ -113,11 +124,10 @@ function appendFunctionSql(s: string): string {
         end if;
 
         v_exists := v_rev >= 0 and not v_deleted;
-        select array_agg((x->>'id')::uuid) into v_ids from jsonb_array_elements(v_events) x;
 
         -- idempotency: the same event ids already in this stream (a stream never written has none)
         v_found := 0;
-        if v_rev >= 0 then
+        if v_rev >= 0 and v_n > 0 then
           select count(*), min(ev.revision), max(ev.revision), max(ev.position)
             into v_found, v_min, v_max, v_last_pos
             from ${s}.es_events ev where ev.stream_id = v_stream and ev.event_id = any(v_ids);
@@ -158,14 +168,12 @@ function appendFunctionSql(s: string): string {
 
         if v_n > 0 then
           update ${s}.es_streams set revision = v_rev + v_n, deleted = false where stream_id = v_stream;
-          select e_ids || array_agg((x->>'id')::uuid order by o),
-                 e_streams || array_agg(v_stream order by o),
-                 e_revs || array_agg(v_rev + o order by o),
-                 e_types || array_agg(x->>'type' order by o),
-                 e_data || array_agg(x->'data' order by o),
-                 e_meta || array_agg(x->'meta' order by o)
-            into e_ids, e_streams, e_revs, e_types, e_data, e_meta
-            from jsonb_array_elements(v_events) with ordinality t(x, o);
+          e_ids := e_ids || v_ids;
+          e_streams := e_streams || array_fill(v_stream, array[v_n]);
+          e_revs := e_revs || array(select v_rev + g from generate_series(1, v_n) g);
+          e_types := e_types || p_types[v_from : offs];
+          e_data := e_data || p_data[v_from : offs];
+          e_meta := e_meta || p_meta[v_from : offs];
         end if;
         total := total + v_n;
         results := results || jsonb_build_object('ok', true, 'rev', v_rev + v_n);
