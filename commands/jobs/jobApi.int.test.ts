@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createMiddleware } from "hono/factory";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
@@ -251,6 +252,76 @@ describe("job API", () => {
     expect(otherUser.status).toBe(201);
     expect(otherUser.headers.get("idempotent-replayed")).toBeNull();
     expect(((await otherUser.json()) as { id: string }).id).not.toBe(created.id);
+  });
+
+  it("shows each task attempt with its worker, outcome and the tail of ffmpeg's stderr", async () => {
+    const { id } = (await (await submit()).json()) as { id: string };
+    const deps = { store, newId: randomUUID, now: () => new Date() };
+    const context = {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: { userId: "system", role: "system" as const },
+    };
+    const taskId = randomUUID();
+    const run = async (command: Parameters<typeof executeJobCommand>[2]) => {
+      const result = await executeJobCommand(deps, id, command, context);
+      expect(result._tag).toBe("Executed");
+      return result._tag === "Executed" ? result.position : 0;
+    };
+    await run({
+      type: "RecordProbe",
+      data: {
+        durationSec: 10,
+        format: "mov,mp4",
+        sizeBytes: 1000,
+        video: {
+          codec: "h264",
+          width: 1280,
+          height: 720,
+          fps: 30,
+          rotation: 0,
+          vfr: false,
+          pixFmt: "yuv420p",
+        },
+        audio: null,
+      },
+    });
+    await run({
+      type: "PlanJob",
+      data: { tasks: [{ taskId, sequenceIndex: 0, startTimeSec: 0, endTimeSec: 10 }] },
+    });
+    await run({ type: "StartTask", data: { taskId, attempt: 1, workerId: "w-1" } });
+    const position = await run({
+      type: "FailTask",
+      data: {
+        taskId,
+        attempt: 1,
+        exitClass: "transient",
+        message: "ffmpeg exited with code 1",
+        stderrTail: "[aac @ 0x1] Too many bits per frame requested\nConversion failed!",
+        now: new Date().toISOString(),
+      },
+    });
+    const job = (await (await call("GET", `/v1/jobs/${id}?min_position=${position}`)).json()) as {
+      tasks: Array<{
+        attempt: number;
+        status: string;
+        not_before: string;
+        attempts: Array<Record<string, unknown>>;
+      }>;
+    };
+    expect(job.tasks[0]).toMatchObject({ attempt: 2, status: "scheduled", not_before: expect.any(String) });
+    expect(job.tasks[0]!.attempts).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: "failed",
+        worker_id: "w-1",
+        exit_class: "transient",
+        error_message: "ffmpeg exited with code 1",
+        stderr_tail: "[aac @ 0x1] Too many bits per frame requested\nConversion failed!",
+      }),
+      expect.objectContaining({ attempt: 2, status: "scheduled", worker_id: null, stderr_tail: null }),
+    ]);
   });
 
   it("accepts a public http(s) source", async () => {

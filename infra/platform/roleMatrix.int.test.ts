@@ -87,3 +87,32 @@ describe("route × role matrix", () => {
     });
   }
 });
+
+describe("public routes", () => {
+  it("serve health, readiness, the OpenAPI document and the docs page without a token", async () => {
+    expect(await (await fetch(`${kernel.url}/health`)).json()).toEqual({
+      status: "ok",
+      version: expect.any(String),
+    });
+    const ready = await fetch(`${kernel.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: "ready",
+      checks: { event_store: { ok: true }, read_models: { ok: true }, queue: { ok: true } },
+    });
+    const openApi = (await (await fetch(`${kernel.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: object;
+    };
+    expect(openApi.openapi).toBe("3.1.0");
+    expect(Object.keys(openApi.paths)).toEqual(
+      expect.arrayContaining(["/v1/jobs", "/v1/jobs/{id}", "/v1/tokens"]),
+    );
+    const docs = await fetch(`${kernel.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toMatch(/swagger/i);
+    const unknown = await fetch(`${kernel.url}/nowhere`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-001");
+  });
+});

@@ -149,6 +149,27 @@ describe("first VOD job through webencode up", () => {
     expect(result.video?.height).toBe(480);
     expect(result.audio?.codec).toBe("aac");
     expect(Math.abs(result.durationSec - 10)).toBeLessThanOrEqual(0.1);
+
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [webencodeBin, ...args], {
+        env: { ...process.env, WEBENCODE_URL: platform.url, WEBENCODE_TOKEN: token },
+      });
+    const jobId = /^([0-9a-f-]{36})$/m.exec(stdout)![1]!;
+    const listed = await cli("jobs", "list");
+    expect(listed.stdout).toMatch(new RegExp(`${jobId} +completed +100% +480p_fast`));
+    const shown = JSON.parse((await cli("jobs", "show", jobId)).stdout) as {
+      status: string;
+      tasks: unknown[];
+    };
+    expect(shown).toMatchObject({
+      status: "completed",
+      tasks: [expect.objectContaining({ status: "completed" })],
+    });
+    await expect(cli("jobs", "cancel", jobId)).rejects.toMatchObject({
+      stderr: expect.stringContaining("WE-JOB-006"),
+    });
+    const retried = JSON.parse((await cli("jobs", "retry", jobId)).stdout) as { retry_of: string };
+    expect(retried.retry_of).toBe(jobId);
   });
 
   it("survives kill -9 in the middle of a job: started again on the same data, the job finishes once", async () => {
