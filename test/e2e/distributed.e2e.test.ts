@@ -113,4 +113,39 @@ describe("distributed: kernel + 2 workers on PostgreSQL and NATS", () => {
     expect(workers.workers).toHaveLength(2);
     expect(workers.workers[0]!.capabilities.encoders.map((e) => e.name)).toContain("libx264");
   });
+
+  it("two kernels at once: when the leading one is killed, the other takes over its projectors and reactors", async () => {
+    const [first] = processes; // the kernel of the test above, leading every single-active role
+    const second = await start("kernel", "kernel-2");
+    const survivor = processes.find(
+      (p) => p.output().includes("pulling tasks") && p.child.exitCode === null && p.child.signalCode === null,
+    )!;
+    expect(survivor).toBeDefined();
+    await makeClip(join(dir, "media", "short.mp4"), { seconds: 4, width: 640, height: 360 });
+    await first!.kill("SIGKILL");
+
+    const auth = { authorization: `Bearer ${adminToken}` };
+    const submitted = await fetch(`${second.url}/v1/jobs`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ source_url: "fs://short.mp4", profile: "480p_fast" }),
+    });
+    expect(submitted.status).toBe(201);
+    const { id } = (await submitted.json()) as { id: string };
+    const position = submitted.headers.get("x-webencode-position");
+    const feed = await fetch(`${second.url}/v1/events/stream?job=${id}&from=start`, { headers: auth });
+    let last = "";
+    for await (const message of readSse(feed)) {
+      if (message.event === "JobCompleted" || message.event === "JobFailed") {
+        last = message.event;
+        break;
+      }
+    }
+    expect(last).toBe("JobCompleted");
+    // the second kernel's projector now serves reads, including read-your-writes
+    const job = await fetch(`${second.url}/v1/jobs/${id}?min_position=${position}`, { headers: auth });
+    expect(job.headers.get("x-webencode-stale")).toBeNull();
+    expect(((await job.json()) as { status: string }).status).not.toBe("failed");
+    expect(second.output()).toMatch(/reactor job-planner leads/);
+  });
 });
