@@ -2,11 +2,10 @@
 // event store, planner, dispatcher, worker, verification, publishing) divided by bare ffmpeg running
 // the very same command on the same clip, medians of several runs in one process. Also the time
 // from POST /v1/jobs to the first progress tick. Usage: npm run bench -- overhead [runs] [seconds]
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { openDatabase } from "../infra/platform/openDatabase.ts";
 import { loadConfig } from "../infra/platform/platformConfig.ts";
 import { startKernel } from "../infra/platform/startKernel.ts";
@@ -16,6 +15,7 @@ import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts"
 import { buildFfmpegArgs } from "../plugins/encoder-ffmpeg/buildFfmpegArgs.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { makeClip } from "../test/support/mediaClip.ts";
 import { round } from "./benchDatabase.ts";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -44,29 +44,7 @@ export async function run(args: string[]): Promise<number> {
   const media = join(dir, "media");
   await mkdir(media);
   const clip = join(media, "clip.mp4");
-  await promisify(execFile)("ffmpeg", [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
-    "-f",
-    "lavfi",
-    "-i",
-    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-shortest",
-    clip,
-  ]);
+  await makeClip(clip, { seconds, width: 1280, height: 720 });
 
   const config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": media }, {});
   const db = await openDatabase({ dataDir: config.dataDir });
