@@ -47,9 +47,14 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
     entry.held = { kind: "waiting", availableAt };
     clearTimeout(entry.timer);
     entry.timer = undefined;
-    const delay = availableAt - Date.now();
-    if (delay > 0) schedule(entry, delay, pump);
-    else pump();
+    // A timer may fire a millisecond before Date.now() reaches its time; then wait out the rest, or the
+    // message would stay unavailable until something else happened to pump.
+    const wake = () => {
+      const delay = availableAt - Date.now();
+      if (delay > 0) schedule(entry, delay, wake);
+      else pump();
+    };
+    wake();
   };
 
   const remove = (entry: Entry) => {
