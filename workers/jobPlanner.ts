@@ -45,6 +45,12 @@ export function startJobPlanner(deps: JobPlannerDeps & { pool: pg.Pool; schema: 
 }
 
 /** Idempotent: a job already probed is not probed again, a job already planned is left alone. */
+/**
+ * Demuxers whose input names other inputs (segments, list entries): ffmpeg would open those itself,
+ * past the media-root confinement and the SSRF guard, which only saw the playlist.
+ */
+const REFERENCING_FORMATS = new Set(["hls", "applehttp", "concat", "dash", "ffconcat", "mpd"]);
+
 export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEvent): Promise<void> {
   const log = deps.log ?? silentLog;
   const parsed = parseStoredEvent(event);
@@ -77,6 +83,16 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     if (info._tag === "ProbeFailure") {
       if (info.reason === "probe_error") throw new ProbeUnavailable(`job ${jobId}: ${info.message}`);
       await execute({ type: "FailProbe", data: { message: info.message } });
+      return;
+    }
+    const referencing = info.formatName.split(",").find((format) => REFERENCING_FORMATS.has(format));
+    if (referencing) {
+      await execute({
+        type: "FailProbe",
+        data: {
+          message: `${referencing} playlists and concat lists are not accepted as sources: they can make ffmpeg read files or hosts the source checks never saw; submit the media file itself`,
+        },
+      });
       return;
     }
     const localSize = source._tag === "LocalSource" ? (await stat(source.path)).size : null;

@@ -61,6 +61,7 @@ const inputFaults: readonly (readonly [RegExp, ProbeFailureReason, string])[] = 
     "source is truncated (incomplete upload or copy)",
   ],
   [/not on whitelist/i, "not_media", "source URL uses a protocol that is not allowed"],
+  [/Unsafe file name/i, "not_media", "source is a list that names other files, which is not accepted"],
   [
     /Invalid data found when processing input|could not find codec parameters|unknown format/i,
     "not_media",
