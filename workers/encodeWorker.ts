@@ -41,7 +41,7 @@ export interface EncodeWorkerDeps {
   encoder: EncoderPlugin;
   profiles: Readonly<Record<string, EncodeProfile>>;
   mediaRoot: string;
-  /** Attempts write under `<storageRoot>/work/<jobId>/<taskId>/`. */
+  /** Attempts write in the storage root's `work` folder, one folder per job and task. */
   storageRoot: string;
   /** The encoder plugin's state directory: its ffmpeg pid records, reaped at start. */
   stateDir: string;

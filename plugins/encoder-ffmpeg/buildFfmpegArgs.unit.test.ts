@@ -33,7 +33,7 @@ const valueAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1
 
 describe("buildFfmpegArgs", () => {
   it("starts with the quiet, non-interactive, progress-reporting, overwriting options", () => {
-    const args = buildFfmpegArgs(plan("/media/in.mp4"), "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(plan("/media/in.mp4"), "/scratch/a.partial.mp4");
     expect(args.slice(0, 9)).toEqual([
       "-hide_banner",
       "-nostdin",
@@ -48,32 +48,32 @@ describe("buildFfmpegArgs", () => {
   });
 
   it("allows only file and pipe for local inputs, passed as file: URLs", () => {
-    const args = buildFfmpegArgs(plan("/media/odd:name.mp4"), "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(plan("/media/odd:name.mp4"), "/scratch/a.partial.mp4");
     expect(valueAfter(args, "-protocol_whitelist")).toBe("file,pipe");
     expect(valueAfter(args, "-i")).toBe("file:/media/odd:name.mp4");
-    expect(args.at(-1)).toBe("file:/work/a.partial.mp4");
+    expect(args.at(-1)).toBe("file:/scratch/a.partial.mp4");
     expect(args.indexOf("-protocol_whitelist")).toBeLessThan(args.indexOf("-i"));
   });
 
   it("allows the network protocols only for http(s) inputs", () => {
-    const args = buildFfmpegArgs(plan("https://cdn.example/in.mp4?sig=1"), "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(plan("https://cdn.example/in.mp4?sig=1"), "/scratch/a.partial.mp4");
     expect(valueAfter(args, "-protocol_whitelist")).toBe("http,https,tcp,tls");
     expect(valueAfter(args, "-i")).toBe("https://cdn.example/in.mp4?sig=1");
   });
 
   it("keeps other schemes under the local whitelist, so ffmpeg refuses them", () => {
-    const args = buildFfmpegArgs(plan("rtmp://evil.example/live"), "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(plan("rtmp://evil.example/live"), "/scratch/a.partial.mp4");
     expect(valueAfter(args, "-protocol_whitelist")).toBe("file,pipe");
   });
 
   it("maps the probed video and audio streams and encodes AAC", () => {
-    const args = buildFfmpegArgs(plan("/media/in.mp4"), "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(plan("/media/in.mp4"), "/scratch/a.partial.mp4");
     expect(args.filter((_, i) => args[i - 1] === "-map")).toEqual(["0:0", "0:1"]);
     expect(args.join(" ")).toContain("-c:a aac -b:a 128k -ar 48000 -ac 2");
   });
 
   it("maps no audio and drops it when the source has none", () => {
-    const args = buildFfmpegArgs(plan("/media/in.mp4", false), "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(plan("/media/in.mp4", false), "/scratch/a.partial.mp4");
     expect(args.filter((_, i) => args[i - 1] === "-map")).toEqual(["0:0"]);
     expect(args).toContain("-an");
     expect(args).not.toContain("-c:a");
@@ -81,7 +81,7 @@ describe("buildFfmpegArgs", () => {
 
   it("forces a constant frame rate and applies the plan's filters and encoder options", () => {
     const p = plan("/media/in.mp4");
-    const args = buildFfmpegArgs(p, "/work/a.partial.mp4");
+    const args = buildFfmpegArgs(p, "/scratch/a.partial.mp4");
     expect(valueAfter(args, "-fps_mode")).toBe("cfr");
     expect(valueAfter(args, "-vf")).toBe("fps=30/1,scale=1280:720,setsar=1,format=yuv420p");
     expect(valueAfter(args, "-c:v")).toBe("libx264");
