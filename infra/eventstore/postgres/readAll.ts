@@ -19,33 +19,37 @@ export async function readAllPage(
   maxCount: number,
   filter: AllFilter = {},
 ): Promise<AllPage> {
-  const params: unknown[] = [after, maxCount];
+  // the filter's parameters are $3 onwards in both queries below
   const conditions: string[] = [];
+  const filterValues: unknown[] = [];
   if (filter.eventTypes?.length) {
-    params.push(filter.eventTypes);
-    conditions.push(`and type = any($${params.length}::text[])`);
+    filterValues.push(filter.eventTypes);
+    conditions.push(`and type = any($${filterValues.length + 2}::text[])`);
   }
   if (filter.streamPrefixes?.length) {
-    params.push(filter.streamPrefixes.map(escapeLike));
-    conditions.push(`and stream_id like any($${params.length}::text[])`);
+    filterValues.push(filter.streamPrefixes.map(escapeLike));
+    conditions.push(`and stream_id like any($${filterValues.length + 2}::text[])`);
   }
-  // Both subqueries read es_head in the statement's one snapshot; not a lateral join, so the events
-  // are an ordered index range scan whatever the planner believes about es_head.
+  // The head is read in the same snapshot as the events (an InitPlan of the one statement), so every
+  // position up to it is committed and visible: a plain ordered range scan that cannot skip a writer.
+  const where = `position > $1 and position <= (select head from "${schema}".es_head) ${conditions.join(" ")}`;
   const { rows } = await client.query<EventRow & { head: string }>(
-    `select h.head, e.*
-       from (select head from "${schema}".es_head) h
-       left join (
-         select ${EVENT_COLUMNS}
-           from "${schema}".es_events
-          where position > $1 and position <= (select head from "${schema}".es_head) ${conditions.join(" ")}
-          order by position
-          limit $2
-       ) e on true
-      order by e.position`,
-    params,
+    `select ${EVENT_COLUMNS}, (select head from "${schema}".es_head) as head
+       from "${schema}".es_events where ${where} order by position limit $2`,
+    [after, maxCount, ...filterValues],
   );
-  const head = Number(rows[0]?.head ?? 0);
-  const events = rows[0]?.position == null ? [] : rows.map(recordedEventOf);
-  const scannedTo = events.length === maxCount ? events.at(-1)!.position : Math.max(after, head);
-  return { events, scannedTo };
+  const events = rows.map(recordedEventOf);
+  if (events.length === maxCount) return { events, scannedTo: events.at(-1)!.position };
+  if (events.length > 0) return { events, scannedTo: Math.max(after, Number(rows[0]!.head)) };
+  // Nothing matched, and an empty result carries no head. Claim a later head only after checking, in
+  // a snapshot that sees everything up to it, that nothing matches up to there either.
+  const { rows: heads } = await client.query<{ head: string }>(`select head from "${schema}".es_head`);
+  const head = Number(heads[0]!.head);
+  if (head <= after) return { events, scannedTo: after };
+  const { rows: pending } = await client.query<{ found: boolean }>(
+    `select exists (select 1 from "${schema}".es_events
+                     where position > $1 and position <= $2 ${conditions.join(" ")}) as found`,
+    [after, head, ...filterValues],
+  );
+  return { events, scannedTo: pending[0]!.found ? after : head };
 }
