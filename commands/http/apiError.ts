@@ -17,6 +17,7 @@ export interface ApiErrorBody {
 /** Thrown by routes and middleware; the app's error handler renders it. */
 export class ApiError extends Error {
   readonly status: number;
+  readonly hint: string;
   constructor(
     readonly code: ErrorCode,
     readonly details: string,
@@ -26,7 +27,6 @@ export class ApiError extends Error {
     this.status = options.status ?? errors[code].httpStatus;
     this.hint = options.hint ?? errors[code].resolution;
   }
-  readonly hint: string;
 }
 
 export function errorBody(code: ErrorCode, details: string, requestId: string, hint?: string): ApiErrorBody {

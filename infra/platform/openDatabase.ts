@@ -26,7 +26,6 @@ export interface PlatformDatabase {
   store: EventStore;
   pool: pg.Pool;
   readModelSchema: string;
-  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -118,7 +117,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<PlatformData
     store,
     pool,
     readModelSchema: config.readModelSchema ?? "webencode",
-    embedded: embedded !== null,
     async close() {
       await store.close();
       await pool.end();
