@@ -11,6 +11,7 @@ import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { openKurrentEventStore } from "../eventstore/kurrentdb/kurrentEventStore.ts";
 import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
 import { startEmbeddedPostgres } from "../postgres/embeddedPostgres.ts";
+import { openPool } from "../postgres/pool.ts";
 
 export interface DatabaseConfig {
   /** postgres://… (default: DATABASE_URL, else the embedded cluster) */
@@ -111,8 +112,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<PlatformData
         schema: config.eventStoreSchema ?? "webencode_events",
         onError: (e) => log(`event store: ${e.message}`),
       });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  pool.on("error", (e) => log(`read models: ${e.message}`));
+  const pool = openPool(databaseUrl, 10, (e) => log(`read models: ${e.message}`));
   return {
     store,
     pool,

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/support/testDatabase.ts";
 import { describeEventStoreContract } from "../eventStoreContract.ts";
 import { openPostgresEventStore } from "./postgresEventStore.ts";
+import { readAllPage } from "./readAll.ts";
 
 const database = await createTestDatabase("es");
 afterAll(() => database.drop());
@@ -45,6 +46,42 @@ describe("PostgreSQL event store: failures", () => {
       await expect(store.append("s", [e, e], { expected: "any" })).rejects.toThrow(/twice/);
       await expect(store.append("", [e], { expected: "any" })).rejects.toThrow(/empty/);
       await expect(store.append("s", [e], { expected: -3 })).rejects.toThrow(/non-negative/);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("PostgreSQL event store: reading $all in windows", () => {
+  it("a filtered page walks as many windows as it takes to fill up, in order, and says how far it looked", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "windows" });
+    try {
+      const event = (n: number) => ({
+        id: randomUUID(),
+        type: n % 10 === 0 ? "Rare" : "Common",
+        data: { n },
+        metadata: {},
+      });
+      for (let n = 1; n <= 95; n++) {
+        await store.append(n % 10 === 0 ? `rare-${n}` : `common-${n}`, [event(n)], { expected: "no_stream" });
+      }
+      // windows of 7 positions: the rare events (every tenth) are always in a later window
+      for (const filter of [{ eventTypes: ["Rare"] }, { streamPrefixes: ["rare-"] }]) {
+        const first = await readAllPage(store.pool, store.schema, 0, 3, filter, 7);
+        expect(first.events.map((e) => e.data.n)).toEqual([10, 20, 30]);
+        expect(first.scannedTo).toBe(30);
+        const rest = await readAllPage(store.pool, store.schema, first.scannedTo, 100, filter, 7);
+        expect(rest.events.map((e) => e.data.n)).toEqual([40, 50, 60, 70, 80, 90]);
+        expect(rest.scannedTo).toBe(95); // the head: nothing after 90 matched
+        const none = await readAllPage(store.pool, store.schema, 95, 100, filter, 7);
+        expect(none).toEqual({ events: [], scannedTo: 95 });
+      }
+      // unfiltered pages are exactly the next positions
+      const page = await readAllPage(store.pool, store.schema, 40, 5);
+      expect(page.events.map((e) => e.position)).toEqual([41, 42, 43, 44, 45]);
+      expect(
+        (await store.readAll({ from: "90", filter: { eventTypes: ["Common"] } })).map((e) => e.position),
+      ).toEqual([91, 92, 93, 94, 95]);
     } finally {
       await store.close();
     }

@@ -2,6 +2,7 @@
 import pg from "pg";
 import type { EventStore } from "../../../domain/ports/eventStore.ts";
 import { migrate } from "../../postgres/migrate.ts";
+import { openPool } from "../../postgres/pool.ts";
 import { createAppendWriter } from "./appendToStream.ts";
 import { appendChannel, eventStoreMigrations, quoteIdent } from "./eventStoreSchema.ts";
 import { readAllPage } from "./readAll.ts";
@@ -31,8 +32,7 @@ export async function openPostgresEventStore(
   const schema = options.schema ?? "webencode_events";
   quoteIdent(schema);
   const onError = options.onError ?? (() => {});
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-  pool.on("error", onError);
+  const pool = openPool(options.url, options.poolSize ?? 10, onError);
   await migrate(pool, schema, eventStoreMigrations(schema));
 
   let closed = false;

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { AllFilter, RecordedEvent } from "../../../domain/ports/eventStore.ts";
-import { EVENT_COLUMNS, type EventRow, recordedEventOf } from "./recordedEventRow.ts";
+import { type EventRow, eventColumnsOf, recordedEventOf } from "./recordedEventRow.ts";
 
 export interface AllPage {
   events: RecordedEvent[];
@@ -8,48 +8,64 @@ export interface AllPage {
   scannedTo: number;
 }
 
+/** Positions a filtered read scans per statement; an unfiltered read scans exactly the page. */
+const FILTERED_WINDOW = 20_000;
+
 const escapeLike = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-// Reads up to the committed head, in one snapshot: positions are dense and handed out in commit
-// order, so everything at or below the head is visible and the page can never skip a slow writer.
+// Positions are dense and handed out in commit order, so the events a snapshot sees are exactly
+// 1…head of that snapshot: a page read in one statement can never skip a slow writer.
+//
+// Every statement scans an explicitly bounded window of positions, (after, after + window]. The
+// planner then knows how many rows it will touch and walks the primary key in order; an open range
+// with a filter it cannot estimate (`stream_id like any(…)`) made it fetch and sort everything up to
+// the head for every page. Filtered reads take further windows until the page is full or the head is
+// reached.
 export async function readAllPage(
   client: pg.Pool | pg.PoolClient,
   schema: string,
   after: number,
   maxCount: number,
   filter: AllFilter = {},
+  filteredWindow = FILTERED_WINDOW,
 ): Promise<AllPage> {
-  // the filter's parameters are $3 onwards in both queries below
+  // the filter's parameters are $4 onwards
   const conditions: string[] = [];
   const filterValues: unknown[] = [];
   if (filter.eventTypes?.length) {
     filterValues.push(filter.eventTypes);
-    conditions.push(`and type = any($${filterValues.length + 2}::text[])`);
+    conditions.push(`and type = any($${filterValues.length + 3}::text[])`);
   }
   if (filter.streamPrefixes?.length) {
     filterValues.push(filter.streamPrefixes.map(escapeLike));
-    conditions.push(`and stream_id like any($${filterValues.length + 2}::text[])`);
+    conditions.push(`and stream_id like any($${filterValues.length + 3}::text[])`);
   }
-  // The head is read in the same snapshot as the events (an InitPlan of the one statement), so every
-  // position up to it is committed and visible: a plain ordered range scan that cannot skip a writer.
-  const where = `position > $1 and position <= (select head from "${schema}".es_head) ${conditions.join(" ")}`;
-  const { rows } = await client.query<EventRow & { head: string }>(
-    `select ${EVENT_COLUMNS}, (select head from "${schema}".es_head) as head
-       from "${schema}".es_events where ${where} order by position limit $2`,
-    [after, maxCount, ...filterValues],
-  );
-  const events = rows.map(recordedEventOf);
-  if (events.length === maxCount) return { events, scannedTo: events.at(-1)!.position };
-  if (events.length > 0) return { events, scannedTo: Math.max(after, Number(rows[0]!.head)) };
-  // Nothing matched, and an empty result carries no head. Claim a later head only after checking, in
-  // a snapshot that sees everything up to it, that nothing matches up to there either.
-  const { rows: heads } = await client.query<{ head: string }>(`select head from "${schema}".es_head`);
-  const head = Number(heads[0]!.head);
-  if (head <= after) return { events, scannedTo: after };
-  const { rows: pending } = await client.query<{ found: boolean }>(
-    `select exists (select 1 from "${schema}".es_events
-                     where position > $1 and position <= $2 ${conditions.join(" ")}) as found`,
-    [after, head, ...filterValues],
-  );
-  return { events, scannedTo: pending[0]!.found ? after : head };
+  const window = conditions.length === 0 ? maxCount : Math.max(maxCount, filteredWindow);
+  // es_head and the events in one statement, one snapshot; the left join keeps the head when no
+  // event matches (joined to a one-row constant: es_head may never have been analyzed).
+  const text = `
+    select (select head from "${schema}".es_head) as head, ${eventColumnsOf("e")}
+      from (values (1)) one (x)
+      left join (select * from "${schema}".es_events
+                  where position > $1 and position <= $2 ${conditions.join(" ")}
+                  order by position limit $3) e on true
+     order by e.position`;
+
+  const events: RecordedEvent[] = [];
+  let scannedTo = after;
+  while (events.length < maxCount) {
+    const upTo = scannedTo + window;
+    const { rows } = await client.query<Partial<EventRow> & { head: string }>(text, [
+      scannedTo,
+      upTo,
+      maxCount - events.length,
+      ...filterValues,
+    ]);
+    const head = Number(rows[0]!.head);
+    for (const row of rows) if (row.position != null) events.push(recordedEventOf(row as EventRow));
+    if (events.length === maxCount) return { events, scannedTo: events.at(-1)!.position };
+    scannedTo = Math.max(scannedTo, Math.min(upTo, head));
+    if (scannedTo >= head) break;
+  }
+  return { events, scannedTo };
 }
