@@ -1,10 +1,16 @@
 import type { RecordedEvent } from "../../../domain/ports/eventStore.ts";
 
-const COLUMNS = ["position", "stream_id", "revision", "event_id", "type", "data", "metadata", "created_at"];
+const COLUMNS = ["position", "stream_id", "revision", "event_id", "type", "data", "metadata"];
 
-export const EVENT_COLUMNS = COLUMNS.join(", ");
-
-export const eventColumnsOf = (alias: string) => COLUMNS.map((c) => `${alias}.${c}`).join(", ");
+/**
+ * The columns of an event row under `alias`. The timestamp comes as epoch milliseconds: turning
+ * Postgres's timestamp text into a Date cost more than everything else in a catch-up read.
+ */
+export const eventColumnsOf = (alias: string) =>
+  [
+    ...COLUMNS.map((c) => `${alias}.${c}`),
+    `(extract(epoch from ${alias}.created_at) * 1000)::float8 as created_ms`,
+  ].join(", ");
 
 export interface EventRow {
   position: string;
@@ -14,7 +20,7 @@ export interface EventRow {
   type: string;
   data: Record<string, unknown>;
   metadata: Record<string, unknown>;
-  created_at: Date;
+  created_ms: number;
 }
 
 export function recordedEventOf(row: EventRow): RecordedEvent {
@@ -27,7 +33,7 @@ export function recordedEventOf(row: EventRow): RecordedEvent {
     revision: Number(row.revision),
     position: Number(row.position),
     checkpoint: row.position,
-    createdAt: row.created_at,
+    createdAt: new Date(Math.floor(row.created_ms)),
   };
 }
 
