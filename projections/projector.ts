@@ -16,6 +16,27 @@ export interface ProjectionContext {
   client: pg.PoolClient;
   /** The quoted, schema-qualified physical table standing for logical table `name`. */
   table(name: string): string;
+  /**
+   * Runs an insert that no later read of the projector depends on (rows of an append-only table).
+   * The live runner runs it in the batch's transaction. A rebuild runs it on a connection of its own
+   * while the next page is folded, and waits for every such insert before it indexes and swaps the
+   * rebuilt tables in; the returned promise may settle before the insert has run.
+   */
+  appendOnly(sql: string, params: unknown[]): Promise<void>;
+}
+
+/** The context of a batch that runs every statement on `client`, in its transaction. */
+export function transactionContext(
+  client: pg.PoolClient,
+  table: (name: string) => string,
+): ProjectionContext {
+  return {
+    client,
+    table,
+    async appendOnly(sql, params) {
+      await client.query(sql, params);
+    },
+  };
 }
 
 export interface Projector {

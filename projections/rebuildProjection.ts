@@ -4,7 +4,7 @@
 import type pg from "pg";
 import type { EventStore } from "../domain/ports/eventStore.ts";
 import { lockCheckpoint, saveCheckpoint } from "./projectionCheckpoints.ts";
-import type { Projector } from "./projector.ts";
+import { type ProjectionContext, type Projector, transactionContext } from "./projector.ts";
 import { liveTable, REBUILD_SUFFIX, rebuildTable } from "./readModelTables.ts";
 
 export interface RebuildProgress {
@@ -39,6 +39,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   let checkpoint: string | null = null;
 
   const client = await pool.connect();
+  let side: SideWriter | null = null;
   try {
     await client.query("begin");
     for (const t of projector.tables) {
@@ -47,28 +48,37 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     }
     await client.query("commit");
 
-    // replay everything up to the head, one transaction per page
+    // replay everything up to the head, reading the next page while the current one is applied
     const head = await store.headPosition();
-    const replay = async (stopAtHead: boolean) => {
+    const read = (from: string | null) => {
+      const page = store.readAll({ from: from ?? "start", maxCount: pageSize, filter: projector.filter });
+      page.catch(() => {}); // awaited below, unless applying the page before it failed
+      return page;
+    };
+    const replay = async (context: ProjectionContext, stopAtHead: boolean) => {
+      let next = read(checkpoint);
       while (true) {
-        const page = await store.readAll({
-          from: checkpoint ?? "start",
-          maxCount: pageSize,
-          filter: projector.filter,
-        });
+        const page = await next;
         if (page.length === 0) return;
-        await projector.apply(page, { client, table });
         const last = page.at(-1)!;
+        const more = page.length === pageSize && !(stopAtHead && last.position >= head);
+        if (more) next = read(last.checkpoint);
+        await projector.apply(page, context);
         checkpoint = last.checkpoint;
         position = last.position;
         events += page.length;
         const seconds = (performance.now() - started) / 1000;
         options.onProgress?.({ events, position, head, eventsPerSecond: events / seconds });
-        if (page.length < pageSize || (stopAtHead && position >= head)) return;
+        if (!more) return;
       }
     };
+    // The hidden tables need no atomic load: a failed rebuild is started over from empty tables. So
+    // append-only inserts run on a second connection, overlapping the fold of the next page.
+    side = await openSideWriter(pool);
     await client.query("begin");
-    await replay(true);
+    await replay({ client, table, appendOnly: side.run }, true);
+    await side.finish();
+    side = null;
     await client.query("commit");
     for (const t of projector.tables)
       await client.query(t.createIndexes(table(t.name), `${t.name}${REBUILD_SUFFIX}`));
@@ -76,7 +86,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     // the swap: take the checkpoint row (the live runner waits), apply what arrived meanwhile, rename
     await client.query("begin");
     await lockCheckpoint(client, schema, projector.name, projector.version);
-    await replay(false);
+    await replay(transactionContext(client, table), false);
     for (const t of projector.tables) {
       await client.query(`drop table if exists ${liveTable(schema, t.name)}`);
       await client.query(`alter table ${table(t.name)} rename to "${t.name}"`);
@@ -97,10 +107,62 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     });
     await client.query("commit");
   } catch (error) {
+    await side?.abandon();
     await client.query("rollback").catch(() => {});
     throw error;
   } finally {
     client.release();
   }
   return { events, position, seconds: (performance.now() - started) / 1000 };
+}
+
+interface SideWriter {
+  /** Queues a statement; waits only while more than two are queued. Throws once one has failed. */
+  run(sql: string, params: unknown[]): Promise<void>;
+  /** Waits for everything queued and commits; throws the first failure. */
+  finish(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
+async function openSideWriter(pool: pg.Pool): Promise<SideWriter> {
+  const connection = await pool.connect();
+  await connection.query("begin");
+  const queued: Promise<void>[] = [];
+  let failure: unknown = null;
+  let released = false;
+  const release = () => {
+    if (!released) connection.release();
+    released = true;
+  };
+  const check = () => {
+    if (failure) throw failure;
+  };
+  return {
+    async run(sql, params) {
+      check();
+      const previous = queued.at(-1) ?? Promise.resolve();
+      const done: Promise<void> = previous
+        .then(async () => {
+          if (!failure) await connection.query(sql, params);
+        })
+        .catch((error) => {
+          failure ??= error;
+        })
+        .finally(() => queued.splice(queued.indexOf(done), 1));
+      queued.push(done);
+      while (queued.length > 2) await queued[0];
+      check();
+    },
+    async finish() {
+      await queued.at(-1);
+      check();
+      await connection.query("commit");
+      release();
+    },
+    async abandon() {
+      await queued.at(-1);
+      await connection.query("rollback").catch(() => {});
+      release();
+    },
+  };
 }

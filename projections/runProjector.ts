@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { EventStore, RecordedEvent, SubscriptionMessage } from "../domain/ports/eventStore.ts";
 import { lockCheckpoint, saveCheckpoint } from "./projectionCheckpoints.ts";
-import { ProjectionError, type Projector } from "./projector.ts";
+import { ProjectionError, type Projector, transactionContext } from "./projector.ts";
 import { ensureReadModel, liveTable } from "./readModelTables.ts";
 
 export type RunnerState = "standby" | "catching-up" | "live" | "failed" | "stopped";
@@ -86,7 +86,10 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
         await client.query("rollback");
         return false;
       }
-      await projector.apply(events, { client, table: (name) => liveTable(schema, name) });
+      await projector.apply(
+        events,
+        transactionContext(client, (name) => liveTable(schema, name)),
+      );
       const last = events.at(-1)!;
       await saveCheckpoint(client, schema, projector.name, {
         checkpoint: last.checkpoint,

@@ -1,5 +1,4 @@
 // Folds job events into read-model rows. Pure: the rows change only from the event and its metadata.
-import { match } from "ts-pattern";
 import type { EventMetadata } from "../../schemas/events/eventMetadata.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 
@@ -121,34 +120,55 @@ function jobProgress(rows: JobRowSet, jobId: string): number {
   return Math.floor(tasks.reduce((sum, t) => sum + t.progress_pct, 0) / tasks.length);
 }
 
+/** What the helpers below need to know of the event being folded. */
+interface Fold {
+  rows: JobRowSet;
+  type: string;
+  jobId: string;
+  now: string;
+  position: number;
+}
+
+// Module-level helpers rather than closures made per event: this runs for every event of a rebuild.
+function touchJob(f: Fold, change: Partial<JobRow>) {
+  const job = f.rows.jobs.get(f.jobId);
+  if (!job) throw new Error(`${f.type} for job ${f.jobId} before JobSubmitted`);
+  Object.assign(job, change);
+  job.updated_at = f.now;
+  job.last_position = f.position;
+  f.rows.dirtyJobs.add(job.id);
+}
+
+function touchTask(f: Fold, taskId: string, change: Partial<TaskRow>): TaskRow {
+  const task = f.rows.tasks.get(taskId);
+  if (!task) throw new Error(`${f.type} for unknown task ${taskId} of job ${f.jobId}`);
+  Object.assign(task, change);
+  task.updated_at = f.now;
+  f.rows.dirtyTasks.add(taskId);
+  return task;
+}
+
+function touchAttempt(f: Fold, taskId: string, attempt: number, change: Partial<AttemptRow>) {
+  const id = attemptId(taskId, attempt);
+  const row = f.rows.attempts.get(id);
+  if (!row) throw new Error(`${f.type} for unknown attempt ${attempt} of task ${taskId}`);
+  Object.assign(row, change);
+  f.rows.dirtyAttempts.add(id);
+}
+
 export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventMetadata, at: Located): void {
   const now = metadata.occurredAt;
   const job = rows.jobs.get(at.jobId);
-  const touchJob = (change: Partial<JobRow>) => {
-    if (!job) throw new Error(`${event.type} for job ${at.jobId} before JobSubmitted`);
-    Object.assign(job, change, { updated_at: now, last_position: at.position });
-    rows.dirtyJobs.add(job.id);
-  };
-  const touchTask = (taskId: string, change: Partial<TaskRow>) => {
-    const task = rows.tasks.get(taskId);
-    if (!task) throw new Error(`${event.type} for unknown task ${taskId} of job ${at.jobId}`);
-    Object.assign(task, change, { updated_at: now });
-    rows.dirtyTasks.add(taskId);
-    return task;
-  };
-  const touchAttempt = (taskId: string, attempt: number, change: Partial<AttemptRow>) => {
-    const id = attemptId(taskId, attempt);
-    const row = rows.attempts.get(id);
-    if (!row) throw new Error(`${event.type} for unknown attempt ${attempt} of task ${taskId}`);
-    Object.assign(row, change);
-    rows.dirtyAttempts.add(id);
-  };
+  const f: Fold = { rows, type: event.type, jobId: at.jobId, now, position: at.position };
   let summary: string = event.type;
   let taskId: string | null = null;
   let attempt: number | null = null;
 
-  match(event)
-    .with({ type: "JobSubmitted" }, ({ data }) => {
+  // a switch, not ts-pattern: this runs for every event of a rebuild, and the matcher cost more than
+  // the fold itself. `never` below still breaks the build when an event type is added.
+  switch (event.type) {
+    case "JobSubmitted": {
+      const { data } = event;
       rows.jobs.set(at.jobId, {
         id: at.jobId,
         user_id: data.userId,
@@ -176,12 +196,16 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
       });
       rows.dirtyJobs.add(at.jobId);
       summary = `submitted ${data.sourceUrl} with profile ${data.profileId}`;
-    })
-    .with({ type: "JobSourceProbed" }, ({ data }) => {
-      touchJob({ source_info: data });
+      break;
+    }
+    case "JobSourceProbed": {
+      const { data } = event;
+      touchJob(f, { source_info: data });
       summary = `probed source: ${data.durationSec.toFixed(2)} s`;
-    })
-    .with({ type: "JobPlanned" }, ({ data }) => {
+      break;
+    }
+    case "JobPlanned": {
+      const { data } = event;
       for (const task of data.tasks) {
         rows.tasks.set(task.taskId, {
           id: task.taskId,
@@ -212,19 +236,21 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         at.jobId,
         data.tasks.map((t) => t.taskId),
       );
-      touchJob({ tasks_total: data.tasks.length });
+      touchJob(f, { tasks_total: data.tasks.length });
       summary = `planned ${data.tasks.length} task${data.tasks.length === 1 ? "" : "s"}`;
-    })
-    .with({ type: "TaskScheduled" }, ({ data }) => {
+      break;
+    }
+    case "TaskScheduled": {
+      const { data } = event;
       ({ taskId, attempt } = data);
-      touchTask(data.taskId, {
+      touchTask(f, data.taskId, {
         status: "scheduled",
         attempt_count: data.attempt,
         not_before: data.notBefore ?? null,
         assigned_worker_id: null,
         progress_pct: 0,
       });
-      touchJob({ progress_pct: jobProgress(rows, at.jobId) });
+      touchJob(f, { progress_pct: jobProgress(rows, at.jobId) });
       const id = attemptId(data.taskId, data.attempt);
       rows.attempts.set(id, {
         id,
@@ -244,32 +270,38 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
       });
       rows.dirtyAttempts.add(id);
       summary = `task scheduled (attempt ${data.attempt})`;
-    })
-    .with({ type: "TaskStarted" }, ({ data }) => {
+      break;
+    }
+    case "TaskStarted": {
+      const { data } = event;
       ({ taskId, attempt } = data);
-      const task = touchTask(data.taskId, { status: "running", assigned_worker_id: data.workerId });
+      const task = touchTask(f, data.taskId, { status: "running", assigned_worker_id: data.workerId });
       task.started_at ??= now;
-      touchJob({
+      touchJob(f, {
         status: "processing",
         assigned_to_worker_id: data.workerId,
         started_at: job?.started_at ?? now,
       });
-      touchAttempt(data.taskId, data.attempt, {
+      touchAttempt(f, data.taskId, data.attempt, {
         status: "running",
         worker_id: data.workerId,
         started_at: now,
       });
       summary = `task started on ${data.workerId} (attempt ${data.attempt})`;
-    })
-    .with({ type: "TaskProgressed" }, ({ data }) => {
+      break;
+    }
+    case "TaskProgressed": {
+      const { data } = event;
       ({ taskId, attempt } = data);
-      touchTask(data.taskId, { progress_pct: data.milestonePct });
-      touchJob({ progress_pct: jobProgress(rows, at.jobId) });
+      touchTask(f, data.taskId, { progress_pct: data.milestonePct });
+      touchJob(f, { progress_pct: jobProgress(rows, at.jobId) });
       summary = `task reached ${data.milestonePct} %`;
-    })
-    .with({ type: "TaskCompleted" }, ({ data }) => {
+      break;
+    }
+    case "TaskCompleted": {
+      const { data } = event;
       ({ taskId, attempt } = data);
-      touchTask(data.taskId, {
+      touchTask(f, data.taskId, {
         status: "completed",
         progress_pct: 100,
         output_key: data.outputKey,
@@ -277,26 +309,28 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         checksum: data.checksum,
         finished_at: now,
       });
-      touchJob({
+      touchJob(f, {
         tasks_completed: (job?.tasks_completed ?? 0) + 1,
         progress_pct: jobProgress(rows, at.jobId),
       });
-      touchAttempt(data.taskId, data.attempt, {
+      touchAttempt(f, data.taskId, data.attempt, {
         status: "completed",
         finished_at: now,
         output_size_bytes: data.sizeBytes,
       });
       summary = `task completed: ${data.sizeBytes} bytes`;
-    })
-    .with({ type: "TaskFailed" }, ({ data }) => {
+      break;
+    }
+    case "TaskFailed": {
+      const { data } = event;
       ({ taskId, attempt } = data);
-      touchTask(data.taskId, {
+      touchTask(f, data.taskId, {
         status: "failed",
         last_error_class: data.exitClass,
         last_error_message: data.message,
         last_stderr_tail: data.stderrTail,
       });
-      touchAttempt(data.taskId, data.attempt, {
+      touchAttempt(f, data.taskId, data.attempt, {
         status: "failed",
         finished_at: now,
         exit_class: data.exitClass,
@@ -304,51 +338,69 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         stderr_tail: data.stderrTail,
       });
       summary = `task failed (${data.exitClass}): ${data.message}`;
-    })
-    .with({ type: "TaskRetryScheduled" }, ({ data }) => {
+      break;
+    }
+    case "TaskRetryScheduled": {
+      const { data } = event;
       taskId = data.taskId;
       attempt = data.nextAttempt;
-      touchTask(data.taskId, { not_before: data.notBefore });
+      touchTask(f, data.taskId, { not_before: data.notBefore });
       summary = `retry ${data.nextAttempt} in ${Math.round(data.delayMs / 1000)} s`;
-    })
-    .with({ type: "JobStitchingStarted" }, () => {
-      touchJob({ status: "stitching" });
+      break;
+    }
+    case "JobStitchingStarted": {
+      touchJob(f, { status: "stitching" });
       summary = "stitching";
-    })
-    .with({ type: "JobUploadingStarted" }, () => {
-      touchJob({ status: "uploading" });
+      break;
+    }
+    case "JobUploadingStarted": {
+      touchJob(f, { status: "uploading" });
       summary = "uploading";
-    })
-    .with({ type: "JobCompleted" }, ({ data }) => {
-      touchJob({ status: "completed", progress_pct: 100, outputs: data.outputs, finished_at: now });
+      break;
+    }
+    case "JobCompleted": {
+      const { data } = event;
+      touchJob(f, { status: "completed", progress_pct: 100, outputs: data.outputs, finished_at: now });
       summary = `completed with ${data.outputs.length} output${data.outputs.length === 1 ? "" : "s"}`;
-    })
-    .with({ type: "JobFailed" }, ({ data }) => {
-      touchJob({ status: "failed", error_code: data.code, error_message: data.message, finished_at: now });
+      break;
+    }
+    case "JobFailed": {
+      const { data } = event;
+      touchJob(f, { status: "failed", error_code: data.code, error_message: data.message, finished_at: now });
       summary = `failed: ${data.code} ${data.message}`;
-    })
-    .with({ type: "JobCancelled" }, ({ data }) => {
-      touchJob({ status: "cancelled", finished_at: now });
+      break;
+    }
+    case "JobCancelled": {
+      const { data } = event;
+      touchJob(f, { status: "cancelled", finished_at: now });
       for (const task of tasksOf(rows, at.jobId)) {
         if (!TERMINAL.has(task.status)) {
-          touchTask(task.id, { status: "cancelled" });
+          touchTask(f, task.id, { status: "cancelled" });
           const current = rows.attempts.get(attemptId(task.id, task.attempt_count));
           if (current && (current.status === "scheduled" || current.status === "running")) {
-            touchAttempt(task.id, task.attempt_count, { status: "cancelled", finished_at: now });
+            touchAttempt(f, task.id, task.attempt_count, { status: "cancelled", finished_at: now });
           }
         }
       }
       summary = data.reason ? `cancelled: ${data.reason}` : "cancelled";
-    })
-    .with({ type: "JobRetried" }, ({ data }) => {
-      touchJob({ retried_as: data.newJobId });
+      break;
+    }
+    case "JobRetried": {
+      const { data } = event;
+      touchJob(f, { retried_as: data.newJobId });
       summary = `retried as ${data.newJobId}`;
-    })
-    .with({ type: "JobDeleted" }, () => {
-      touchJob({ deleted: true });
+      break;
+    }
+    case "JobDeleted": {
+      touchJob(f, { deleted: true });
       summary = "deleted";
-    })
-    .exhaustive();
+      break;
+    }
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled event ${(unknown as JobEvent).type}`);
+    }
+  }
 
   rows.timeline.push({
     position: at.position,

@@ -92,7 +92,7 @@ async function upsert(context: ProjectionContext, table: string, columns: string
   const updates = columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`);
   await context.client.query(
     `insert into ${physical} (${columns.join(", ")})
-     select ${columns.join(", ")} from jsonb_populate_recordset(null::${physical}, $1::jsonb)
+     select ${columns.join(", ")} from json_populate_recordset(null::${physical}, $1::json)
      on conflict (id) do update set ${updates.join(", ")}`,
     [JSON.stringify(rows)],
   );
@@ -172,7 +172,7 @@ export const jobsProjector: Projector = {
     if (rows.timeline.length > 0) {
       // one typed array per column: the cheapest multi-row insert short of COPY for the busiest table
       const column = <K extends keyof TimelineRow>(key: K) => rows.timeline.map((row) => row[key]);
-      await context.client.query(
+      await context.appendOnly(
         `insert into ${context.table("job_timeline")}
            (position, job_id, revision, type, occurred_at, actor_user_id, actor_role, task_id, attempt, summary)
          select * from unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[], $6::text[],
