@@ -51,9 +51,11 @@ export function createAppendWriter(
   async function flush(batch: Pending[]) {
     const events = batch.flatMap((p) => p.events);
     try {
-      const { rows } = await pool.query<{ r: AppendResult[] }>(
-        `select "${schema}".es_append($1::text[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) as r`,
-        [
+      const { rows } = await pool.query<{ r: AppendResult[] }>({
+        // named: each connection parses and plans the call once
+        name: `es_append:${schema}`,
+        text: `select "${schema}".es_append($1::text[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) as r`,
+        values: [
           batch.map((p) => p.streamId),
           batch.map((p) => String(p.expected)),
           batch.map((p) => p.events.length),
@@ -62,7 +64,7 @@ export function createAppendWriter(
           events.map((e) => JSON.stringify(e.data)),
           events.map((e) => JSON.stringify(e.metadata)),
         ],
-      );
+      });
       const results = rows[0]!.r;
       let head = 0;
       batch.forEach((pending, i) => {

@@ -49,7 +49,7 @@ export function eventStoreMigrations(schema: string): Migration[] {
     },
     {
       // `create or replace`: a new version of the function gets a new id and replaces the old one
-      id: "eventstore-append-v5",
+      id: "eventstore-append-v6",
       sql: appendFunctionSql(s),
     },
   ];
@@ -73,6 +73,10 @@ function appendFunctionSql(s: string): string {
       results jsonb[] := '{}';
       ends int[] := '{}';
       accepted boolean[] := '{}';
+      -- per event of the p_ arrays: the request it belongs to, 0 when that request was refused
+      e_req int[] := '{}';
+      -- per request: revision of an event = r_base + its index in the p_ arrays
+      r_base bigint[] := '{}';
       v_stream text;
       v_expected text;
       v_n int;
@@ -80,6 +84,7 @@ function appendFunctionSql(s: string): string {
       v_rev bigint;
       v_deleted boolean;
       v_tombstoned boolean;
+      v_created boolean;
       v_ids uuid[];
       v_found int;
       v_min bigint;
@@ -91,12 +96,6 @@ function appendFunctionSql(s: string): string {
       total int := 0;
       v_head bigint;
       i int;
-      e_ids uuid[] := '{}';
-      e_streams text[] := '{}';
-      e_revs bigint[] := '{}';
-      e_types text[] := '{}';
-      e_data jsonb[] := '{}';
-      e_meta jsonb[] := '{}';
     begin
       for i in 1 .. coalesce(array_length(p_streams, 1), 0) loop
         v_stream := p_streams[i];
@@ -104,22 +103,28 @@ function appendFunctionSql(s: string): string {
         v_n := p_counts[i];
         v_from := offs + 1;
         offs := offs + v_n;
-        v_ids := p_ids[v_from : offs];
+        v_created := false;
+        r_base := r_base || (0::bigint);
 
         select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
           from ${s}.es_streams st where st.stream_id = v_stream for update;
         if not found then
-          insert into ${s}.es_streams (stream_id) values (v_stream) on conflict do nothing
-            returning revision, deleted, tombstoned into v_rev, v_deleted, v_tombstoned;
-          if not found then -- created by a concurrent writer meanwhile
-            select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
-              from ${s}.es_streams st where st.stream_id = v_stream for update;
+          v_rev := -1; v_deleted := false; v_tombstoned := false;
+          if v_n > 0 and v_expected in ('any', 'no_stream') then
+            -- a new stream is created with its final revision: one write instead of insert + update
+            insert into ${s}.es_streams (stream_id, revision) values (v_stream, v_n - 1) on conflict do nothing;
+            v_created := found;
+            if not v_created then -- created by a concurrent writer meanwhile
+              select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
+                from ${s}.es_streams st where st.stream_id = v_stream for update;
+            end if;
           end if;
         end if;
 
         if v_tombstoned then
           results := results || jsonb_build_object('ok', false, 'tag', 'StreamDeleted');
           ends := ends || total; accepted := accepted || false;
+          e_req := e_req || array_fill(0, array[v_n]);
           continue;
         end if;
 
@@ -128,6 +133,7 @@ function appendFunctionSql(s: string): string {
         -- idempotency: the same event ids already in this stream (a stream never written has none)
         v_found := 0;
         if v_rev >= 0 and v_n > 0 then
+          v_ids := p_ids[v_from : offs];
           select count(*), min(ev.revision), max(ev.revision), max(ev.position)
             into v_found, v_min, v_max, v_last_pos
             from ${s}.es_events ev where ev.stream_id = v_stream and ev.event_id = any(v_ids);
@@ -150,6 +156,7 @@ function appendFunctionSql(s: string): string {
               'actual', case when v_exists then v_rev end);
           end if;
           ends := ends || total; accepted := accepted || false;
+          e_req := e_req || array_fill(0, array[v_n]);
           continue;
         end if;
 
@@ -163,18 +170,15 @@ function appendFunctionSql(s: string): string {
           results := results || jsonb_build_object('ok', false, 'tag', 'WrongExpectedVersion',
             'actual', case when v_exists then v_rev end);
           ends := ends || total; accepted := accepted || false;
+          e_req := e_req || array_fill(0, array[v_n]);
           continue;
         end if;
 
-        if v_n > 0 then
+        if v_n > 0 and not v_created then
           update ${s}.es_streams set revision = v_rev + v_n, deleted = false where stream_id = v_stream;
-          e_ids := e_ids || v_ids;
-          e_streams := e_streams || array_fill(v_stream, array[v_n]);
-          e_revs := e_revs || array(select v_rev + g from generate_series(1, v_n) g);
-          e_types := e_types || p_types[v_from : offs];
-          e_data := e_data || p_data[v_from : offs];
-          e_meta := e_meta || p_meta[v_from : offs];
         end if;
+        r_base[i] := v_rev + 1 - v_from;
+        e_req := e_req || array_fill(i, array[v_n]);
         total := total + v_n;
         results := results || jsonb_build_object('ok', true, 'rev', v_rev + v_n);
         ends := ends || total; accepted := accepted || true;
@@ -183,10 +187,17 @@ function appendFunctionSql(s: string): string {
       -- last step: dense positions in commit order (the head row stays locked until commit)
       if total > 0 then
         update ${s}.es_head set head = es_head.head + total returning es_head.head into v_head;
-        insert into ${s}.es_events (position, stream_id, revision, event_id, type, data, metadata)
-          select v_head - total + u.ord, u.sid, u.rev, u.eid, u.typ, u.dat, u.met
-          from unnest(e_streams, e_revs, e_ids, e_types, e_data, e_meta)
-            with ordinality u(sid, rev, eid, typ, dat, met, ord);
+        if total = array_length(p_ids, 1) then
+          insert into ${s}.es_events (position, stream_id, revision, event_id, type, data, metadata)
+            select v_head - total + u.ord, p_streams[u.req], r_base[u.req] + u.ord, u.eid, u.typ, u.dat, u.met
+            from unnest(e_req, p_ids, p_types, p_data, p_meta) with ordinality u(req, eid, typ, dat, met, ord);
+        else -- some requests were refused: leave their events out, positions stay dense
+          insert into ${s}.es_events (position, stream_id, revision, event_id, type, data, metadata)
+            select v_head - total + row_number() over (order by u.ord), p_streams[u.req],
+                   r_base[u.req] + u.ord, u.eid, u.typ, u.dat, u.met
+            from unnest(e_req, p_ids, p_types, p_data, p_meta) with ordinality u(req, eid, typ, dat, met, ord)
+            where u.req > 0;
+        end if;
       else
         select h.head into v_head from ${s}.es_head h;
       end if;

@@ -36,6 +36,59 @@ describe("PostgreSQL event store: failures", () => {
     }
   });
 
+  it("a group commit mixing refused, repeated and accepted appends writes dense positions and exact revisions", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "mixed_batch" });
+    try {
+      const event = (n: number) => ({ id: randomUUID(), type: "Fine", data: { n }, metadata: {} });
+      const earlier = [event(0), event(1)];
+      await store.append("existing", earlier, { expected: "no_stream" });
+      const head = await store.headPosition();
+      // issued together, these share one transaction
+      const outcomes = await Promise.all([
+        store.append("fresh", [event(10)], { expected: "no_stream" }),
+        store.append("missing", [event(20)], { expected: 5 }),
+        store.append("existing", earlier, { expected: "no_stream" }), // a retry: already written
+        store.append("fresh-many", [event(30), event(31), event(32)], { expected: "any" }),
+        store.append("other", [event(40)], { expected: "stream_exists" }),
+        store.append("also-new", [event(50), event(51)], { expected: "no_stream" }),
+      ]);
+      expect(outcomes.map((o) => o._tag)).toEqual([
+        "Appended",
+        "WrongExpectedVersion",
+        "Appended",
+        "Appended",
+        "WrongExpectedVersion",
+        "Appended",
+      ]);
+      expect(outcomes.map((o) => (o._tag === "Appended" ? o.nextExpectedRevision : null))).toEqual([
+        0,
+        null,
+        1,
+        2,
+        null,
+        1,
+      ]);
+      const all = await store.readAll({ from: String(head) });
+      expect(all.map((e) => [e.position, e.streamId, e.revision, e.data.n])).toEqual([
+        [head + 1, "fresh", 0, 10],
+        [head + 2, "fresh-many", 0, 30],
+        [head + 3, "fresh-many", 1, 31],
+        [head + 4, "fresh-many", 2, 32],
+        [head + 5, "also-new", 0, 50],
+        [head + 6, "also-new", 1, 51],
+      ]);
+      expect(outcomes[5]).toMatchObject({ position: head + 6 });
+      expect(outcomes[2]).toMatchObject({ position: head });
+      expect(await store.headPosition()).toBe(head + 6);
+      expect(await store.readStream("missing")).toEqual([]);
+      expect((await store.append("missing", [event(60)], { expected: "no_stream" }))._tag).toBe("Appended");
+      expect((await store.append("fresh-many", [event(33)], { expected: 2 }))._tag).toBe("Appended");
+      expect((await store.readStream("fresh-many")).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses malformed requests before they reach the database", async () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "failures_input" });
     try {

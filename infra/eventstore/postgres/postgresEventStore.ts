@@ -3,6 +3,7 @@ import pg from "pg";
 import type { EventStore } from "../../../domain/ports/eventStore.ts";
 import { migrate } from "../../postgres/migrate.ts";
 import { openPool } from "../../postgres/pool.ts";
+import { createAppendAnnouncer } from "./appendAnnouncer.ts";
 import { createAppendWriter } from "./appendToStream.ts";
 import { appendChannel, eventStoreMigrations, quoteIdent } from "./eventStoreSchema.ts";
 import { readAllPage } from "./readAll.ts";
@@ -37,30 +38,13 @@ export async function openPostgresEventStore(
 
   let closed = false;
   const appendSignal = createAppendSignal();
-  // Other processes learn of appends through NOTIFY, sent after the commit and coalesced: one in
-  // flight at a time, the next one covering everything that committed meanwhile.
-  let announcing = false;
-  let announceAgain = false;
-  const announce = () => {
-    if (announcing) {
-      announceAgain = true;
-      return;
-    }
-    announcing = true;
-    pool
-      .query("select pg_notify($1, '')", [appendChannel(schema)])
-      .catch(onError)
-      .finally(() => {
-        announcing = false;
-        if (announceAgain && !closed) {
-          announceAgain = false;
-          announce();
-        }
-      });
-  };
+  const announcer = createAppendAnnouncer(
+    () => pool.query("select pg_notify($1, '')", [appendChannel(schema)]),
+    onError,
+  );
   const writer = createAppendWriter(pool, schema, () => {
     appendSignal.notify();
-    announce();
+    announcer.announce();
   });
 
   // LISTEN on a connection of its own, opened with the first subscription; polling covers its gaps.
@@ -109,7 +93,7 @@ export async function openPostgresEventStore(
     async close() {
       await writer.drain();
       closed = true;
-      while (announcing) await new Promise((r) => setTimeout(r, 5));
+      await announcer.close();
       await listener?.end().catch(() => {});
       await pool.end();
     },
