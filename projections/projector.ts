@@ -12,27 +12,42 @@ export interface ReadModelTable {
   createIndexes(table: string, prefix: string): string;
 }
 
+/**
+ * Where a projector reads and writes its tables. Statements run in the order they are issued, so a
+ * query sees every write issued before it; a write may still be running when `write` returns (a
+ * rebuild overlaps the database's work with the fold of the next page), and the runner waits for all
+ * of them before it commits.
+ */
 export interface ProjectionContext {
-  client: pg.PoolClient;
   /** The quoted, schema-qualified physical table standing for logical table `name`. */
   table(name: string): string;
+  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  write(sql: string, params?: unknown[]): Promise<void>;
   /**
-   * Runs an insert that no later read of the projector depends on (rows of an append-only table).
-   * The live runner runs it in the batch's transaction. A rebuild runs it on a connection of its own
-   * while the next page is folded, and waits for every such insert before it indexes and swaps the
-   * rebuilt tables in; the returned promise may settle before the insert has run.
+   * A write that no later query of the projector depends on (rows of an append-only table): a rebuild
+   * runs these on a connection of their own, alongside the other writes.
    */
-  appendOnly(sql: string, params: unknown[]): Promise<void>;
+  appendOnly(sql: string, params?: unknown[]): Promise<void>;
+  /**
+   * What the projector may keep between batches applied with this same context, such as the rows it
+   * just wrote. A live batch gets a fresh one (its transaction may roll back); a rebuild's load shares
+   * one, so rows that span pages need no read back.
+   */
+  memo: Map<string, unknown>;
 }
 
-/** The context of a batch that runs every statement on `client`, in its transaction. */
+/** The context of a batch that runs each statement on `client` in turn, in its transaction. */
 export function transactionContext(
   client: pg.PoolClient,
   table: (name: string) => string,
 ): ProjectionContext {
   return {
-    client,
     table,
+    memo: new Map(),
+    query: (sql, params) => client.query(sql, params),
+    async write(sql, params) {
+      await client.query(sql, params);
+    },
     async appendOnly(sql, params) {
       await client.query(sql, params);
     },

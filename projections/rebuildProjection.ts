@@ -39,7 +39,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   let checkpoint: string | null = null;
 
   const client = await pool.connect();
-  let side: SideWriter | null = null;
+  let queue: QueuedContext | null = null;
   try {
     await client.query("begin");
     for (const t of projector.tables) {
@@ -72,13 +72,13 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
         if (!more) return;
       }
     };
-    // The hidden tables need no atomic load: a failed rebuild is started over from empty tables. So
-    // append-only inserts run on a second connection, overlapping the fold of the next page.
-    side = await openSideWriter(pool);
+    // The hidden tables need no atomic load (a failed rebuild starts over from empty tables), so the
+    // database may write a page, on two connections, while the next one is parsed and folded.
+    queue = await queuedContext(pool, client, table);
     await client.query("begin");
-    await replay({ client, table, appendOnly: side.run }, true);
-    await side.finish();
-    side = null;
+    await replay(queue, true);
+    await queue.drain();
+    queue = null;
     await client.query("commit");
     for (const t of projector.tables)
       await client.query(t.createIndexes(table(t.name), `${t.name}${REBUILD_SUFFIX}`));
@@ -107,7 +107,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     });
     await client.query("commit");
   } catch (error) {
-    await side?.abandon();
+    await queue?.drain().catch(() => {});
     await client.query("rollback").catch(() => {});
     throw error;
   } finally {
@@ -116,53 +116,84 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   return { events, position, seconds: (performance.now() - started) / 1000 };
 }
 
-interface SideWriter {
-  /** Queues a statement; waits only while more than two are queued. Throws once one has failed. */
-  run(sql: string, params: unknown[]): Promise<void>;
-  /** Waits for everything queued and commits; throws the first failure. */
-  finish(): Promise<void>;
-  abandon(): Promise<void>;
+interface QueuedContext extends ProjectionContext {
+  /** Waits for every statement queued and commits the side connection; throws the first failure. */
+  drain(): Promise<void>;
 }
 
-async function openSideWriter(pool: pg.Pool): Promise<SideWriter> {
-  const connection = await pool.connect();
-  await connection.query("begin");
-  const queued: Promise<void>[] = [];
+interface Lane {
+  run<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** Queues a statement; waits only while more than a few are queued. */
+  write(sql: string, params?: unknown[]): Promise<void>;
+  drain(): Promise<void>;
+}
+
+/** Statements on one connection, one after another in the order issued; after a failure all fail. */
+function lane(client: pg.PoolClient): Lane {
+  let tail: Promise<unknown> = Promise.resolve();
+  const writes: Promise<void>[] = [];
   let failure: unknown = null;
-  let released = false;
-  const release = () => {
-    if (!released) connection.release();
-    released = true;
-  };
-  const check = () => {
-    if (failure) throw failure;
+  const run = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => {
+    const result = tail.then(() => {
+      if (failure) throw failure;
+      return client.query<R>(sql, params);
+    });
+    tail = result.catch((error) => {
+      failure ??= error;
+    });
+    return result;
   };
   return {
-    async run(sql, params) {
-      check();
-      const previous = queued.at(-1) ?? Promise.resolve();
-      const done: Promise<void> = previous
-        .then(async () => {
-          if (!failure) await connection.query(sql, params);
-        })
-        .catch((error) => {
-          failure ??= error;
-        })
-        .finally(() => queued.splice(queued.indexOf(done), 1));
-      queued.push(done);
-      while (queued.length > 2) await queued[0];
-      check();
+    run,
+    async write(sql, params) {
+      const settled = run(sql, params).then(
+        () => {},
+        () => {},
+      );
+      writes.push(settled);
+      settled.then(() => writes.splice(writes.indexOf(settled), 1));
+      while (writes.length > 4) await writes[0];
+      if (failure) throw failure;
     },
-    async finish() {
-      await queued.at(-1);
-      check();
-      await connection.query("commit");
-      release();
+    async drain() {
+      await tail;
+      if (failure) throw failure;
     },
-    async abandon() {
-      await queued.at(-1);
-      await connection.query("rollback").catch(() => {});
-      release();
+  };
+}
+
+/**
+ * The load of a rebuild: the projector's queries and writes queue on the rebuild's connection, its
+ * append-only writes on a second one, so the database writes a page while the next is folded.
+ */
+async function queuedContext(
+  pool: pg.Pool,
+  client: pg.PoolClient,
+  table: (name: string) => string,
+): Promise<QueuedContext> {
+  const side = await pool.connect();
+  await side.query("begin");
+  const main = lane(client);
+  const appendOnly = lane(side);
+  let released = false;
+  return {
+    table,
+    memo: new Map(),
+    query: (sql, params) => main.run(sql, params),
+    write: (sql, params) => main.write(sql, params),
+    appendOnly: (sql, params) => appendOnly.write(sql, params),
+    async drain() {
+      try {
+        await main.drain();
+        await appendOnly.drain();
+        await side.query("commit");
+      } catch (error) {
+        await side.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        if (!released) side.release();
+        released = true;
+      }
     },
   };
 }

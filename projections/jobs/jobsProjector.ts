@@ -1,6 +1,8 @@
 // Projects job streams into `jobs`, `job_tasks` and `job_timeline`: per batch one read of the rows the
 // batch touches, the fold in memory, one multi-row upsert per table.
+import type pg from "pg";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { pgArrayLiteral } from "../../infra/postgres/arrayLiteral.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { type ProjectionContext, ProjectionError, type Projector } from "../projector.ts";
@@ -90,12 +92,106 @@ async function upsert(context: ProjectionContext, table: string, columns: string
   if (rows.length === 0) return;
   const physical = context.table(table);
   const updates = columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`);
-  await context.client.query(
+  await context.write(
     `insert into ${physical} (${columns.join(", ")})
      select ${columns.join(", ")} from json_populate_recordset(null::${physical}, $1::json)
      on conflict (id) do update set ${updates.join(", ")}`,
     [JSON.stringify(rows)],
   );
+}
+
+/** The rows of a job the projector last wrote, kept for the next batch of the same context. */
+interface CarriedJob {
+  job: JobRow;
+  tasks: TaskRow[];
+  attempts: AttemptRow[];
+}
+
+/** How many jobs' rows a rebuild keeps between pages (a few MiB). */
+const CARRIED_JOBS = 5_000;
+
+const carriedJobs = (context: ProjectionContext): Map<string, CarriedJob> => {
+  let carried = context.memo.get("jobs") as Map<string, CarriedJob> | undefined;
+  if (!carried) {
+    carried = new Map();
+    context.memo.set("jobs", carried);
+  }
+  return carried;
+};
+
+/** The rows the batch touches: none for a job it opens, carried or read back for the others. */
+async function loadRows(context: ProjectionContext, events: readonly RecordedEvent[]): Promise<JobRowSet> {
+  const carried = carriedJobs(context);
+  const seen = new Set<string>();
+  const fromCarry: CarriedJob[] = [];
+  const toRead: string[] = [];
+  for (const recorded of events) {
+    const jobId = jobIdOf(recorded.streamId);
+    if (seen.has(jobId)) continue;
+    seen.add(jobId);
+    if (recorded.revision === 0) continue; // opens the stream: no rows yet
+    const rows = carried.get(jobId);
+    if (rows) fromCarry.push(rows);
+    else toRead.push(jobId);
+  }
+  // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text).
+  const read = <R extends pg.QueryResultRow>(sql: string) =>
+    toRead.length === 0 ? Promise.resolve([]) : context.query<R>(sql, [toRead]).then((r) => r.rows);
+  const jobs = (
+    await read<{ r: JobRow }>(
+      `select to_jsonb(j) as r from ${context.table("jobs")} j where id = any($1::uuid[])`,
+    )
+  ).map(({ r }) => r);
+  const tasks = (
+    await read<{ r: TaskRow }>(
+      `select to_jsonb(t) as r from ${context.table("job_tasks")} t where job_id = any($1::uuid[])`,
+    )
+  ).map(({ r }) => r);
+  const attempts = (
+    await read<{ r: AttemptRow }>(
+      `select to_jsonb(a) as r from ${context.table("job_task_attempts")} a where job_id = any($1::uuid[])`,
+    )
+  ).map(({ r }) => r);
+  for (const c of fromCarry) {
+    jobs.push(c.job);
+    tasks.push(...c.tasks);
+    attempts.push(...c.attempts);
+  }
+  return {
+    jobs: new Map(jobs.map((r) => [r.id, r])),
+    tasks: new Map(tasks.map((r) => [r.id, r])),
+    jobTasks: indexTasks(tasks),
+    attempts: new Map(attempts.map((r) => [r.id, r])),
+    timeline: [],
+    dirtyJobs: new Set(),
+    dirtyTasks: new Set(),
+    dirtyAttempts: new Set(),
+  };
+}
+
+/** Keeps the rows of the jobs this batch touched for the next batch, most recent last. */
+function carry(context: ProjectionContext, rows: JobRowSet, events: readonly RecordedEvent[]) {
+  const carried = carriedJobs(context);
+  const attemptsOf = new Map<string, AttemptRow[]>();
+  for (const attempt of rows.attempts.values()) {
+    const list = attemptsOf.get(attempt.job_id);
+    if (list) list.push(attempt);
+    else attemptsOf.set(attempt.job_id, [attempt]);
+  }
+  for (const jobId of new Set(events.map((e) => jobIdOf(e.streamId)))) {
+    const job = rows.jobs.get(jobId);
+    if (!job) continue;
+    carried.delete(jobId);
+    carried.set(jobId, {
+      job,
+      tasks: (rows.jobTasks.get(jobId) ?? []).map((id) => rows.tasks.get(id)!),
+      attempts: attemptsOf.get(jobId) ?? [],
+    });
+  }
+  for (const jobId of carried.keys()) {
+    if (carried.size <= CARRIED_JOBS) break;
+    carried.delete(jobId);
+  }
 }
 
 export const jobsProjector: Projector = {
@@ -104,32 +200,9 @@ export const jobsProjector: Projector = {
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
   filter: { streamPrefixes: [JOB_STREAM_PREFIX] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
-    const jobIds = [...new Set(events.map((e) => jobIdOf(e.streamId)))];
-    // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text).
-    // One after another: a client runs one query at a time.
-    const jobs = await context.client.query<{ r: JobRow }>(
-      `select to_jsonb(j) as r from ${context.table("jobs")} j where id = any($1::uuid[])`,
-      [jobIds],
-    );
-    const tasks = await context.client.query<{ r: TaskRow }>(
-      `select to_jsonb(t) as r from ${context.table("job_tasks")} t where job_id = any($1::uuid[])`,
-      [jobIds],
-    );
-    const attempts = await context.client.query<{ r: AttemptRow }>(
-      `select to_jsonb(a) as r from ${context.table("job_task_attempts")} a where job_id = any($1::uuid[])`,
-      [jobIds],
-    );
-    const rows: JobRowSet = {
-      jobs: new Map(jobs.rows.map(({ r }) => [r.id, r])),
-      tasks: new Map(tasks.rows.map(({ r }) => [r.id, r])),
-      jobTasks: indexTasks(tasks.rows.map(({ r }) => r)),
-      attempts: new Map(attempts.rows.map(({ r }) => [r.id, r])),
-      timeline: [],
-      dirtyJobs: new Set(),
-      dirtyTasks: new Set(),
-      dirtyAttempts: new Set(),
-    };
-    for (const recorded of events) {
+    // Parse and check every event first: in a rebuild the database is still writing the previous
+    // page meanwhile, and the reads below wait for those writes.
+    const parsedEvents = events.map((recorded) => {
       const parsed = parseStoredEvent(recorded);
       if (parsed._tag === "UnknownEventType") {
         throw new ProjectionError("jobs", recorded, `unknown event type ${parsed.type}`);
@@ -141,6 +214,11 @@ export const jobsProjector: Projector = {
           `malformed event: ${JSON.stringify(parsed.issues).slice(0, 500)}`,
         );
       }
+      return parsed;
+    });
+    const rows = await loadRows(context, events);
+    events.forEach((recorded, i) => {
+      const parsed = parsedEvents[i]!;
       try {
         applyJobEvent(rows, parsed.event as JobEvent, parsed.metadata, {
           jobId: jobIdOf(recorded.streamId),
@@ -150,7 +228,8 @@ export const jobsProjector: Projector = {
       } catch (error) {
         throw new ProjectionError("jobs", recorded, (error as Error).message);
       }
-    }
+    });
+    carry(context, rows, events);
     await upsert(
       context,
       "jobs",
@@ -171,7 +250,8 @@ export const jobsProjector: Projector = {
     );
     if (rows.timeline.length > 0) {
       // one typed array per column: the cheapest multi-row insert short of COPY for the busiest table
-      const column = <K extends keyof TimelineRow>(key: K) => rows.timeline.map((row) => row[key]);
+      const column = <K extends keyof TimelineRow>(key: K) =>
+        pgArrayLiteral(rows.timeline.map((row) => row[key]));
       await context.appendOnly(
         `insert into ${context.table("job_timeline")}
            (position, job_id, revision, type, occurred_at, actor_user_id, actor_role, task_id, attempt, summary)

@@ -70,7 +70,7 @@ export const jobTimelineTable: ReadModelTable = {
   name: "job_timeline",
   createTable: (t) => `
     create table ${t} (
-      position bigint primary key,
+      position bigint not null,
       job_id uuid not null,
       revision bigint not null,
       type text not null,
@@ -81,7 +81,10 @@ export const jobTimelineTable: ReadModelTable = {
       attempt int,
       summary text not null
     )`,
-  createIndexes: (t, prefix) => `create index ${prefix}_job on ${t} (job_id, position);`,
+  // the primary key too: a rebuild loads the rows first, then builds it in one sort
+  createIndexes: (t, prefix) => `
+    alter table ${t} add constraint ${prefix}_pkey primary key (position);
+    create index ${prefix}_job on ${t} (job_id, position);`,
 };
 
 export const jobTaskAttemptsTable: ReadModelTable = {

@@ -36,7 +36,7 @@ export const tokensProjector: Projector = {
       (id) => tokenIdSchema.safeParse(id).success,
     );
     // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text)
-    const { rows: loaded } = await context.client.query<{ r: ApiTokenRow }>(
+    const { rows: loaded } = await context.query<{ r: ApiTokenRow }>(
       `select to_jsonb(t) as r from ${table} t where id = any($1::uuid[])`,
       [ids],
     );
@@ -67,7 +67,7 @@ export const tokensProjector: Projector = {
     }
     if (dirty.size === 0) return;
     const updates = COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`);
-    await context.client.query(
+    await context.write(
       `insert into ${table} (${COLUMNS.join(", ")})
        select ${COLUMNS.join(", ")} from jsonb_populate_recordset(null::${table}, $1::jsonb)
        on conflict (id) do update set ${updates.join(", ")}`,

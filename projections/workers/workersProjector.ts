@@ -50,7 +50,7 @@ export const workersProjector: Projector = {
       const event = parsed.data;
       if (event.type === "WorkerStarted") {
         const { workerId, hostname, pid, capabilities } = event.data;
-        await context.client.query(
+        await context.write(
           `insert into ${table} (id, hostname, pid, capabilities, status, started_at, last_position)
            values ($1, $2, $3, $4, 'online', $5, $6)
            on conflict (id) do update set hostname = $2, pid = $3, capabilities = $4, status = 'online',
@@ -58,7 +58,7 @@ export const workersProjector: Projector = {
           [workerId, hostname, pid, JSON.stringify(capabilities), at, recorded.position],
         );
       } else {
-        await context.client.query(
+        await context.write(
           `update ${table} set status = 'stopped', stopped_at = $2, stop_reason = $3, last_position = $4 where id = $1`,
           [event.data.workerId, at, event.data.reason ?? null, recorded.position],
         );
