@@ -1,6 +1,7 @@
 // Turns a stored event (type, JSON data, JSON metadata) into a typed event of the current schema
 // version, upcasting older versions. Failures are values, so a projector can stop and name the position.
 import type { z } from "zod";
+import { exactParser } from "../exactParser.ts";
 import { currentSchemaVersion } from "./currentSchemaVersion.ts";
 import { type EventMetadata, eventMetadataSchema } from "./eventMetadata.ts";
 import { isJobEventType, type JobEvent, jobEventSchema } from "./jobEvents.ts";
@@ -24,6 +25,10 @@ export type ParsedStoredEvent =
   | { _tag: "UnknownEventType"; type: string }
   | { _tag: "MalformedEvent"; type: string; issues: EventIssue[] };
 
+// every event of a rebuild comes through here: the exact parser spares zod's copy of valid events
+const parseMetadata = exactParser(eventMetadataSchema);
+const parseJobEvent = exactParser(jobEventSchema);
+
 const isStoredData = (value: unknown): value is StoredData =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -33,27 +38,32 @@ const issuesOf = (error: z.ZodError, root: string): EventIssue[] =>
     message: issue.message,
   }));
 
+const malformedEvent = (type: string, issues: EventIssue[]): ParsedStoredEvent => ({
+  _tag: "MalformedEvent",
+  type,
+  issues,
+});
+
 export function parseStoredEvent({ type, data, metadata }: StoredEvent): ParsedStoredEvent {
   if (!isJobEventType(type)) return { _tag: "UnknownEventType", type };
-  const malformed = (issues: EventIssue[]): ParsedStoredEvent => ({ _tag: "MalformedEvent", type, issues });
 
-  const parsedMetadata = eventMetadataSchema.safeParse(metadata);
-  if (!parsedMetadata.success) return malformed(issuesOf(parsedMetadata.error, "metadata"));
+  const parsedMetadata = parseMetadata(metadata);
+  if (!parsedMetadata.success) return malformedEvent(type, issuesOf(parsedMetadata.error, "metadata"));
 
   const current = currentSchemaVersion(type);
   const stored = parsedMetadata.data.schemaVersion;
   if (stored > current) {
     const message = `schema version ${stored} is newer than the newest this build reads (${current})`;
-    return malformed([{ path: "metadata.schemaVersion", message }]);
+    return malformedEvent(type, [{ path: "metadata.schemaVersion", message }]);
   }
   let upcast = data;
   for (let version = stored; version < current; version++) {
-    if (!isStoredData(upcast)) return malformed([{ path: "data", message: "expected an object" }]);
+    if (!isStoredData(upcast)) return malformedEvent(type, [{ path: "data", message: "expected an object" }]);
     // The chain is contiguous by construction (currentSchemaVersion counts it), so each step exists.
     upcast = upcasterOf(type, version)!(upcast);
   }
 
-  const parsed = jobEventSchema.safeParse({ type, data: upcast });
-  if (!parsed.success) return malformed(issuesOf(parsed.error, ""));
+  const parsed = parseJobEvent({ type, data: upcast });
+  if (!parsed.success) return malformedEvent(type, issuesOf(parsed.error, ""));
   return { _tag: "Parsed", event: parsed.data, metadata: parsedMetadata.data };
 }
