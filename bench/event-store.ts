@@ -118,6 +118,10 @@ export async function run(): Promise<number> {
       await store.append(history.streamId, history.events, { expected: "no_stream" });
     }
 
+    // Let the database settle after the bulk load, as autovacuum would shortly on its own: otherwise its
+    // vacuum of the new rows lands, at random, inside one of the timed reads below.
+    await raw.query("vacuum analyze bench_events.es_events, bench_events.es_streams");
+
     // catch-up read of everything through a subscription
     const total = await store.headPosition();
     let read = 0;
@@ -132,7 +136,12 @@ export async function run(): Promise<number> {
 
     const schema = "bench_read";
     await ensureReadModel(store.pool, schema, jobsProjector, store, () => {});
-    const rebuilt = await rebuildProjection({ store, pool: store.pool, schema, projector: jobsProjector });
+    // twice: the first rebuild also pays for compiling the projector's code; the second shows the rate
+    // a long rebuild sustains
+    const rebuild = () => rebuildProjection({ store, pool: store.pool, schema, projector: jobsProjector });
+    const cold = await rebuild();
+    const rebuilt = await rebuild();
+    const rebuildColdEps = cold.events / cold.seconds;
     const rebuildEps = rebuilt.events / rebuilt.seconds;
 
     const figures = {
@@ -143,6 +152,7 @@ export async function run(): Promise<number> {
       concurrent_append_eps: round(concurrentEps),
       catchup_read_eps: round(catchupEps),
       rebuild_eps: round(rebuildEps),
+      rebuild_cold_eps: round(rebuildColdEps),
       baseline_insert_eps: round(baselineEps),
       baseline_single_insert_eps: round(baselineSingleEps),
     };
@@ -167,7 +177,7 @@ export async function run(): Promise<number> {
       `  catch-up read (${read} events)  ${figures.catchup_read_eps.toLocaleString("en")} events/s  (${ratio(catchupEps)})`,
     );
     console.log(
-      `  jobs projection rebuild (${rebuilt.events} events)  ${figures.rebuild_eps.toLocaleString("en")} events/s  (${ratio(rebuildEps)})`,
+      `  jobs projection rebuild (${rebuilt.events} events)  ${figures.rebuild_eps.toLocaleString("en")} events/s  (${ratio(rebuildEps)}; the first, cold: ${figures.rebuild_cold_eps.toLocaleString("en")} events/s)`,
     );
     console.log(`  total events in store: ${total}`);
     console.log(JSON.stringify(figures));

@@ -185,7 +185,9 @@ function compileObject(def: Def): Check | null {
       } else if (!optional) return false;
     }
     // any other key: refused (strict) or stripped (plain); either way zod decides
-    return Object.keys(v).length === present;
+    let keys = 0;
+    for (const key in v) if (Object.hasOwn(v, key)) keys++;
+    return keys === present;
   };
 }
 

@@ -21,6 +21,8 @@ export interface AppendWriter {
   append(streamId: string, events: readonly EventData[], expected: ExpectedState): Promise<AppendOutcome>;
   /** Resolves once nothing is queued or in flight. */
   drain(): Promise<void>;
+  /** Drains, then hands the writer's connection back to the pool. */
+  close(): Promise<void>;
 }
 
 const MAX_BATCH_REQUESTS = 256;
@@ -47,11 +49,30 @@ export function createAppendWriter(
 ): AppendWriter {
   const queue: Pending[] = [];
   let inFlight: Promise<void> | null = null;
+  // One transaction is in flight at a time, so the writer keeps one connection rather than taking one
+  // from the pool for every append; after any failure it starts over with a fresh one.
+  let connection: pg.PoolClient | null = null;
+  const released = new WeakSet<pg.PoolClient>();
+  const drop = (client: pg.PoolClient) => {
+    if (connection === client) connection = null;
+    if (released.has(client)) return;
+    released.add(client);
+    client.release(true);
+  };
+  const take = async () => {
+    if (connection) return { client: connection, fresh: false };
+    const client = await pool.connect();
+    client.on("error", () => drop(client)); // it died while idle: the next append takes a new one
+    connection = client;
+    return { client, fresh: true };
+  };
 
-  async function flush(batch: Pending[]) {
+  async function flush(batch: Pending[]): Promise<void> {
     const events = batch.flatMap((p) => p.events);
+    let taken: { client: pg.PoolClient; fresh: boolean } | null = null;
     try {
-      const { rows } = await pool.query<{ r: AppendResult[] }>({
+      taken = await take();
+      const { rows } = await taken.client.query<{ r: AppendResult[] }>({
         // named: each connection parses and plans the call once
         name: `es_append:${schema}`,
         text: `select "${schema}".es_append($1::text[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) as r`,
@@ -90,6 +111,10 @@ export function createAppendWriter(
       });
       if (head > 0) onAppended(head);
     } catch (error) {
+      if (taken) drop(taken.client);
+      // The kept connection may have died since the last append: once more on a new one. Should the
+      // lost transaction have committed after all, the same event ids make the retry a no-op.
+      if (taken && !taken.fresh) return flush(batch);
       // One request the database refuses (say, a NUL character in JSON text) must not fail the others
       // that happened to share its transaction: the transaction wrote nothing, so retry them alone.
       if (batch.length === 1) batch[0]!.reject(error);
@@ -131,6 +156,14 @@ export function createAppendWriter(
     },
     async drain() {
       while (inFlight) await inFlight;
+    },
+    async close() {
+      while (inFlight) await inFlight;
+      if (connection && !released.has(connection)) {
+        released.add(connection);
+        connection.release();
+      }
+      connection = null;
     },
   };
 }

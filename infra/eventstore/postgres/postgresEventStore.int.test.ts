@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/support/testDatabase.ts";
 import { describeEventStoreContract } from "../eventStoreContract.ts";
@@ -85,6 +86,30 @@ describe("PostgreSQL event store: failures", () => {
       expect((await store.append("fresh-many", [event(33)], { expected: 2 }))._tag).toBe("Appended");
       expect((await store.readStream("fresh-many")).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("appends on after the database has killed its connections, each event once", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "killed" });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const event = (n: number) => ({ id: randomUUID(), type: "Fine", data: { n }, metadata: {} });
+      await store.append("s", [event(1)], { expected: "no_stream" });
+      const kill = () =>
+        admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+        );
+      await kill();
+      // straight away, before the dead connection's error may have arrived, and again after it did
+      expect((await store.append("s", [event(2)], { expected: 0 }))._tag).toBe("Appended");
+      await kill();
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await store.append("s", [event(3)], { expected: 1 }))._tag).toBe("Appended");
+      expect((await store.readStream("s")).map((e) => e.data.n)).toEqual([1, 2, 3]);
+    } finally {
+      await admin.end();
       await store.close();
     }
   });

@@ -91,7 +91,7 @@ export async function openPostgresEventStore(
       return Number(rows[0]!.head);
     },
     async close() {
-      await writer.drain();
+      await writer.close();
       closed = true;
       await announcer.close();
       await listener?.end().catch(() => {});
