@@ -49,7 +49,7 @@ export function eventStoreMigrations(schema: string): Migration[] {
     },
     {
       // `create or replace`: a new version of the function gets a new id and replaces the old one
-      id: "eventstore-append-v6",
+      id: "eventstore-append-v7",
       sql: appendFunctionSql(s),
     },
   ];
@@ -106,9 +106,34 @@ function appendFunctionSql(s: string): string {
         v_created := false;
         r_base := r_base || (0::bigint);
 
-        select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
-          from ${s}.es_streams st where st.stream_id = v_stream for update;
-        if not found then
+        if v_n > 0 and v_expected = 'no_stream' then
+          -- the usual first append of a stream: create its row, with its final revision, at once
+          insert into ${s}.es_streams (stream_id, revision) values (v_stream, v_n - 1) on conflict do nothing;
+          v_created := found;
+        elsif v_n > 0 and v_expected not in ('any', 'stream_exists') then
+          -- the usual next append, at an exact revision: when none of its ids is in the stream yet, one
+          -- update takes the stream's row if it still stands at that revision (else the full path below)
+          v_ids := p_ids[v_from : offs];
+          if not exists (select 1 from ${s}.es_events ev where ev.stream_id = v_stream and ev.event_id = any(v_ids)) then
+            update ${s}.es_streams set revision = revision + v_n
+              where stream_id = v_stream and revision = v_expected::bigint and not deleted and not tombstoned;
+            if found then
+              r_base[i] := v_expected::bigint + 1 - v_from;
+              e_req := e_req || array_fill(i, array[v_n]);
+              total := total + v_n;
+              results := results || jsonb_build_object('ok', true, 'rev', v_expected::bigint + v_n);
+              ends := ends || total; accepted := accepted || true;
+              continue;
+            end if;
+          end if;
+        end if;
+        if v_created then
+          v_rev := -1; v_deleted := false; v_tombstoned := false;
+        else
+          select st.revision, st.deleted, st.tombstoned into v_rev, v_deleted, v_tombstoned
+            from ${s}.es_streams st where st.stream_id = v_stream for update;
+        end if;
+        if not v_created and not found then
           v_rev := -1; v_deleted := false; v_tombstoned := false;
           if v_n > 0 and v_expected in ('any', 'no_stream') then
             -- a new stream is created with its final revision: one write instead of insert + update
