@@ -167,6 +167,58 @@ describe("PostgreSQL event store: reading $all in windows", () => {
 });
 
 describe("PostgreSQL event store: several processes", () => {
+  it("two processes racing at the same expected revision: exactly one wins each round", async () => {
+    const a = await openPostgresEventStore({ url: database.url, schema: "race" });
+    const b = await openPostgresEventStore({ url: database.url, schema: "race" });
+    try {
+      const event = (who: string, n: number) => ({
+        id: randomUUID(),
+        type: "Fine",
+        data: { who, n },
+        metadata: {},
+      });
+      for (let round = 0; round < 40; round++) {
+        const expected = round === 0 ? ("no_stream" as const) : round - 1;
+        const outcomes = await Promise.all([
+          a.append("contested", [event("a", round)], { expected }),
+          b.append("contested", [event("b", round)], { expected }),
+        ]);
+        expect(outcomes.map((o) => o._tag).sort()).toEqual(["Appended", "WrongExpectedVersion"]);
+        const loser = outcomes.find((o) => o._tag === "WrongExpectedVersion");
+        expect(loser).toMatchObject({ actual: round });
+      }
+      const events = await a.readStream("contested");
+      expect(events.map((e) => e.revision)).toEqual([...Array(40).keys()]);
+      expect(events.map((e) => e.data.n)).toEqual([...Array(40).keys()]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("an exact revision on a soft-deleted, tombstoned or missing stream takes the full path", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "exact_edges" });
+    try {
+      const event = () => ({ id: randomUUID(), type: "Fine", data: {}, metadata: {} });
+      await store.append("soft", [event(), event()], { expected: "no_stream" });
+      await store.deleteStream("soft");
+      expect(await store.append("soft", [event()], { expected: 1 })).toMatchObject({
+        _tag: "WrongExpectedVersion",
+        actual: "no_stream",
+      });
+      await store.append("tomb", [event()], { expected: "no_stream" });
+      await store.tombstoneStream("tomb");
+      expect(await store.append("tomb", [event()], { expected: 0 })).toMatchObject({ _tag: "StreamDeleted" });
+      expect(await store.append("missing", [event()], { expected: 0 })).toMatchObject({
+        _tag: "WrongExpectedVersion",
+        actual: "no_stream",
+      });
+      // (the same refusals as the in-memory store gives)
+    } finally {
+      await store.close();
+    }
+  });
+
   it("wakes a subscriber of another store instance through NOTIFY, long before its poll", async () => {
     const reader = await openPostgresEventStore({ url: database.url, schema: "notify", pollMs: 60_000 });
     const writer = await openPostgresEventStore({ url: database.url, schema: "notify" });
