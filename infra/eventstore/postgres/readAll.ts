@@ -55,14 +55,14 @@ export async function readAllPage(
   let scannedTo = after;
   while (events.length < maxCount) {
     const upTo = scannedTo + window;
-    const { rows } = await client.query<Partial<EventRow> & { head: string }>(text, [
-      scannedTo,
-      upTo,
-      maxCount - events.length,
-      ...filterValues,
-    ]);
-    const head = Number(rows[0]!.head);
-    for (const row of rows) if (row.position != null) events.push(recordedEventOf(row as EventRow));
+    // arrays: [head, ...event columns], the event columns null when nothing matched
+    const { rows } = await client.query<[head: string, ...EventRow]>({
+      rowMode: "array",
+      text,
+      values: [scannedTo, upTo, maxCount - events.length, ...filterValues],
+    });
+    const head = Number(rows[0]![0]);
+    for (const row of rows) if (row[1] != null) events.push(recordedEventOf(row, 1));
     if (events.length === maxCount) return { events, scannedTo: events.at(-1)!.position };
     scannedTo = Math.max(scannedTo, Math.min(upTo, head));
     if (scannedTo >= head) break;

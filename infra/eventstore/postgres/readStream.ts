@@ -13,8 +13,9 @@ export async function readStream(
   const from = options.from ?? (backwards ? "end" : "start");
   const fromRevision = from === "start" ? 0 : from === "end" ? Number.MAX_SAFE_INTEGER : from;
   const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-  const { rows } = await pool.query<EventRow>(
-    `select ${eventColumnsOf("e")}
+  const { rows } = await pool.query<EventRow>({
+    rowMode: "array",
+    text: `select ${eventColumnsOf("e")}
        from "${schema}".es_events e
        join "${schema}".es_streams s using (stream_id)
       where e.stream_id = $1
@@ -24,7 +25,7 @@ export async function readStream(
         and (s.max_age_seconds is null or e.created_at >= now() - make_interval(secs => s.max_age_seconds))
       order by e.revision ${backwards ? "desc" : "asc"}
       limit $3`,
-    [streamId, fromRevision, limit],
-  );
-  return rows.map(recordedEventOf);
+    values: [streamId, fromRevision, limit],
+  });
+  return rows.map((row) => recordedEventOf(row));
 }

@@ -3,37 +3,38 @@ import type { RecordedEvent } from "../../../domain/ports/eventStore.ts";
 const COLUMNS = ["position", "stream_id", "revision", "event_id", "type", "data", "metadata"];
 
 /**
- * The columns of an event row under `alias`. The timestamp comes as epoch milliseconds: turning
- * Postgres's timestamp text into a Date cost more than everything else in a catch-up read.
+ * The columns of an event row under `alias`, in the order `recordedEventOf` reads them (rows come as
+ * arrays: no object per row to build). The timestamp comes as epoch milliseconds: turning Postgres's
+ * timestamp text into a Date cost more than everything else in a catch-up read.
  */
 export const eventColumnsOf = (alias: string) =>
-  [
-    ...COLUMNS.map((c) => `${alias}.${c}`),
-    `(extract(epoch from ${alias}.created_at) * 1000)::float8 as created_ms`,
-  ].join(", ");
+  [...COLUMNS.map((c) => `${alias}.${c}`), `date_part('epoch', ${alias}.created_at) * 1000`].join(", ");
 
-export interface EventRow {
-  position: string;
-  stream_id: string;
-  revision: string;
-  event_id: string;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  created_ms: number;
-}
+/** A row of `eventColumnsOf`, as `rowMode: "array"` returns it. */
+export type EventRow = [
+  position: string,
+  streamId: string,
+  revision: string,
+  eventId: string,
+  type: string,
+  data: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  createdMs: number,
+];
 
-export function recordedEventOf(row: EventRow): RecordedEvent {
+/** The event in `row`, whose columns start at `offset`. */
+export function recordedEventOf(row: readonly unknown[], offset = 0): RecordedEvent {
+  const position = row[offset] as string;
   return {
-    id: row.event_id,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    streamId: row.stream_id,
-    revision: Number(row.revision),
-    position: Number(row.position),
-    checkpoint: row.position,
-    createdAt: new Date(Math.floor(row.created_ms)),
+    id: row[offset + 3] as string,
+    type: row[offset + 4] as string,
+    data: row[offset + 5] as Record<string, unknown>,
+    metadata: row[offset + 6] as Record<string, unknown>,
+    streamId: row[offset + 1] as string,
+    revision: Number(row[offset + 2]),
+    position: Number(position),
+    checkpoint: position,
+    createdAt: new Date(Math.floor(row[offset + 7] as number)),
   };
 }
 
