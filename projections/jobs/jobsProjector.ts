@@ -107,7 +107,7 @@ interface CarriedJob {
   attempts: AttemptRow[];
 }
 
-/** How many jobs' rows a rebuild keeps between pages (a few MiB). */
+/** How many jobs' rows a rebuild keeps between pages by default (a few MiB). */
 const CARRIED_JOBS = 5_000;
 
 const carriedJobs = (context: ProjectionContext): Map<string, CarriedJob> => {
@@ -170,7 +170,12 @@ async function loadRows(context: ProjectionContext, events: readonly RecordedEve
 }
 
 /** Keeps the rows of the jobs this batch touched for the next batch, most recent last. */
-function carry(context: ProjectionContext, rows: JobRowSet, events: readonly RecordedEvent[]) {
+function carry(
+  context: ProjectionContext,
+  rows: JobRowSet,
+  events: readonly RecordedEvent[],
+  limit: number,
+) {
   const carried = carriedJobs(context);
   const attemptsOf = new Map<string, AttemptRow[]>();
   for (const attempt of rows.attempts.values()) {
@@ -189,12 +194,13 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
     });
   }
   for (const jobId of carried.keys()) {
-    if (carried.size <= CARRIED_JOBS) break;
+    if (carried.size <= limit) break;
     carried.delete(jobId);
   }
 }
 
-export const jobsProjector: Projector = {
+/** The jobs projector; `carriedJobs` bounds the rows a rebuild keeps between pages. */
+export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
   version: 1,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
@@ -229,7 +235,7 @@ export const jobsProjector: Projector = {
         throw new ProjectionError("jobs", recorded, (error as Error).message);
       }
     });
-    carry(context, rows, events);
+    carry(context, rows, events, carriedJobs);
     await upsert(
       context,
       "jobs",
@@ -272,4 +278,6 @@ export const jobsProjector: Projector = {
       );
     }
   },
-};
+});
+
+export const jobsProjector = createJobsProjector();

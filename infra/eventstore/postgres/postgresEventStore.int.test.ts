@@ -131,6 +131,16 @@ describe("PostgreSQL event store: failures", () => {
 });
 
 describe("PostgreSQL event store: reading $all in windows", () => {
+  it("runs its sessions without JIT compilation", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "nojit" });
+    try {
+      const { rows } = await store.pool.query<{ jit: string }>("show jit");
+      expect(rows[0]!.jit).toBe("off");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a filtered page walks as many windows as it takes to fill up, in order, and says how far it looked", async () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "windows" });
     try {
