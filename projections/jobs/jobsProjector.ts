@@ -170,12 +170,7 @@ async function loadRows(context: ProjectionContext, events: readonly RecordedEve
 }
 
 /** Keeps the rows of the jobs this batch touched for the next batch, most recent last. */
-function carry(
-  context: ProjectionContext,
-  rows: JobRowSet,
-  events: readonly RecordedEvent[],
-  limit: number,
-) {
+function carry(context: ProjectionContext, rows: JobRowSet, events: readonly RecordedEvent[], limit: number) {
   const carried = carriedJobs(context);
   const attemptsOf = new Map<string, AttemptRow[]>();
   for (const attempt of rows.attempts.values()) {
