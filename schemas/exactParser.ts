@@ -1,11 +1,12 @@
 // A faster safeParse for schemas read on hot paths (every event of a rebuild is checked against its
-// schema). Before zod runs, a checker compiled once from the schema's definition looks at the value in
+// schema), for values as JSON.parse makes them (no symbol keys, getters or non-enumerable properties). Before zod runs, a checker compiled once from the schema's definition looks at the value in
 // place: when it can tell that zod would accept the value and return an equal copy of it, the value
 // itself is the result. Anything it cannot tell for sure (a rejected value, unknown keys zod would
 // strip, refinements, transforms, schema kinds it does not know) goes to zod, which stays the
 // authority and the source of every issue message. So the checker may send zod more than it needs
 // to, never less.
 import type { z } from "zod";
+import { util } from "zod/v4/core";
 
 type Check = (value: unknown) => boolean;
 
@@ -149,7 +150,9 @@ function compile(schema: Schema): Check | null {
       return (
         value &&
         withChecks(def, (v) => {
-          if (!isPlainObject(v)) return false;
+          // zod's own test for what a record accepts, a plain prototype besides; zod leaves out an
+          // own "__proto__" key (JSON.parse makes one), so its copy would differ
+          if (!util.isPlainObject(v) || !isPlainObject(v) || Object.hasOwn(v, "__proto__")) return false;
           for (const key in v) if (!value(v[key])) return false;
           return true;
         })

@@ -157,6 +157,9 @@ describe("exact parser", () => {
         at: fc.constantFrom("2026-11-01T08:00:10.036Z", "2026-11-01T08:00:10Z", "x"),
       }),
       fc.array(fc.constantFrom("abc", "A", "", "zz")),
+      fc
+        .constantFrom('{"__proto__": {"a": 1}, "b": 2}', '{"a": "xy", "__proto__": 3}')
+        .map((t) => JSON.parse(t)),
       fc.constantFrom(
         1,
         2,
