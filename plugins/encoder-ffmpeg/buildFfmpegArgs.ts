@@ -19,6 +19,7 @@ export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] 
     ...plan.video.deviceOptions,
     "-protocol_whitelist",
     input.protocolWhitelist,
+    ...input.options,
     ...(range ? ["-ss", seconds(range.startSec)] : []),
     "-i",
     input.target,

@@ -59,6 +59,8 @@ describe("buildFfmpegArgs", () => {
     const args = buildFfmpegArgs(plan("https://cdn.example/in.mp4?sig=1"), "/scratch/a.partial.mp4");
     expect(valueAfter(args, "-protocol_whitelist")).toBe("http,https,tcp,tls");
     expect(valueAfter(args, "-i")).toBe("https://cdn.example/in.mp4?sig=1");
+    expect(valueAfter(args, "-max_redirects")).toBe("0");
+    expect(args.indexOf("-max_redirects")).toBeLessThan(args.indexOf("-i"));
   });
 
   it("keeps other schemes under the local whitelist, so ffmpeg refuses them", () => {

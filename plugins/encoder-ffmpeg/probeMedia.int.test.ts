@@ -1,9 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
+import { builtInProfiles } from "./builtInProfiles.ts";
 import { makeTestClip } from "./makeTestClip.ts";
+import { planEncode } from "./planEncode.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { runCommand } from "./runCommand.ts";
 
@@ -85,6 +90,46 @@ describe("probeMedia with a real ffprobe", () => {
       _tag: "ProbeFailure",
       reason: "not_media",
     });
+  });
+
+  it("reads an http source but follows no redirect, with ffprobe and with ffmpeg", async () => {
+    const clip = await makeTestClip(dir, "served.mp4", { durationSec: 1, audio: ["sine"] });
+    const bytes = await readFile(clip);
+    const server = createServer((req, res) => {
+      if (req.url === "/clip.mp4") {
+        // ffmpeg seeks within an mp4 with Range requests
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+        if (!range) return res.writeHead(200, { "content-length": bytes.length }).end(bytes);
+        const start = Number(range[1]);
+        const end = range[2] ? Number(range[2]) : bytes.length - 1;
+        res
+          .writeHead(206, {
+            "content-range": `bytes ${start}-${end}/${bytes.length}`,
+            "content-length": end - start + 1,
+          })
+          .end(bytes.subarray(start, end + 1));
+      } else if (req.url === "/moved.mp4") res.writeHead(302, { location: "/clip.mp4" }).end();
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // the control: the same server, no redirect
+      const served = await probe(`${origin}/clip.mp4`);
+      expect(served).toMatchObject({ _tag: "SourceInfo", durationSec: 1 });
+      if (served._tag !== "SourceInfo") return;
+      const httpPlan = (url: string) => planEncode(builtInProfiles["480p_fast"], { ...served, input: url });
+      expect(await probe(`${origin}/moved.mp4`)).toMatchObject({ _tag: "ProbeFailure" });
+      const encode = (url: string) => {
+        const args = buildFfmpegArgs(httpPlan(url), join(dir, "out.mp4"));
+        return runCommand("ffmpeg", args, { timeoutMs: 60_000 });
+      };
+      const ok = await encode(`${origin}/clip.mp4`);
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      expect((await encode(`${origin}/moved.mp4`)).exitCode).not.toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("fails with probe_error when ffprobe cannot run", async () => {

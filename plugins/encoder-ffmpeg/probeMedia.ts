@@ -8,7 +8,7 @@ export async function probeMedia(
   input: string,
   options: { readonly ffprobePath: string; readonly timeoutMs?: number },
 ): Promise<SourceInfo | ProbeFailure> {
-  const { target, protocolWhitelist } = ffmpegInput(input);
+  const { target, protocolWhitelist, options: inputOptions } = ffmpegInput(input);
   const result = await runCommand(
     options.ffprobePath,
     [
@@ -17,6 +17,7 @@ export async function probeMedia(
       "error",
       "-protocol_whitelist",
       protocolWhitelist,
+      ...inputOptions,
       "-print_format",
       "json",
       "-show_format",
