@@ -110,7 +110,26 @@ describe("public routes", () => {
     );
     const docs = await fetch(`${kernel.url}/docs`);
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toMatch(/swagger/i);
+    const page = await docs.text();
+    expect(page).toMatch(/swagger/i);
+    // everything the page loads comes from us: it works without internet access
+    const assets = [...page.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.sort()).toEqual([
+      "/docs/assets/swagger-ui-dist/swagger-ui-bundle.js",
+      "/docs/assets/swagger-ui-dist/swagger-ui.css",
+    ]);
+    for (const [asset, type] of [
+      [assets[0]!, "text/javascript"],
+      [assets[1]!, "text/css"],
+    ]) {
+      const response = await fetch(`${kernel.url}${asset}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain(type);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    }
+    for (const other of ["package.json", "..%2Fpackage.json", "index.html"]) {
+      expect((await fetch(`${kernel.url}/docs/assets/swagger-ui-dist/${other}`)).status).toBe(404);
+    }
     const unknown = await fetch(`${kernel.url}/nowhere`);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-001");
