@@ -77,7 +77,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     queue = await queuedContext(pool, client, table);
     await client.query("begin");
     await replay(queue, true);
-    await queue.drain();
+    await queue.finish();
     queue = null;
     await client.query("commit");
     for (const t of projector.tables)
@@ -107,7 +107,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     });
     await client.query("commit");
   } catch (error) {
-    await queue?.drain().catch(() => {});
+    await queue?.abandon();
     await client.query("rollback").catch(() => {});
     throw error;
   } finally {
@@ -117,14 +117,19 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
 }
 
 interface QueuedContext extends ProjectionContext {
-  /** Waits for every statement queued and commits the side connection; throws the first failure. */
-  drain(): Promise<void>;
+  /** Waits for every statement queued, then commits the side connection; throws the first failure. */
+  finish(): Promise<void>;
+  /** Waits for what is still running, then rolls the side connection back. */
+  abandon(): Promise<void>;
 }
 
 interface Lane {
   run<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   /** Queues a statement; waits only while more than a few are queued. */
   write(sql: string, params?: unknown[]): Promise<void>;
+  /** Resolves once every statement queued has run; never rejects. */
+  settled(): Promise<void>;
+  /** Waits for every statement queued; throws the first failure. */
   drain(): Promise<void>;
 }
 
@@ -155,6 +160,9 @@ function lane(client: pg.PoolClient): Lane {
       while (writes.length > 4) await writes[0];
       if (failure) throw failure;
     },
+    async settled() {
+      await tail;
+    },
     async drain() {
       await tail;
       if (failure) throw failure;
@@ -176,24 +184,35 @@ async function queuedContext(
   const main = lane(client);
   const appendOnly = lane(side);
   let released = false;
+  const end = async (sql: "commit" | "rollback") => {
+    try {
+      await side.query(sql);
+    } finally {
+      if (!released) side.release(sql === "rollback");
+      released = true;
+    }
+  };
+  const abandon = async () => {
+    await main.settled();
+    await appendOnly.settled();
+    await end("rollback").catch(() => {});
+  };
   return {
     table,
     memo: new Map(),
     query: (sql, params) => main.run(sql, params),
     write: (sql, params) => main.write(sql, params),
     appendOnly: (sql, params) => appendOnly.write(sql, params),
-    async drain() {
+    async finish() {
       try {
         await main.drain();
         await appendOnly.drain();
-        await side.query("commit");
       } catch (error) {
-        await side.query("rollback").catch(() => {});
+        await abandon();
         throw error;
-      } finally {
-        if (!released) side.release();
-        released = true;
       }
+      await end("commit");
     },
+    abandon,
   };
 }

@@ -146,6 +146,19 @@ describe("jobs projector", () => {
         `select position from "${schema}".projection_checkpoints where name = 'jobs'`,
       );
       expect(Number(checkpoint.rows[0]!.position)).toBeLessThan(position);
+
+      // a rebuild stops at the same event, swaps nothing in and gives its connections back
+      await runner.stop();
+      const before = await snapshotJobReadModels(pool, schema);
+      await expect(
+        rebuildProjection({ store, pool, schema, projector: jobsProjector, pageSize: 7 }),
+      ).rejects.toThrow(`position ${position}`);
+      expect(await snapshotJobReadModels(pool, schema)).toEqual(before);
+      const after = await pool.query<{ position: string }>(
+        `select position from "${schema}".projection_checkpoints where name = 'jobs'`,
+      );
+      expect(after.rows[0]!.position).toBe(checkpoint.rows[0]!.position);
+      expect(pool.totalCount - pool.idleCount).toBe(0);
     } finally {
       await runner.stop();
       await store.close();
