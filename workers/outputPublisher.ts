@@ -9,6 +9,7 @@ import { isInsideDirectory } from "../commands/sources/isInsideDirectory.ts";
 import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { sha256File } from "../plugins/encoder-ffmpeg/sha256File.ts";
+import type { ErrorCode } from "../schemas/errors.ts";
 import type { JobOutput } from "../schemas/events/jobEvents.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
@@ -60,18 +61,19 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
   const key = finalOutputKey(jobId);
   const target = join(root, key);
   if (!isInsideDirectory(root, source)) {
-    log(
-      "error",
-      `output publisher: job ${jobId}: task output ${task.outputKey} lies outside the storage root`,
-    );
+    const message = `task output ${task.outputKey} lies outside the storage root`;
+    log("error", `output publisher: job ${jobId}: ${message}`);
+    await failUpload(deps, jobId, event, "WE-JOB-008", message);
     return;
   }
 
   if (!(await holds(target, expected))) {
     if (!(await holds(source, expected))) {
-      // Missing or altered since it was verified: never publish it. The job stays uploading for an
-      // operator to see; failing it needs an upload-failure command the job decider does not have yet.
-      log("error", `output publisher: job ${jobId}: task output ${task.outputKey} is missing or altered`);
+      // Missing or altered since it was verified: never publish it. The job fails, and the work
+      // directory stays for an operator to look at.
+      const message = `task output ${task.outputKey} is missing or was altered after it was verified`;
+      log("error", `output publisher: job ${jobId}: ${message}`);
+      await failUpload(deps, jobId, event, "WE-STO-001", message);
       return;
     }
     await moveInto(source, target, expected);
@@ -96,6 +98,27 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
     return;
   }
   await rm(join(root, "work", jobId), { recursive: true, force: true });
+}
+
+async function failUpload(
+  deps: OutputPublisherDeps,
+  jobId: string,
+  event: RecordedEvent,
+  code: ErrorCode,
+  message: string,
+) {
+  const result = await executeJobCommand(
+    deps,
+    jobId,
+    { type: "FailUpload", data: { code, message } },
+    contextOfEvent(event),
+  );
+  if (result._tag === "JobRejected") {
+    (deps.log ?? silentLog)(
+      "info",
+      `output publisher: job ${jobId} refused FailUpload (${result.code}): ${result.message}`,
+    );
+  }
 }
 
 interface Expected {

@@ -115,7 +115,25 @@ describe("output publisher", () => {
     const altered = await uploadingJob("original");
     await writeFile(altered.outputPath, "tampered");
     await publishJobOutput(publisherDeps(), altered.uploading);
-    expect((await store.readStream(jobStreamId(altered.jobId))).at(-1)?.type).toBe("JobUploadingStarted");
+    const failed = (await store.readStream(jobStreamId(altered.jobId))).at(-1);
+    expect(failed?.type).toBe("JobFailed");
+    expect(failed?.data).toMatchObject({ code: "WE-STO-001", message: expect.stringMatching(/altered/) });
     expect(await readdir(join(storageRoot, "outputs"))).toEqual([moved.jobId]);
+    // the work directory stays for an operator to look at; a redelivery changes nothing
+    expect(await readFile(altered.outputPath, "utf8")).toBe("tampered");
+    await publishJobOutput(publisherDeps(), altered.uploading);
+    expect(
+      (await store.readStream(jobStreamId(altered.jobId))).filter((e) => e.type === "JobFailed"),
+    ).toHaveLength(1);
+  });
+
+  it("fails a job whose output went missing, instead of leaving it uploading", async () => {
+    const missing = await uploadingJob("bytes");
+    await rm(missing.outputPath);
+    await publishJobOutput(publisherDeps(), missing.uploading);
+    expect((await store.readStream(jobStreamId(missing.jobId))).at(-1)).toMatchObject({
+      type: "JobFailed",
+      data: { code: "WE-STO-001" },
+    });
   });
 });

@@ -1,5 +1,7 @@
 // The commands a job accepts. Each carries what deciding needs (ids, attempt, `now`): the decider has
 // no clock and makes no ids. Task commands name their attempt, which is how stale results are fenced off.
+
+import type { ErrorCode } from "../../schemas/errors.ts";
 import type {
   ExitClass,
   JobEventData,
@@ -44,6 +46,9 @@ export type CompleteStitch = { type: "CompleteStitch"; data: Record<string, neve
 
 export type CompleteUpload = { type: "CompleteUpload"; data: { outputs: JobOutput[] } };
 
+/** The output cannot be published (missing, altered since it was verified, out of bounds). */
+export type FailUpload = { type: "FailUpload"; data: { code: ErrorCode; message: string } };
+
 export type CancelJob = { type: "CancelJob"; data: { reason?: string } };
 
 /** Cancels the job if it is still active and points it at the new job that repeats it. */
@@ -62,6 +67,7 @@ export type JobCommand =
   | FailTask
   | CompleteStitch
   | CompleteUpload
+  | FailUpload
   | CancelJob
   | RetryJob
   | DeleteJob;

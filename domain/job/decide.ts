@@ -64,6 +64,13 @@ export function decide(command: JobCommand, state: JobState): JobDecision {
       }),
     )
     .with({ type: "CompleteUpload" }, ({ data }) => unlessTerminal(job, () => completeUpload(data, job)))
+    .with({ type: "FailUpload" }, ({ data }) =>
+      unlessTerminal(job, () =>
+        job.status === "uploading"
+          ? accepted({ type: "JobFailed", data: { code: data.code, message: data.message } })
+          : jobRejected("WE-JOB-001", `Job ${job.jobId} is ${job.status}, not uploading`),
+      ),
+    )
     .with({ type: "CancelJob" }, ({ data }) =>
       unlessTerminal(job, () => accepted({ type: "JobCancelled", data: reasonOf(data.reason) })),
     )

@@ -184,6 +184,10 @@ const completeUpload = (outputs: JobOutput[] = [output]): JobCommand => ({
   type: "CompleteUpload",
   data: { outputs },
 });
+const failUpload: JobCommand = {
+  type: "FailUpload",
+  data: { code: "WE-STO-001", message: "the task output is missing" },
+};
 const cancelJob = (reason?: string): JobCommand => ({
   type: "CancelJob",
   data: reason === undefined ? {} : { reason },
@@ -201,6 +205,7 @@ const processingCommands: [string, JobCommand][] = [
   ["FailTask", failTask(taskA, 1, "transient")],
   ["CompleteStitch", completeStitch],
   ["CompleteUpload", completeUpload()],
+  ["FailUpload", failUpload],
   ["CancelJob", cancelJob("again")],
 ];
 const allCommands: [string, JobCommand][] = [
@@ -550,6 +555,20 @@ describe("CompleteUpload", () => {
   it("refuses a job without outputs: WE-JOB-001", () =>
     given(...uploadingOne)
       .when(completeUpload([]))
+      .thenRejects("WE-JOB-001"));
+});
+
+describe("FailUpload", () => {
+  it("fails an uploading job with the code and message it is given", () =>
+    given(...uploadingOne)
+      .when(failUpload)
+      .thenEmits({
+        type: "JobFailed",
+        data: { code: "WE-STO-001", message: "the task output is missing" },
+      }));
+  it("refuses before uploading: WE-JOB-001", () =>
+    given(...stitchingTwo)
+      .when(failUpload)
       .thenRejects("WE-JOB-001"));
 });
 

@@ -88,6 +88,7 @@ const rawCommand: fc.Arbitrary<JobCommand> = fc.oneof(
       },
     }),
   ),
+  fc.constant<JobCommand>({ type: "FailUpload", data: { code: "WE-STO-001", message: "missing" } }),
   fc
     .option(fc.string(), { nil: undefined })
     .map((reason): JobCommand => ({ type: "CancelJob", data: reason === undefined ? {} : { reason } })),
