@@ -37,7 +37,12 @@ export function decide(command: JobCommand, state: JobState): JobDecision {
 
   return match(command)
     .returnType<JobDecision>()
-    .with({ type: "SubmitJob" }, () => jobRejected("WE-JOB-001", `Job ${job.jobId} already exists`))
+    .with({ type: "SubmitJob" }, ({ data }) =>
+      // the same retry submitted again (by the API, then by the retry reactor, or after a crash)
+      data.retryOf !== undefined && data.retryOf === job.retryOf
+        ? accepted()
+        : jobRejected("WE-JOB-001", `Job ${job.jobId} already exists`),
+    )
     .with({ type: "RecordProbe" }, ({ data }) =>
       // The first probe wins; a redelivered probe changes nothing.
       unlessTerminal(job, () => (job.probe ? accepted() : accepted({ type: "JobSourceProbed", data }))),

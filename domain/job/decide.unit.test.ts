@@ -250,6 +250,17 @@ describe("SubmitJob", () => {
       .thenEmits({ type: "JobSubmitted", data: { ...submittedData, retryOf: newJobId } }));
   it("refuses a job that exists: WE-JOB-001", () =>
     given(submitted).when(submitJob).thenRejects("WE-JOB-001"));
+  const retrySubmitted: JobEvent = { type: "JobSubmitted", data: { ...submittedData, retryOf: newJobId } };
+  it("takes the same retry submitted again as done, even once the job has moved on", () =>
+    given(retrySubmitted, probed)
+      .when({ type: "SubmitJob", data: { ...submittedData, retryOf: newJobId } })
+      .thenEmits());
+  it("refuses a submit that repeats another job, or none: WE-JOB-001", () => {
+    given(retrySubmitted)
+      .when({ type: "SubmitJob", data: { ...submittedData, retryOf: taskA } })
+      .thenRejects("WE-JOB-001");
+    given(retrySubmitted).when(submitJob).thenRejects("WE-JOB-001");
+  });
 });
 
 describe("RecordProbe", () => {

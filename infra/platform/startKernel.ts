@@ -34,6 +34,7 @@ import { startDispatcher } from "../../workers/dispatcher.ts";
 import { startJobPlanner } from "../../workers/jobPlanner.ts";
 import { startOutputPublisher } from "../../workers/outputPublisher.ts";
 import type { Reactor } from "../../workers/reactorCheckpoint.ts";
+import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { migrate } from "../postgres/migrate.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { type PlatformConfig, persistentSecret } from "./platformConfig.ts";
@@ -112,6 +113,7 @@ export async function startKernel(
       now,
       log: reactorLog,
     }),
+    startRetrySubmitter({ store, pool, schema, newId, now, log: reactorLog }),
   ];
 
   const signer = createSignedUrlSigner(`download:${secret}`);
