@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { ApiError } from "../http/apiError.ts";
 import { type HttpEnv, hasRole } from "../http/httpEnv.ts";
 import { streamUpload } from "../sources/streamUploadToMediaRoot.ts";
+import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
 import type { SignedUrlSigner } from "./signedUrl.ts";
 
 export interface FileRoutesOptions {
@@ -40,7 +41,13 @@ export function uploadRoutes(options: FileRoutesOptions) {
     if (!hasRole(c.var.actor, "operator"))
       throw new ApiError("WE-AUTH-003", "uploading needs the operator role");
     const name = c.req.query("name") ?? c.req.header("x-file-name");
-    if (!name) throw new ApiError("WE-JOB-001", "name the file: ?name=<file name> or an X-File-Name header");
+    const contentType = c.req.header("content-type");
+    const multipart = isMultipart(contentType);
+    if (!name && !multipart) {
+      throw new ApiError("WE-JOB-001", "name the file: ?name=<file name> or an X-File-Name header", {
+        hint: "Or send a multipart form: curl -F file=@movie.mp4 …",
+      });
+    }
     const body = c.req.raw.body;
     if (!body) throw new ApiError("WE-JOB-001", "the upload body is empty");
     const declared = Number(c.req.header("content-length") ?? Number.NaN);
@@ -54,12 +61,16 @@ export function uploadRoutes(options: FileRoutesOptions) {
         },
       );
     }
-    const result = await streamUpload(body, {
+    const upload = {
       mediaRoot: options.mediaRoot,
-      fileName: name,
       maxBytes: options.maxUploadBytes,
       signal: c.req.raw.signal,
-    });
+    };
+    const result = multipart
+      ? await uploadMultipart(body, contentType!, { ...upload, fileName: name })
+      : await streamUpload(body, { ...upload, fileName: name! });
+    if (result._tag === "FormRefused")
+      throw new ApiError("WE-JOB-001", result.message, { hint: result.hint });
     if (result._tag === "UploadRefused") {
       throw new ApiError(result.code, result.message, { status: result.status, hint: result.hint });
     }

@@ -116,10 +116,33 @@ export function openApiDocument(version: string) {
       },
       "/v1/files/upload": {
         post: {
-          summary: "Stream a file into the media root; returns its fs:// URL",
-          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string" } }],
+          summary: "Stream a file into the media root (raw body or multipart form); returns its fs:// URL",
+          parameters: [
+            {
+              name: "name",
+              in: "query",
+              required: false,
+              description:
+                "The file's name: required for a raw body; for a form it wins over object_key and the part's file name",
+              schema: { type: "string" },
+            },
+          ],
           requestBody: {
-            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+            content: {
+              "application/octet-stream": { schema: { type: "string", format: "binary" } },
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  required: ["file"],
+                  properties: {
+                    file: { type: "string", format: "binary" },
+                    object_key: { type: "string", description: "A name for the file, sent before it" },
+                    plugin_id: { type: "string", description: "Ignored until storage plugins exist" },
+                    bucket: { type: "string", description: "Ignored until storage plugins exist" },
+                  },
+                },
+              },
+            },
           },
           responses: { 201: { description: "Uploaded" }, ...errors },
         },

@@ -80,8 +80,18 @@ describe("first VOD job through webencode up", () => {
       body: readFileSync(clip),
     });
     expect(upload.status).toBe(201);
-    const { url } = (await upload.json()) as { url: string };
+    const { url, sha256 } = (await upload.json()) as { url: string; sha256: string };
     expect(url).toMatch(/^fs:\/\/uploads\//);
+    // the same clip as a form, the way curl -F file=@holiday.mp4 sends it
+    const form = new FormData();
+    form.append("file", new Blob([readFileSync(clip)], { type: "video/mp4" }), "holiday.mp4");
+    const formUpload = await fetch(`${platform.url}/v1/files/upload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(formUpload.status).toBe(201);
+    expect(await formUpload.json()).toMatchObject({ url: expect.stringMatching(/holiday\.mp4$/), sha256 });
 
     const submitted = await api<{ id: string; status: string }>("POST", "/v1/jobs", {
       source_url: url,

@@ -1,0 +1,144 @@
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
+
+const MiB = 1024 * 1024;
+let base: string;
+let mediaRoot: string;
+
+beforeEach(async () => {
+  base = await realpath(await mkdtemp(join(tmpdir(), "webencode-multipart-")));
+  mediaRoot = join(base, "media");
+  await mkdir(mediaRoot);
+});
+afterEach(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+/** A real multipart body and its content type, as fetch (and curl -F) make them. */
+function form(fields: Array<[string, string | Blob, string?]>) {
+  const data = new FormData();
+  for (const [name, value, fileName] of fields) {
+    if (typeof value === "string") data.append(name, value);
+    else data.append(name, value, fileName);
+  }
+  const request = new Request("http://upload.test/", { method: "POST", body: data });
+  return { body: request.body!, contentType: request.headers.get("content-type")! };
+}
+
+const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256));
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const uploads = () => readdir(join(mediaRoot, "uploads")).catch(() => [] as string[]);
+
+describe("multipart uploads", () => {
+  it("stores the `file` part byte for byte under its file name, ignoring the other fields", async () => {
+    const { body, contentType } = form([
+      ["plugin_id", "storage-fs"],
+      ["bucket", "media"],
+      ["file", new Blob([bytes], { type: "video/mp4" }), "holiday clip.mp4"],
+    ]);
+    expect(isMultipart(contentType)).toBe(true);
+    const result = await uploadMultipart(body, contentType, { mediaRoot, maxBytes: 10 * MiB });
+    expect(result).toMatchObject({ _tag: "Uploaded", sizeBytes: bytes.length, sha256: sha256(bytes) });
+    if (result._tag !== "Uploaded") return;
+    expect(result.url).toMatch(/^fs:\/\/uploads\/.*holiday/);
+    expect(sha256(await readFile(result.path))).toBe(sha256(bytes));
+  });
+
+  it("names the file after ?name=, else an object_key field sent before the file, else the part", async () => {
+    const keyed = form([
+      ["object_key", "uploads/from-key.mp4"],
+      ["file", new Blob([bytes]), "part.mp4"],
+    ]);
+    const byKey = await uploadMultipart(keyed.body, keyed.contentType, { mediaRoot, maxBytes: 10 * MiB });
+    expect(byKey._tag === "Uploaded" && byKey.url).toMatch(/from-key\.mp4$/);
+    const named = form([
+      ["object_key", "from-key.mp4"],
+      ["file", new Blob([bytes]), "part.mp4"],
+    ]);
+    const byQuery = await uploadMultipart(named.body, named.contentType, {
+      mediaRoot,
+      maxBytes: 10 * MiB,
+      fileName: "from-query.mp4",
+    });
+    expect(byQuery._tag === "Uploaded" && byQuery.url).toMatch(/from-query\.mp4$/);
+  });
+
+  it("refuses a form without a `file` part, and a file over the limit, leaving nothing behind", async () => {
+    const empty = form([["video", new Blob([bytes]), "a.mp4"]]);
+    expect(
+      await uploadMultipart(empty.body, empty.contentType, { mediaRoot, maxBytes: 10 * MiB }),
+    ).toMatchObject({
+      _tag: "FormRefused",
+      message: expect.stringMatching(/no `file` part/),
+    });
+    const big = form([["file", new Blob([bytes]), "big.mp4"]]);
+    expect(await uploadMultipart(big.body, big.contentType, { mediaRoot, maxBytes: 100_000 })).toMatchObject({
+      _tag: "UploadRefused",
+      reason: "too_large",
+      status: 413,
+    });
+    expect(await uploads()).toEqual([]);
+  });
+
+  it("refuses a body that is not the form its content type says", async () => {
+    const garbage = new Request("http://upload.test/", { method: "POST", body: "this is not a form" }).body!;
+    const result = await uploadMultipart(garbage, "multipart/form-data; boundary=xyz", {
+      mediaRoot,
+      maxBytes: MiB,
+    });
+    expect(result._tag).toBe("FormRefused");
+    const noBoundary = new Request("http://upload.test/", { method: "POST", body: "x" }).body!;
+    expect(
+      (await uploadMultipart(noBoundary, "multipart/form-data; charset=utf-8", { mediaRoot, maxBytes: MiB }))
+        ._tag,
+    ).toBe("FormRefused");
+    expect(await uploads()).toEqual([]);
+  });
+
+  it("streams a 200 MiB file part to disk without holding it in memory", async () => {
+    const boundary = "----webencode-test-boundary";
+    const total = 200 * MiB;
+    const hash = createHash("sha256");
+    let sent = 0;
+    let headerSent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!headerSent) {
+          headerSent = true;
+          controller.enqueue(
+            Buffer.from(
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\n` +
+                "Content-Type: video/mp4\r\n\r\n",
+            ),
+          );
+          return;
+        }
+        if (sent < total) {
+          const chunk = Buffer.alloc(Math.min(256 * 1024, total - sent), sent % 251);
+          hash.update(chunk);
+          sent += chunk.length;
+          controller.enqueue(chunk);
+          return;
+        }
+        controller.enqueue(Buffer.from(`\r\n--${boundary}--\r\n`));
+        controller.close();
+      },
+    });
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
+    const result = await uploadMultipart(body, `multipart/form-data; boundary=${boundary}`, {
+      mediaRoot,
+      maxBytes: 256 * MiB,
+    });
+    clearInterval(sampler);
+    expect(result).toMatchObject({ _tag: "Uploaded", sizeBytes: total, sha256: hash.digest("hex") });
+    expect(peak - before).toBeLessThan(64 * MiB);
+  }, 60_000);
+});
