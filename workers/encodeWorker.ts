@@ -17,7 +17,6 @@ import { isTerminal, type Job, type TaskState } from "../domain/job/jobState.ts"
 import type { EventStore } from "../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../domain/ports/progressBus.ts";
 import type { WorkMessage, WorkQueue } from "../domain/ports/workQueue.ts";
-import { reapOrphans } from "../plugins/encoder-ffmpeg/reapOrphans.ts";
 import type {
   EncodeFailed,
   EncodeOutcome,
@@ -43,8 +42,6 @@ export interface EncodeWorkerDeps {
   mediaRoot: string;
   /** Attempts write in the storage root's `work` folder, one folder per job and task. */
   storageRoot: string;
-  /** The encoder plugin's state directory: its ffmpeg pid records, reaped at start. */
-  stateDir: string;
   /** Kill an encode whose progress has not moved for this long. Default 60 000. */
   stallTimeoutMs?: number;
   /** The queue's ack-wait for this consumer; heartbeats go out at a third of it (at most every 5 s). */
@@ -88,7 +85,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
   const actor = workerActor(workerId);
   const heartbeatMs = Math.min(5_000, Math.max(100, Math.floor((deps.ackWaitMs ?? 30_000) / 3)));
 
-  const reaped = await reapOrphans(deps.stateDir);
+  const reaped = (await encoder.recover?.()) ?? { killed: [], removedPartials: [] };
   if (reaped.killed.length > 0 || reaped.removedPartials.length > 0) {
     log(
       "info",

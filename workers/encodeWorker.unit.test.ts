@@ -88,7 +88,6 @@ async function startWorker(queue: WorkQueue, workerId = "w-a") {
     profiles: builtInProfiles,
     mediaRoot: dir,
     storageRoot: join(dir, "storage"),
-    stateDir: join(dir, "state", workerId),
     ackWaitMs: 3_000,
     newId: randomUUID,
     now: () => new Date(),

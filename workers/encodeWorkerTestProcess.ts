@@ -38,7 +38,6 @@ const worker = await startEncodeWorker({
   profiles: { crash_test: { ...base, name: "crash_test", video: { ...base.video, preset: config.preset } } },
   mediaRoot: config.mediaRoot,
   storageRoot: config.storageRoot,
-  stateDir: config.stateDir,
   ackWaitMs: config.ackWaitMs,
   newId: randomUUID,
   now: () => new Date(),

@@ -8,7 +8,7 @@ import type pg from "pg";
 import { isInsideDirectory } from "../commands/sources/isInsideDirectory.ts";
 import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import { sha256File } from "../plugins/encoder-ffmpeg/sha256File.ts";
+import { sha256File } from "../plugins/sdk/sha256File.ts";
 import type { ErrorCode } from "../schemas/errors.ts";
 import type { JobOutput } from "../schemas/events/jobEvents.ts";
 import { contextOfEvent } from "./reactionContext.ts";

@@ -79,7 +79,6 @@ beforeAll(async () => {
     profiles: { ...builtInProfiles, slow_test: slowProfile },
     mediaRoot,
     storageRoot,
-    stateDir,
     ackWaitMs: 10_000,
     newId: randomUUID,
     now: () => new Date(),

@@ -34,7 +34,6 @@ export async function startWorkers(
         profiles: builtInProfiles,
         mediaRoot: config.mediaDir,
         storageRoot: config.storageDir,
-        stateDir: config.stateDir,
         stallTimeoutMs: config.stallTimeoutMs,
         ackWaitMs: config.ackWaitMs,
         remoteSources: { allowPrivate: config.allowPrivateSources, allowHosts: config.allowSourceHosts },

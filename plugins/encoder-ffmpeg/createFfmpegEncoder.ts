@@ -5,9 +5,10 @@ import { detectEncoders } from "./detectEncoders.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeMedia } from "./probeMedia.ts";
+import { reapOrphans } from "./reapOrphans.ts";
 
 export interface FfmpegEncoderOptions {
-  /** Where running ffmpeg processes are recorded for reapOrphans. */
+  /** Where running ffmpeg processes are recorded, for `recover` after a crash. */
   readonly stateDir: string;
   readonly ffmpegPath?: string;
   readonly ffprobePath?: string;
@@ -41,5 +42,6 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
     encode: (plan, encodeOptions) =>
       encodeWithFfmpeg(plan, encodeOptions, { ffmpegPath, ffprobePath, stateDir: options.stateDir }),
     capabilities: proven,
+    recover: () => reapOrphans(options.stateDir),
   };
 }

@@ -11,13 +11,13 @@ import type {
   EncodePlan,
   EncodeProgress,
 } from "../sdk/encoderPlugin.ts";
+import { sha256File } from "../sdk/sha256File.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { classifyFailure } from "./classifyFailure.ts";
 import { createProgressParser } from "./createProgressParser.ts";
 import { createTailBuffer } from "./createTailBuffer.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { recordFfmpegPid } from "./recordFfmpegPid.ts";
-import { sha256File } from "./sha256File.ts";
 import { verifyOutput } from "./verifyOutput.ts";
 
 export interface FfmpegConfig {

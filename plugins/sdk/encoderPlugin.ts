@@ -198,9 +198,19 @@ export interface EncoderCapabilities {
   readonly containers: readonly string[];
 }
 
+/** What a plugin cleaned up after an earlier run of its own (killed with -9, say). */
+export interface RecoveryReport {
+  /** Process ids of encoders still running from the earlier run, now stopped. */
+  readonly killed: readonly number[];
+  /** Partial outputs removed. */
+  readonly removedPartials: readonly string[];
+}
+
 export interface EncoderPlugin {
   probe(input: string): Promise<SourceInfo | ProbeFailure>;
   plan(profile: EncodeProfile, source: SourceInfo, range?: EncodeRange): Promise<EncodePlan>;
   encode(plan: EncodePlan, options: EncodeOptions): Promise<EncodeOutcome>;
   capabilities(): Promise<EncoderCapabilities>;
+  /** Cleans up what an earlier run left behind; a worker calls it once, before taking work. */
+  recover?(): Promise<RecoveryReport>;
 }

@@ -1,3 +1,4 @@
+// Part of the plugin contract: every output checksum (TaskCompleted, the output publisher's check) has this form.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
