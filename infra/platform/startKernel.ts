@@ -35,6 +35,7 @@ import { startJobPlanner } from "../../workers/jobPlanner.ts";
 import { startOutputPublisher } from "../../workers/outputPublisher.ts";
 import type { Reactor } from "../../workers/reactorCheckpoint.ts";
 import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
+import { startWorkSweeper } from "../../workers/workSweeper.ts";
 import { migrate } from "../postgres/migrate.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { type PlatformConfig, persistentSecret } from "./platformConfig.ts";
@@ -114,6 +115,7 @@ export async function startKernel(
       log: reactorLog,
     }),
     startRetrySubmitter({ store, pool, schema, newId, now, log: reactorLog }),
+    startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, log: reactorLog }),
   ];
 
   const signer = createSignedUrlSigner(`download:${secret}`);
