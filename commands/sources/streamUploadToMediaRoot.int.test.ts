@@ -102,7 +102,7 @@ describe("streamUpload", () => {
     expect(over).toMatchObject({
       _tag: "UploadRefused",
       reason: "too_large",
-      code: "WE-JOB-001",
+      code: "WE-STO-003",
       status: 413,
       receivedBytes: MiB + 1,
     });

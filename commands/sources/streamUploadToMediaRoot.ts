@@ -108,7 +108,8 @@ export const streamUpload = async (
 
   const refused = (reason: UploadRefused["reason"], message: string, hint: string): UploadRefused => ({
     _tag: "UploadRefused",
-    code: reason === "storage_full" ? "WE-STO-003" : "WE-JOB-001",
+    // over the limit answers like a declared Content-Length over it (the route): WE-STO-003 with 413
+    code: reason === "storage_full" || reason === "too_large" ? "WE-STO-003" : "WE-JOB-001",
     status: reason === "too_large" ? 413 : reason === "storage_full" ? 507 : 400,
     reason,
     message,
