@@ -1,10 +1,10 @@
 // A faster safeParse for schemas read on hot paths (every event of a rebuild is checked against its
-// schema), for values as JSON.parse makes them (no symbol keys, getters or non-enumerable properties). Before zod runs, a checker compiled once from the schema's definition looks at the value in
-// place: when it can tell that zod would accept the value and return an equal copy of it, the value
-// itself is the result. Anything it cannot tell for sure (a rejected value, unknown keys zod would
-// strip, refinements, transforms, schema kinds it does not know) goes to zod, which stays the
-// authority and the source of every issue message. So the checker may send zod more than it needs
-// to, never less.
+// schema), for values as JSON.parse makes them (no symbol keys, getters or non-enumerable properties).
+// Before zod runs, a checker compiled once from the schema's definition looks at the value in place:
+// when it can tell that zod would accept the value and return an equal copy of it, the value itself is
+// the result. Anything it cannot tell for sure (a rejected value, unknown keys zod would strip,
+// refinements, transforms, schema kinds it does not know) goes to zod, which stays the authority and
+// the source of every issue message. So the checker may send zod more than it needs to, never less.
 import type { z } from "zod";
 import { util } from "zod/v4/core";
 

@@ -144,6 +144,7 @@ describe("exact parser", () => {
       [z.string().default("d"), false],
       [z.string().transform((s) => s.length), false],
       [z.strictObject({ a: z.number() }).refine((o) => o.a > 1), false],
+      [z.strictObject({ g: z.guid(), d: z.iso.date(), t: z.iso.time() }), true],
       [z.email(), false],
       [z.url(), false],
       [z.number().multipleOf(2), false],

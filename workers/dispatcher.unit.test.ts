@@ -3,47 +3,16 @@ import { describe, expect, it } from "vitest";
 import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
-import { sourceInfoFixture } from "./createFakeEncoder.ts";
+import { startedOneTaskJob } from "../test/support/startedJob.ts";
 import { dispatchScheduledTask } from "./dispatcher.ts";
-import { sourceMetadataOf } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
-import { taskIdOf } from "./taskIdOf.ts";
 
 describe("dispatcher", () => {
   it("publishes each TaskScheduled once under its event id, not before its retry time", async () => {
     const store = createMemoryEventStore();
     const queue = createMemoryWorkQueue();
-    const deps = { store, newId: randomUUID, now: () => new Date() };
     const context = reactionContext({ id: randomUUID() });
-    const jobId = randomUUID();
-    const taskId = taskIdOf(jobId, 0);
-    const submitted = {
-      jobId,
-      userId: "u",
-      sourceType: "upload" as const,
-      sourceUrl: "fs://a.mp4",
-      profileId: "p",
-      outputConfig: {},
-    };
-    await executeJobCommand(deps, jobId, { type: "SubmitJob", data: submitted }, context);
-    await executeJobCommand(
-      deps,
-      jobId,
-      { type: "RecordProbe", data: sourceMetadataOf(sourceInfoFixture("a"), 1) },
-      context,
-    );
-    await executeJobCommand(
-      deps,
-      jobId,
-      { type: "PlanJob", data: { tasks: [{ taskId, sequenceIndex: 0, startTimeSec: 0, endTimeSec: 2 }] } },
-      context,
-    );
-    await executeJobCommand(
-      deps,
-      jobId,
-      { type: "StartTask", data: { taskId, attempt: 1, workerId: "w" } },
-      context,
-    );
+    const { deps, jobId, taskId } = await startedOneTaskJob(store, context);
     const failed = {
       taskId,
       attempt: 1,

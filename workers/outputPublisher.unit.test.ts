@@ -6,11 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { sourceInfoFixture } from "./createFakeEncoder.ts";
-import { sourceMetadataOf } from "./jobPlanner.ts";
+import { startedOneTaskJob } from "../test/support/startedJob.ts";
 import { finalOutputKey, publishJobOutput } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
-import { taskIdOf } from "./taskIdOf.ts";
 
 let storageRoot: string;
 let store: EventStore;
@@ -28,40 +26,11 @@ afterEach(async () => {
 async function uploadingJob(
   bytes: string,
 ): Promise<{ jobId: string; uploading: RecordedEvent; outputPath: string }> {
-  const deps = { store, newId: randomUUID, now: () => new Date() };
-  const jobId = randomUUID();
-  const taskId = taskIdOf(jobId, 0);
+  const { deps, jobId, taskId } = await startedOneTaskJob(store, context, "480p_fast");
   const outputKey = `work/${jobId}/${taskId}/1.mp4`;
   const outputPath = join(storageRoot, outputKey);
   await mkdir(join(storageRoot, "work", jobId, taskId), { recursive: true });
   await writeFile(outputPath, bytes);
-  const submitted = {
-    jobId,
-    userId: "u",
-    sourceType: "upload" as const,
-    sourceUrl: "fs://a.mp4",
-    profileId: "480p_fast",
-    outputConfig: {},
-  };
-  await executeJobCommand(deps, jobId, { type: "SubmitJob", data: submitted }, context);
-  await executeJobCommand(
-    deps,
-    jobId,
-    { type: "RecordProbe", data: sourceMetadataOf(sourceInfoFixture("a"), 1) },
-    context,
-  );
-  await executeJobCommand(
-    deps,
-    jobId,
-    { type: "PlanJob", data: { tasks: [{ taskId, sequenceIndex: 0, startTimeSec: 0, endTimeSec: 2 }] } },
-    context,
-  );
-  await executeJobCommand(
-    deps,
-    jobId,
-    { type: "StartTask", data: { taskId, attempt: 1, workerId: "w" } },
-    context,
-  );
   const checksum = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   const completed = {
     taskId,

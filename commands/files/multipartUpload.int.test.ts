@@ -96,6 +96,12 @@ describe("multipart uploads", () => {
       (await uploadMultipart(noBoundary, "multipart/form-data; charset=utf-8", { mediaRoot, maxBytes: MiB }))
         ._tag,
     ).toBe("FormRefused");
+    // without a boundary at all it is still taken for a form, and refused as one
+    expect(isMultipart("multipart/form-data")).toBe(true);
+    const bare = new Request("http://upload.test/", { method: "POST", body: "x" }).body!;
+    expect((await uploadMultipart(bare, "multipart/form-data", { mediaRoot, maxBytes: MiB }))._tag).toBe(
+      "FormRefused",
+    );
     expect(await uploads()).toEqual([]);
   });
 

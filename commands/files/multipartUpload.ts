@@ -22,7 +22,7 @@ export interface FormRefused {
 }
 
 export const isMultipart = (contentType: string | undefined) =>
-  /^multipart\/form-data\s*;/i.test(contentType ?? "");
+  /^multipart\/form-data\s*(;|$)/i.test(contentType ?? "");
 
 export function uploadMultipart(
   body: ReadableStream<Uint8Array>,
