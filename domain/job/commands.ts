@@ -49,6 +49,12 @@ export type CompleteUpload = { type: "CompleteUpload"; data: { outputs: JobOutpu
 /** The output cannot be published (missing, altered since it was verified, out of bounds). */
 export type FailUpload = { type: "FailUpload"; data: { code: ErrorCode; message: string } };
 
+/**
+ * The platform gave up on an event of this job (its handling kept failing): the job fails with the
+ * code and message given, whatever step it was at.
+ */
+export type FailJob = { type: "FailJob"; data: { code: ErrorCode; message: string } };
+
 export type CancelJob = { type: "CancelJob"; data: { reason?: string } };
 
 /** Cancels the job if it is still active and points it at the new job that repeats it. */
@@ -68,6 +74,7 @@ export type JobCommand =
   | CompleteStitch
   | CompleteUpload
   | FailUpload
+  | FailJob
   | CancelJob
   | RetryJob
   | DeleteJob;

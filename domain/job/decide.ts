@@ -76,6 +76,11 @@ export function decide(command: JobCommand, state: JobState): JobDecision {
           : jobRejected("WE-JOB-001", `Job ${job.jobId} is ${job.status}, not uploading`),
       ),
     )
+    .with({ type: "FailJob" }, ({ data }) =>
+      unlessTerminal(job, () =>
+        accepted({ type: "JobFailed", data: { code: data.code, message: data.message } }),
+      ),
+    )
     .with({ type: "CancelJob" }, ({ data }) =>
       unlessTerminal(job, () => accepted({ type: "JobCancelled", data: reasonOf(data.reason) })),
     )

@@ -188,6 +188,10 @@ const failUpload: JobCommand = {
   type: "FailUpload",
   data: { code: "WE-STO-001", message: "the task output is missing" },
 };
+const failJob: JobCommand = {
+  type: "FailJob",
+  data: { code: "WE-JOB-008", message: "JobSubmitted could not be handled after 5 attempts" },
+};
 const cancelJob = (reason?: string): JobCommand => ({
   type: "CancelJob",
   data: reason === undefined ? {} : { reason },
@@ -206,6 +210,7 @@ const processingCommands: [string, JobCommand][] = [
   ["CompleteStitch", completeStitch],
   ["CompleteUpload", completeUpload()],
   ["FailUpload", failUpload],
+  ["FailJob", failJob],
   ["CancelJob", cancelJob("again")],
 ];
 const allCommands: [string, JobCommand][] = [
@@ -581,6 +586,23 @@ describe("FailUpload", () => {
     given(...stitchingTwo)
       .when(failUpload)
       .thenRejects("WE-JOB-001"));
+});
+
+describe("FailJob", () => {
+  const failedWith: JobEvent = {
+    type: "JobFailed",
+    data: { code: "WE-JOB-008", message: "JobSubmitted could not be handled after 5 attempts" },
+  };
+  it.each([
+    ["queued", queued],
+    ["processing", runningA],
+    ["stitching", stitchingTwo],
+    ["uploading", uploadingOne],
+  ])("fails a %s job with the code and message it is given", (_, history) =>
+    given(...history)
+      .when(failJob)
+      .thenEmits(failedWith),
+  );
 });
 
 describe("CancelJob", () => {

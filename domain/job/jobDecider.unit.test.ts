@@ -89,6 +89,7 @@ const rawCommand: fc.Arbitrary<JobCommand> = fc.oneof(
     }),
   ),
   fc.constant<JobCommand>({ type: "FailUpload", data: { code: "WE-STO-001", message: "missing" } }),
+  fc.constant<JobCommand>({ type: "FailJob", data: { code: "WE-JOB-008", message: "given up" } }),
   fc
     .option(fc.string(), { nil: undefined })
     .map((reason): JobCommand => ({ type: "CancelJob", data: reason === undefined ? {} : { reason } })),
