@@ -4,12 +4,15 @@ import type pg from "pg";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import type { TaskMessage } from "./taskMessage.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface DispatcherDeps {
   store: EventStore;
+  newId: () => string;
+  now: () => Date;
   queue: WorkQueue;
   pool: pg.Pool;
   schema: string;
@@ -24,6 +27,9 @@ export function startDispatcher(deps: DispatcherDeps): Reactor {
     schema: deps.schema,
     filter: { streamPrefixes: ["job-"], eventTypes: ["TaskScheduled"] },
     handle: (event) => dispatchScheduledTask(deps, event),
+    // a queue that does not answer is no fault of the task: keep trying without giving up on it
+    dependenciesHealthy: () => deps.queue.depth().then(() => true),
+    onPoison: failJobOfEvent(deps, "dispatcher"),
     log: deps.log,
   });
 }

@@ -11,6 +11,7 @@ import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts";
 import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import { encoderInputOf, resolveSource } from "./resolveSource.ts";
@@ -40,6 +41,7 @@ export function startJobPlanner(deps: JobPlannerDeps & { pool: pg.Pool; schema: 
     schema: deps.schema,
     filter: { streamPrefixes: ["job-"], eventTypes: ["JobSubmitted"] },
     handle: (event) => planSubmittedJob(deps, event),
+    onPoison: failJobOfEvent(deps, "job planner"),
     log: deps.log,
   });
 }

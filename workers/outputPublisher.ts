@@ -11,6 +11,7 @@ import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { sha256File } from "../plugins/sdk/sha256File.ts";
 import type { ErrorCode } from "../schemas/errors.ts";
 import type { JobOutput } from "../schemas/events/jobEvents.ts";
+import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
@@ -31,6 +32,7 @@ export function startOutputPublisher(deps: OutputPublisherDeps & { pool: pg.Pool
     schema: deps.schema,
     filter: { streamPrefixes: ["job-"], eventTypes: ["JobUploadingStarted"] },
     handle: (event) => publishJobOutput(deps, event),
+    onPoison: failJobOfEvent(deps, "output publisher"),
     log: deps.log,
   });
 }

@@ -96,7 +96,7 @@ describe("runReactor", () => {
       pool,
       schema: "rx",
       filter: { streamPrefixes: [prefix] },
-      retryDelayMs: { first: 20, max: 40 },
+      retry: { maxAttempts: 5, firstDelayMs: 20, maxDelayMs: 40 },
       handle: async (event) => {
         calls.push(event.id);
         if (event.id === ids[0] && failures-- > 0) throw new Error("not yet");
@@ -105,6 +105,108 @@ describe("runReactor", () => {
     await waitFor("both handled", () => calls.length === 4);
     await reactor.stop();
     expect(calls).toEqual([ids[0], ids[0], ids[0], ids[1]]);
+  });
+
+  it("gives up on an event that keeps failing after its bounded attempts, parks it, and handles the next", async () => {
+    const prefix = `ping-${randomUUID().slice(0, 8)}`;
+    const [poison, next] = await appendPings(prefix, 2);
+    const calls: string[] = [];
+    const reactor = runReactor({
+      name: "poisoned",
+      store,
+      pool,
+      schema: "rx",
+      filter: { streamPrefixes: [prefix] },
+      retry: { maxAttempts: 3, firstDelayMs: 10, maxDelayMs: 20 },
+      handle: async (event) => {
+        calls.push(event.id);
+        if (event.id === poison) throw new Error("cannot handle this one");
+      },
+    });
+    await waitFor("the event behind the poison", () => calls.includes(next!));
+    await reactor.stop();
+    expect(calls).toEqual([poison, poison, poison, next]);
+    const { rows } = await pool.query(
+      `select kind, processor, event_id, stream, type, error, attempts, position,
+              first_failed_at <= last_failed_at as ordered
+         from rx.dead_letters where processor = 'poisoned'`,
+    );
+    const [parked] = (await store.readStream(prefix)).filter((e) => e.id === poison);
+    expect(rows).toEqual([
+      {
+        kind: "reactor",
+        processor: "poisoned",
+        event_id: poison,
+        stream: prefix,
+        type: "Ping",
+        error: "cannot handle this one",
+        attempts: 3,
+        position: String(parked!.position),
+        ordered: true,
+      },
+    ]);
+    expect(await checkpointOf("rx", "poisoned")).toBeGreaterThan(parked!.position);
+  });
+
+  it("hands an event it gave up on to its onPoison hook, and parks it only when the hook fails", async () => {
+    const prefix = `ping-${randomUUID().slice(0, 8)}`;
+    const [recorded, hookFails, next] = await appendPings(prefix, 3);
+    const handed: string[] = [];
+    const handled: string[] = [];
+    const reactor = runReactor({
+      name: "hooked",
+      store,
+      pool,
+      schema: "rx",
+      filter: { streamPrefixes: [prefix] },
+      retry: { maxAttempts: 2, firstDelayMs: 10, maxDelayMs: 10 },
+      handle: async (event) => {
+        if (event.id !== next) throw new Error(`poison ${event.id}`);
+        handled.push(event.id);
+      },
+      onPoison: async (event, failure) => {
+        handed.push(`${event.id} after ${failure.attempts}`);
+        if (event.id === hookFails) throw new Error("the stream refused the failure");
+        return true;
+      },
+    });
+    await waitFor("the last event", () => handled.length === 1);
+    await reactor.stop();
+    expect(handed).toEqual([`${recorded} after 2`, `${hookFails} after 2`]);
+    const { rows } = await pool.query(`select event_id from rx.dead_letters where processor = 'hooked'`);
+    expect(rows).toEqual([{ event_id: hookFails }]);
+  });
+
+  it("does not count failures against the event while a dependency is down, and reports since when it retries", async () => {
+    const prefix = `ping-${randomUUID().slice(0, 8)}`;
+    const [poison] = await appendPings(prefix, 1);
+    let dependencyUp = false;
+    let calls = 0;
+    const reactor = runReactor({
+      name: "outage",
+      store,
+      pool,
+      schema: "rx",
+      filter: { streamPrefixes: [prefix] },
+      retry: { maxAttempts: 2, firstDelayMs: 10, maxDelayMs: 10 },
+      dependenciesHealthy: async () => dependencyUp,
+      handle: async () => {
+        calls++;
+        throw new Error("the queue does not answer");
+      },
+    });
+    await waitFor("many failed attempts", () => calls >= 6);
+    expect(reactor.status()).toMatchObject({ state: "retrying", lastError: "the queue does not answer" });
+    expect(reactor.status().retryingSince).toBeLessThanOrEqual(Date.now());
+    const parked = async () =>
+      (await pool.query(`select attempts from rx.dead_letters where event_id = $1`, [poison])).rows;
+    expect(await parked()).toEqual([]);
+    dependencyUp = true;
+    await waitFor("the event to be parked", async () => (await parked()).length === 1);
+    expect(await parked()).toEqual([{ attempts: 2 }]);
+    await waitFor("the reactor to move on", () => reactor.status().state === "running");
+    expect(reactor.status().retryingSince).toBeUndefined();
+    await reactor.stop();
   });
 
   it("runs single-active: a standby takes over from the leader's checkpoint when the leader goes", async () => {

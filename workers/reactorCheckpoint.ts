@@ -1,9 +1,20 @@
 // Runs a reactor: a process that acts on stored events (plans jobs, dispatches tasks, publishes outputs).
 // Unlike a projector it is never replayed by a rebuild: it keeps its own checkpoint, saved after each
 // handled event (at-least-once, so handlers are idempotent), and runs single-active across processes.
+// An event whose handling keeps failing is given up on after bounded retries: its `onPoison` hook turns
+// it into a failure event on its own stream, or it is parked in the dead-letter list; either way the
+// reactor moves on.
 import type pg from "pg";
 import type { AllFilter, EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
+import { deadLetterMigrations, parkEvent } from "../infra/processors/deadLetters.ts";
+import {
+  defaultRetryPolicy,
+  type GivenUp,
+  type RetryPolicy,
+  retryBounded,
+  storeAndDatabaseHealthy,
+} from "../infra/processors/retryBounded.ts";
 import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
@@ -21,9 +32,18 @@ export const reactorCheckpointMigrations = (schema: string) => [
 
 export type ReactorState = "standby" | "running" | "retrying" | "stopped";
 
+export interface ReactorStatus {
+  state: ReactorState;
+  /** The position of the last event handled (or passed over) and saved. */
+  position: number;
+  /** Since when (epoch ms) the current event has been failing; absent while none is. */
+  retryingSince?: number;
+  lastError?: string;
+}
+
 export interface Reactor {
   readonly name: string;
-  status(): { state: ReactorState; position: number; lastError?: string };
+  status(): ReactorStatus;
   /** Stops taking events; the event being handled is finished (its handler sees the signal abort). */
   stop(): Promise<void>;
 }
@@ -41,8 +61,18 @@ export interface RunReactorOptions {
   startAt?: "start" | "end";
   /** How often a standby tries to take the lead. Default 1 000 ms. */
   standbyPollMs?: number;
-  /** Backoff of a failing handler, from `first` doubling up to `max`. Default 500 ms to 30 s. */
-  retryDelayMs?: { first: number; max: number };
+  /** Attempts and backoff of a failing handler. Default 5 attempts, 500 ms doubling up to 30 s. */
+  retry?: RetryPolicy;
+  /**
+   * An event given up on: record it as a failure on the stream it concerns and answer true, or answer
+   * false (or throw) to have it parked in the dead-letter list. Without a hook it is parked.
+   */
+  onPoison?(event: RecordedEvent, failure: GivenUp): Promise<boolean>;
+  /**
+   * What the handler needs besides the event store and the database (a work queue). A failure while
+   * this answers false is not counted against the event. Default: nothing more.
+   */
+  dependenciesHealthy?(): Promise<boolean>;
   /** How often to save a position that only events the filter skips went past. Default 5 000 ms. */
   skippedSaveIntervalMs?: number;
   log?: WorkerLog;
@@ -54,12 +84,17 @@ export function runReactor(options: RunReactorOptions): Reactor {
   const { name, store, pool, schema } = options;
   const log = options.log ?? silentLog;
   const standbyPollMs = options.standbyPollMs ?? 1_000;
-  const retry = options.retryDelayMs ?? { first: 500, max: 30_000 };
+  const retry = options.retry ?? defaultRetryPolicy;
+  const storeHealthy = storeAndDatabaseHealthy(store, pool);
+  const healthy = async () => (await storeHealthy()) && ((await options.dependenciesHealthy?.()) ?? true);
   const skippedSaveIntervalMs = options.skippedSaveIntervalMs ?? 5_000;
   const stopping = new AbortController();
   let state: ReactorState = "standby";
   let position = 0;
   let lastError: string | undefined;
+  let retryingSince: number | undefined;
+  /** Beyond `position`: how far the subscription read past events the filter skips. */
+  let passed = 0;
 
   interface Lead {
     client: pg.PoolClient;
@@ -142,9 +177,11 @@ export function runReactor(options: RunReactorOptions): Reactor {
     try {
       for await (const message of subscription) {
         if (message.type === "event") {
-          if (!(await handleWithRetry(message.event, signal))) return;
+          if (!(await handleWithRetry(message.event, client, signal))) return;
           await save(message.event.checkpoint, message.event.position);
-        } else if (message.type === "checkpoint" && Date.now() - savedAt >= skippedSaveIntervalMs) {
+        } else if (message.type === "checkpoint") {
+          passed = Math.max(passed, message.position);
+          if (Date.now() - savedAt < skippedSaveIntervalMs) continue;
           // Only other events went by: remember that now and then, so a restart need not scan them again.
           await save(message.checkpoint, message.position);
         }
@@ -154,33 +191,57 @@ export function runReactor(options: RunReactorOptions): Reactor {
     }
   }
 
-  /** True once handled; false when stopped (or the lead was lost) before it was. */
-  async function handleWithRetry(event: RecordedEvent, signal: AbortSignal): Promise<boolean> {
-    for (let delay = retry.first; !signal.aborted; delay = Math.min(delay * 2, retry.max)) {
-      try {
-        await options.handle(event, signal);
-        if (state === "retrying") state = "running";
-        lastError = undefined;
-        return true;
-      } catch (error) {
-        if (signal.aborted) return false;
+  /** True once handled or given up on; false when stopped (or the lead was lost) before either. */
+  async function handleWithRetry(event: RecordedEvent, client: pg.PoolClient, signal: AbortSignal) {
+    const attempted = await retryBounded(() => options.handle(event, signal), {
+      policy: retry,
+      signal,
+      healthy,
+      onRetry(error, delay, counted) {
         state = "retrying";
-        lastError = (error as Error).message;
+        retryingSince ??= Date.now();
+        lastError = error.message;
         log(
           "warn",
-          `reactor ${name}: ${event.type} at ${event.position} failed, retrying in ${delay} ms: ${lastError}`,
+          `reactor ${name}: ${event.type} at ${event.position} failed, retrying in ${delay} ms${counted ? "" : " (a dependency is down: not counted)"}: ${lastError}`,
         );
-        await sleepUnlessAborted(delay, signal);
-      }
+      },
+    });
+    if (attempted._tag === "Aborted") return false;
+    if (attempted._tag === "GivenUp") await giveUp(event, attempted.failure, client);
+    state = "running";
+    retryingSince = undefined;
+    lastError = undefined;
+    return true;
+  }
+
+  async function giveUp(event: RecordedEvent, failure: GivenUp, client: pg.PoolClient) {
+    const what = `${event.type} at ${event.position} in ${event.streamId}`;
+    const recorded = await (options.onPoison?.(event, failure) ?? Promise.resolve(false)).catch(
+      (error: Error) => {
+        log("error", `reactor ${name}: recording the failure of ${what} failed: ${error.message}`);
+        return false;
+      },
+    );
+    if (recorded) {
+      log(
+        "error",
+        `reactor ${name}: gave up on ${what} after ${failure.attempts} attempts, recorded as a failure of its stream: ${failure.error}`,
+      );
+      return;
     }
-    return false;
+    await parkEvent(client, schema, { kind: "reactor", name }, event, failure);
+    log("error", `reactor ${name}: parked ${what} after ${failure.attempts} attempts: ${failure.error}`);
   }
 
   const done = (async () => {
     while (!stopping.signal.aborted) {
       let leading: Lead | null = null;
       try {
-        await migrate(pool, schema, reactorCheckpointMigrations(schema));
+        await migrate(pool, schema, [
+          ...reactorCheckpointMigrations(schema),
+          ...deadLetterMigrations(schema),
+        ]);
         leading = await lead();
         if (!leading) break;
         log("info", `reactor ${name} leads`);
@@ -200,7 +261,12 @@ export function runReactor(options: RunReactorOptions): Reactor {
 
   return {
     name,
-    status: () => ({ state, position, ...(lastError ? { lastError } : {}) }),
+    status: () => ({
+      state,
+      position: Math.max(position, passed),
+      ...(retryingSince === undefined ? {} : { retryingSince }),
+      ...(lastError ? { lastError } : {}),
+    }),
     async stop() {
       stopping.abort();
       await done;

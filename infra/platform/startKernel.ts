@@ -104,7 +104,7 @@ export async function startKernel(
       now,
       log: reactorLog,
     }),
-    startDispatcher({ store, queue, pool, schema, log: reactorLog }),
+    startDispatcher({ store, queue, pool, schema, newId, now, log: reactorLog }),
     startOutputPublisher({
       store,
       pool,

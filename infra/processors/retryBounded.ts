@@ -1,0 +1,72 @@
+// Bounded retries of one event's handling, shared by reactors and projectors. An attempt counts against
+// the event only while the processor's dependencies answer a health probe: when the database itself is
+// down every event fails, and parking them all would empty the log into the dead-letter list.
+import type pg from "pg";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { sleepUnlessAborted } from "../../workers/sleepUnlessAborted.ts";
+
+export interface RetryPolicy {
+  /** Counted attempts before the event is given up on (parked or turned into a failure event). */
+  maxAttempts: number;
+  /** Backoff between attempts, from `firstDelayMs` doubling up to `maxDelayMs`. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, firstDelayMs: 500, maxDelayMs: 30_000 };
+
+/** Why an event was given up on, as the dead-letter list records it. */
+export interface GivenUp {
+  error: string;
+  attempts: number;
+  firstFailedAt: Date;
+  lastFailedAt: Date;
+}
+
+export type Attempted<T> =
+  | { _tag: "Done"; value: T }
+  | { _tag: "GivenUp"; failure: GivenUp }
+  | { _tag: "Aborted" };
+
+export interface RetryBoundedOptions {
+  policy: RetryPolicy;
+  signal: AbortSignal;
+  /** True when the failure can be blamed on the event: every dependency answers. */
+  healthy(): Promise<boolean>;
+  /** Each failure that will be tried again; `counted` is false while a dependency is down. */
+  onRetry(error: Error, delayMs: number, counted: boolean): void;
+}
+
+export async function retryBounded<T>(
+  run: () => Promise<T>,
+  { policy, signal, healthy, onRetry }: RetryBoundedOptions,
+): Promise<Attempted<T>> {
+  let attempts = 0;
+  let firstFailedAt: Date | undefined;
+  for (let delay = policy.firstDelayMs; !signal.aborted; delay = Math.min(delay * 2, policy.maxDelayMs)) {
+    try {
+      return { _tag: "Done", value: await run() };
+    } catch (failure) {
+      if (signal.aborted) break;
+      const error = failure instanceof Error ? failure : new Error(String(failure));
+      const counted = await healthy().catch(() => false);
+      const lastFailedAt = new Date();
+      firstFailedAt ??= lastFailedAt;
+      if (counted) attempts++;
+      if (attempts >= policy.maxAttempts) {
+        return { _tag: "GivenUp", failure: { error: error.message, attempts, firstFailedAt, lastFailedAt } };
+      }
+      onRetry(error, delay, counted);
+      await sleepUnlessAborted(delay, signal);
+    }
+  }
+  return { _tag: "Aborted" };
+}
+
+/** The probe every processor shares: its read-model database and the event store both answer. */
+export const storeAndDatabaseHealthy =
+  (store: Pick<EventStore, "headPosition">, pool: pg.Pool) => async (): Promise<boolean> => {
+    await pool.query("select 1");
+    await store.headPosition();
+    return true;
+  };
