@@ -1,8 +1,11 @@
 // Blue/green rebuild: replay the log into hidden tables, index them, then swap them in with one short
 // transaction that also moves the checkpoint. Readers never see a half-built table; the live runner
-// notices the moved checkpoint and resubscribes from it.
+// notices the moved checkpoint and resubscribes from it. Events the live runner parked are skipped, so the
+// rebuilt tables equal the live ones.
 import type pg from "pg";
-import type { EventStore } from "../domain/ports/eventStore.ts";
+import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import { migrate } from "../infra/postgres/migrate.ts";
+import { deadLetterMigrations, parkedEventIds } from "../infra/processors/deadLetters.ts";
 import { lockCheckpoint, saveCheckpoint } from "./projectionCheckpoints.ts";
 import { type ProjectionContext, type Projector, transactionContext } from "./projector.ts";
 import { liveTable, REBUILD_SUFFIX, rebuildTable } from "./readModelTables.ts";
@@ -38,6 +41,11 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   let position = 0;
   let checkpoint: string | null = null;
 
+  await migrate(pool, schema, deadLetterMigrations(schema));
+  let parked = await parkedEventIds(pool, schema, projector.name);
+  const unparked = (page: RecordedEvent[]) =>
+    parked.size === 0 ? page : page.filter((event) => !parked.has(event.id));
+
   const client = await pool.connect();
   let queue: QueuedContext | null = null;
   try {
@@ -63,7 +71,8 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
         const last = page.at(-1)!;
         const more = page.length === pageSize && !(stopAtHead && last.position >= head);
         if (more) next = read(last.checkpoint);
-        await projector.apply(page, context);
+        const applied = unparked(page);
+        if (applied.length > 0) await projector.apply(applied, context);
         checkpoint = last.checkpoint;
         position = last.position;
         events += page.length;
@@ -86,6 +95,8 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     // the swap: take the checkpoint row (the live runner waits), apply what arrived meanwhile, rename
     await client.query("begin");
     await lockCheckpoint(client, schema, projector.name, projector.version);
+    // with the checkpoint row held, the live runner can park nothing more
+    parked = await parkedEventIds(client, schema, projector.name);
     await replay(transactionContext(client, table), false);
     for (const t of projector.tables) {
       await client.query(`drop table if exists ${liveTable(schema, t.name)}`);

@@ -8,6 +8,7 @@ import { generateJobHistories } from "../test/support/jobHistories.ts";
 import { snapshotJobReadModels } from "../test/support/readModelSnapshot.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { jobsProjector } from "./jobs/jobsProjector.ts";
+import type { Projector } from "./projector.ts";
 import { rebuildProjection } from "./rebuildProjection.ts";
 import { startProjector } from "./runProjector.ts";
 
@@ -139,6 +140,73 @@ describe("projector runner", () => {
       expect(await runner.waitForPosition(await store.headPosition(), 15_000)).toBe(true);
       const { rows } = await pool.query("select count(*)::int as n from rm_lost.jobs");
       expect(rows[0]).toEqual({ n: 6 });
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
+});
+
+describe("a poison event", () => {
+  it("fails its batch, which is retried, then applied event by event: the event at fault is parked after its attempts, the rest projected", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_poison", pollMs: 50 });
+    const schema = "rm_poison";
+    // a real write that fails for one event: the row breaks the table's check constraint
+    const projector: Projector = {
+      name: "amounts",
+      version: 1,
+      tables: [
+        {
+          name: "amounts",
+          createTable: (table) =>
+            `create table ${table} (id text primary key, amount int check (amount >= 0))`,
+          createIndexes: () => "select 1",
+        },
+      ],
+      filter: { streamPrefixes: ["amount-"] },
+      async apply(events, context) {
+        for (const event of events) {
+          await context.write(`insert into ${context.table("amounts")} (id, amount) values ($1, $2)`, [
+            event.id,
+            (event.data as { amount: number }).amount,
+          ]);
+        }
+      },
+    };
+    const amounts = [3, -1, 4, 5];
+    const ids = amounts.map(() => randomUUID());
+    await store.append(
+      "amount-1",
+      amounts.map((amount, i) => ({ id: ids[i]!, type: "Amounted", data: { amount }, metadata: {} })),
+      { expected: "no_stream" },
+    );
+    const errors: string[] = [];
+    const runner = startProjector({
+      store,
+      pool,
+      schema,
+      projector,
+      retry: { maxAttempts: 3, firstDelayMs: 10, maxDelayMs: 20 },
+      log: (level, message) => level === "error" && errors.push(message),
+    });
+    try {
+      expect(await runner.waitForPosition(await store.headPosition(), 15_000)).toBe(true);
+      const { rows } = await pool.query(`select id from rm_poison.amounts order by amount`);
+      expect(rows.map((row) => row.id)).toEqual([ids[0], ids[2], ids[3]]);
+      const parked = await pool.query(`select event_id, attempts, error from rm_poison.dead_letters`);
+      expect(parked.rows).toEqual([
+        { event_id: ids[1], attempts: 3, error: expect.stringContaining("check constraint") },
+      ]);
+      // three tries of the batch, then of the event alone
+      const retried = (what: RegExp) => errors.filter((e) => what.test(e));
+      expect(retried(/a batch of 4 events up to \d+ failed, retrying/)).toHaveLength(2);
+      expect(retried(/Amounted at \d+ failed, retrying/)).toHaveLength(2);
+
+      // a rebuild skips it the same way
+      await runner.stop();
+      const live = (await pool.query(`select * from rm_poison.amounts order by id`)).rows;
+      await rebuildProjection({ store, pool, schema, projector });
+      expect((await pool.query(`select * from rm_poison.amounts order by id`)).rows).toEqual(live);
     } finally {
       await runner.stop();
       await store.close();

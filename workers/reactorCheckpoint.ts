@@ -86,7 +86,8 @@ export function runReactor(options: RunReactorOptions): Reactor {
   const standbyPollMs = options.standbyPollMs ?? 1_000;
   const retry = options.retry ?? defaultRetryPolicy;
   const storeHealthy = storeAndDatabaseHealthy(store, pool);
-  const healthy = async () => (await storeHealthy()) && ((await options.dependenciesHealthy?.()) ?? true);
+  const healthy = async () =>
+    (await storeHealthy()) && ((await options.dependenciesHealthy?.().catch(() => false)) ?? true);
   const skippedSaveIntervalMs = options.skippedSaveIntervalMs ?? 5_000;
   const stopping = new AbortController();
   let state: ReactorState = "standby";
@@ -196,7 +197,7 @@ export function runReactor(options: RunReactorOptions): Reactor {
     const attempted = await retryBounded(() => options.handle(event, signal), {
       policy: retry,
       signal,
-      healthy,
+      blame: async () => ((await healthy()) ? "event" : "elsewhere"),
       onRetry(error, delay, counted) {
         state = "retrying";
         retryingSince ??= Date.now();

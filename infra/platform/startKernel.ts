@@ -143,7 +143,7 @@ export async function startKernel(
         {
           event_store: async () => ({ ok: true, detail: { head: await store.headPosition() } }),
           read_models: async () => {
-            const failed = projectors.map((p) => p.status()).filter((s) => s.state === "failed");
+            const failed = projectors.map((p) => p.status()).filter((s) => s.error !== undefined);
             return failed.length === 0
               ? { ok: true }
               : { ok: false, detail: failed.map((f) => f.error).join("; ") };

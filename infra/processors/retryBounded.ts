@@ -28,18 +28,23 @@ export type Attempted<T> =
   | { _tag: "GivenUp"; failure: GivenUp }
   | { _tag: "Aborted" };
 
+/**
+ * Whom a failure is blamed on: the event (an attempt counts), the event for certain (given up on at
+ * once), or something else that will recover (a dependency that is down: the attempt does not count).
+ */
+export type Blame = "event" | "event-for-certain" | "elsewhere";
+
 export interface RetryBoundedOptions {
   policy: RetryPolicy;
   signal: AbortSignal;
-  /** True when the failure can be blamed on the event: every dependency answers. */
-  healthy(): Promise<boolean>;
+  blame(error: Error): Promise<Blame>;
   /** Each failure that will be tried again; `counted` is false while a dependency is down. */
   onRetry(error: Error, delayMs: number, counted: boolean): void;
 }
 
 export async function retryBounded<T>(
   run: () => Promise<T>,
-  { policy, signal, healthy, onRetry }: RetryBoundedOptions,
+  { policy, signal, blame, onRetry }: RetryBoundedOptions,
 ): Promise<Attempted<T>> {
   let attempts = 0;
   let firstFailedAt: Date | undefined;
@@ -49,11 +54,12 @@ export async function retryBounded<T>(
     } catch (failure) {
       if (signal.aborted) break;
       const error = failure instanceof Error ? failure : new Error(String(failure));
-      const counted = await healthy().catch(() => false);
+      const blamed = await blame(error).catch((): Blame => "elsewhere");
+      const counted = blamed !== "elsewhere";
       const lastFailedAt = new Date();
       firstFailedAt ??= lastFailedAt;
       if (counted) attempts++;
-      if (attempts >= policy.maxAttempts) {
+      if (attempts >= policy.maxAttempts || blamed === "event-for-certain") {
         return { _tag: "GivenUp", failure: { error: error.message, attempts, firstFailedAt, lastFailedAt } };
       }
       onRetry(error, delay, counted);
@@ -66,7 +72,11 @@ export async function retryBounded<T>(
 /** The probe every processor shares: its read-model database and the event store both answer. */
 export const storeAndDatabaseHealthy =
   (store: Pick<EventStore, "headPosition">, pool: pg.Pool) => async (): Promise<boolean> => {
-    await pool.query("select 1");
-    await store.headPosition();
-    return true;
+    try {
+      await pool.query("select 1");
+      await store.headPosition();
+      return true;
+    } catch {
+      return false;
+    }
   };

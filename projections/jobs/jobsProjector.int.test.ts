@@ -114,14 +114,16 @@ describe("jobs projector", () => {
     expect(new Set(counts)).toEqual(new Set([200]));
   });
 
-  it("stops at a malformed event with an error naming its position, and projects nothing after it", async () => {
+  it("parks a malformed event, naming its position, projects the events behind it, and a rebuild skips it too", async () => {
     await openStore("ev_bad");
     const schema = "rm_bad";
     const [good, later] = generateJobHistories(2, 5);
     await store.append(good!.streamId, good!.events, { expected: "no_stream" });
+    const badId = randomUUID();
+    const badStream = `job-${randomUUID()}`;
     const bad = await store.append(
-      `job-${randomUUID()}`,
-      [{ id: randomUUID(), type: "JobSubmitted", data: { jobId: 42 }, metadata: good!.events[0]!.metadata }],
+      badStream,
+      [{ id: badId, type: "JobSubmitted", data: { jobId: 42 }, metadata: good!.events[0]!.metadata }],
       { expected: "no_stream" },
     );
     await store.append(later!.streamId, later!.events, { expected: "no_stream" });
@@ -136,28 +138,34 @@ describe("jobs projector", () => {
     });
     try {
       const position = bad._tag === "Appended" ? bad.position : -1;
-      expect(await runner.waitForPosition(position, 10_000)).toBe(false);
-      expect(runner.status().state).toBe("failed");
-      expect(runner.status().error).toContain(`position ${position}`);
-      expect(errors.join("\n")).toMatch(/malformed event/);
-      const { rows } = await pool.query<{ id: string }>(`select id from "${schema}".jobs`);
-      expect(rows.map((r) => r.id)).toEqual([good!.jobId]);
-      const checkpoint = await pool.query<{ position: string }>(
-        `select position from "${schema}".projection_checkpoints where name = 'jobs'`,
+      expect(await runner.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+      expect(runner.status()).toMatchObject({ state: "live" });
+      expect(runner.status().error).toBeUndefined();
+      expect(errors.join("\n")).toMatch(new RegExp(`parked JobSubmitted at ${position}.*malformed event`));
+      const { rows } = await pool.query<{ id: string }>(`select id from "${schema}".jobs order by id`);
+      expect(rows.map((r) => r.id)).toEqual([good!.jobId, later!.jobId].sort());
+      const parked = await pool.query(
+        `select kind, processor, position, event_id, stream, type, attempts, error from "${schema}".dead_letters`,
       );
-      expect(Number(checkpoint.rows[0]!.position)).toBeLessThan(position);
+      expect(parked.rows).toEqual([
+        {
+          kind: "projector",
+          processor: "jobs",
+          position: String(position),
+          event_id: badId,
+          stream: badStream,
+          type: "JobSubmitted",
+          attempts: 1,
+          error: expect.stringMatching(/^projector jobs stopped at position \d+ .*malformed event/),
+        },
+      ]);
 
-      // a rebuild stops at the same event, swaps nothing in and gives its connections back
+      // the rebuild skips the parked event as the live runner did, and gives its connections back
       await runner.stop();
-      const before = await snapshotJobReadModels(pool, schema);
-      await expect(
-        rebuildProjection({ store, pool, schema, projector: jobsProjector, pageSize: 7 }),
-      ).rejects.toThrow(`position ${position}`);
-      expect(await snapshotJobReadModels(pool, schema)).toEqual(before);
-      const after = await pool.query<{ position: string }>(
-        `select position from "${schema}".projection_checkpoints where name = 'jobs'`,
-      );
-      expect(after.rows[0]!.position).toBe(checkpoint.rows[0]!.position);
+      const live = await snapshotJobReadModels(pool, schema);
+      expect(live.job_timeline).toHaveLength(good!.events.length + later!.events.length);
+      await rebuildProjection({ store, pool, schema, projector: jobsProjector, pageSize: 7 });
+      expect(await snapshotJobReadModels(pool, schema)).toEqual(live);
       expect(pool.totalCount - pool.idleCount).toBe(0);
     } finally {
       await runner.stop();
@@ -165,7 +173,7 @@ describe("jobs projector", () => {
     }
   });
 
-  it("stops at an event type it does not know instead of skipping it", async () => {
+  it("waits at an event type it does not know, parking nothing (a newer version knows it), and so does a rebuild", async () => {
     await openStore("ev_unknown");
     const schema = "rm_unknown";
     const [good] = generateJobHistories(1, 11);
@@ -175,14 +183,38 @@ describe("jobs projector", () => {
       [{ id: randomUUID(), type: "JobTeleported", data: {}, metadata: good!.events[0]!.metadata }],
       { expected: good!.events.length - 1 },
     );
-    const runner = startProjector({ store, pool, schema, projector: jobsProjector });
+    const runner = startProjector({
+      store,
+      pool,
+      schema,
+      projector: jobsProjector,
+      retry: { maxAttempts: 2, firstDelayMs: 10, maxDelayMs: 20 },
+    });
     try {
       const position = unknown._tag === "Appended" ? unknown.position : -1;
-      expect(await runner.waitForPosition(position, 10_000)).toBe(false);
-      expect(runner.status()).toMatchObject({ state: "failed" });
+      expect(await runner.waitForPosition(position, 2_000)).toBe(false);
+      expect(runner.status()).toMatchObject({ state: "retrying" });
       expect(runner.status().error).toMatch(
         new RegExp(`position ${position}.*unknown event type JobTeleported`),
       );
+      const parked = await pool.query(`select 1 from "${schema}".dead_letters`);
+      expect(parked.rows).toEqual([]);
+
+      // a rebuild stops at the same event, swaps nothing in and gives its connections back
+      await runner.stop();
+      const before = await snapshotJobReadModels(pool, schema);
+      const checkpoint = await pool.query<{ position: string }>(
+        `select position from "${schema}".projection_checkpoints where name = 'jobs'`,
+      );
+      await expect(
+        rebuildProjection({ store, pool, schema, projector: jobsProjector, pageSize: 7 }),
+      ).rejects.toThrow(`position ${position}`);
+      expect(await snapshotJobReadModels(pool, schema)).toEqual(before);
+      const after = await pool.query<{ position: string }>(
+        `select position from "${schema}".projection_checkpoints where name = 'jobs'`,
+      );
+      expect(after.rows[0]!.position).toBe(checkpoint.rows[0]!.position);
+      expect(pool.totalCount - pool.idleCount).toBe(0);
     } finally {
       await runner.stop();
       await store.close();
