@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import type { RecordedEvent } from "../domain/ports/eventStore.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
+import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { runReactor } from "./reactorCheckpoint.ts";
 
 let database: TestDatabase;
@@ -283,5 +285,68 @@ describe("runReactor", () => {
       async () => (await checkpointOf("rx", "skipping")) >= head,
     );
     await reactor.stop();
+  });
+});
+
+describe("failJobOfEvent, a reactor's onPoison hook for job events", () => {
+  it("fails the job of a job event a reactor gave up on, with its code and why, instead of parking it", async () => {
+    const deps = { store, newId: randomUUID, now: () => new Date() };
+    const jobId = randomUUID();
+    const submitted = await executeJobCommand(
+      deps,
+      jobId,
+      {
+        type: "SubmitJob",
+        data: {
+          jobId,
+          userId: "u-alice",
+          sourceType: "upload",
+          sourceUrl: "fs://clip.mp4",
+          profileId: "480p_fast",
+          outputConfig: {},
+        },
+      },
+      {
+        correlationId: randomUUID(),
+        causationId: randomUUID(),
+        actor: { userId: "u-alice", role: "operator" },
+      },
+    );
+    expect(submitted._tag).not.toBe("JobRejected");
+    const reactor = runReactor({
+      name: "planning",
+      store,
+      pool,
+      schema: "rx",
+      filter: { streamPrefixes: [`job-${jobId}`] },
+      retry: { maxAttempts: 2, firstDelayMs: 10, maxDelayMs: 10 },
+      handle: async () => {
+        throw new Error("the probe crashed");
+      },
+      onPoison: failJobOfEvent(deps, "job planner"),
+    });
+    try {
+      let status = "queued";
+      for (let i = 0; i < 300 && status !== "failed"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        status = (await loadJob(store, jobId)).state.status;
+      }
+      const events = await store.readStream(`job-${jobId}`);
+      expect(events.map((e) => [e.type, e.data])).toEqual([
+        ["JobSubmitted", expect.anything()],
+        [
+          "JobFailed",
+          {
+            code: "WE-JOB-008",
+            message: "The job planner gave up on JobSubmitted after 2 attempts: the probe crashed",
+          },
+        ],
+      ]);
+      expect(events[1]!.metadata).toMatchObject({ causationId: events[0]!.id });
+      const parked = await pool.query(`select 1 from rx.dead_letters where processor = 'planning'`);
+      expect(parked.rows).toEqual([]);
+    } finally {
+      await reactor.stop();
+    }
   });
 });
