@@ -3,6 +3,7 @@
 import type pg from "pg";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
+import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
@@ -16,6 +17,7 @@ export interface DispatcherDeps {
   queue: WorkQueue;
   pool: pg.Pool;
   schema: string;
+  retry?: RetryPolicy;
   log?: WorkerLog;
 }
 
@@ -30,6 +32,7 @@ export function startDispatcher(deps: DispatcherDeps): Reactor {
     // a queue that does not answer is no fault of the task: keep trying without giving up on it
     dependenciesHealthy: () => deps.queue.depth().then(() => true),
     onPoison: failJobOfEvent(deps, "dispatcher"),
+    retry: deps.retry,
     log: deps.log,
   });
 }

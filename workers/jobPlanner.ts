@@ -8,6 +8,7 @@ import type { JobCommand } from "../domain/job/commands.ts";
 import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import { isTerminal } from "../domain/job/jobState.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts";
 import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
@@ -33,7 +34,9 @@ export class ProbeUnavailable extends Error {
   override name = "ProbeUnavailable";
 }
 
-export function startJobPlanner(deps: JobPlannerDeps & { pool: pg.Pool; schema: string }): Reactor {
+export function startJobPlanner(
+  deps: JobPlannerDeps & { pool: pg.Pool; schema: string; retry?: RetryPolicy },
+): Reactor {
   return runReactor({
     name: "job-planner",
     store: deps.store,
@@ -42,6 +45,7 @@ export function startJobPlanner(deps: JobPlannerDeps & { pool: pg.Pool; schema: 
     filter: { streamPrefixes: ["job-"], eventTypes: ["JobSubmitted"] },
     handle: (event) => planSubmittedJob(deps, event),
     onPoison: failJobOfEvent(deps, "job planner"),
+    retry: deps.retry,
     log: deps.log,
   });
 }

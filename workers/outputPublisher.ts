@@ -8,6 +8,7 @@ import type pg from "pg";
 import { isInsideDirectory } from "../commands/sources/isInsideDirectory.ts";
 import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { sha256File } from "../plugins/sdk/sha256File.ts";
 import type { ErrorCode } from "../schemas/errors.ts";
 import type { JobOutput } from "../schemas/events/jobEvents.ts";
@@ -24,7 +25,9 @@ export interface OutputPublisherDeps {
   log?: WorkerLog;
 }
 
-export function startOutputPublisher(deps: OutputPublisherDeps & { pool: pg.Pool; schema: string }): Reactor {
+export function startOutputPublisher(
+  deps: OutputPublisherDeps & { pool: pg.Pool; schema: string; retry?: RetryPolicy },
+): Reactor {
   return runReactor({
     name: "output-publisher",
     store: deps.store,
@@ -33,6 +36,7 @@ export function startOutputPublisher(deps: OutputPublisherDeps & { pool: pg.Pool
     filter: { streamPrefixes: ["job-"], eventTypes: ["JobUploadingStarted"] },
     handle: (event) => publishJobOutput(deps, event),
     onPoison: failJobOfEvent(deps, "output publisher"),
+    retry: deps.retry,
     log: deps.log,
   });
 }

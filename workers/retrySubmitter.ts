@@ -5,6 +5,7 @@
 import type pg from "pg";
 import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { eventMetadataSchema } from "../schemas/events/eventMetadata.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
@@ -17,7 +18,9 @@ export interface RetrySubmitterDeps {
   log?: WorkerLog;
 }
 
-export function startRetrySubmitter(deps: RetrySubmitterDeps & { pool: pg.Pool; schema: string }): Reactor {
+export function startRetrySubmitter(
+  deps: RetrySubmitterDeps & { pool: pg.Pool; schema: string; retry?: RetryPolicy },
+): Reactor {
   return runReactor({
     name: "retry-submitter",
     store: deps.store,
@@ -25,6 +28,7 @@ export function startRetrySubmitter(deps: RetrySubmitterDeps & { pool: pg.Pool; 
     schema: deps.schema,
     filter: { streamPrefixes: ["job-"], eventTypes: ["JobRetried"] },
     handle: (event) => submitRetry(deps, event),
+    retry: deps.retry,
     log: deps.log,
   });
 }

@@ -5,6 +5,7 @@ import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type pg from "pg";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
@@ -16,7 +17,7 @@ export interface WorkSweeperDeps {
 }
 
 export function startWorkSweeper(
-  deps: WorkSweeperDeps & { store: EventStore; pool: pg.Pool; schema: string },
+  deps: WorkSweeperDeps & { store: EventStore; pool: pg.Pool; schema: string; retry?: RetryPolicy },
 ): Reactor {
   return runReactor({
     name: "work-sweeper",
@@ -25,6 +26,7 @@ export function startWorkSweeper(
     schema: deps.schema,
     filter: { streamPrefixes: ["job-"], eventTypes: ["JobCancelled", "JobDeleted"] },
     handle: (event) => sweepWork(deps, event),
+    retry: deps.retry,
     log: deps.log,
   });
 }

@@ -163,6 +163,16 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: "Workers" }, ...errors },
         },
       },
+      "/v1/admin/dead-letters": {
+        get: {
+          summary: "Events a reactor or projector gave up on and parked (admin), newest first",
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
+            { name: "offset", in: "query", schema: { type: "integer", minimum: 0 } },
+          ],
+          responses: { 200: { description: "Dead letters" }, ...errors },
+        },
+      },
       "/v1/tokens": {
         get: { summary: "API tokens (admin)", responses: { 200: { description: "Tokens" }, ...errors } },
         post: {
@@ -198,7 +208,7 @@ export function openApiDocument(version: string) {
       "/health": { get: { summary: "Liveness", security: [], responses: { 200: { description: "Alive" } } } },
       "/ready": {
         get: {
-          summary: "Readiness of the event store, read models and queue",
+          summary: "Readiness of the event store and queue, and of each reactor and projector",
           security: [],
           responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } },
         },

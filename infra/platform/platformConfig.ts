@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { RetryPolicy } from "../processors/retryBounded.ts";
 
 export interface PlatformConfig {
   host: string;
@@ -26,6 +27,10 @@ export interface PlatformConfig {
   natsPrefix: string;
   /** Where this process's ffmpeg pid records and scratch files live. */
   stateDir: string;
+  /** How often reactors and projectors try an event before giving up on it, and their backoff. */
+  processorRetry: RetryPolicy;
+  /** A reactor or projector retrying for longer than this makes /ready fail. */
+  processorStuckAfterMs: number;
 }
 
 export interface ConfigFlags {
@@ -68,6 +73,19 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     natsUrl: env.NATS_URL || undefined,
     natsPrefix: env.WEBENCODE_NATS_PREFIX ?? "webencode",
     stateDir: resolve(env.WEBENCODE_STATE_DIR ?? join(dataDir, "state")),
+    processorRetry: {
+      maxAttempts: Math.max(
+        1,
+        positiveInt(env.WEBENCODE_PROCESSOR_ATTEMPTS, "WEBENCODE_PROCESSOR_ATTEMPTS", 5),
+      ),
+      firstDelayMs: positiveInt(env.WEBENCODE_PROCESSOR_RETRY_MS, "WEBENCODE_PROCESSOR_RETRY_MS", 500),
+      maxDelayMs: 30_000,
+    },
+    processorStuckAfterMs: positiveInt(
+      env.WEBENCODE_PROCESSOR_STUCK_AFTER_MS,
+      "WEBENCODE_PROCESSOR_STUCK_AFTER_MS",
+      30_000,
+    ),
   };
 }
 

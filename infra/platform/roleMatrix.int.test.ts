@@ -55,6 +55,7 @@ const routes: Array<[method: string, path: string, needs: Role, body?: unknown]>
   ["GET", "/v1/tokens", "admin"],
   ["POST", "/v1/tokens", "admin", { name: "x", role: "viewer" }],
   ["DELETE", `/v1/tokens/${id}`, "admin"],
+  ["GET", "/v1/admin/dead-letters", "admin"],
 ];
 const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
@@ -98,7 +99,7 @@ describe("public routes", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: "ready",
-      checks: { event_store: { ok: true }, read_models: { ok: true }, queue: { ok: true } },
+      checks: { event_store: { ok: true }, processors: { ok: true }, queue: { ok: true } },
     });
     const openApi = (await (await fetch(`${kernel.url}/openapi.json`)).json()) as {
       openapi: string;

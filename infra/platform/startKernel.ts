@@ -37,6 +37,9 @@ import type { Reactor } from "../../workers/reactorCheckpoint.ts";
 import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { startWorkSweeper } from "../../workers/workSweeper.ts";
 import { migrate } from "../postgres/migrate.ts";
+import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
+import { deadLetterMigrations } from "../processors/deadLetters.ts";
+import { processorReadiness } from "../processors/processorReadiness.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { type PlatformConfig, persistentSecret } from "./platformConfig.ts";
 
@@ -68,8 +71,10 @@ export async function startKernel(
   await mkdir(config.storageDir, { recursive: true });
   await migrate(pool, schema, idempotencyMigrations(schema));
 
+  await migrate(pool, schema, deadLetterMigrations(schema));
+  const retry = config.processorRetry;
   const projectors = allProjectors.map((projector) =>
-    startProjector({ store, pool, schema, projector, log: (_level, message) => log(message) }),
+    startProjector({ store, pool, schema, projector, retry, log: (_level, message) => log(message) }),
   );
   const runner = (name: string) => projectors.find((p) => p.name === name)!;
   const jobsRunner = runner(jobsProjector.name);
@@ -102,9 +107,10 @@ export async function startKernel(
       remoteSources,
       newId,
       now,
+      retry,
       log: reactorLog,
     }),
-    startDispatcher({ store, queue, pool, schema, newId, now, log: reactorLog }),
+    startDispatcher({ store, queue, pool, schema, newId, now, retry, log: reactorLog }),
     startOutputPublisher({
       store,
       pool,
@@ -112,10 +118,11 @@ export async function startKernel(
       storageRoot: config.storageDir,
       newId,
       now,
+      retry,
       log: reactorLog,
     }),
-    startRetrySubmitter({ store, pool, schema, newId, now, log: reactorLog }),
-    startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, log: reactorLog }),
+    startRetrySubmitter({ store, pool, schema, newId, now, retry, log: reactorLog }),
+    startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, retry, log: reactorLog }),
   ];
 
   const signer = createSignedUrlSigner(`download:${secret}`);
@@ -142,12 +149,16 @@ export async function startKernel(
       healthRoutes(
         {
           event_store: async () => ({ ok: true, detail: { head: await store.headPosition() } }),
-          read_models: async () => {
-            const failed = projectors.map((p) => p.status()).filter((s) => s.error !== undefined);
-            return failed.length === 0
-              ? { ok: true }
-              : { ok: false, detail: failed.map((f) => f.error).join("; ") };
-          },
+          processors: processorReadiness({
+            processors: [
+              ...reactors.map((r) => ({ kind: "reactor" as const, name: r.name, status: r.status })),
+              ...projectors.map((p) => ({ kind: "projector" as const, name: p.name, status: p.status })),
+            ],
+            store,
+            pool,
+            schema,
+            stuckAfterMs: config.processorStuckAfterMs,
+          }),
           queue: async () => ({ ok: true, detail: { depth: await queue.depth() } }),
         },
         VERSION,
@@ -168,6 +179,7 @@ export async function startKernel(
       profileRoutes(builtInProfiles),
       uploadRoutes(files),
       eventFeedRoute({ store, progressBus }),
+      deadLetterRoutes({ pool, schema }),
     ],
   });
 
