@@ -18,6 +18,7 @@ import { idempotency, idempotencyMigrations } from "../../commands/http/idempote
 import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
 import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
@@ -153,7 +154,7 @@ export async function startKernel(
         VERSION,
       ),
       openApiRoutes(VERSION),
-      downloadRoutes(files),
+      downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
     ],
     routes: [
       tokenRoutes(tokens),
