@@ -39,7 +39,8 @@ import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { startWorkSweeper } from "../../workers/workSweeper.ts";
 import { migrate } from "../postgres/migrate.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
-import { type PlatformConfig, persistentSecret } from "./platformConfig.ts";
+import { persistentSecret } from "./persistentSecret.ts";
+import type { PlatformConfig } from "./platformConfig.ts";
 
 export const VERSION = "0.1.0";
 
@@ -66,7 +67,7 @@ export async function startKernel(
   const newId = randomUUID;
   const now = () => new Date();
   await mkdir(config.mediaDir, { recursive: true });
-  await mkdir(config.storageDir, { recursive: true });
+  await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
   await migrate(pool, schema, idempotencyMigrations(schema));
 
   const projectors = allProjectors.map((projector) =>
@@ -76,7 +77,7 @@ export async function startKernel(
   const jobsRunner = runner(jobsProjector.name);
   const tokensRunner = runner(tokensProjector.name);
 
-  const secret = await persistentSecret(config.dataDir, "signing-key", process.env.WEBENCODE_SECRET);
+  const secret = config.secret ?? (await persistentSecret(config.dataDir, "signing-key", { onNotice: log }));
   const tokens = createTokenService({
     store,
     pool,
