@@ -1,5 +1,7 @@
 // Configuration of a WebEncode process, from flags and environment, with the defaults of `webencode up`.
 import { join, resolve } from "node:path";
+import { DEFAULT_FAILED_RETENTION_MS, DEFAULT_SWEEP_INTERVAL_MS } from "../../workers/failedWorkSweeper.ts";
+import { parseDuration } from "./parseDuration.ts";
 import { MIN_SECRET_BYTES } from "./persistentSecret.ts";
 
 export interface PlatformConfig {
@@ -24,6 +26,10 @@ export interface PlatformConfig {
   natsUrl?: string;
   /** Namespaces NATS streams and subjects, so several installations can share a NATS cluster. */
   natsPrefix: string;
+  /** How long a failed job's work folder is kept, from the time it failed (WEBENCODE_FAILED_RETENTION). */
+  failedRetentionMs: number;
+  /** How often kept work folders are looked at (WEBENCODE_SWEEP_INTERVAL). */
+  sweepIntervalMs: number;
   /** Where this process's ffmpeg pid records and scratch files live. */
   stateDir: string;
 }
@@ -80,5 +86,15 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     natsUrl: env.NATS_URL || undefined,
     natsPrefix: env.WEBENCODE_NATS_PREFIX ?? "webencode",
     stateDir: resolve(env.WEBENCODE_STATE_DIR ?? join(dataDir, "state")),
+    failedRetentionMs: parseDuration(
+      env.WEBENCODE_FAILED_RETENTION,
+      "WEBENCODE_FAILED_RETENTION",
+      DEFAULT_FAILED_RETENTION_MS,
+    ),
+    sweepIntervalMs: parseDuration(
+      env.WEBENCODE_SWEEP_INTERVAL,
+      "WEBENCODE_SWEEP_INTERVAL",
+      DEFAULT_SWEEP_INTERVAL_MS,
+    ),
   };
 }

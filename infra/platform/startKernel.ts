@@ -32,6 +32,7 @@ import { type ProjectorRunner, startProjector } from "../../projections/runProje
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
 import { startDispatcher } from "../../workers/dispatcher.ts";
+import { startFailedWorkSweeper } from "../../workers/failedWorkSweeper.ts";
 import { startJobPlanner } from "../../workers/jobPlanner.ts";
 import { startOutputPublisher } from "../../workers/outputPublisher.ts";
 import type { Reactor } from "../../workers/reactorCheckpoint.ts";
@@ -120,6 +121,15 @@ export async function startKernel(
     startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, log: reactorLog }),
   ];
 
+  const failedWorkSweeper = startFailedWorkSweeper({
+    store,
+    storageRoot: config.storageDir,
+    retentionMs: config.failedRetentionMs,
+    intervalMs: config.sweepIntervalMs,
+    now,
+    log: reactorLog,
+  });
+
   const signer = createSignedUrlSigner(`download:${secret}`);
   const files = {
     mediaRoot: config.mediaDir,
@@ -206,7 +216,7 @@ export async function startKernel(
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await ended.close();
-      await Promise.all(reactors.map((r) => r.stop()));
+      await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
       await Promise.all(projectors.map((p) => p.stop()));
     },
   };
