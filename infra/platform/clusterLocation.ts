@@ -54,7 +54,11 @@ export async function clusterLocation(
   }
   // random, not derived from the path: a data directory moved elsewhere keeps its own cluster, and a new
   // one at the old path never finds it
-  const name = `${basename(dataRoot).replace(/[^A-Za-z0-9_.-]/g, "_")}-${randomBytes(6).toString("hex")}`;
+  const label =
+    basename(dataRoot)
+      .replace(/[^A-Za-z0-9_.-]/g, "_")
+      .replace(/^\.+/, "") || "data";
+  const name = `${label}-${randomBytes(6).toString("hex")}`;
   const dir = join(home, name);
   await writeWholeFile(record, `${dir}\n`, { mode: 0o600 });
   options.onNotice?.(
