@@ -36,8 +36,6 @@ export function startOutputPublisher(deps: OutputPublisherDeps & { pool: pg.Pool
   });
 }
 
-export { finalOutputKey };
-
 /** Idempotent: a redelivered event finds the output already in place (and checked) and completes the job. */
 export async function publishJobOutput(deps: OutputPublisherDeps, event: RecordedEvent): Promise<void> {
   const log = deps.log ?? silentLog;

@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { EventStore } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { uploadingOneTaskJob } from "../test/support/startedJob.ts";
-import { finalOutputKey, publishJobOutput } from "./outputPublisher.ts";
+import { publishJobOutput } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
 
 let storageRoot: string;
