@@ -6,7 +6,8 @@ import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type pg from "pg";
 import { isInsideDirectory } from "../commands/sources/isInsideDirectory.ts";
-import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand, jobIsLive, loadJob } from "../domain/job/executeJobCommand.ts";
+import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { sha256File } from "../plugins/sdk/sha256File.ts";
@@ -40,8 +41,6 @@ export function startOutputPublisher(
     log: deps.log,
   });
 }
-
-export const finalOutputKey = (jobId: string) => `outputs/${jobId}/${jobId}_final.mp4`;
 
 /** Idempotent: a redelivered event finds the output already in place (and checked) and completes the job. */
 export async function publishJobOutput(deps: OutputPublisherDeps, event: RecordedEvent): Promise<void> {
@@ -101,9 +100,12 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
   );
   if (result._tag === "JobRejected") {
     log("info", `output publisher: job ${jobId} refused CompleteUpload (${result.code}): ${result.message}`);
+    // deleted while its output was being moved: the work sweeper may already have passed by
+    if (!(await jobIsLive(deps.store, jobId)))
+      await rm(join(root, jobOutputsFolder(jobId)), { recursive: true, force: true });
     return;
   }
-  await rm(join(root, "work", jobId), { recursive: true, force: true });
+  await rm(join(root, jobWorkFolder(jobId)), { recursive: true, force: true });
 }
 
 async function failUpload(

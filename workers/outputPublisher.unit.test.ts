@@ -3,11 +3,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
+import { jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
+import type { EventStore } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { startedOneTaskJob } from "../test/support/startedJob.ts";
-import { finalOutputKey, publishJobOutput } from "./outputPublisher.ts";
+import { uploadingOneTaskJob } from "../test/support/startedJob.ts";
+import { publishJobOutput } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
 
 let storageRoot: string;
@@ -22,30 +23,7 @@ afterEach(async () => {
   await rm(storageRoot, { recursive: true, force: true });
 });
 
-/** A job whose one task completed with `bytes` as its output; returns its JobUploadingStarted. */
-async function uploadingJob(
-  bytes: string,
-): Promise<{ jobId: string; uploading: RecordedEvent; outputPath: string }> {
-  const { deps, jobId, taskId } = await startedOneTaskJob(store, context, "480p_fast");
-  const outputKey = `work/${jobId}/${taskId}/1.mp4`;
-  const outputPath = join(storageRoot, outputKey);
-  await mkdir(join(storageRoot, "work", jobId, taskId), { recursive: true });
-  await writeFile(outputPath, bytes);
-  const checksum = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-  const completed = {
-    taskId,
-    attempt: 1,
-    outputKey,
-    sizeBytes: Buffer.byteLength(bytes),
-    checksum,
-    durationSec: 2,
-  };
-  await executeJobCommand(deps, jobId, { type: "CompleteTask", data: completed }, context);
-  const uploading = (await store.readStream(jobStreamId(jobId))).find(
-    (e) => e.type === "JobUploadingStarted",
-  );
-  return { jobId, uploading: uploading!, outputPath };
-}
+const uploadingJob = (bytes: string) => uploadingOneTaskJob(store, context, storageRoot, bytes);
 
 const publisherDeps = () => ({ store, storageRoot, newId: randomUUID, now: () => new Date() });
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import {
@@ -25,7 +26,7 @@ import { createRecordingProgressBus, type RecordingProgressBus } from "./createR
 import { startDispatcher } from "./dispatcher.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
 import { startJobPlanner } from "./jobPlanner.ts";
-import { finalOutputKey, startOutputPublisher } from "./outputPublisher.ts";
+import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
 import type { Reactor } from "./reactorCheckpoint.ts";
 

@@ -1,15 +1,14 @@
-// Removes a job's work folder (`work/<jobId>` under the storage root: every attempt's output) once
-// the job is cancelled or deleted, so cancelled encodes do not fill the disk. A completed job's folder
-// goes when its output is published; a failed job's stays for an operator to look at.
+// Removes what a job leaves in storage once nobody needs it: its work folder (every attempt's output)
+// when it is cancelled or deleted, and its published outputs when it is deleted. A completed job's work
+// folder goes when its output is published; a failed job's is kept for a while (failedWorkSweeper.ts).
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type pg from "pg";
+import { isJobId, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface WorkSweeperDeps {
   storageRoot: string;
@@ -33,12 +32,16 @@ export function startWorkSweeper(
 
 export async function sweepWork(deps: WorkSweeperDeps, event: RecordedEvent): Promise<void> {
   const jobId = event.streamId.slice("job-".length);
-  // the folder name comes from the stream id: only ever a job id, never a path
-  if (!UUID.test(jobId)) return;
-  const folder = join(resolve(deps.storageRoot), "work", jobId);
-  await rm(folder, { recursive: true, force: true });
+  // the folder names come from the stream id: only ever a job id, never a path
+  if (!isJobId(jobId)) return;
+  const deleted = event.type === "JobDeleted";
+  const folders = deleted ? [jobWorkFolder(jobId), jobOutputsFolder(jobId)] : [jobWorkFolder(jobId)];
+  for (const folder of folders)
+    await rm(join(resolve(deps.storageRoot), folder), { recursive: true, force: true });
   (deps.log ?? silentLog)(
     "info",
-    `work sweeper: removed the work folder of ${event.type === "JobDeleted" ? "deleted" : "cancelled"} job ${jobId}`,
+    deleted
+      ? `work sweeper: removed the work folder and outputs of deleted job ${jobId}`
+      : `work sweeper: removed the work folder of cancelled job ${jobId}`,
   );
 }

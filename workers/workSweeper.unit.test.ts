@@ -41,6 +41,18 @@ describe("work sweeper", () => {
     expect(await readdir(join(storageRoot, "work"))).toEqual([other]);
   });
 
+  it("removes a deleted job's outputs too, and keeps a cancelled job's", async () => {
+    const [cancelled, deleted] = [randomUUID(), randomUUID()];
+    for (const jobId of [cancelled, deleted]) {
+      await mkdir(join(storageRoot, "outputs", jobId), { recursive: true });
+      await writeFile(join(storageRoot, "outputs", jobId, `${jobId}_final.mp4`), "movie");
+    }
+    await sweepWork({ storageRoot }, event("JobCancelled", `job-${cancelled}`));
+    await sweepWork({ storageRoot }, event("JobDeleted", `job-${deleted}`));
+    await sweepWork({ storageRoot }, event("JobDeleted", `job-${deleted}`)); // redelivered
+    expect(await readdir(join(storageRoot, "outputs"))).toEqual([cancelled]);
+  });
+
   it("never takes a stream name for a path", async () => {
     await writeFile(join(storageRoot, "keep.txt"), "x");
     await workOf(randomUUID());

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import {
   openPostgresEventStore,
@@ -26,7 +27,7 @@ import { createTestDatabase, type TestDatabase } from "../test/support/testDatab
 import { startDispatcher } from "./dispatcher.ts";
 import type { EncodeWorkerTestConfig } from "./encodeWorkerTestProcess.ts";
 import { startJobPlanner } from "./jobPlanner.ts";
-import { finalOutputKey, startOutputPublisher } from "./outputPublisher.ts";
+import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
 import type { Reactor } from "./reactorCheckpoint.ts";
 

@@ -5,6 +5,7 @@ import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { Hono } from "hono";
+import { jobOfOutputKey } from "../../domain/job/jobFileKeys.ts";
 import { ApiError } from "../http/apiError.ts";
 import { type HttpEnv, hasRole } from "../http/httpEnv.ts";
 import { streamUpload } from "../sources/streamUploadToMediaRoot.ts";
@@ -78,8 +79,15 @@ export function uploadRoutes(options: FileRoutesOptions) {
   });
 }
 
+export interface DownloadRoutesOptions {
+  storageRoot: string;
+  signer: SignedUrlSigner;
+  /** The job exists and is not deleted: a deleted job's links stop at once, before its files are swept. */
+  jobIsLive(jobId: string): Promise<boolean>;
+}
+
 /** The signed download route: no bearer token, the signature is the permission. */
-export function downloadRoutes(options: FileRoutesOptions) {
+export function downloadRoutes(options: DownloadRoutesOptions) {
   return new Hono<HttpEnv>().on(["GET", "HEAD"], "/v1/files/download", async (c) => {
     const key = c.req.query("key") ?? "";
     const verdict = options.signer.verify(key, c.req.query("expires") ?? "", c.req.query("signature") ?? "");
@@ -89,6 +97,12 @@ export function downloadRoutes(options: FileRoutesOptions) {
       throw new ApiError("WE-AUTH-002", "the download link has expired", {
         hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
       });
+    }
+    // links are only ever signed for a job's outputs, and live as long as their job
+    const jobId = jobOfOutputKey(key);
+    if (jobId === null) throw new ApiError("WE-STO-001", "no such object");
+    if (!(await options.jobIsLive(jobId))) {
+      throw new ApiError("WE-JOB-004", `job ${jobId} was deleted, and its outputs with it`);
     }
     const root = await realpath(options.storageRoot);
     const path = join(root, key);

@@ -42,3 +42,9 @@ export const executeJobCommand = (
   command: JobCommand | ((state: JobState) => JobCommand),
   context: CommandContext,
 ): Promise<JobCommandResult> => executeCommand(deps, jobAggregate, jobId, command, context);
+
+/** The job was submitted and not deleted: what its outputs and links need to exist. */
+export async function jobIsLive(store: EventStore, jobId: string): Promise<boolean> {
+  const { state } = await loadJob(store, jobId);
+  return state.status !== "initial" && !state.deleted;
+}

@@ -56,6 +56,8 @@ async function untilSignal(): Promise<void> {
 
 export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<number> {
   const config = loadConfig(flags);
+  // uploads, encodes (ffmpeg inherits it) and outputs are for this user only; links share outputs
+  process.umask(0o077);
   if (mode !== "up" && !config.databaseUrl && !config.eventStoreUrl) {
     throw new Error(`webencode ${mode} needs DATABASE_URL (postgres://…) and optionally EVENT_STORE_URL`);
   }

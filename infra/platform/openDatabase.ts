@@ -2,7 +2,6 @@
 // (EVENT_STORE_URL / DATABASE_URL), KurrentDB for events (EVENT_STORE_URL=kurrentdb://…), or the
 // embedded cluster under the data directory. A second process
 // on the same data directory (the CLI next to a running platform) joins the running cluster.
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -10,14 +9,18 @@ import pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { openKurrentEventStore } from "../eventstore/kurrentdb/kurrentEventStore.ts";
 import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
-import { startEmbeddedPostgres } from "../postgres/embeddedPostgres.ts";
+import { databaseUserIds, startEmbeddedPostgres } from "../postgres/embeddedPostgres.ts";
 import { openPool } from "../postgres/pool.ts";
+import { clusterLocation } from "./clusterLocation.ts";
+import { persistentSecret } from "./persistentSecret.ts";
 
 export interface DatabaseConfig {
   /** postgres://… (default: DATABASE_URL, else the embedded cluster) */
   eventStoreUrl?: string;
   databaseUrl?: string;
   dataDir: string;
+  /** Where an embedded cluster lives when the database's user cannot reach the data directory. */
+  clusterHome?: string;
   eventStoreSchema?: string;
   readModelSchema?: string;
   log?: (message: string) => void;
@@ -61,6 +64,7 @@ async function canConnect(url: string): Promise<boolean> {
 
 async function embeddedUrl(
   dataDir: string,
+  clusterHome: string | undefined,
   log: (m: string) => void,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const root = resolve(dataDir);
@@ -71,15 +75,15 @@ async function embeddedUrl(
       return { url: run.url, stop: async () => {} }; // the platform running on this directory owns it
     }
   }
-  await mkdir(join(root, "secrets"), { recursive: true, mode: 0o700 });
-  await mkdir(join(root, "run"), { recursive: true });
-  await chmod(root, 0o755).catch(() => {});
-  const passwordFile = join(root, "secrets", "postgres-password");
-  if (!existsSync(passwordFile))
-    await writeFile(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
-  const password = (await readFile(passwordFile, "utf8")).trim();
-  const server = await startEmbeddedPostgres({ dataDir: join(root, "postgres"), password, onNotice: log });
-  log(`embedded PostgreSQL ready on 127.0.0.1:${server.port} (data in ${join(root, "postgres")})`);
+  await mkdir(join(root, "run"), { recursive: true, mode: 0o700 });
+  const runAs = databaseUserIds();
+  const cluster = await clusterLocation(root, { runAs, clusterHome, onNotice: log });
+  // no other local user may read the data directory; only the database's own user passes through it
+  // to a cluster kept inside
+  await chmod(root, runAs && cluster.inDataDir ? 0o711 : 0o700);
+  const password = await persistentSecret(root, "postgres-password", { bytes: 18, onNotice: log });
+  const server = await startEmbeddedPostgres({ dataDir: cluster.dir, password, onNotice: log });
+  log(`embedded PostgreSQL ready on 127.0.0.1:${server.port} (data in ${cluster.dir})`);
   await writeFile(runFile, JSON.stringify({ url: server.url, ownerPid: process.pid } satisfies RunFile), {
     mode: 0o600,
   });
@@ -97,7 +101,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<PlatformData
   const kurrent = config.eventStoreUrl !== undefined && KURRENT_URL.test(config.eventStoreUrl);
   const postgresEventStoreUrl = kurrent ? undefined : config.eventStoreUrl;
   const external = config.databaseUrl ?? postgresEventStoreUrl;
-  const embedded = external ? null : await embeddedUrl(config.dataDir, log);
+  const embedded = external ? null : await embeddedUrl(config.dataDir, config.clusterHome, log);
   const databaseUrl = external ?? embedded!.url;
   const eventStoreUrl = config.eventStoreUrl ?? databaseUrl;
   if (!kurrent && !POSTGRES_URL.test(eventStoreUrl)) {

@@ -1,9 +1,9 @@
 // Configuration of a WebEncode process, from flags and environment, with the defaults of `webencode up`.
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { DEFAULT_FAILED_RETENTION_MS, DEFAULT_SWEEP_INTERVAL_MS } from "../../workers/failedWorkSweeper.ts";
 import type { RetryPolicy } from "../processors/retryBounded.ts";
+import { parseDuration } from "./parseDuration.ts";
+import { MIN_SECRET_BYTES } from "./persistentSecret.ts";
 
 export interface PlatformConfig {
   host: string;
@@ -11,6 +11,8 @@ export interface PlatformConfig {
   dataDir: string;
   mediaDir: string;
   storageDir: string;
+  /** The installation's signing secret (WEBENCODE_SECRET), else one generated under the data directory. */
+  secret?: string;
   /** Preset admin token (never printed or logged). */
   adminToken?: string;
   maxUploadBytes: number;
@@ -25,6 +27,10 @@ export interface PlatformConfig {
   natsUrl?: string;
   /** Namespaces NATS streams and subjects, so several installations can share a NATS cluster. */
   natsPrefix: string;
+  /** How long a failed job's work folder is kept, from the time it failed (WEBENCODE_FAILED_RETENTION). */
+  failedRetentionMs: number;
+  /** How often kept work folders are looked at (WEBENCODE_SWEEP_INTERVAL). */
+  sweepIntervalMs: number;
   /** Where this process's ffmpeg pid records and scratch files live. */
   stateDir: string;
   /** How often reactors and projectors try an event before giving up on it, and their backoff. */
@@ -50,6 +56,17 @@ const positiveInt = (value: string | undefined, name: string, fallback: number) 
   return n;
 };
 
+function signingSecret(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const bytes = Buffer.byteLength(value);
+  if (bytes < MIN_SECRET_BYTES) {
+    throw new Error(
+      `WEBENCODE_SECRET is ${bytes} bytes long; it signs download links and tickets and must be at least ${MIN_SECRET_BYTES} bytes. Generate one with: openssl rand -base64 48`,
+    );
+  }
+  return value;
+}
+
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   const dataDir = resolve(flags.data ?? env.WEBENCODE_DATA ?? ".data");
   return {
@@ -58,6 +75,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     dataDir,
     mediaDir: resolve(flags["media-dir"] ?? env.WEBENCODE_MEDIA_DIR ?? "media"),
     storageDir: resolve(flags["storage-dir"] ?? env.WEBENCODE_STORAGE_DIR ?? join(dataDir, "storage")),
+    secret: signingSecret(env.WEBENCODE_SECRET),
     adminToken: env.WEBENCODE_ADMIN_TOKEN || undefined,
     maxUploadBytes: positiveInt(env.WEBENCODE_MAX_UPLOAD_BYTES, "WEBENCODE_MAX_UPLOAD_BYTES", 20 * 1024 ** 3),
     workers: positiveInt(flags.workers ?? env.WEBENCODE_WORKERS, "--workers", 1),
@@ -86,21 +104,15 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       "WEBENCODE_PROCESSOR_STUCK_AFTER_MS",
       30_000,
     ),
+    failedRetentionMs: parseDuration(
+      env.WEBENCODE_FAILED_RETENTION,
+      "WEBENCODE_FAILED_RETENTION",
+      DEFAULT_FAILED_RETENTION_MS,
+    ),
+    sweepIntervalMs: parseDuration(
+      env.WEBENCODE_SWEEP_INTERVAL,
+      "WEBENCODE_SWEEP_INTERVAL",
+      DEFAULT_SWEEP_INTERVAL_MS,
+    ),
   };
-}
-
-/** A secret kept under the data directory (generated once), or taken from the environment. */
-export async function persistentSecret(dataDir: string, name: string, fromEnv?: string): Promise<string> {
-  if (fromEnv) return fromEnv;
-  const dir = join(dataDir, "secrets");
-  const file = join(dir, name);
-  if (!existsSync(file)) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" }).catch(
-      (error) => {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      },
-    );
-  }
-  return (await readFile(file, "utf8")).trim();
 }

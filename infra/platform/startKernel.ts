@@ -18,6 +18,7 @@ import { idempotency, idempotencyMigrations } from "../../commands/http/idempote
 import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
 import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
@@ -31,6 +32,7 @@ import { type ProjectorRunner, startProjector } from "../../projections/runProje
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
 import { startDispatcher } from "../../workers/dispatcher.ts";
+import { startFailedWorkSweeper } from "../../workers/failedWorkSweeper.ts";
 import { startJobPlanner } from "../../workers/jobPlanner.ts";
 import { startOutputPublisher } from "../../workers/outputPublisher.ts";
 import type { Reactor } from "../../workers/reactorCheckpoint.ts";
@@ -41,7 +43,8 @@ import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
 import { deadLetterMigrations } from "../processors/deadLetters.ts";
 import { processorReadiness } from "../processors/processorReadiness.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
-import { type PlatformConfig, persistentSecret } from "./platformConfig.ts";
+import { persistentSecret } from "./persistentSecret.ts";
+import type { PlatformConfig } from "./platformConfig.ts";
 
 export const VERSION = "0.1.0";
 
@@ -68,7 +71,7 @@ export async function startKernel(
   const newId = randomUUID;
   const now = () => new Date();
   await mkdir(config.mediaDir, { recursive: true });
-  await mkdir(config.storageDir, { recursive: true });
+  await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
   await migrate(pool, schema, idempotencyMigrations(schema));
 
   await migrate(pool, schema, deadLetterMigrations(schema));
@@ -80,7 +83,7 @@ export async function startKernel(
   const jobsRunner = runner(jobsProjector.name);
   const tokensRunner = runner(tokensProjector.name);
 
-  const secret = await persistentSecret(config.dataDir, "signing-key", process.env.WEBENCODE_SECRET);
+  const secret = config.secret ?? (await persistentSecret(config.dataDir, "signing-key", { onNotice: log }));
   const tokens = createTokenService({
     store,
     pool,
@@ -125,6 +128,15 @@ export async function startKernel(
     startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, retry, log: reactorLog }),
   ];
 
+  const failedWorkSweeper = startFailedWorkSweeper({
+    store,
+    storageRoot: config.storageDir,
+    retentionMs: config.failedRetentionMs,
+    intervalMs: config.sweepIntervalMs,
+    now,
+    log: reactorLog,
+  });
+
   const signer = createSignedUrlSigner(`download:${secret}`);
   const files = {
     mediaRoot: config.mediaDir,
@@ -164,7 +176,7 @@ export async function startKernel(
         VERSION,
       ),
       openApiRoutes(VERSION),
-      downloadRoutes(files),
+      downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
     ],
     routes: [
       tokenRoutes(tokens),
@@ -216,7 +228,7 @@ export async function startKernel(
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await ended.close();
-      await Promise.all(reactors.map((r) => r.stop()));
+      await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
       await Promise.all(projectors.map((p) => p.stop()));
     },
   };

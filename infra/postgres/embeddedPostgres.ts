@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Postgres refuses to run as root: then we run it as the `postgres` system user, created if missing. */
-function runAsIds(): { uid: number; gid: number } | undefined {
+export function databaseUserIds(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
   const idOf = (flag: string) => Number(execFileSync("id", [flag, "postgres"]).toString().trim());
   try {
@@ -165,7 +165,7 @@ async function canConnect(url: string): Promise<boolean> {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.onLog ?? (() => {});
   const bin = await binaries();
-  const ids = runAsIds();
+  const ids = databaseUserIds();
   const { dataDir, password } = options;
   await stopOrphanedPostmaster(dataDir, options.onNotice ?? log);
   if (!existsSync(join(dataDir, "PG_VERSION"))) await initialise(bin, dataDir, password, ids);

@@ -1,8 +1,12 @@
-// A job with one task that a worker has started: submitted, probed, planned, attempt 1 running.
-import { randomUUID } from "node:crypto";
+// A job with one task that a worker has started (submitted, probed, planned, attempt 1 running), or
+// whose task has completed and whose output waits to be published.
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { JobCommand } from "../../domain/job/commands.ts";
-import { type CommandContext, executeJobCommand } from "../../domain/job/executeJobCommand.ts";
-import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { type CommandContext, executeJobCommand, jobStreamId } from "../../domain/job/executeJobCommand.ts";
+import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { sourceInfoFixture } from "../../workers/createFakeEncoder.ts";
 import { sourceMetadataOf } from "../../workers/jobPlanner.ts";
 import { taskIdOf } from "../../workers/taskIdOf.ts";
@@ -31,4 +35,32 @@ export async function startedOneTaskJob(store: EventStore, context: CommandConte
   });
   await run({ type: "StartTask", data: { taskId, attempt: 1, workerId: "w" } });
   return { deps, jobId, taskId };
+}
+
+/** A job whose one task completed with `bytes` as its output, written under `storageRoot`: now uploading. */
+export async function uploadingOneTaskJob(
+  store: EventStore,
+  context: CommandContext,
+  storageRoot: string,
+  bytes: string,
+): Promise<{ jobId: string; uploading: RecordedEvent; outputPath: string }> {
+  const { deps, jobId, taskId } = await startedOneTaskJob(store, context, "480p_fast");
+  const outputKey = `${jobWorkFolder(jobId)}/${taskId}/1.mp4`;
+  const outputPath = join(storageRoot, outputKey);
+  await mkdir(dirname(outputPath), { recursive: true });
+  await writeFile(outputPath, bytes);
+  const checksum = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const completed = {
+    taskId,
+    attempt: 1,
+    outputKey,
+    sizeBytes: Buffer.byteLength(bytes),
+    checksum,
+    durationSec: 2,
+  };
+  await executeJobCommand(deps, jobId, { type: "CompleteTask", data: completed }, context);
+  const uploading = (await store.readStream(jobStreamId(jobId))).find(
+    (e) => e.type === "JobUploadingStarted",
+  );
+  return { jobId, uploading: uploading!, outputPath };
 }
