@@ -26,6 +26,9 @@ export interface PlatformConfig {
   natsPrefix: string;
   /** Where this process's ffmpeg pid records and scratch files live. */
   stateDir: string;
+  /** Open event feeds at most, in all and per token. */
+  feedMaxClients: number;
+  feedMaxClientsPerToken: number;
 }
 
 export interface ConfigFlags {
@@ -68,6 +71,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     natsUrl: env.NATS_URL || undefined,
     natsPrefix: env.WEBENCODE_NATS_PREFIX ?? "webencode",
     stateDir: resolve(env.WEBENCODE_STATE_DIR ?? join(dataDir, "state")),
+    feedMaxClients: positiveInt(env.WEBENCODE_FEED_MAX_CLIENTS, "WEBENCODE_FEED_MAX_CLIENTS", 10_000),
+    feedMaxClientsPerToken: positiveInt(
+      env.WEBENCODE_FEED_MAX_CLIENTS_PER_TOKEN,
+      "WEBENCODE_FEED_MAX_CLIENTS_PER_TOKEN",
+      20,
+    ),
   };
 }
 
