@@ -4,6 +4,7 @@
 // Usage: npm run bench -- feed [N…]  (default 1000 5000; the last line carries the largest N)
 import { type ChildProcess, fork } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +47,31 @@ async function transactionsPerSecond(pool: pg.Pool): Promise<number> {
   await sleep(IDLE_WINDOW_MS);
   // minus the reading transaction of the first sample
   return (await commits()) - before - 1;
+}
+
+/** Submits a job on a connection of its own (a reused idle one may be closed under a loaded server). */
+function submitJob(url: string, token: string): Promise<string> {
+  const body = JSON.stringify({ source_url: "fs://clip.mp4", profile: "720p_h264" });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/v1/jobs`,
+      {
+        method: "POST",
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        response.on("end", () => resolve((JSON.parse(text) as { id: string }).id));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 interface Clients {
@@ -126,13 +152,7 @@ export async function run(args: string[]): Promise<number> {
       const submittedAt = new Map<string, number>();
       for (let n = 0; n < EVENTS; n++) {
         const at = now();
-        const response = await fetch(`${kernel.url}/v1/jobs`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${operator.token}`, "content-type": "application/json" },
-          body: JSON.stringify({ source_url: "fs://clip.mp4", profile: "720p_h264" }),
-        });
-        const { id } = (await response.json()) as { id: string };
-        submittedAt.set(id, at);
+        submittedAt.set(await submitJob(kernel.url, operator.token), at);
         await sleep(EVENT_INTERVAL_MS);
       }
       await sleep(2000);
@@ -167,8 +187,8 @@ export async function run(args: string[]): Promise<number> {
           `event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms over ${latencies.length} deliveries` +
           `${missing > 0 ? `, ${missing} missing` : ""}; connected in ${figures.connect_s} s`,
       );
+      console.log(JSON.stringify(figures));
     }
-    for (const figures of results) console.log(JSON.stringify(figures));
     return results.every((figures) => figures.deliveries_missing === 0) ? 0 : 1;
   } finally {
     clients.child.send({ type: "close" });
