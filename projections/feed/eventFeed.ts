@@ -108,8 +108,7 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
     stop: AbortController,
     requestId: string,
   ) {
-    const leave = () => stop.abort("left");
-    stream.onAbort(leave);
+    stream.onAbort(() => stop.abort("left"));
 
     const outbox = createFeedOutbox({ write: (frame) => stream.write(frame), maxBufferedBytes });
     stop.signal.addEventListener("abort", () => outbox.close(), { once: true });
@@ -166,6 +165,7 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
     const signal = c.req.raw.signal;
     const abandon = () => stop.abort("left");
     signal.addEventListener("abort", abandon, { once: true });
+    if (signal.aborted) abandon();
     const admission = clients.admit(actor, () => stop.abort("revoked"));
     if (admission._tag !== "Admitted") refuse(c, admission);
     let events: FeedEvents | undefined;
