@@ -196,13 +196,20 @@ export function openApiDocument(version: string) {
       "/v1/events/stream": {
         get: {
           summary:
-            "Live event feed (SSE): event types as event names, position as id; `event: progress` ticks",
+            "Live event feed (SSE): event types as event names, position as id; `event: progress` ticks. Each role receives only the streams it may read (token events: admins only, never the hash)",
           parameters: [
             { name: "ticket", in: "query", schema: { type: "string" } },
             { name: "job", in: "query", schema: { type: "string", format: "uuid" } },
             { name: "types", in: "query", schema: { type: "string" } },
           ],
-          responses: { 200: { description: "text/event-stream" }, ...errors },
+          responses: {
+            200: { description: "text/event-stream" },
+            429: json(
+              errorEnvelope,
+              "WE-SYS-005: the token or the server holds its most open feeds (Retry-After)",
+            ),
+            ...errors,
+          },
         },
       },
       "/health": { get: { summary: "Liveness", security: [], responses: { 200: { description: "Alive" } } } },

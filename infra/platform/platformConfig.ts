@@ -37,6 +37,9 @@ export interface PlatformConfig {
   processorRetry: RetryPolicy;
   /** A reactor or projector retrying for longer than this makes /ready fail. */
   processorStuckAfterMs: number;
+  /** Open event feeds at most, in all and per token. */
+  feedMaxClients: number;
+  feedMaxClientsPerToken: number;
 }
 
 export interface ConfigFlags {
@@ -113,6 +116,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.WEBENCODE_SWEEP_INTERVAL,
       "WEBENCODE_SWEEP_INTERVAL",
       DEFAULT_SWEEP_INTERVAL_MS,
+    ),
+    feedMaxClients: positiveInt(env.WEBENCODE_FEED_MAX_CLIENTS, "WEBENCODE_FEED_MAX_CLIENTS", 10_000),
+    feedMaxClientsPerToken: positiveInt(
+      env.WEBENCODE_FEED_MAX_CLIENTS_PER_TOKEN,
+      "WEBENCODE_FEED_MAX_CLIENTS_PER_TOKEN",
+      20,
     ),
   };
 }

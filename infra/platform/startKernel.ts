@@ -25,6 +25,7 @@ import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
+import { createFeedTail } from "../../projections/feed/feedTail.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
@@ -149,6 +150,8 @@ export async function startKernel(
   // Browsers' EventSource cannot send headers: only the event stream accepts a short-lived ticket.
   const authenticate: MiddlewareHandler<HttpEnv> = (c, next) =>
     c.req.path === "/v1/events/stream" ? bearerOrTicket(c, next) : bearer(c, next);
+  // one subscription of the log for every feed client and the progress clean-up below
+  const feedTail = createFeedTail({ store, onError: (error) => log(`event feed: ${error.message}`) });
   const waitForJobs = (position: number, timeoutMs: number) =>
     jobsRunner.waitForPosition(position, timeoutMs);
 
@@ -190,24 +193,26 @@ export async function startKernel(
       workerQueryRoutes({ pool, schema, progressBus }),
       profileRoutes(builtInProfiles),
       uploadRoutes(files),
-      eventFeedRoute({ store, progressBus }),
+      eventFeedRoute({
+        store,
+        progressBus,
+        tail: feedTail,
+        maxClients: config.feedMaxClients,
+        maxClientsPerToken: config.feedMaxClientsPerToken,
+      }),
       deadLetterRoutes({ pool, schema }),
     ],
   });
 
   // ticks of a job that has ended are of no more use: drop them from the bus's memory
-  const ended = store.subscribeToAll({
-    from: "end",
-    filter: {
-      streamPrefixes: ["job-"],
-      eventTypes: ["JobCompleted", "JobFailed", "JobCancelled", "JobDeleted"],
+  const endedJob = new Set(["JobCompleted", "JobFailed", "JobCancelled", "JobDeleted"]);
+  const progressCleanUp = await feedTail.join({
+    event(event) {
+      if (event.streamId.startsWith("job-") && endedJob.has(event.type))
+        progressBus.forget(event.streamId.slice("job-".length));
     },
+    flush() {},
   });
-  void (async () => {
-    for await (const message of ended) {
-      if (message.type === "event") progressBus.forget(message.event.streamId.slice("job-".length));
-    }
-  })().catch((error: Error) => log(`progress clean-up stopped: ${error.message}`));
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -227,7 +232,8 @@ export async function startKernel(
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      await ended.close();
+      progressCleanUp.leave();
+      await feedTail.close();
       await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
       await Promise.all(projectors.map((p) => p.stop()));
     },

@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { ApiError, errorBody } from "../../commands/http/apiError.ts";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
+import type { HttpEnv, Role } from "../../commands/http/httpEnv.ts";
 import type { EventStore, JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
 import {
@@ -18,6 +18,7 @@ import { currentSchemaVersion } from "../../schemas/events/currentSchemaVersion.
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { type EventFeedOptions, eventFeedRoute } from "./eventFeed.ts";
 import { createFeedStats } from "./feedStats.ts";
+import { createFeedTail } from "./feedTail.ts";
 
 let database: TestDatabase;
 let postgres: PostgresEventStore;
@@ -78,11 +79,27 @@ function jobEvent(type: string, data: JsonObject, schemaVersion = currentSchemaV
 const taskStarted = (taskId = randomUUID()) =>
   jobEvent("TaskStarted", { taskId, attempt: 1, workerId: "w-1" });
 
+/** A task failure carrying 50 kB of stderr: a few hundred fill any socket's buffers. */
+const bigFailure = () =>
+  jobEvent("TaskFailed", {
+    taskId: randomUUID(),
+    attempt: 1,
+    exitClass: "transient",
+    message: "m",
+    stderrTail: "x".repeat(50_000),
+  });
+
 /** Appends to `job-<jobId>` and returns the events as recorded, with their checkpoints. */
-async function append(jobId: string, ...events: ReturnType<typeof jobEvent>[]): Promise<RecordedEvent[]> {
-  const outcome = await postgres.append(`job-${jobId}`, events, { expected: "any" });
+const append = (jobId: string, ...events: ReturnType<typeof jobEvent>[]) =>
+  appendTo(`job-${jobId}`, ...events);
+
+async function appendTo(
+  streamId: string,
+  ...events: ReturnType<typeof jobEvent>[]
+): Promise<RecordedEvent[]> {
+  const outcome = await postgres.append(streamId, events, { expected: "any" });
   if (outcome._tag !== "Appended") throw new Error(`append failed: ${outcome._tag}`);
-  const recorded = await postgres.readStream(`job-${jobId}`, {
+  const recorded = await postgres.readStream(streamId, {
     from: "end",
     direction: "backwards",
     maxCount: events.length,
@@ -98,7 +115,11 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
   const app = new Hono<HttpEnv>();
   app.use(async (c, next) => {
     c.set("requestId", c.req.header("x-request-id") ?? "req-test");
-    if (c.req.header("x-anonymous") === undefined) c.set("actor", { userId: "user-1", role: "viewer" });
+    if (c.req.header("x-anonymous") === undefined) {
+      const role = (c.req.header("x-role") ?? "viewer") as Role;
+      const tokenId = c.req.header("x-token-id");
+      c.set("actor", { userId: "user-1", role, ...(tokenId === undefined ? {} : { tokenId }) });
+    }
     await next();
   });
   app.onError((error, c) => {
@@ -107,7 +128,9 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
     }
     return c.json(errorBody("WE-SYS-001", error.message, c.var.requestId), 500);
   });
-  app.route("/", eventFeedRoute({ store: counting.store, progressBus, ...options }));
+  // the one shared subscription is not counted: `openSubscriptions` is what clients hold of their own
+  const tail = createFeedTail({ store: postgres });
+  app.route("/", eventFeedRoute({ store: counting.store, progressBus, tail, ...options }));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });
@@ -116,6 +139,7 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
     if ("closeAllConnections" in server) server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await progressBus.close();
+    await tail.close();
   });
   return { base: `http://127.0.0.1:${port}`, progressBus, openSubscriptions: counting.openSubscriptions };
 }
@@ -207,6 +231,42 @@ async function connect(base: string, query = "", headers: Record<string, string>
   })();
   return client;
 }
+
+/** A feed response nobody reads: what the server writes piles up in the socket's buffers. */
+async function openUnread(url: string): Promise<IncomingMessage> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest(url, resolve);
+    req.on("error", reject);
+    req.end();
+  });
+  onTestFinished(() => void response.destroy());
+  response.pause();
+  expect(response.statusCode).toBe(200);
+  return response;
+}
+
+/** A token issued, then revoked, as the token service writes them; returns the token's id. */
+async function issueAndRevokeToken(): Promise<{ tokenId: string; events: RecordedEvent[] }> {
+  const tokenId = randomUUID();
+  const events = await appendTo(
+    `token-${tokenId}`,
+    jobEvent("TokenIssued", {
+      tokenId,
+      name: "ci",
+      userId: `token:${tokenId}`,
+      role: "operator",
+      hash: `sha256:${"ab".repeat(32)}`,
+      prefix: "we_abcde",
+    }),
+    jobEvent("TokenRevoked", { tokenId, reason: "leaked" }),
+  );
+  return { tokenId, events };
+}
+
+const as = (role: Role, tokenId?: string): Record<string, string> => ({
+  "x-role": role,
+  ...(tokenId === undefined ? {} : { "x-token-id": tokenId }),
+});
 
 const dataOf = (frame: { data: string }) => JSON.parse(frame.data) as Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -355,7 +415,7 @@ describe("event feed", () => {
     const failures = await connect(feed.base, `?job=${jobId}&types=JobFailed,JobCancelled`);
     const ticksOnly = await connect(feed.base, `?job=${jobId}&types=progress`);
     const both = await connect(feed.base, `?job=${jobId}&types=JobCancelled,progress`);
-    expect(feed.openSubscriptions()).toBe(2); // ticks only needs no subscription
+    expect(feed.openSubscriptions()).toBe(0); // live clients take the shared tail
     feed.progressBus.publish(progressTick({ jobId }));
     await append(jobId, taskStarted());
     const [failed] = await append(jobId, jobEvent("JobFailed", { code: "WE-JOB-005", message: "boom" }));
@@ -439,47 +499,224 @@ describe("event feed", () => {
     expect(oneJob.events()).toEqual([]);
   });
 
-  it("closes the store subscription when a client disconnects, idle or mid catch-up", async () => {
+  it("holds a subscription of its own only while a client catches up, and releases it when the client leaves mid catch-up", async () => {
+    const feed = await startFeed({ maxBufferedBytes: 64 * 1024 });
+    const jobId = randomUUID();
+    await append(jobId, ...Array.from({ length: 100 }, () => bigFailure()));
+    const idle = await connect(feed.base, `?job=${randomUUID()}`);
+    const live = await connect(feed.base);
+    const caughtUp = await connect(feed.base, `?from=start&job=${jobId}`);
+    await expect.poll(() => caughtUp.stored().length).toBe(100);
+    await expect.poll(() => feed.openSubscriptions()).toBe(0);
+    // ~5 MB for a client that reads nothing: its catch-up waits for room, holding its subscription
+    const stalled = await openUnread(`${feed.base}/v1/events/stream?from=start&job=${jobId}`);
+    expect(feed.openSubscriptions()).toBe(1);
+    stalled.destroy();
+    await expect.poll(() => feed.openSubscriptions()).toBe(0);
+    expect([idle.ended, live.ended, caughtUp.ended]).toEqual([false, false, false]);
+  });
+
+  it("shows token events to admins only, never with the hash; viewers and operators never see them", async () => {
     const feed = await startFeed();
     const jobId = randomUUID();
-    await append(jobId, ...Array.from({ length: 200 }, () => taskStarted()));
-    const idle = await connect(feed.base, `?job=${randomUUID()}`);
-    const replaying = await connect(feed.base, "?from=start");
-    const live = await connect(feed.base);
-    expect(feed.openSubscriptions()).toBe(3);
-    idle.close();
-    await expect.poll(() => feed.openSubscriptions()).toBe(2);
-    replaying.close();
-    live.close();
+    const before = await issueAndRevokeToken();
+    const [jobBefore] = await append(jobId, taskStarted());
+    const clients = {
+      viewer: await connect(feed.base, "?from=start", as("viewer")),
+      operator: await connect(feed.base, "?from=start", as("operator")),
+      admin: await connect(feed.base, "?from=start", as("admin")),
+    };
+    const raw: string[] = [];
+    const adminRaw = await fetch(`${feed.base}/v1/events/stream?from=start`, { headers: as("admin") });
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of adminRaw.body!) raw.push(decoder.decode(chunk, { stream: true }));
+    })().catch(() => {});
+    onTestFinished(() => adminRaw.body?.cancel().catch(() => {}));
+    const live = await issueAndRevokeToken();
+    const [jobAfter] = await append(jobId, taskStarted());
+
+    const tokenEvents = [...before.events, ...live.events];
+    const ids = (client: FeedClient) => client.stored().map((frame) => frame.id);
+    for (const client of Object.values(clients))
+      await expect.poll(() => ids(client)).toContain(jobAfter!.checkpoint);
+    for (const role of ["viewer", "operator"] as const) {
+      const seen = ids(clients[role]);
+      expect(seen).toContain(jobBefore!.checkpoint);
+      for (const event of tokenEvents) expect(seen, role).not.toContain(event.checkpoint);
+      expect(clients[role].stored().filter((frame) => frame.event.startsWith("Token"))).toEqual([]);
+    }
+    const adminTokenFrames = clients.admin
+      .stored()
+      .filter(
+        (frame) => frame.id !== undefined && tokenEvents.some((event) => event.checkpoint === frame.id),
+      );
+    expect(adminTokenFrames.map((frame) => frame.id)).toEqual(tokenEvents.map((event) => event.checkpoint));
+    expect(dataOf(adminTokenFrames[2]!)).toMatchObject({
+      type: "TokenIssued",
+      stream_id: `token-${live.tokenId}`,
+      data: {
+        token_id: live.tokenId,
+        name: "ci",
+        user_id: `token:${live.tokenId}`,
+        role: "operator",
+        prefix: "we_abcde",
+      },
+    });
+    expect(dataOf(adminTokenFrames[2]!).data).not.toHaveProperty("hash");
+    expect(dataOf(adminTokenFrames[3]!).data).toEqual({ token_id: live.tokenId, reason: "leaked" });
+    await expect.poll(() => raw.join("")).toContain(jobAfter!.checkpoint);
+    expect(raw.join("")).not.toMatch(/sha256:|"hash"/);
+  });
+
+  it("shows admins a stream no rule names without its data, and others nothing of it", async () => {
+    const feed = await startFeed();
+    const viewer = await connect(feed.base, "", as("viewer"));
+    const admin = await connect(feed.base, "", as("admin"));
+    const [secret] = await appendTo(
+      `vault-${randomUUID()}`,
+      jobEvent("VaultOpened", { password: "hunter2" }),
+    );
+    const [job] = await append(randomUUID(), taskStarted());
+    await expect.poll(() => viewer.stored().map((frame) => frame.id)).toEqual([job!.checkpoint]);
+    await expect
+      .poll(() => admin.stored().map((frame) => frame.id))
+      .toEqual([secret!.checkpoint, job!.checkpoint]);
+    expect(dataOf(admin.stored()[0]!).data).toBeNull();
+  });
+
+  it("caps open feeds per token and in all with 429 WE-SYS-005, Retry-After and a hint; a place frees when a feed ends", async () => {
+    const feed = await startFeed({ maxClients: 3, maxClientsPerToken: 2 });
+    const [one, two] = [randomUUID(), randomUUID()];
+    const first = await connect(feed.base, "", as("viewer", one));
+    await connect(feed.base, "?types=progress", as("viewer", one));
+    const refuse = async (headers: Record<string, string>, details: RegExp) => {
+      const response = await fetch(`${feed.base}/v1/events/stream`, { headers });
+      expect(response.status).toBe(429);
+      expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
+      const body = (await response.json()) as { error: { code: string; details: string; hint: string } };
+      expect(body.error.code).toBe("WE-SYS-005");
+      expect(body.error.details).toMatch(details);
+      expect(body.error.hint).not.toBe("");
+      return body.error.hint;
+    };
+    expect(await refuse(as("viewer", one), /this token already holds 2 open event feeds/)).toMatch(
+      /per token/,
+    );
+    await connect(feed.base, "", as("admin", two));
+    await refuse(as("viewer", randomUUID()), /the server already holds 3 open event feeds/);
+    first.close();
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(`${feed.base}/v1/events/stream?types=progress`, {
+              headers: as("viewer", two),
+              signal: AbortSignal.timeout(5000),
+            })
+          ).status,
+      )
+      .toBe(200);
+  });
+
+  it("keeps idle clients off the database: fifty hold no subscription of their own, and each gets what is appended", async () => {
+    const feed = await startFeed();
+    const jobId = randomUUID();
+    const clients = await Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        connect(
+          feed.base,
+          n % 2 === 0 ? "" : `?job=${jobId}`,
+          as((["viewer", "operator", "admin"] as const)[n % 3]!, randomUUID()),
+        ),
+      ),
+    );
+    await expect.poll(() => clients.every((client) => client.lastEventId !== undefined)).toBe(true);
+    expect(feed.openSubscriptions()).toBe(0);
+    const appended = await append(jobId, taskStarted(), taskStarted());
+    for (const client of clients)
+      await expect
+        .poll(() => client.stored().map((frame) => frame.id))
+        .toEqual(appended.map((event) => event.checkpoint));
+    expect(feed.openSubscriptions()).toBe(0);
+  });
+
+  it("hands catching-up clients over to the shared tail without loss or duplicates while events keep coming", async () => {
+    const feed = await startFeed();
+    const jobId = randomUUID();
+    const appended = await append(jobId, ...Array.from({ length: 30 }, () => taskStarted()));
+    let appending = true;
+    const appender = (async () => {
+      while (appending) appended.push(...(await append(jobId, taskStarted())));
+    })();
+    const clients: Array<{ client: FeedClient; after: number }> = [];
+    for (let n = 0; n < 12; n++) {
+      const after = Math.floor((n * appended.length) / 12) - 1; // -1: from the start
+      const headers: Record<string, string> =
+        after < 0 ? {} : { "last-event-id": appended[after]!.checkpoint };
+      clients.push({
+        client: await connect(feed.base, `?job=${jobId}${after < 0 ? "&from=start" : ""}`, headers),
+        after,
+      });
+      await sleep(20);
+    }
+    await sleep(300);
+    appending = false;
+    await appender;
+    const all = appended.map((event) => event.checkpoint);
+    for (const { client, after } of clients) {
+      await expect.poll(() => client.stored().length).toBe(all.length - after - 1);
+      expect(client.stored().map((frame) => frame.id)).toEqual(all.slice(after + 1));
+    }
     await expect.poll(() => feed.openSubscriptions()).toBe(0);
+  });
+
+  it("sends a client that falls behind the tail back to the store, losing nothing and sending nothing twice", async () => {
+    const feed = await startFeed({ maxQueuedEvents: 5 });
+    const jobId = randomUUID();
+    const client = await connect(feed.base, `?job=${jobId}`);
+    await expect.poll(() => client.lastEventId).toBeDefined();
+    const burst = await append(jobId, ...Array.from({ length: 60 }, () => taskStarted()));
+    const more = await append(jobId, taskStarted());
+    await expect.poll(() => client.stored().length).toBe(61);
+    expect(client.stored().map((frame) => frame.id)).toEqual(
+      [...burst, ...more].map((event) => event.checkpoint),
+    );
+    await expect.poll(() => feed.openSubscriptions()).toBe(0);
+  });
+
+  it("ends every open feed of a revoked token, whether opened with the token or its tickets, with WE-AUTH-001", async () => {
+    const feed = await startFeed();
+    const tokenId = randomUUID();
+    const other = randomUUID();
+    const withToken = await connect(feed.base, "", as("viewer", tokenId));
+    const ticksOnly = await connect(feed.base, "?types=progress", as("viewer", tokenId));
+    const bystander = await connect(feed.base, "", as("viewer", other));
+    await appendTo(`token-${tokenId}`, jobEvent("TokenRevoked", { tokenId }));
+    for (const client of [withToken, ticksOnly]) {
+      await expect.poll(() => client.ended).toBe(true);
+      const last = client.events().at(-1)!;
+      expect(last.event).toBe("error");
+      expect(dataOf(last)).toMatchObject({
+        error: { code: "WE-AUTH-001", details: expect.stringMatching(/revoked/) },
+      });
+    }
+    const again = await fetch(`${feed.base}/v1/events/stream`, { headers: as("viewer", tokenId) });
+    expect(again.status).toBe(401);
+    const [job] = await append(randomUUID(), taskStarted());
+    await expect.poll(() => bystander.stored().map((frame) => frame.id)).toEqual([job!.checkpoint]);
+    expect(bystander.ended).toBe(false);
   });
 
   it("drops a client that stops reading, with a final `event: error`, and releases its subscription", async () => {
     const feed = await startFeed({ maxBufferedBytes: 64 * 1024, slowClientMs: 300 });
     const jobId = randomUUID();
-    const stderrTail = "x".repeat(50_000);
     const appended: RecordedEvent[] = [];
     for (let batch = 0; batch < 20; batch++) {
-      const failures = Array.from({ length: 20 }, () =>
-        jobEvent("TaskFailed", {
-          taskId: randomUUID(),
-          attempt: 1,
-          exitClass: "transient",
-          message: "m",
-          stderrTail,
-        }),
-      );
-      appended.push(...(await append(jobId, ...failures)));
+      appended.push(...(await append(jobId, ...Array.from({ length: 20 }, bigFailure))));
     }
     // ~20 MB, more than the socket buffers hold for a client that reads nothing
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpRequest(`${feed.base}/v1/events/stream?from=start&job=${jobId}`, resolve);
-      req.on("error", reject);
-      req.end();
-    });
-    onTestFinished(() => void response.destroy());
-    response.pause();
-    expect(response.statusCode).toBe(200);
+    const response = await openUnread(`${feed.base}/v1/events/stream?from=start&job=${jobId}`);
     expect(feed.openSubscriptions()).toBe(1);
     await expect.poll(() => feed.openSubscriptions(), { timeout: 10_000 }).toBe(0);
 

@@ -1,26 +1,33 @@
 // GET /v1/events/stream: the live event feed. Stored events go out as `event: <Type>` with the
-// store's checkpoint as `id` (Last-Event-ID resumes exactly after it); progress ticks as
-// `event: progress` without an id; `: ping` comments keep idle connections open.
+// store's checkpoint as `id` (Last-Event-ID resumes exactly after it), each caller seeing only the
+// streams its role may read; progress ticks as `event: progress` without an id; `: ping` comments keep
+// idle connections open. Open feeds are capped per token and in all, and end when their token is revoked.
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { ApiError, errorBody } from "../../commands/http/apiError.ts";
 import type { Actor, HttpEnv } from "../../commands/http/httpEnv.ts";
-import type { EventStore, Subscription, SubscriptionMessage } from "../../domain/ports/eventStore.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
-import type { ErrorCode } from "../../schemas/errors.ts";
-import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
+import { parseTokenEvent, TOKEN_STREAM_PREFIX } from "../../schemas/events/tokenEvents.ts";
+import { type Admission, createFeedClients } from "./feedClients.ts";
+import { type Ending, type FeedEvents, openFeedEvents, sendFeedEvents } from "./feedEvents.ts";
 import { feedFrames } from "./feedFrames.ts";
-import { createFeedOutbox, type FeedOutbox } from "./feedOutbox.ts";
+import { createFeedOutbox } from "./feedOutbox.ts";
 import type { FeedStats } from "./feedStats.ts";
+import type { FeedTail, TailMembership } from "./feedTail.ts";
+import { feedVisibility } from "./feedVisibility.ts";
 import { type FeedQuery, parseFeedQuery } from "./parseFeedQuery.ts";
 import { createProgressThrottle } from "./progressThrottle.ts";
 
 export interface EventFeedOptions {
   store: EventStore;
   progressBus: ProgressBus;
+  /** The process's one subscription of the log, shared by every client. */
+  tail: FeedTail;
   /** Between `: ping` comments while nothing else is sent. */
   heartbeatMs?: number;
-  /** Stored event types a `types=` filter may name (default: the job events). */
+  /** Stored event types a `types=` filter may name (default: every type the feed carries). */
   eventTypes?: readonly string[];
   /** Frames queued for one client at most (default 1 MiB). */
   maxBufferedBytes?: number;
@@ -30,107 +37,81 @@ export interface EventFeedOptions {
   progressIntervalMs?: number;
   /** Job counts sent as `event: stats`; none without it. */
   stats?: FeedStats;
+  /** Open feeds at most, all callers together (default 10,000). */
+  maxClients?: number;
+  /** Open feeds at most per token (default 20). */
+  maxClientsPerToken?: number;
+  /** Tail events held for a client busy writing before it catches up from the store instead (default 10,000). */
+  maxQueuedEvents?: number;
 }
 
-interface OpenEvents {
-  subscription: Subscription;
-  iterator: AsyncIterator<SubscriptionMessage>;
-  first: IteratorResult<SubscriptionMessage>;
-}
+/** Seconds a refused client is asked to wait: feeds are long-lived, a place frees when one ends. */
+const RETRY_AFTER_SECONDS = 10;
 
-interface Ending {
-  code: ErrorCode;
-  details: string;
-}
+const revokedTokenOf = (event: RecordedEvent): string | undefined => {
+  if (!event.streamId.startsWith(TOKEN_STREAM_PREFIX) || event.type !== "TokenRevoked") return undefined;
+  const parsed = parseTokenEvent(event);
+  return parsed._tag === "Parsed" && parsed.event.type === "TokenRevoked"
+    ? parsed.event.data.tokenId
+    : undefined;
+};
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/**
- * Subscribes and waits for the first message before answering, so that a checkpoint this store
- * cannot resume from is a 400 rather than a stream that fails at once and is retried for ever.
- */
-async function openEvents(store: EventStore, query: FeedQuery): Promise<OpenEvents> {
-  const subscription = store.subscribeToAll({
-    from: query.from,
-    filter: {
-      ...(query.jobId === undefined ? {} : { streamPrefixes: [`job-${query.jobId}`] }),
-      ...(query.eventTypes === undefined ? {} : { eventTypes: query.eventTypes }),
-    },
-  });
-  const iterator = subscription[Symbol.asyncIterator]();
-  try {
-    return { subscription, iterator, first: await iterator.next() };
-  } catch (error) {
-    await subscription.close().catch(() => {});
-    const resuming = query.from !== "start" && query.from !== "end";
-    if (!resuming) throw error;
-    // the store refuses what it did not issue; no other store call is made before the first message
-    throw new ApiError("WE-JOB-001", `cannot resume after last event id ${query.from}: ${messageOf(error)}`, {
-      hint: "Reconnect without Last-Event-ID (from=start or from=end)",
-    });
-  }
-}
-
-/** Sends stored events until the client goes (undefined) or the feed must end with an error. */
-async function sendEvents(
-  events: OpenEvents,
-  outbox: FeedOutbox,
-  slowClientMs: number,
-  gone: () => boolean,
-): Promise<Ending | undefined> {
-  try {
-    for (let next = events.first; !next.done; next = await events.iterator.next()) {
-      const message = next.value;
-      const frame =
-        message.type === "event"
-          ? feedFrames.event(message.event)
-          : message.checkpoint === null
-            ? undefined
-            : feedFrames.resumePoint(message.checkpoint);
-      if (frame !== undefined && !(await outbox.put(frame, slowClientMs))) {
-        if (gone()) return undefined;
-        return {
-          code: "WE-SYS-004",
-          details: `the client read nothing for ${slowClientMs} ms while events waited; reconnect with Last-Event-ID to resume`,
-        };
-      }
-    }
-    return undefined;
-  } catch (error) {
-    if (gone()) return undefined;
-    return { code: "WE-SYS-002", details: `the event subscription failed: ${messageOf(error)}` };
-  }
+function refuse(c: Context<HttpEnv>, admission: Exclude<Admission, { _tag: "Admitted" }>): never {
+  if (admission._tag === "TokenRevoked")
+    throw new ApiError("WE-AUTH-001", "the token this feed would be opened with was revoked");
+  c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  throw admission.per === "token"
+    ? new ApiError("WE-SYS-005", `this token already holds ${admission.limit} open event feeds`, {
+        hint: `Close a feed this token holds open, or share one between views (at most ${admission.limit} per token)`,
+      })
+    : new ApiError("WE-SYS-005", `the server already holds ${admission.limit} open event feeds`, {
+        hint: `Retry after ${RETRY_AFTER_SECONDS} s, when other feeds have ended`,
+      });
 }
 
 export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
-  const { store, progressBus } = options;
+  const { store, progressBus, tail } = options;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const knownEventTypes = options.eventTypes ?? jobEventTypes;
+  const knownEventTypes = options.eventTypes ?? feedVisibility.eventTypes;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const slowClientMs = options.slowClientMs ?? 30_000;
   const progressIntervalMs = options.progressIntervalMs ?? 250;
+  const eventsOptions = { store, tail, maxQueuedEvents: options.maxQueuedEvents ?? 10_000 };
+  const clients = createFeedClients({
+    maxClients: options.maxClients ?? 10_000,
+    maxClientsPerToken: options.maxClientsPerToken ?? 20,
+  });
+
+  // revocations come through the tail like every event, from whichever process revoked the token
+  let watchingRevocations: Promise<TailMembership> | undefined;
+  const watchRevocations = () => {
+    watchingRevocations ??= tail
+      .join({
+        event(event) {
+          const tokenId = revokedTokenOf(event);
+          if (tokenId !== undefined) clients.revokeToken(tokenId);
+        },
+        flush() {},
+      })
+      .catch((error: unknown) => {
+        watchingRevocations = undefined;
+        throw error;
+      });
+    return watchingRevocations;
+  };
 
   async function serve(
     stream: SSEStreamingApi,
     query: FeedQuery,
-    events: OpenEvents | undefined,
+    actor: Actor,
+    events: FeedEvents | undefined,
+    stop: AbortController,
     requestId: string,
-    signal: AbortSignal,
   ) {
-    let aborted = false;
-    const left = new Promise<void>((resolve) => {
-      const leave = () => {
-        aborted = true;
-        void events?.subscription.close().catch(() => {});
-        resolve();
-      };
-      stream.onAbort(leave);
-      if (signal.aborted) leave();
-      signal.addEventListener("abort", leave, { once: true });
-    });
-    const gone = () => aborted || stream.aborted;
+    stream.onAbort(() => stop.abort("left"));
 
     const outbox = createFeedOutbox({ write: (frame) => stream.write(frame), maxBufferedBytes });
+    stop.signal.addEventListener("abort", () => outbox.close(), { once: true });
     const throttle = createProgressThrottle({
       intervalMs: progressIntervalMs,
       // ticks are worth nothing a second later: dropped, not queued, when the client lags
@@ -151,18 +132,24 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
 
     let ending: Ending | undefined;
     try {
+      const client = { query, actor, outbox, slowClientMs, signal: stop.signal };
       ending = events
-        ? await sendEvents(events, outbox, slowClientMs, gone)
-        : await left.then(() => undefined);
+        ? await sendFeedEvents(eventsOptions, client, events)
+        : await new Promise<undefined>((resolve) => {
+            if (stop.signal.aborted) resolve(undefined);
+            stop.signal.addEventListener("abort", () => resolve(undefined), { once: true });
+          });
     } finally {
       clearInterval(heartbeat);
       unsubscribe();
       unsubscribeStats();
       throttle.close();
       outbox.close();
-      await events?.subscription.close().catch(() => {});
     }
-    if (ending && !gone()) {
+    if (stop.signal.reason === "revoked") {
+      ending = { code: "WE-AUTH-001", details: "the token this feed was opened with was revoked" };
+    }
+    if (ending && stop.signal.reason !== "left" && !stream.aborted) {
       // Not awaited: it goes out behind the frame being written, if the client ever reads again;
       // the stream is closed behind it and nothing of ours waits on the client any longer.
       void stream.write(feedFrames.error(errorBody(ending.code, ending.details, requestId)));
@@ -174,11 +161,33 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
     if (actor === undefined)
       throw new ApiError("WE-AUTH-001", "the event feed needs an authenticated caller");
     const query = parseFeedQuery(c.req.query(), c.req.header("Last-Event-ID"), knownEventTypes);
-    // `types=progress` alone asks for ticks only: no subscription (an empty type filter means all)
-    const events = query.eventTypes?.length === 0 ? undefined : await openEvents(store, query);
-    const requestId: string | undefined = c.get("requestId");
+    const stop = new AbortController();
     const signal = c.req.raw.signal;
+    const abandon = () => stop.abort("left");
+    signal.addEventListener("abort", abandon, { once: true });
+    if (signal.aborted) abandon();
+    const admission = clients.admit(actor, () => stop.abort("revoked"));
+    if (admission._tag !== "Admitted") refuse(c, admission);
+    let events: FeedEvents | undefined;
+    try {
+      await watchRevocations();
+      // `types=progress` alone asks for ticks only: no stored events (an empty type filter means all)
+      events =
+        query.eventTypes?.length === 0 ? undefined : await openFeedEvents(eventsOptions, query, stop.signal);
+    } catch (error) {
+      admission.release();
+      stop.abort("refused");
+      throw error;
+    }
+    const requestId: string | undefined = c.get("requestId");
     c.header("X-Accel-Buffering", "no"); // a proxy that buffers would hold events back
-    return streamSSE(c, (stream) => serve(stream, query, events, requestId ?? "", signal));
+    return streamSSE(c, async (stream) => {
+      try {
+        await serve(stream, query, actor, events, stop, requestId ?? "");
+      } finally {
+        admission.release();
+        signal.removeEventListener("abort", abandon);
+      }
+    });
   });
 }

@@ -2,40 +2,46 @@
 // job counts, resume points, heartbeats and the final error, each as SSE text with snake_case JSON.
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
-import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
 import type { FeedStatsSnapshot } from "./feedStats.ts";
+import { feedVisibility } from "./feedVisibility.ts";
 import { snakeCaseKeys } from "./snakeCaseKeys.ts";
 import { sseComment, sseFrame } from "./sseFrame.ts";
-
-const jobStreamPrefix = "job-";
 
 function occurredAt(event: RecordedEvent): string {
   const stamped = event.metadata.occurredAt;
   return typeof stamped === "string" ? stamped : event.createdAt.toISOString();
 }
 
-/** The event's data in the current schema version; as stored when it is not a job event this build reads. */
-function currentData(event: RecordedEvent): unknown {
-  const parsed = parseStoredEvent(event);
-  return parsed._tag === "Parsed" ? parsed.event.data : event.data;
+// One event fanned out to thousands of clients is rendered once.
+const rendered = new WeakMap<RecordedEvent, string>();
+
+function renderEvent(event: RecordedEvent): string {
+  return sseFrame({
+    event: event.type,
+    id: event.checkpoint,
+    data: {
+      type: event.type,
+      stream_id: event.streamId,
+      ...(event.streamId.startsWith(JOB_STREAM_PREFIX)
+        ? { job_id: event.streamId.slice(JOB_STREAM_PREFIX.length) }
+        : {}),
+      position: event.position,
+      occurred_at: occurredAt(event),
+      data: snakeCaseKeys(feedVisibility.shownData(event) ?? null),
+    },
+  });
 }
 
 export const feedFrames = {
+  /** A stored event as the feed shows it to whoever may read its stream. */
   event(event: RecordedEvent): string {
-    return sseFrame({
-      event: event.type,
-      id: event.checkpoint,
-      data: {
-        type: event.type,
-        stream_id: event.streamId,
-        ...(event.streamId.startsWith(jobStreamPrefix)
-          ? { job_id: event.streamId.slice(jobStreamPrefix.length) }
-          : {}),
-        position: event.position,
-        occurred_at: occurredAt(event),
-        data: snakeCaseKeys(currentData(event)),
-      },
-    });
+    let frame = rendered.get(event);
+    if (frame === undefined) {
+      frame = renderEvent(event);
+      rendered.set(event, frame);
+    }
+    return frame;
   },
 
   progress(tick: ProgressTick): string {

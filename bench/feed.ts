@@ -1,0 +1,201 @@
+// The cost of idle event-feed clients on one `webencode up`: N SSE clients (1,000, then 5,000) held by
+// a child process, measuring the server's RSS per client, database transactions per second while
+// everyone idles (against the same with no client), and event → client latency with all connected.
+// Usage: npm run bench -- feed [N…]  (default 1000 5000; the last line carries the largest N)
+import { type ChildProcess, fork } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import os, { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
+import type pg from "pg";
+import { openDatabase } from "../infra/platform/openDatabase.ts";
+import { loadConfig } from "../infra/platform/platformConfig.ts";
+import { startKernel } from "../infra/platform/startKernel.ts";
+import { createMemoryProgressBus } from "../infra/progress/memoryProgressBus.ts";
+import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
+import { percentile, round } from "./benchDatabase.ts";
+
+const IDLE_WINDOW_MS = 10_000;
+const SETTLE_MS = 3_000;
+const EVENTS = 20;
+const EVENT_INTERVAL_MS = 250;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+// a collected heap before each sample, so that garbage waiting for the collector is not counted
+v8.setFlagsFromString("--expose-gc");
+const collectGarbage = vm.runInNewContext("gc") as () => void;
+const rssKiB = () => {
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage.rss() / 1024;
+};
+
+/** Transactions committed in the platform's database per second over the window. */
+async function transactionsPerSecond(pool: pg.Pool): Promise<number> {
+  const commits = async () => {
+    const { rows } = await pool.query<{ commits: string }>(
+      "select xact_commit as commits from pg_stat_database where datname = current_database()",
+    );
+    return Number(rows[0]!.commits);
+  };
+  const before = await commits();
+  await sleep(IDLE_WINDOW_MS);
+  // minus the reading transaction of the first sample
+  return (await commits()) - before - 1;
+}
+
+/** Submits a job on a connection of its own (a reused idle one may be closed under a loaded server). */
+function submitJob(url: string, token: string): Promise<string> {
+  const body = JSON.stringify({ source_url: "fs://clip.mp4", profile: "720p_h264" });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/v1/jobs`,
+      {
+        method: "POST",
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        response.on("end", () => resolve((JSON.parse(text) as { id: string }).id));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+interface Clients {
+  child: ChildProcess;
+  ask<T>(command: object, answer: string): Promise<T>;
+}
+
+function startClients(): Clients {
+  const child = fork(fileURLToPath(new URL("./support/sseClients.ts", import.meta.url)), {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return {
+    child,
+    ask: (command, answer) =>
+      new Promise((resolve, reject) => {
+        const onMessage = (message: { type: string; message?: string }) => {
+          if (message.type === answer) {
+            child.off("message", onMessage);
+            resolve(message as never);
+          } else if (message.type === "failed") {
+            child.off("message", onMessage);
+            reject(new Error(message.message));
+          }
+        };
+        child.on("message", onMessage);
+        child.send(command);
+      }),
+  };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const sizes = args.length > 0 ? args.map(Number) : [1000, 5000];
+  const dir = await mkdtemp(join(tmpdir(), "webencode-bench-feed-"));
+  await chmod(dir, 0o755);
+  const media = join(dir, "media");
+  await mkdir(media);
+  // not a video: each job fails at planning, its JobSubmitted is the event measured
+  await writeFile(join(media, "clip.mp4"), "bench");
+  const largest = String(Math.max(...sizes) + 100);
+  const config = loadConfig(
+    { port: "0", data: join(dir, "data"), "media-dir": media },
+    { WEBENCODE_FEED_MAX_CLIENTS: largest, WEBENCODE_FEED_MAX_CLIENTS_PER_TOKEN: largest },
+  );
+  const db = await openDatabase({ dataDir: config.dataDir });
+  const queue = createMemoryWorkQueue();
+  const bus = createMemoryProgressBus();
+  const kernel = await startKernel(config, db, queue, bus, () => {});
+  const clients = startClients();
+  try {
+    const system = { userId: "system", role: "system" } as const;
+    const viewer = await kernel.tokens.issue({ name: "bench-viewer", role: "viewer" }, system);
+    const operator = await kernel.tokens.issue({ name: "bench-operator", role: "operator" }, system);
+    if (viewer._tag !== "Issued" || operator._tag !== "Issued") throw new Error("could not issue tokens");
+
+    await sleep(SETTLE_MS);
+    const idleRss = rssKiB();
+    const idleBaseline = (await transactionsPerSecond(db.pool)) / (IDLE_WINDOW_MS / 1000);
+    console.log(`feed on webencode up, ${os.cpus().length} cores, Node ${process.version}`);
+    console.log(
+      `  no client:     RSS ${round(idleRss / 1024)} MiB, ${round(idleBaseline, 1)} database transactions/s idle`,
+    );
+
+    const results = [];
+    let connected = 0;
+    for (const size of sizes) {
+      const started = performance.now();
+      await clients.ask(
+        { type: "connect", url: kernel.url, token: viewer.token, count: size - connected },
+        "connected",
+      );
+      connected = size;
+      const connectS = (performance.now() - started) / 1000;
+      await sleep(SETTLE_MS);
+      const rss = rssKiB();
+      const idle = (await transactionsPerSecond(db.pool)) / (IDLE_WINDOW_MS / 1000);
+
+      const submittedAt = new Map<string, number>();
+      for (let n = 0; n < EVENTS; n++) {
+        const at = now();
+        submittedAt.set(await submitJob(kernel.url, operator.token), at);
+        await sleep(EVENT_INTERVAL_MS);
+      }
+      await sleep(2000);
+      const { arrivals } = await clients.ask<{ arrivals: Record<string, number[]> }>(
+        { type: "arrivals" },
+        "arrivals",
+      );
+      const latencies: number[] = [];
+      let missing = 0;
+      for (const [jobId, at] of submittedAt) {
+        const times = arrivals[jobId] ?? [];
+        missing += size - times.length;
+        for (const time of times) latencies.push(time - at);
+      }
+      latencies.sort((a, b) => a - b);
+      const figures = {
+        clients: size,
+        rss_per_client_kib: round((rss - idleRss) / size, 1),
+        idle_db_queries_per_s: round(idle, 1),
+        idle_db_queries_per_s_no_clients: round(idleBaseline, 1),
+        event_to_client_p50_ms: round(percentile(latencies, 50), 1),
+        event_to_client_p99_ms: round(percentile(latencies, 99), 1),
+        events: EVENTS,
+        deliveries_missing: missing,
+        connect_s: round(connectS, 1),
+        rss_mib: round(rss / 1024),
+      };
+      results.push(figures);
+      console.log(
+        `  ${String(size).padStart(5)} clients: RSS ${figures.rss_mib} MiB (${figures.rss_per_client_kib} KiB per client over the idle server), ` +
+          `${figures.idle_db_queries_per_s} database transactions/s idle (${round(idle / Math.max(idleBaseline, 0.1), 2)}× no client), ` +
+          `event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms over ${latencies.length} deliveries` +
+          `${missing > 0 ? `, ${missing} missing` : ""}; connected in ${figures.connect_s} s`,
+      );
+      console.log(JSON.stringify(figures));
+    }
+    return results.every((figures) => figures.deliveries_missing === 0) ? 0 : 1;
+  } finally {
+    clients.child.send({ type: "close" });
+    await kernel.stop();
+    await queue.close();
+    await bus.close();
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

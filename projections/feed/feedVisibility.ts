@@ -1,0 +1,73 @@
+// What the live feed shows, and to whom, in one place: per kind of stream the least role that may read
+// it, and per event type the fields of its data that go out. A stream no rule names goes to admins only,
+// and an event type no rule projects goes out without data: nothing is shown that was not chosen.
+import { match } from "ts-pattern";
+import { type Actor, hasRole, type Role } from "../../commands/http/httpEnv.ts";
+import type { JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
+import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { parseTokenEvent, TOKEN_STREAM_PREFIX, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
+import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
+
+interface StreamRule {
+  prefix: string;
+  /** The least role that receives this stream's events. */
+  readableBy: Role;
+  eventTypes: readonly string[];
+  /** The event's data as the feed shows it, in the current schema version; undefined: nothing of it. */
+  show(event: RecordedEvent): JsonObject | undefined;
+}
+
+const streamRules: readonly StreamRule[] = [
+  {
+    prefix: JOB_STREAM_PREFIX,
+    readableBy: "viewer",
+    eventTypes: jobEventTypes,
+    // the job events' schemas are strict: what parses is exactly the fields they name
+    show(event) {
+      const parsed = parseStoredEvent(event);
+      return parsed._tag === "Parsed" ? parsed.event.data : undefined;
+    },
+  },
+  {
+    prefix: TOKEN_STREAM_PREFIX,
+    readableBy: "admin",
+    eventTypes: tokenEventTypes,
+    show(event) {
+      const parsed = parseTokenEvent(event);
+      if (parsed._tag !== "Parsed") return undefined;
+      // never the hash: whoever reads the feed must not be able to guess a token offline
+      return match(parsed.event)
+        .with({ type: "TokenIssued" }, ({ data }) => ({
+          tokenId: data.tokenId,
+          name: data.name,
+          userId: data.userId,
+          role: data.role,
+          prefix: data.prefix,
+          ...(data.expiresAt === undefined ? {} : { expiresAt: data.expiresAt }),
+        }))
+        .with({ type: "TokenRevoked" }, ({ data }) => ({
+          tokenId: data.tokenId,
+          ...(data.reason === undefined ? {} : { reason: data.reason }),
+        }))
+        .exhaustive();
+    },
+  },
+];
+
+const ruleOf = (streamId: string) => streamRules.find((rule) => streamId.startsWith(rule.prefix));
+
+export const feedVisibility = {
+  /** Every stored event type some stream of the feed carries: what `types=` may name. */
+  eventTypes: streamRules.flatMap((rule) => rule.eventTypes),
+
+  /** Whether this caller receives the events of this stream. */
+  mayRead(actor: Actor, streamId: string): boolean {
+    return hasRole(actor, ruleOf(streamId)?.readableBy ?? "admin");
+  },
+
+  /** The data the feed shows of the event; undefined when it shows none. */
+  shownData(event: RecordedEvent): JsonObject | undefined {
+    return ruleOf(event.streamId)?.show(event);
+  },
+};
