@@ -16,6 +16,8 @@ export interface FileRoutesOptions {
   storageRoot: string;
   signer: SignedUrlSigner;
   maxUploadBytes: number;
+  /** Where a failing disk is reported; the client gets the WE-STO code and a hint. */
+  log?: (message: string) => void;
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | null {
@@ -72,6 +74,9 @@ export function uploadRoutes(options: FileRoutesOptions) {
     if (result._tag === "FormRefused")
       throw new ApiError("WE-JOB-001", result.message, { hint: result.hint });
     if (result._tag === "UploadRefused") {
+      if (result.cause !== undefined) {
+        options.log?.(`upload ${c.var.requestId} refused by the storage: ${(result.cause as Error).message}`);
+      }
       throw new ApiError(result.code, result.message, { status: result.status, hint: result.hint });
     }
     return c.json({ url: result.url, size_bytes: result.sizeBytes, sha256: result.sha256 }, 201);

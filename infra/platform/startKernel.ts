@@ -124,6 +124,7 @@ export async function startKernel(
     storageRoot: config.storageDir,
     signer,
     maxUploadBytes: config.maxUploadBytes,
+    log,
   };
   const bearer = authMiddleware(tokens);
   const bearerOrTicket = authMiddleware(tokens, { allowTicket: true });
