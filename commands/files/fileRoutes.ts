@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { ApiError } from "../http/apiError.ts";
 import { type HttpEnv, hasRole } from "../http/httpEnv.ts";
 import { streamUpload } from "../sources/streamUploadToMediaRoot.ts";
+import type { UploadFileSystem } from "../sources/uploadFileSystem.ts";
 import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
 import type { SignedUrlSigner } from "./signedUrl.ts";
 
@@ -18,6 +19,8 @@ export interface FileRoutesOptions {
   maxUploadBytes: number;
   /** Where a failing disk is reported; the client gets the WE-STO code and a hint. */
   log?: (message: string) => void;
+  /** Where uploads are written; the real file system unless a test needs a failing one. */
+  files?: UploadFileSystem;
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | null {
@@ -67,6 +70,7 @@ export function uploadRoutes(options: FileRoutesOptions) {
       mediaRoot: options.mediaRoot,
       maxBytes: options.maxUploadBytes,
       signal: c.req.raw.signal,
+      ...(options.files ? { files: options.files } : {}),
     };
     const result = multipart
       ? await uploadMultipart(body, contentType!, { ...upload, fileName: name })
