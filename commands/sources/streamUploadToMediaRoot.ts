@@ -71,11 +71,19 @@ const formatBytes = (bytes: number): string =>
       ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
       : `${bytes} bytes`;
 
-/** A writable stream over `write`, so that the body's backpressure reaches the disk. */
+/**
+ * A writable stream over `write`, so that the body's backpressure reaches the disk; chunks that queue
+ * up while a write is under way (up to 128 KiB) go down together, in one write: a body that arrives in
+ * small chunks costs no more system calls than with fs.createWriteStream.
+ */
 const writableOver = (write: (data: Uint8Array) => Promise<void>): Writable =>
   new Writable({
+    highWaterMark: 128 * 1024,
     write(chunk: Buffer, _encoding, callback) {
       write(chunk).then(() => callback(), callback);
+    },
+    writev(chunks, callback) {
+      write(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer))).then(() => callback(), callback);
     },
   });
 
