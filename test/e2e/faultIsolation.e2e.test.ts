@@ -1,11 +1,12 @@
 // No single request can end the platform: `webencode up` as its own process survives a fault that no
 // code handles (reported in /ready) and a multipart upload whose file cannot be stored, and answers
-// the next request each time.
+// the next request each time. A fault during start-up still ends it, cleanly.
+import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PlatformProcess, startPlatform } from "../support/platformProcess.ts";
+import { type PlatformProcess, startPlatform, webencodeBin } from "../support/platformProcess.ts";
 
 let dir: string;
 let platform: PlatformProcess;
@@ -73,5 +74,36 @@ describe("a platform process under faults", () => {
     };
     // the upload's failure was handled where it happened, not by the process-wide net
     expect(ready.checks.process.detail.unhandled_rejections).toBe(1);
+  });
+});
+
+describe("a fault during start-up", () => {
+  it("ends webencode up with an error, and stops the embedded database it had started", async () => {
+    const data = join(dir, "data-start-up");
+    const { DATABASE_URL: _db, EVENT_STORE_URL: _es, NATS_URL: _nats, ...env } = process.env;
+    const child = spawn(
+      process.execPath,
+      [webencodeBin, "up", "--data", data, "--media-dir", join(dir, "media-start-up"), "--port", "0"],
+      {
+        env: { ...env, NODE_OPTIONS: `--import=${preload.href}`, WEBENCODE_TEST_FAULT_AT_LISTEN: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/unhandled rejection during start-up: .*injected fault during start-up/);
+    expect(output).toMatch(/embedded PostgreSQL ready/);
+    expect(output).not.toMatch(/WebEncode is running/);
+    // the cluster was stopped, not orphaned: no postmaster left behind
+    const left = await readdir(join(data, "postgres"));
+    expect(left).toContain("PG_VERSION");
+    expect(left).not.toContain("postmaster.pid");
   });
 });
