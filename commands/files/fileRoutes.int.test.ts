@@ -63,6 +63,18 @@ const until = async (what: string, condition: () => Promise<boolean>) => {
   throw new Error(`waited 30 s for ${what}`);
 };
 const payload = Buffer.alloc(MiB, 7);
+const postOnce = (path: string, body: Buffer) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const client = request(`${url}${path}`, { method: "POST", agent: false }, (response) => {
+      let text = "";
+      response.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    client.on("error", reject);
+    client.end(body);
+  });
 const multipart = () => {
   const data = new FormData();
   data.append("file", new Blob([payload]), "clip.mp4");
@@ -85,6 +97,12 @@ describe("uploads over HTTP", () => {
       code: "WE-STO-004",
       details: expect.stringMatching(/EIO at write/),
     });
+    // out of file handles before the body was read: the answer still arrives (on a connection of its
+    // own: the server may close a kept-alive connection whose request body it never read)
+    options.files = failingUploadFileSystem("create", "EMFILE");
+    const busy = await postOnce("/v1/files/upload?name=clip.mp4", payload);
+    expect(busy.status).toBe(503);
+    expect(JSON.parse(busy.body).error).toMatchObject({ code: "WE-STO-004" });
     expect(await uploads()).toEqual([]);
     expect(logged.join("\n")).toMatch(/EIO: injected fault, write/);
 

@@ -153,11 +153,12 @@ export const streamUpload = async (
     throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
   }
 
-  // The body may fail while the file is being prepared, or again after a failure destroyed it;
-  // pipeline reports the failure that matters, so the event needs a listener or it would be an
-  // uncaught exception.
-  const source = toNodeReadable(body);
-  source.on("error", () => {});
+  // A Node stream body may fail while the file is being prepared, or again after a failure destroyed
+  // it; pipeline reports the failure that matters, so the event needs a listener or it would be an
+  // uncaught exception. A web stream body is not touched until the file is open: a body never read is
+  // drained by the HTTP server, which then still delivers the answer.
+  const holdError = (stream: NodeJS.ReadableStream) => stream.on("error", () => {});
+  if (!("getReader" in body)) holdError(body);
 
   let received = 0;
   let tooLarge = false;
@@ -186,7 +187,6 @@ export const streamUpload = async (
       throw new Error(`the ${UPLOADS_FOLDER} folder resolves outside the media root`);
     }
   } catch (error) {
-    (source as Readable).destroy?.();
     if (errnoOf(error) === undefined) throw error;
     return refused(storageRefusal(error));
   }
@@ -214,7 +214,7 @@ export const streamUpload = async (
     file = await onDisk(() => files.create(partPath, 0o640));
     const sink = file;
     await pipeline(
-      source,
+      holdError(toNodeReadable(body)),
       meter,
       writableOver((data) => onDisk(() => sink.write(data))),
       options.signal === undefined ? {} : { signal: options.signal },
@@ -234,7 +234,7 @@ export const streamUpload = async (
     }
     await onDisk(() => files.rename(partPath, finalPath));
   } catch {
-    (source as Readable).destroy?.();
+    // the body is left as it is: a failed pipeline has destroyed it, and one never read is drained
     await file?.close().catch(() => undefined);
     // best effort: the disk that failed the write may fail this too, and the answer matters more
     await rm(partPath, { force: true }).catch(() => undefined);
