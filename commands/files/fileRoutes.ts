@@ -9,6 +9,7 @@ import { jobOfOutputKey } from "../../domain/job/jobFileKeys.ts";
 import { ApiError } from "../http/apiError.ts";
 import { type HttpEnv, hasRole } from "../http/httpEnv.ts";
 import { streamUpload } from "../sources/streamUploadToMediaRoot.ts";
+import type { UploadFileSystem } from "../sources/uploadFileSystem.ts";
 import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
 import type { SignedUrlSigner } from "./signedUrl.ts";
 
@@ -17,6 +18,10 @@ export interface FileRoutesOptions {
   storageRoot: string;
   signer: SignedUrlSigner;
   maxUploadBytes: number;
+  /** Where a failing disk is reported; the client gets the WE-STO code and a hint. */
+  log?: (message: string) => void;
+  /** Where uploads are written; the real file system unless a test needs a failing one. */
+  files?: UploadFileSystem;
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | null {
@@ -66,6 +71,7 @@ export function uploadRoutes(options: FileRoutesOptions) {
       mediaRoot: options.mediaRoot,
       maxBytes: options.maxUploadBytes,
       signal: c.req.raw.signal,
+      ...(options.files ? { files: options.files } : {}),
     };
     const result = multipart
       ? await uploadMultipart(body, contentType!, { ...upload, fileName: name })
@@ -73,6 +79,9 @@ export function uploadRoutes(options: FileRoutesOptions) {
     if (result._tag === "FormRefused")
       throw new ApiError("WE-JOB-001", result.message, { hint: result.hint });
     if (result._tag === "UploadRefused") {
+      if (result.cause !== undefined) {
+        options.log?.(`upload ${c.var.requestId} refused by the storage: ${(result.cause as Error).message}`);
+      }
       throw new ApiError(result.code, result.message, { status: result.status, hint: result.hint });
     }
     return c.json({ url: result.url, size_bytes: result.sizeBytes, sha256: result.sha256 }, 201);

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { failingUploadFileSystem } from "../../test/support/failingUploadFileSystem.ts";
 import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
 
 const MiB = 1024 * 1024;
@@ -147,4 +148,111 @@ describe("multipart uploads", () => {
     expect(result).toMatchObject({ _tag: "Uploaded", sizeBytes: total, sha256: hash.digest("hex") });
     expect(peak - before).toBeLessThan(64 * MiB);
   }, 60_000);
+});
+
+/**
+ * A form whose file part arrives whole, then `rest` once `before` has resolved: the part is stored
+ * (or not) before the form goes on, whatever the machine's speed. `rest` may end the body with an error.
+ */
+function formInTwoActs(before: () => Promise<void>, rest: string | Error) {
+  const boundary = "----webencode-two-acts";
+  let act = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      act++;
+      if (act === 1) {
+        controller.enqueue(
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\n\r\n`,
+          ),
+        );
+        controller.enqueue(bytes);
+        // the part's closing delimiter: busboy ends the file stream here
+        controller.enqueue(Buffer.from(`\r\n--${boundary}\r\n`));
+        return;
+      }
+      await before();
+      if (rest instanceof Error) controller.error(rest);
+      else {
+        controller.enqueue(Buffer.from(rest));
+        controller.close();
+      }
+    },
+  });
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+const storedFile = async () => {
+  for (let i = 0; i < 600; i++) {
+    if ((await uploads()).some((name) => !name.endsWith(".part"))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the file part was never stored");
+};
+
+describe("multipart uploads that fail", () => {
+  it("removes the stored file when the form breaks after its file part", async () => {
+    const broken = formInTwoActs(storedFile, "this is no part header\r\n\r\n");
+    const result = await uploadMultipart(broken.body, broken.contentType, { mediaRoot, maxBytes: 10 * MiB });
+    expect(result).toMatchObject({ _tag: "FormRefused", message: expect.stringMatching(/malformed/) });
+    expect(await uploads()).toEqual([]);
+  });
+
+  it("removes the stored file when the client goes away after the file part", async () => {
+    const gone = formInTwoActs(storedFile, new TypeError("terminated"));
+    const result = await uploadMultipart(gone.body, gone.contentType, { mediaRoot, maxBytes: 10 * MiB });
+    expect(result._tag).not.toBe("Uploaded");
+    expect(await uploads()).toEqual([]);
+  });
+
+  it("removes the partial file when the client goes away in the middle of the file part", async () => {
+    let pulls = 0;
+    const boundary = "----webencode-cut";
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        if (pulls === 1) {
+          controller.enqueue(
+            Buffer.from(
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n`,
+            ),
+          );
+        } else if (pulls < 6) controller.enqueue(Buffer.alloc(64 * 1024, pulls));
+        else controller.error(new TypeError("terminated"));
+      },
+    });
+    const result = await uploadMultipart(body, `multipart/form-data; boundary=${boundary}`, {
+      mediaRoot,
+      maxBytes: 10 * MiB,
+    });
+    expect(result._tag).not.toBe("Uploaded");
+    expect(await uploads()).toEqual([]);
+  });
+
+  it("answers a failing disk with its WE-STO code instead of an unhandled rejection", async () => {
+    for (const [operation, errno, code] of [
+      ["sync", "ENOSPC", "WE-STO-003"],
+      ["rename", "EIO", "WE-STO-004"],
+      ["create", "EMFILE", "WE-STO-004"],
+    ] as const) {
+      const { body, contentType } = form([["file", new Blob([bytes]), "clip.mp4"]]);
+      const result = await uploadMultipart(body, contentType, {
+        mediaRoot,
+        maxBytes: 10 * MiB,
+        files: failingUploadFileSystem(operation, errno),
+      });
+      expect(result).toMatchObject({ _tag: "UploadRefused", code, hint: expect.any(String) });
+      expect(await uploads()).toEqual([]);
+    }
+  });
+
+  it("rejects, rather than leaving a rejection unhandled, when uploads/ leads out of the media root", async () => {
+    await mkdir(join(base, "elsewhere"));
+    await symlink(join(base, "elsewhere"), join(mediaRoot, "uploads"));
+    const { body, contentType } = form([["file", new Blob([bytes]), "clip.mp4"]]);
+    await expect(uploadMultipart(body, contentType, { mediaRoot, maxBytes: 10 * MiB })).rejects.toThrow(
+      /outside the media root/,
+    );
+    expect(await readdir(join(base, "elsewhere"))).toEqual([]);
+  });
 });

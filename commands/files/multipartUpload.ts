@@ -2,9 +2,11 @@
 // part streams into the media root like a raw upload body does, never buffered. The file's name is
 // `?name=`, else an `object_key` field sent before the file, else the part's own file name. Other
 // fields (`plugin_id`, `bucket`) name storage plugins that are not there yet and are ignored.
+import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import { streamUpload, type Uploaded, type UploadRefused } from "../sources/streamUploadToMediaRoot.ts";
+import type { UploadFileSystem } from "../sources/uploadFileSystem.ts";
 
 export interface MultipartUploadOptions {
   mediaRoot: string;
@@ -12,6 +14,7 @@ export interface MultipartUploadOptions {
   /** From the query string: wins over the form's names. */
   fileName?: string;
   signal?: AbortSignal;
+  files?: UploadFileSystem;
 }
 
 /** Why a form could not be taken at all (before any file was written). */
@@ -24,12 +27,19 @@ export interface FormRefused {
 export const isMultipart = (contentType: string | undefined) =>
   /^multipart\/form-data\s*(;|$)/i.test(contentType ?? "");
 
+type Outcome = Uploaded | UploadRefused | FormRefused;
+
+/**
+ * Rejects only where streamUpload throws (an `uploads/` folder outside the media root). A form that
+ * fails, during its file part or after it, leaves no file behind: the part still streaming is
+ * stopped, and a file already stored is removed before the answer.
+ */
 export function uploadMultipart(
   body: ReadableStream<Uint8Array>,
   contentType: string,
   options: MultipartUploadOptions,
-): Promise<Uploaded | UploadRefused | FormRefused> {
-  return new Promise((resolve) => {
+): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -41,16 +51,26 @@ export function uploadMultipart(
       return;
     }
     const input = Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
+    const formFailed = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, formFailed.signal]) : formFailed.signal;
     let objectKey: string | undefined;
     let upload: Promise<Uploaded | UploadRefused> | null = null;
     let settled = false;
-    const finish = (result: Uploaded | UploadRefused | FormRefused) => {
+
+    const end = async (outcome: Outcome | { _tag: "Thrown"; error: unknown }) => {
       if (settled) return;
       settled = true;
       input.unpipe(parser);
       input.resume(); // whatever is left of the body is read and dropped, not left hanging
-      resolve(result);
+      if (outcome._tag !== "Uploaded") {
+        formFailed.abort();
+        const stored = await upload?.catch(() => undefined);
+        if (stored?._tag === "Uploaded") await rm(stored.path, { force: true }).catch(() => undefined);
+      }
+      if (outcome._tag === "Thrown") reject(outcome.error);
+      else resolve(outcome);
     };
+    const thrown = (error: unknown) => end({ _tag: "Thrown", error });
 
     parser.on("field", (name, value) => {
       if (name === "object_key") objectKey = value;
@@ -63,7 +83,7 @@ export function uploadMultipart(
       const fileName = options.fileName ?? objectKey ?? info.filename;
       if (!fileName) {
         file.resume();
-        finish(
+        void end(
           refused("the file part has no name", "Send the file as -F file=@<path>, or add ?name=<file name>"),
         );
         return;
@@ -72,19 +92,19 @@ export function uploadMultipart(
         mediaRoot: options.mediaRoot,
         fileName,
         maxBytes: options.maxBytes,
-        signal: options.signal,
+        signal,
+        ...(options.files ? { files: options.files } : {}),
       });
-      upload.then((result) => {
-        // a refused file (too large, aborted) ends the form at once; a stored one when the form ends
-        if (result._tag === "UploadRefused") finish(result);
-      });
+      // a refused file (too large, aborted, a failing disk) ends the form at once; a stored one
+      // when the form ends well
+      upload.then((result) => (result._tag === "UploadRefused" ? end(result) : undefined), thrown);
     });
     parser.on("error", (error) =>
-      finish(refused(`the multipart form is malformed: ${(error as Error).message}`)),
+      end(refused(`the multipart form is malformed: ${(error as Error).message}`)),
     );
     parser.on("close", () => {
-      if (upload) upload.then(finish);
-      else finish(refused("the form has no `file` part", "Send the file as -F file=@<path>"));
+      if (upload) upload.then(end, thrown);
+      else void end(refused("the form has no `file` part", "Send the file as -F file=@<path>"));
     });
     input.on("error", () => parser.destroy());
     input.pipe(parser);

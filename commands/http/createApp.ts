@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ZodError } from "zod";
 import { ApiError, errorBody } from "./apiError.ts";
 import type { HttpEnv } from "./httpEnv.ts";
+import { refuseNulInBody, refuseNulInUrl } from "./refuseNulCharacters.ts";
 
 export interface CreateAppOptions {
   /** Sets `c.var.actor` or throws ApiError (WE-AUTH-*). */
@@ -51,6 +52,7 @@ export function createApp(options: CreateAppOptions) {
       ),
   });
   app.use("*", async (c, next) => (streaming.has(c.req.path) ? next() : limit(c, next)));
+  app.use("*", refuseNulInUrl);
 
   app.onError((error, c) => {
     const requestId = c.var.requestId ?? "unknown";
@@ -83,6 +85,7 @@ export function createApp(options: CreateAppOptions) {
   for (const routes of options.publicRoutes) app.route("/", routes);
   const secured = new Hono<HttpEnv>();
   secured.use("/v1/*", options.authenticate);
+  secured.use("/v1/*", refuseNulInBody(streaming));
   for (const middleware of options.afterAuthentication ?? []) secured.use("/v1/*", middleware);
   for (const routes of options.routes) secured.route("/", routes);
   app.route("/", secured);

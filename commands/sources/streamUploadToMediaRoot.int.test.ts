@@ -1,9 +1,16 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  devFullUploadFileSystem,
+  failingUploadFileSystem,
+  type UploadOperation,
+} from "../../test/support/failingUploadFileSystem.ts";
 import { resolveMediaPath } from "./resolveMediaPath.ts";
 import { streamUpload } from "./streamUploadToMediaRoot.ts";
 
@@ -267,5 +274,80 @@ describe("streamUpload", () => {
     await expect(
       streamUpload(generated(1).stream, { mediaRoot: root, fileName: "a", maxBytes: 0 }),
     ).rejects.toThrow(RangeError);
+  });
+});
+
+describe("streamUpload when the disk fails", () => {
+  const faults: Array<[UploadOperation, string, { code: string; status: number; reason: string }]> = [
+    ["create", "EMFILE", { code: "WE-STO-004", status: 503, reason: "storage_busy" }],
+    ["create", "EACCES", { code: "WE-STO-002", status: 500, reason: "storage_denied" }],
+    ["write", "EIO", { code: "WE-STO-004", status: 500, reason: "storage_failed" }],
+    ["write", "ENOSPC", { code: "WE-STO-003", status: 507, reason: "storage_full" }],
+    ["sync", "ENOSPC", { code: "WE-STO-003", status: 507, reason: "storage_full" }],
+    ["sync", "EIO", { code: "WE-STO-004", status: 500, reason: "storage_failed" }],
+    ["close", "EDQUOT", { code: "WE-STO-003", status: 507, reason: "storage_full" }],
+    ["rename", "ENOSPC", { code: "WE-STO-003", status: 507, reason: "storage_full" }],
+    ["rename", "EROFS", { code: "WE-STO-002", status: 500, reason: "storage_denied" }],
+  ];
+  for (const [operation, errno, expected] of faults) {
+    it(`${errno} at ${operation} answers ${expected.code} (${expected.status}) with a hint, and leaves nothing behind`, async () => {
+      const result = await streamUpload(generated(MiB).stream, {
+        mediaRoot: root,
+        fileName: "clip.mp4",
+        maxBytes: 10 * MiB,
+        files: failingUploadFileSystem(operation, errno),
+      });
+      expect(result).toMatchObject({ _tag: "UploadRefused", ...expected });
+      if (result._tag !== "UploadRefused") return;
+      expect(result.hint.length).toBeGreaterThan(20);
+      expect(result.cause).toMatchObject({ code: errno });
+      expect(await uploadsContent()).toEqual([]);
+      // the next upload, on a healthy disk, is stored as usual
+      const next = await streamUpload(generated(1000).stream, {
+        mediaRoot: root,
+        fileName: "next.mp4",
+        maxBytes: MiB,
+      });
+      expect(next).toMatchObject({ _tag: "Uploaded", sizeBytes: 1000 });
+    });
+  }
+
+  it("answers 507 when the kernel refuses the write (/dev/full), and removes the partial file", async () => {
+    const result = await streamUpload(generated(MiB).stream, {
+      mediaRoot: root,
+      fileName: "clip.mp4",
+      maxBytes: 10 * MiB,
+      files: devFullUploadFileSystem,
+    });
+    expect(result).toMatchObject({ _tag: "UploadRefused", code: "WE-STO-003", status: 507 });
+    expect(await uploadsContent()).toEqual([]);
+  });
+
+  it("answers 507 on a real full disk (a 1 MiB tmpfs, as root) and leaves nothing on it", async (context) => {
+    const run = promisify(execFile);
+    const small = join(base, "small");
+    await mkdir(small);
+    const mounted = await run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]).then(
+      () => true,
+      () => false,
+    );
+    if (!mounted) context.skip("mounting a tmpfs needs root");
+    try {
+      const result = await streamUpload(generated(2 * MiB).stream, {
+        mediaRoot: small,
+        fileName: "big.mp4",
+        maxBytes: 10 * MiB,
+      });
+      expect(result).toMatchObject({ _tag: "UploadRefused", code: "WE-STO-003", status: 507 });
+      expect(await readdir(join(small, "uploads"))).toEqual([]);
+      const fits = await streamUpload(generated(100_000).stream, {
+        mediaRoot: small,
+        fileName: "small.mp4",
+        maxBytes: 10 * MiB,
+      });
+      expect(fits).toMatchObject({ _tag: "Uploaded", sizeBytes: 100_000 });
+    } finally {
+      await run("umount", [small]);
+    }
   });
 });

@@ -9,6 +9,7 @@ import { redispatchUnfinishedTasks } from "../platform/redispatchUnfinishedTasks
 import { retireWorkersOfEarlierRuns } from "../platform/retireWorkersOfEarlierRuns.ts";
 import { type Kernel, startKernel } from "../platform/startKernel.ts";
 import { startWorkers } from "../platform/startWorkers.ts";
+import { watchProcessFaults } from "../platform/watchProcessFaults.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { openNatsProgressBus } from "../progress/natsProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
@@ -61,20 +62,26 @@ export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<n
   if (mode !== "up" && !config.databaseUrl && !config.eventStoreUrl) {
     throw new Error(`webencode ${mode} needs DATABASE_URL (postgres://…) and optionally EVENT_STORE_URL`);
   }
-  const db: PlatformDatabase = await openDatabase({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    eventStoreUrl: config.eventStoreUrl,
-    log,
-  });
-  const { queue, progressBus } = await openTransport(mode, config);
+  const faults = watchProcessFaults(log);
+  let db: PlatformDatabase | undefined;
+  let transport: { queue: WorkQueue; progressBus: ProgressBus } | undefined;
   let kernel: Kernel | undefined;
   let workers: EncodeWorker[] = [];
-  try {
-    if (mode !== "worker") kernel = await startKernel(config, db, queue, progressBus, log);
+  const start = async () => {
+    db = await openDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      eventStoreUrl: config.eventStoreUrl,
+      log,
+    });
+    transport = await openTransport(mode, config);
+    const { queue, progressBus } = transport;
+    const processCheck = async () => ({ ok: true, detail: { ...faults.counts() } });
+    if (mode !== "worker")
+      kernel = await startKernel(config, db, queue, progressBus, log, { process: processCheck });
     const embedded = kernel && mode === "up" && !config.natsUrl;
     const caughtUp = async () => {
-      const head = await db.store.headPosition();
+      const head = await db!.store.headPosition();
       const runners = kernel!.projectors;
       return (await Promise.all(runners.map((r) => r.waitForPosition(head, 30_000)))).every(Boolean);
     };
@@ -88,6 +95,11 @@ export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<n
       const again = await redispatchUnfinishedTasks(db.store, db.pool, db.readModelSchema, queue);
       if (again > 0) log(`picked up ${again} task(s) left unfinished by the previous run`);
     }
+  };
+  try {
+    // a fault during start-up ends the start: what was opened is closed below, the database included
+    await Promise.race([start(), faults.duringStartUp]);
+    faults.serving();
     if (kernel) log(`WebEncode is running at ${kernel.url}  (API docs: ${kernel.url}/docs)`);
     if (mode !== "kernel") log(`${workers.length} encode worker(s) pulling tasks`);
     if (mode === "up") log(`data in ${config.dataDir}, media in ${config.mediaDir}`);
@@ -101,9 +113,10 @@ export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<n
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await kernel?.stop();
-    await queue.close();
-    await progressBus.close();
-    await db.close();
+    await transport?.queue.close();
+    await transport?.progressBus.close();
+    await db?.close();
+    faults.dispose();
   }
   return 0;
 }

@@ -12,7 +12,7 @@ import { createTokenService, type TokenService } from "../../commands/auth/token
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
 import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
 import { createApp } from "../../commands/http/createApp.ts";
-import { healthRoutes } from "../../commands/http/healthRoutes.ts";
+import { healthRoutes, type ReadinessCheck } from "../../commands/http/healthRoutes.ts";
 import type { HttpEnv } from "../../commands/http/httpEnv.ts";
 import { idempotency, idempotencyMigrations } from "../../commands/http/idempotency.ts";
 import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
@@ -67,6 +67,8 @@ export async function startKernel(
   queue: WorkQueue,
   progressBus: ProgressBus,
   log: Log,
+  /** More checks for /ready, beside the event store, the read models and the queue. */
+  readiness: Record<string, ReadinessCheck> = {},
 ): Promise<Kernel> {
   const { store, pool, readModelSchema: schema } = db;
   const newId = randomUUID;
@@ -144,6 +146,7 @@ export async function startKernel(
     storageRoot: config.storageDir,
     signer,
     maxUploadBytes: config.maxUploadBytes,
+    log,
   };
   const bearer = authMiddleware(tokens);
   const bearerOrTicket = authMiddleware(tokens, { allowTicket: true });
@@ -175,6 +178,7 @@ export async function startKernel(
             stuckAfterMs: config.processorStuckAfterMs,
           }),
           queue: async () => ({ ok: true, detail: { depth: await queue.depth() } }),
+          ...readiness,
         },
         VERSION,
       ),
