@@ -20,6 +20,7 @@ import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
@@ -83,7 +84,9 @@ export async function startKernel(
     newId,
     now,
     waitForProjection: (position) => tokensRunner.waitForPosition(position, 5000),
+    hashKey: tokenHashKey(secret),
     ticketSecret: new TextEncoder().encode(`ticket:${secret}`),
+    log,
   });
   const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
