@@ -26,6 +26,10 @@ export interface PlatformConfig {
   natsPrefix: string;
   /** Where this process's ffmpeg pid records and scratch files live. */
   stateDir: string;
+  /** How long an Idempotency-Key is remembered before it is swept. */
+  idempotencyTtlMs: number;
+  /** How many Idempotency-Keys one user may hold at once. */
+  idempotencyKeysPerUser: number;
 }
 
 export interface ConfigFlags {
@@ -68,6 +72,16 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     natsUrl: env.NATS_URL || undefined,
     natsPrefix: env.WEBENCODE_NATS_PREFIX ?? "webencode",
     stateDir: resolve(env.WEBENCODE_STATE_DIR ?? join(dataDir, "state")),
+    idempotencyTtlMs: positiveInt(
+      env.WEBENCODE_IDEMPOTENCY_TTL_MS,
+      "WEBENCODE_IDEMPOTENCY_TTL_MS",
+      24 * 60 * 60 * 1000,
+    ),
+    idempotencyKeysPerUser: positiveInt(
+      env.WEBENCODE_IDEMPOTENCY_KEYS_PER_USER,
+      "WEBENCODE_IDEMPOTENCY_KEYS_PER_USER",
+      10_000,
+    ),
   };
 }
 

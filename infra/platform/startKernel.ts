@@ -14,7 +14,11 @@ import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
 import { createApp } from "../../commands/http/createApp.ts";
 import { healthRoutes } from "../../commands/http/healthRoutes.ts";
 import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import { idempotency, idempotencyMigrations } from "../../commands/http/idempotency.ts";
+import {
+  idempotency,
+  idempotencyMigrations,
+  startIdempotencySweeper,
+} from "../../commands/http/idempotency.ts";
 import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
 import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
@@ -121,6 +125,7 @@ export async function startKernel(
     startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, log: reactorLog }),
   ];
 
+  const idempotencySweeper = startIdempotencySweeper({ pool, schema, ttlMs: config.idempotencyTtlMs, log });
   const signer = createSignedUrlSigner(`download:${secret}`);
   const files = {
     mediaRoot: config.mediaDir,
@@ -138,7 +143,12 @@ export async function startKernel(
 
   const app = createApp({
     authenticate,
-    afterAuthentication: [idempotency(pool, schema)],
+    afterAuthentication: [
+      idempotency(pool, schema, {
+        ttlMs: config.idempotencyTtlMs,
+        maxKeysPerUser: config.idempotencyKeysPerUser,
+      }),
+    ],
     streamingPaths: ["/v1/files/upload"],
     log: (_level, message) => log(message),
     publicRoutes: [
@@ -207,6 +217,7 @@ export async function startKernel(
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await ended.close();
+      idempotencySweeper.stop();
       await Promise.all(reactors.map((r) => r.stop()));
       await Promise.all(projectors.map((p) => p.stop()));
     },
