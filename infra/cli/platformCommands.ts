@@ -4,7 +4,12 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import type { EncodeWorker } from "../../workers/encodeWorker.ts";
 import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
-import { type ConfigFlags, loadConfig, type PlatformConfig } from "../platform/platformConfig.ts";
+import {
+  type ConfigFlags,
+  loadConfig,
+  type PlatformMode as Mode,
+  type PlatformConfig,
+} from "../platform/platformConfig.ts";
 import { redispatchUnfinishedTasks } from "../platform/redispatchUnfinishedTasks.ts";
 import { retireWorkersOfEarlierRuns } from "../platform/retireWorkersOfEarlierRuns.ts";
 import { type Kernel, startKernel } from "../platform/startKernel.ts";
@@ -13,8 +18,6 @@ import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { openNatsProgressBus } from "../progress/natsProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 import { openNatsWorkQueue } from "../queue/nats/natsWorkQueue.ts";
-
-type Mode = "up" | "kernel" | "worker";
 
 const log = (message: string) => console.error(`[webencode] ${message}`);
 
@@ -55,7 +58,7 @@ async function untilSignal(): Promise<void> {
 }
 
 export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<number> {
-  const config = loadConfig(flags);
+  const config = loadConfig(flags, process.env, mode);
   if (mode !== "up" && !config.databaseUrl && !config.eventStoreUrl) {
     throw new Error(`webencode ${mode} needs DATABASE_URL (postgres://…) and optionally EVENT_STORE_URL`);
   }

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { RateLimit } from "../../commands/http/tokenBucket.ts";
 
 export interface PlatformConfig {
   host: string;
@@ -30,7 +31,12 @@ export interface PlatformConfig {
   idempotencyTtlMs: number;
   /** How many Idempotency-Keys one user may hold at once. */
   idempotencyKeysPerUser: number;
+  /** Commands per second (and at once) each API token may send; null: unlimited. */
+  commandRateLimit: RateLimit | null;
 }
+
+/** A kernel serves many users: `webencode kernel` limits each token unless told otherwise. */
+export const KERNEL_COMMAND_RATE_LIMIT: RateLimit = { perSecond: 10, burst: 50 };
 
 export interface ConfigFlags {
   port?: string;
@@ -49,7 +55,37 @@ const positiveInt = (value: string | undefined, name: string, fallback: number) 
   return n;
 };
 
-export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+/**
+ * WEBENCODE_RATE_LIMIT_PER_S (0: off) and WEBENCODE_RATE_LIMIT_BURST (default: 5 seconds' worth);
+ * unset, `webencode up` is unlimited (one person's machine) and `webencode kernel` uses the kernel default.
+ */
+function commandRateLimitOf(env: NodeJS.ProcessEnv, mode: PlatformMode): RateLimit | null {
+  const perSecond = env.WEBENCODE_RATE_LIMIT_PER_S;
+  if (perSecond === undefined || perSecond === "") {
+    return mode === "kernel" ? KERNEL_COMMAND_RATE_LIMIT : null;
+  }
+  const rate = Number(perSecond);
+  if (!Number.isFinite(rate) || rate < 0) {
+    throw new Error(
+      `WEBENCODE_RATE_LIMIT_PER_S must be a number of 0 or more, got ${JSON.stringify(perSecond)}`,
+    );
+  }
+  if (rate === 0) return null;
+  const burst = positiveInt(
+    env.WEBENCODE_RATE_LIMIT_BURST,
+    "WEBENCODE_RATE_LIMIT_BURST",
+    Math.ceil(rate * 5),
+  );
+  return { perSecond: rate, burst: Math.max(1, burst) };
+}
+
+export type PlatformMode = "up" | "kernel" | "worker";
+
+export function loadConfig(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  mode: PlatformMode = "up",
+): PlatformConfig {
   const dataDir = resolve(flags.data ?? env.WEBENCODE_DATA ?? ".data");
   return {
     host: flags.host ?? env.WEBENCODE_HOST ?? "127.0.0.1",
@@ -82,6 +118,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       "WEBENCODE_IDEMPOTENCY_KEYS_PER_USER",
       10_000,
     ),
+    commandRateLimit: commandRateLimitOf(env, mode),
   };
 }
 

@@ -11,6 +11,7 @@ import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
 import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
+import { commandRateLimit } from "../../commands/http/commandRateLimit.ts";
 import { createApp } from "../../commands/http/createApp.ts";
 import { healthRoutes } from "../../commands/http/healthRoutes.ts";
 import type { HttpEnv } from "../../commands/http/httpEnv.ts";
@@ -144,6 +145,8 @@ export async function startKernel(
   const app = createApp({
     authenticate,
     afterAuthentication: [
+      // before idempotency: a request beyond the limit costs no database round trip
+      ...(config.commandRateLimit ? [commandRateLimit(config.commandRateLimit)] : []),
       idempotency(pool, schema, {
         ttlMs: config.idempotencyTtlMs,
         maxKeysPerUser: config.idempotencyKeysPerUser,
