@@ -1,51 +1,23 @@
 // Per-token rate limits on commands, through the real kernel with real tokens.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type PlatformDatabase } from "../../infra/platform/openDatabase.ts";
-import { loadConfig } from "../../infra/platform/platformConfig.ts";
-import { type Kernel, startKernel } from "../../infra/platform/startKernel.ts";
-import { createMemoryProgressBus } from "../../infra/progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { startTestKernel, type TestKernel } from "../../test/support/testKernel.ts";
 
 const BURST = 3;
 
-let database: TestDatabase;
-let db: PlatformDatabase;
-let kernel: Kernel;
-let dir: string;
+let platform: TestKernel;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "webencode-ratelimit-"));
-  await chmod(dir, 0o755);
-  database = await createTestDatabase("ratelimit");
-  const config = loadConfig(
-    { port: "0", data: join(dir, "data"), "media-dir": join(dir, "media") },
-    { WEBENCODE_RATE_LIMIT_PER_S: "1", WEBENCODE_RATE_LIMIT_BURST: String(BURST) },
-  );
-  db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
-  kernel = await startKernel(config, db, createMemoryWorkQueue(), createMemoryProgressBus(), () => {});
+  platform = await startTestKernel("ratelimit", {
+    WEBENCODE_RATE_LIMIT_PER_S: "1",
+    WEBENCODE_RATE_LIMIT_BURST: String(BURST),
+  });
 });
-afterAll(async () => {
-  await kernel?.stop();
-  await db?.close();
-  await database?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => await platform?.stop());
 
-async function newToken(): Promise<string> {
-  const issued = await kernel.tokens.issue(
-    { name: "limited", role: "operator" },
-    { userId: "system", role: "system" },
-  );
-  if (issued._tag !== "Issued") throw new Error(issued._tag);
-  return issued.token;
-}
+const newToken = async () => (await platform.tokenFor("operator")).token;
 
 const call = (method: string, path: string, token: string) =>
-  fetch(`${kernel.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  fetch(`${platform.kernel.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
 
 describe("command rate limit", () => {
   it("answers WE-SYS-005 with Retry-After beyond a token's burst, per token, and lets it through later", async () => {

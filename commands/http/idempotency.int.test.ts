@@ -2,17 +2,13 @@
 // and what never is (secrets, errors, streamed bodies).
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type PlatformDatabase } from "../../infra/platform/openDatabase.ts";
-import { loadConfig } from "../../infra/platform/platformConfig.ts";
-import { type Kernel, startKernel } from "../../infra/platform/startKernel.ts";
-import { createMemoryProgressBus } from "../../infra/progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import type { PlatformDatabase } from "../../infra/platform/openDatabase.ts";
+import type { Kernel } from "../../infra/platform/startKernel.ts";
+import { startTestKernel, type TestKernel } from "../../test/support/testKernel.ts";
 import type { Role } from "./httpEnv.ts";
 import { startIdempotencySweeper } from "./idempotency.ts";
 
@@ -20,37 +16,21 @@ const run = promisify(execFile);
 const MiB = 1024 * 1024;
 const KEYS_PER_USER = 3;
 
-let database: TestDatabase;
+let platform: TestKernel;
 let db: PlatformDatabase;
 let kernel: Kernel;
-let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "webencode-idempotency-"));
-  await chmod(dir, 0o755);
-  await mkdir(join(dir, "media"));
-  await writeFile(join(dir, "media", "a.mp4"), "not really a video: the planner would find out");
-  database = await createTestDatabase("idempotency");
-  const config = loadConfig(
-    { port: "0", data: join(dir, "data"), "media-dir": join(dir, "media") },
-    { WEBENCODE_IDEMPOTENCY_KEYS_PER_USER: String(KEYS_PER_USER) },
-  );
-  db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
-  kernel = await startKernel(config, db, createMemoryWorkQueue(), createMemoryProgressBus(), () => {});
+  platform = await startTestKernel("idempotency", {
+    WEBENCODE_IDEMPOTENCY_KEYS_PER_USER: String(KEYS_PER_USER),
+  });
+  ({ db, kernel } = platform);
+  await mkdir(platform.mediaDir, { recursive: true });
+  await writeFile(join(platform.mediaDir, "a.mp4"), "not really a video: the planner would find out");
 });
-afterAll(async () => {
-  await kernel?.stop();
-  await db?.close();
-  await database?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => await platform?.stop());
 
-/** A token of a user of its own. */
-async function tokenFor(role: Role): Promise<{ token: string; userId: string }> {
-  const issued = await kernel.tokens.issue({ name: role, role }, { userId: "system", role: "system" });
-  if (issued._tag !== "Issued") throw new Error(issued._tag);
-  return { token: issued.token, userId: issued.userId };
-}
+const tokenFor = (role: Role) => platform.tokenFor(role);
 
 const post = (path: string, token: string, body: unknown, key?: string) =>
   fetch(`${kernel.url}${path}`, {
