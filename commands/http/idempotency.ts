@@ -83,9 +83,19 @@ export function idempotency(pool: pg.Pool, schema: string, options: IdempotencyO
       }>(`select request_hash, status, body, headers from ${table} where scope = $1`, [scope]);
       const first = rows[0];
       if (!first) {
-        throw new ApiError("WE-SYS-005", `this user holds ${maxKeys} Idempotency-Keys already`, {
-          hint: "Send it without Idempotency-Key, or wait until older keys expire",
-        });
+        const { rows: held } = await pool.query<{ n: number }>(
+          `select count(*)::int as n from ${table} where user_id = $1`,
+          [userId],
+        );
+        if ((held[0]?.n ?? 0) >= maxKeys) {
+          throw new ApiError("WE-SYS-005", `this user holds ${maxKeys} Idempotency-Keys already`, {
+            hint: "Send it without Idempotency-Key, or wait until older keys expire",
+          });
+        }
+        throw new ApiError(
+          "WE-SYS-004",
+          "the first request with this Idempotency-Key just failed; send it again",
+        );
       }
       if (first.request_hash !== hash) {
         throw new ApiError("WE-JOB-001", "this Idempotency-Key was used with a different request", {
