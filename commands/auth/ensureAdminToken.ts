@@ -5,7 +5,6 @@
 // an id derived from its hash. Neither the preset nor its hash is ever logged or returned. A preset that
 // was revoked stays revoked: it is refused, not revived, and the caller should stop.
 import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
-import { verifyTokenHash } from "../../domain/token/verifyTokenHash.ts";
 import type { Actor } from "../http/httpEnv.ts";
 import type { TokenService } from "./tokenService.ts";
 
@@ -55,7 +54,7 @@ export function ensureAdminToken({
     }
     const existing = tokens.find((token) => token.tokenId === tokenId);
     if (existing) {
-      if (!verifyTokenHash(presetToken, existing.hash)) {
+      if (!(await service.checkSecret(existing, presetToken))) {
         return refused("WEBENCODE_ADMIN_TOKEN names the id of another token; choose another secret");
       }
       if (existing.status === "revoked") {

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
@@ -38,6 +39,7 @@ beforeAll(async () => {
     newId: randomUUID,
     now: () => new Date(Date.now() + skewMs),
     waitForProjection: (position) => runner.waitForPosition(position, 5_000),
+    hashKey: tokenHashKey("signing secret of the test platform"),
   });
   // as the real app: every /v1 route behind the bearer middleware, the SSE route behind the ticket variant
   app = testApp((app) => {

@@ -70,7 +70,9 @@ export function tokenRoutes(service: TokenService): Hono<HttpEnv> {
     );
     if (issued._tag !== "Issued") throw refusal(issued);
     c.header("X-WebEncode-Position", String(issued.position));
+    // the secret is shown once: never kept by a cache, nor by Idempotency-Key, which replays this instead
     c.header("Cache-Control", "no-store");
+    c.set("storableAnswer", { status: 201, body: tokenJson(issued) });
     return c.json({ ...tokenJson(issued), token: issued.token }, 201);
   });
 

@@ -1,7 +1,9 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintToken, TOKEN_SECRET_BYTES } from "../../domain/token/mintToken.ts";
+import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
+import { hashToken, mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
+import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
@@ -25,6 +27,7 @@ afterAll(async () => {
 });
 
 const root: Actor = { userId: "u-root", role: "admin" };
+const hashKey = tokenHashKey("signing secret of the test platform");
 
 interface Platform {
   store: PostgresEventStore;
@@ -46,6 +49,7 @@ async function startPlatform(name: string, options: Partial<TokenServiceDeps> = 
     newId: randomUUID,
     now: () => new Date(),
     waitForProjection: (position) => runner.waitForPosition(position, 5_000),
+    hashKey,
     ...options,
   });
   return {
@@ -69,6 +73,7 @@ async function joinPlatform(platform: Platform, options: Partial<TokenServiceDep
     newId: randomUUID,
     now: () => new Date(),
     waitForProjection: (position) => platform.runner.waitForPosition(position, 5_000),
+    hashKey,
     ...options,
   });
 }
@@ -104,7 +109,9 @@ describe("token service", () => {
       const { rows } = await pool.query(`select hash from "${platform.schema}".api_tokens where id = $1`, [
         token.tokenId,
       ]);
-      expect(rows[0].hash).toMatch(/^sha256:/);
+      // keyed with the platform's secret: not the plain sha256 anyone could test guesses against
+      expect(rows[0].hash).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+      expect(rows[0].hash).not.toContain(createHash("sha256").update(token.token).digest("hex"));
       // the secret appears in no event, only its hash
       const events = await platform.store.readAll({ filter: { streamPrefixes: ["token-"] } });
       expect(JSON.stringify(events)).not.toContain(token.token.slice(-32));
@@ -175,7 +182,7 @@ describe("token service", () => {
         code: "WE-AUTH-002",
         reason: "expired",
       });
-      const forged = mintToken(token.tokenId, randomBytes(TOKEN_SECRET_BYTES)).token;
+      const forged = mintToken(token.tokenId, randomBytes(TOKEN_SECRET_BYTES), hashKey).token;
       expect(await platform.service.authenticate(forged)).toMatchObject({
         code: "WE-AUTH-001",
         reason: "mismatch",
@@ -266,7 +273,7 @@ describe("ensureAdminToken", () => {
 
   it.each([
     ["any secret of 24 characters or more", "a-long-enough-secret-of-ours-1234"],
-    ["a minted token", mintToken(randomUUID(), randomBytes(TOKEN_SECRET_BYTES)).token],
+    ["a minted token", mintToken(randomUUID(), randomBytes(TOKEN_SECRET_BYTES), hashKey).token],
   ])("registers a preset admin token, %s, exactly once across restarts", async (_, preset) => {
     const name = `preset_${preset.startsWith("we_") ? "minted" : "free"}`;
     const first = await startPlatform(name);
@@ -312,6 +319,83 @@ describe("ensureAdminToken", () => {
       const again = await ensureAdminToken({ service: platform.service, presetToken: preset });
       expect(again).toMatchObject({ _tag: "PresetRefused", reason: expect.stringMatching(/revoked/) });
       expect(await platform.service.authenticate(preset)).toMatchObject({ reason: "revoked" });
+    } finally {
+      await platform.stop();
+    }
+  });
+
+  it("still authenticates a token issued with an unkeyed sha256 hash, and re-hashes it on first use", async () => {
+    const platform = await startPlatform("legacy");
+    const legacyHash = (secret: string) => `sha256:${createHash("sha256").update(secret).digest("hex")}`;
+    // what builds before keyed hashes appended: a TokenIssued with the plain sha256 of the secret
+    const issueLegacy = async (tokenId: string, secret: string, role: "viewer" | "admin") => {
+      const issuedAt = new Date();
+      const result = await executeTokenCommand(
+        { store: platform.store, newId: randomUUID, now: () => issuedAt },
+        {
+          type: "IssueToken",
+          data: {
+            tokenId,
+            name: "from an older build",
+            userId: `u-${role}`,
+            role,
+            hash: legacyHash(secret),
+            prefix: secret.slice(0, 8),
+            now: issuedAt.toISOString(),
+          },
+        },
+        {
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          actor: { userId: "system", role: "system" },
+        },
+      );
+      if (result._tag !== "Executed") throw new Error(result.message);
+      await platform.runner.waitForPosition(result.position, 5_000);
+    };
+    const eventsOf = async (tokenId: string) => await platform.store.readStream(`token-${tokenId}`);
+    try {
+      const tokenId = randomUUID();
+      const { token } = mintToken(tokenId, randomBytes(TOKEN_SECRET_BYTES), hashKey);
+      await issueLegacy(tokenId, token, "viewer");
+      expect(await platform.service.authenticate(token)).toEqual({
+        userId: "u-viewer",
+        role: "viewer",
+        tokenId,
+      });
+      const events = await eventsOf(tokenId);
+      expect(events.map((event) => event.type)).toEqual(["TokenIssued", "TokenRehashed"]);
+      expect(events[1]!.data).toEqual({ tokenId, hash: hashToken(token, hashKey) });
+      expect(JSON.stringify(events[1])).not.toContain(legacyHash(token).slice(7));
+
+      // another process, nothing cached: the projected row now holds the keyed hash, and nothing more is appended
+      await platform.runner.waitForPosition(events[1]!.position, 5_000);
+      const other = await joinPlatform(platform, { cacheTtlMs: 0 });
+      expect(await other.authenticate(token)).toMatchObject({ tokenId });
+      expect(await other.authenticate(`${token.slice(0, -1)}x`)).toMatchObject({ reason: "mismatch" });
+      const { rows } = await pool.query(`select hash from "${platform.schema}".api_tokens where id = $1`, [
+        tokenId,
+      ]);
+      expect(rows[0].hash).toBe(hashToken(token, hashKey));
+      expect((await eventsOf(tokenId)).map((event) => event.type)).toEqual(["TokenIssued", "TokenRehashed"]);
+
+      // a legacy preset admin token is upgraded at start, when its secret is in hand
+      const preset = "an-admin-secret-chosen-by-a-person";
+      const presetId = tokenIdOf(preset)!;
+      await issueLegacy(presetId, preset, "admin");
+      expect(await ensureAdminToken({ service: platform.service, presetToken: preset })).toEqual({
+        _tag: "PresetAlreadyRegistered",
+        tokenId: presetId,
+      });
+      expect((await eventsOf(presetId)).map((event) => event.type)).toEqual(["TokenIssued", "TokenRehashed"]);
+
+      // a revoked legacy token is refused as before, and not worth re-hashing
+      const revokedId = randomUUID();
+      const revoked = mintToken(revokedId, randomBytes(TOKEN_SECRET_BYTES), hashKey).token;
+      await issueLegacy(revokedId, revoked, "viewer");
+      await platform.service.revoke(revokedId, root);
+      expect(await platform.service.authenticate(revoked)).toMatchObject({ reason: "revoked" });
+      expect((await eventsOf(revokedId)).map((event) => event.type)).toEqual(["TokenIssued", "TokenRevoked"]);
     } finally {
       await platform.stop();
     }

@@ -6,7 +6,13 @@ import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
 import { loadTokenStates } from "../../domain/token/loadTokenStates.ts";
-import { hashToken, mintToken, TOKEN_SECRET_BYTES, tokenPrefix } from "../../domain/token/mintToken.ts";
+import {
+  hashToken,
+  mintToken,
+  TOKEN_SECRET_BYTES,
+  type TokenHashKey,
+  tokenPrefix,
+} from "../../domain/token/mintToken.ts";
 import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
 import { type TokenRejected, tokenRejected } from "../../domain/token/tokenRejected.ts";
 import type { Token } from "../../domain/token/tokenState.ts";
@@ -26,11 +32,15 @@ export interface TokenServiceDeps {
   now: () => Date;
   /** Resolves once the tokens projector has applied `position`; false when it gave up waiting. */
   waitForProjection: (position: number) => Promise<boolean>;
+  /** Keys token hashes (tokenHashKey of the platform's signing secret); every process must share it. */
+  hashKey: TokenHashKey;
   /** Signs SSE tickets; replicas behind one address must share it. Default: random, this process only. */
   ticketSecret?: Uint8Array;
   randomBytes?: (size: number) => Uint8Array;
   /** How long a token row read from the database is trusted. Default 1000 ms. */
   cacheTtlMs?: number;
+  /** Where a failed re-hash of a legacy token is reported; the request it came with still succeeds. */
+  log?: (message: string) => void;
 }
 
 export interface IssueTokenInput {
@@ -124,6 +134,11 @@ export interface TokenService extends TokenAuthenticator {
   issueTicket(actor: Actor): IssuedTicket;
   /** Every token folded from the event log, for start-up decisions that must not wait on a projector. */
   tokensFromLog(): Promise<LoggedToken[]>;
+  /**
+   * Whether `secret` is the token behind `hash`. A legacy unkeyed hash that matches is replaced by a
+   * keyed one (TokenRehashed) before this returns, unless the token no longer works.
+   */
+  checkSecret(token: Pick<Token, "tokenId" | "hash" | "status">, secret: string): Promise<boolean>;
   /** Runs `work` while holding a database lock named `name`: one process at a time, across replicas. */
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
@@ -160,7 +175,8 @@ const summaryOf = (row: TokenRow): TokenSummary | null => {
 const CACHE_LIMIT = 10_000;
 
 export function createTokenService(deps: TokenServiceDeps): TokenService {
-  const { store, pool, schema, newId, now, waitForProjection } = deps;
+  const { store, pool, schema, newId, now, waitForProjection, hashKey } = deps;
+  const log = deps.log ?? (() => {});
   const randomBytes = deps.randomBytes ?? ((size: number) => cryptoRandomBytes(size));
   const ticketSecret = deps.ticketSecret ?? cryptoRandomBytes(32);
   const cacheTtlMs = deps.cacheTtlMs ?? 1000;
@@ -195,6 +211,34 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return { userId: row.user_id, role: role.data, tokenId: row.id };
   }
 
+  const SYSTEM: Actor = { userId: "system", role: "system" };
+
+  /** Records the keyed hash of a legacy token whose secret just matched. Never fails the caller. */
+  async function rehash(tokenId: string, secret: string): Promise<void> {
+    const hash = hashToken(secret, hashKey);
+    try {
+      const result = await executeTokenCommand(
+        { store, newId, now },
+        { type: "RehashToken", data: { tokenId, hash } },
+        contextOf(SYSTEM, {}),
+      );
+      if (result._tag === "TokenRejected") throw new Error(result.message);
+      const cached = cache.get(tokenId);
+      if (cached) cached.row = { ...cached.row, hash };
+    } catch (error) {
+      log(`token ${tokenId} keeps its unkeyed hash for now: ${(error as Error).message}`);
+    }
+  }
+
+  async function checkSecret(
+    token: { tokenId: string; hash: string; active: boolean },
+    secret: string,
+  ): Promise<boolean> {
+    const check = verifyTokenHash(secret, token.hash, hashKey);
+    if (check === "MatchesLegacy" && token.active) await rehash(token.tokenId, secret);
+    return check !== "Mismatch";
+  }
+
   const contextOf = (actor: Actor, trace: RequestTrace) => {
     const correlationId = trace.correlationId ?? newId();
     return {
@@ -217,8 +261,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       }
       const minted =
         input.secret === undefined
-          ? mintToken(tokenId, randomBytes(TOKEN_SECRET_BYTES))
-          : { token: input.secret, hash: hashToken(input.secret), prefix: tokenPrefix(tokenId) };
+          ? mintToken(tokenId, randomBytes(TOKEN_SECRET_BYTES), hashKey)
+          : { token: input.secret, hash: hashToken(input.secret, hashKey), prefix: tokenPrefix(tokenId) };
       const data = {
         tokenId,
         name: input.name,
@@ -276,8 +320,13 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const row = await rowOf(tokenId);
       if (row === null) return failure("unknown", "The token is not valid");
       // the secret first: without it, nobody learns whether an id exists, was revoked or expired
-      if (!verifyTokenHash(bearer, row.hash)) return failure("mismatch", "The token is not valid");
-      return actorOf(row);
+      const actor = actorOf(row);
+      const matches = await checkSecret(
+        { tokenId: row.id, hash: row.hash, active: !isAuthFailure(actor) },
+        bearer,
+      );
+      if (!matches) return failure("mismatch", "The token is not valid");
+      return actor;
     },
 
     async authenticateTicket(ticket) {
@@ -296,6 +345,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     },
 
     issueTicket: (actor) => issueTicket(actor, { secret: ticketSecret, now: now() }),
+
+    checkSecret: (token, secret) =>
+      checkSecret({ tokenId: token.tokenId, hash: token.hash, active: token.status === "issued" }, secret),
 
     async tokensFromLog() {
       const at = now().getTime();

@@ -51,7 +51,11 @@ export function createApp(options: CreateAppOptions) {
         413,
       ),
   });
-  app.use("*", async (c, next) => (streaming.has(c.req.path) ? next() : limit(c, next)));
+  app.use("*", async (c, next) => {
+    if (!streaming.has(c.req.path)) return limit(c, next);
+    c.set("streamingBody", true);
+    return next();
+  });
   app.use("*", refuseNulInUrl);
 
   app.onError((error, c) => {

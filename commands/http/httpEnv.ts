@@ -12,6 +12,13 @@ export type HttpEnv = {
   Variables: {
     requestId: string;
     actor: Actor;
+    /** Set on routes whose body is streamed (uploads): nothing may read it whole before the route. */
+    streamingBody?: boolean;
+    /**
+     * What Idempotency-Key may replay in place of an answer marked `Cache-Control: no-store`: the
+     * same answer without its secret. Without it, such an answer is not remembered at all.
+     */
+    storableAnswer?: { status: number; body: unknown };
   };
 };
 

@@ -60,7 +60,7 @@ export function openApiDocument(version: string) {
       title: "WebEncode API",
       version,
       description:
-        "Self-hosted, event-sourced video platform. Every /v1 route needs `Authorization: Bearer <token>`. Commands answer with `X-WebEncode-Position`; queries accept `min_position` for read-your-writes. POSTs accept `Idempotency-Key`.",
+        "Self-hosted, event-sourced video platform. Every /v1 route needs `Authorization: Bearer <token>`. Commands answer with `X-WebEncode-Position`; queries accept `min_position` for read-your-writes. POSTs accept `Idempotency-Key` (kept 24 h; uploads ignore it; an answer carrying a secret is replayed without it). Commands may be rate limited per token: 429 WE-SYS-005 with `Retry-After`.",
     },
     components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     security: [{ bearer: [] }],

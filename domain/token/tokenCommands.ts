@@ -9,4 +9,7 @@ export type IssueToken = {
 
 export type RevokeToken = { type: "RevokeToken"; data: TokenEventData<"TokenRevoked"> };
 
-export type TokenCommand = IssueToken | RevokeToken;
+/** Replaces a legacy unkeyed hash with a keyed one; whoever sends it has checked the secret against both. */
+export type RehashToken = { type: "RehashToken"; data: TokenEventData<"TokenRehashed"> };
+
+export type TokenCommand = IssueToken | RevokeToken | RehashToken;

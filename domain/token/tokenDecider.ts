@@ -40,6 +40,17 @@ function decide(command: TokenCommand, state: TokenState): TokenDecision {
         .with("issued", () => valid({ type: "TokenRevoked", data }))
         .exhaustive(),
     )
+    .with({ type: "RehashToken" }, ({ data }) => {
+      if (state.status === "initial") {
+        return tokenRejected("TokenNotFound", `No token exists with id ${data.tokenId}`);
+      }
+      // two processes upgrading the same token at once: the second has nothing left to do
+      if (state.hash === data.hash) return accepted();
+      if (!state.hash.startsWith("sha256:")) {
+        return tokenRejected("InvalidToken", `Token ${data.tokenId} already has a keyed hash`);
+      }
+      return valid({ type: "TokenRehashed", data });
+    })
     .exhaustive();
 }
 
@@ -51,6 +62,9 @@ function evolve(state: TokenState, event: TokenEvent): TokenState {
     )
     .with({ type: "TokenRevoked" }, ({ data }) =>
       state.status === "issued" ? { ...state, status: "revoked", revokeReason: data.reason ?? null } : state,
+    )
+    .with({ type: "TokenRehashed" }, ({ data }) =>
+      state.status === "initial" ? state : { ...state, hash: data.hash },
     )
     .exhaustive();
 }

@@ -94,6 +94,23 @@ describe("token decider", () => {
       .thenRejects("TokenAlreadyRevoked", "WE-JOB-005");
   });
 
+  it("re-hashes a token with a legacy unkeyed hash, once, and never an unknown one", () => {
+    const keyed = `hmac-sha256:${"cd".repeat(32)}`;
+    const rehash: TokenCommand = { type: "RehashToken", data: { tokenId, hash: keyed } };
+    const rehashed: TokenEvent = { type: "TokenRehashed", data: { tokenId, hash: keyed } };
+    given(issued).when(rehash).thenEmits(rehashed);
+    // a second process upgrading the same token finds nothing left to do
+    given(issued, rehashed).when(rehash).thenEmits();
+    given(issued, rehashed)
+      .when({ type: "RehashToken", data: { tokenId, hash: `hmac-sha256:${"ef".repeat(32)}` } })
+      .thenRejects("InvalidToken", "WE-JOB-001");
+    given(issued)
+      .when({ type: "RehashToken", data: { tokenId, hash: `sha256:${"ef".repeat(32)}` } })
+      .thenRejects("InvalidToken", "WE-JOB-001");
+    given().when(rehash).thenRejects("TokenNotFound", "WE-JOB-004");
+    expect(foldToken([issued, rehashed])).toMatchObject({ status: "issued", hash: keyed });
+  });
+
   it("folds a token's life into its state", () => {
     expect(foldToken([issued])).toEqual({ ...issuedData, status: "issued", revokeReason: null });
     expect(foldToken([issued, revoked])).toEqual({

@@ -4,7 +4,12 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import type { EncodeWorker } from "../../workers/encodeWorker.ts";
 import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
-import { type ConfigFlags, loadConfig, type PlatformConfig } from "../platform/platformConfig.ts";
+import {
+  type ConfigFlags,
+  loadConfig,
+  type PlatformMode as Mode,
+  type PlatformConfig,
+} from "../platform/platformConfig.ts";
 import { redispatchUnfinishedTasks } from "../platform/redispatchUnfinishedTasks.ts";
 import { retireWorkersOfEarlierRuns } from "../platform/retireWorkersOfEarlierRuns.ts";
 import { type Kernel, startKernel } from "../platform/startKernel.ts";
@@ -14,8 +19,6 @@ import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { openNatsProgressBus } from "../progress/natsProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 import { openNatsWorkQueue } from "../queue/nats/natsWorkQueue.ts";
-
-type Mode = "up" | "kernel" | "worker";
 
 const log = (message: string) => console.error(`[webencode] ${message}`);
 
@@ -56,7 +59,7 @@ async function untilSignal(): Promise<void> {
 }
 
 export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<number> {
-  const config = loadConfig(flags);
+  const config = loadConfig(flags, process.env, mode);
   // uploads, encodes (ffmpeg inherits it) and outputs are for this user only; links share outputs
   process.umask(0o077);
   if (mode !== "up" && !config.databaseUrl && !config.eventStoreUrl) {

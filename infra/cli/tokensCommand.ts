@@ -4,7 +4,9 @@
 import { randomUUID } from "node:crypto";
 import { createTokenService } from "../../commands/auth/tokenService.ts";
 import type { Actor } from "../../commands/http/httpEnv.ts";
+import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { openDatabase } from "../platform/openDatabase.ts";
+import { persistentSecret } from "../platform/persistentSecret.ts";
 
 const OPERATOR_AT_CONSOLE: Actor = { userId: "console", role: "system" };
 const ROLES = ["viewer", "operator", "admin"] as const;
@@ -42,6 +44,10 @@ export async function tokensCommand(args: string[], options: TokensOptions): Pro
       now: () => new Date(),
       // a running kernel projects the token; this process does not wait for it
       waitForProjection: async () => true,
+      // the kernel's own key, or its tokens would not verify there
+      hashKey: tokenHashKey(
+        process.env.WEBENCODE_SECRET || (await persistentSecret(options.dataDir, "signing-key")),
+      ),
     });
     if (action === "create") {
       const issued = await service.issue(

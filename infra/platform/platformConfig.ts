@@ -1,5 +1,6 @@
 // Configuration of a WebEncode process, from flags and environment, with the defaults of `webencode up`.
 import { join, resolve } from "node:path";
+import type { RateLimit } from "../../commands/http/tokenBucket.ts";
 import { DEFAULT_FAILED_RETENTION_MS, DEFAULT_SWEEP_INTERVAL_MS } from "../../workers/failedWorkSweeper.ts";
 import type { RetryPolicy } from "../processors/retryBounded.ts";
 import { parseDuration } from "./parseDuration.ts";
@@ -40,7 +41,16 @@ export interface PlatformConfig {
   /** Open event feeds at most, in all and per token. */
   feedMaxClients: number;
   feedMaxClientsPerToken: number;
+  /** How long an Idempotency-Key is remembered before it is swept. */
+  idempotencyTtlMs: number;
+  /** How many Idempotency-Keys one user may hold at once. */
+  idempotencyKeysPerUser: number;
+  /** Commands per second (and at once) each API token may send; null: unlimited. */
+  commandRateLimit: RateLimit | null;
 }
+
+/** A kernel serves many users: `webencode kernel` limits each token unless told otherwise. */
+export const KERNEL_COMMAND_RATE_LIMIT: RateLimit = { perSecond: 10, burst: 50 };
 
 export interface ConfigFlags {
   port?: string;
@@ -70,7 +80,37 @@ function signingSecret(value: string | undefined): string | undefined {
   return value;
 }
 
-export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+/**
+ * WEBENCODE_RATE_LIMIT_PER_S (0: off) and WEBENCODE_RATE_LIMIT_BURST (default: 5 seconds' worth);
+ * unset, `webencode up` is unlimited (one person's machine) and `webencode kernel` uses the kernel default.
+ */
+function commandRateLimitOf(env: NodeJS.ProcessEnv, mode: PlatformMode): RateLimit | null {
+  const perSecond = env.WEBENCODE_RATE_LIMIT_PER_S;
+  if (perSecond === undefined || perSecond === "") {
+    return mode === "kernel" ? KERNEL_COMMAND_RATE_LIMIT : null;
+  }
+  const rate = Number(perSecond);
+  if (!Number.isFinite(rate) || rate < 0) {
+    throw new Error(
+      `WEBENCODE_RATE_LIMIT_PER_S must be a number of 0 or more, got ${JSON.stringify(perSecond)}`,
+    );
+  }
+  if (rate === 0) return null;
+  const burst = positiveInt(
+    env.WEBENCODE_RATE_LIMIT_BURST,
+    "WEBENCODE_RATE_LIMIT_BURST",
+    Math.ceil(rate * 5),
+  );
+  return { perSecond: rate, burst: Math.max(1, burst) };
+}
+
+export type PlatformMode = "up" | "kernel" | "worker";
+
+export function loadConfig(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  mode: PlatformMode = "up",
+): PlatformConfig {
   const dataDir = resolve(flags.data ?? env.WEBENCODE_DATA ?? ".data");
   return {
     host: flags.host ?? env.WEBENCODE_HOST ?? "127.0.0.1",
@@ -123,5 +163,16 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       "WEBENCODE_FEED_MAX_CLIENTS_PER_TOKEN",
       20,
     ),
+    idempotencyTtlMs: positiveInt(
+      env.WEBENCODE_IDEMPOTENCY_TTL_MS,
+      "WEBENCODE_IDEMPOTENCY_TTL_MS",
+      24 * 60 * 60 * 1000,
+    ),
+    idempotencyKeysPerUser: positiveInt(
+      env.WEBENCODE_IDEMPOTENCY_KEYS_PER_USER,
+      "WEBENCODE_IDEMPOTENCY_KEYS_PER_USER",
+      10_000,
+    ),
+    commandRateLimit: commandRateLimitOf(env, mode),
   };
 }

@@ -11,16 +11,22 @@ import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
 import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
+import { commandRateLimit } from "../../commands/http/commandRateLimit.ts";
 import { createApp } from "../../commands/http/createApp.ts";
 import { healthRoutes, type ReadinessCheck } from "../../commands/http/healthRoutes.ts";
 import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import { idempotency, idempotencyMigrations } from "../../commands/http/idempotency.ts";
+import {
+  idempotency,
+  idempotencyMigrations,
+  startIdempotencySweeper,
+} from "../../commands/http/idempotency.ts";
 import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
 import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
@@ -94,7 +100,9 @@ export async function startKernel(
     newId,
     now,
     waitForProjection: (position) => tokensRunner.waitForPosition(position, 5000),
+    hashKey: tokenHashKey(secret),
     ticketSecret: new TextEncoder().encode(`ticket:${secret}`),
+    log,
   });
   const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
@@ -140,6 +148,7 @@ export async function startKernel(
     log: reactorLog,
   });
 
+  const idempotencySweeper = startIdempotencySweeper({ pool, schema, ttlMs: config.idempotencyTtlMs, log });
   const signer = createSignedUrlSigner(`download:${secret}`);
   const files = {
     mediaRoot: config.mediaDir,
@@ -160,7 +169,14 @@ export async function startKernel(
 
   const app = createApp({
     authenticate,
-    afterAuthentication: [idempotency(pool, schema)],
+    afterAuthentication: [
+      // before idempotency: a request beyond the limit costs no database round trip
+      ...(config.commandRateLimit ? [commandRateLimit(config.commandRateLimit)] : []),
+      idempotency(pool, schema, {
+        ttlMs: config.idempotencyTtlMs,
+        maxKeysPerUser: config.idempotencyKeysPerUser,
+      }),
+    ],
     streamingPaths: ["/v1/files/upload"],
     log: (_level, message) => log(message),
     publicRoutes: [
@@ -238,6 +254,7 @@ export async function startKernel(
       });
       progressCleanUp.leave();
       await feedTail.close();
+      idempotencySweeper.stop();
       await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
       await Promise.all(projectors.map((p) => p.stop()));
     },

@@ -50,6 +50,7 @@ const streamRules: readonly StreamRule[] = [
           tokenId: data.tokenId,
           ...(data.reason === undefined ? {} : { reason: data.reason }),
         }))
+        .with({ type: "TokenRehashed" }, ({ data }) => ({ tokenId: data.tokenId }))
         .exhaustive();
     },
   },

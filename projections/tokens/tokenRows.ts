@@ -43,5 +43,11 @@ export function applyTokenEvent(
       row.revoked_at = metadata.occurredAt;
       row.last_position = position;
     })
+    .with({ type: "TokenRehashed" }, ({ data }) => {
+      const row = rows.get(data.tokenId);
+      if (!row) throw new Error(`TokenRehashed for token ${data.tokenId} before TokenIssued`);
+      row.hash = data.hash;
+      row.last_position = position;
+    })
     .exhaustive();
 }

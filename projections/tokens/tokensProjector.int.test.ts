@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
-import { mintToken, TOKEN_SECRET_BYTES } from "../../domain/token/mintToken.ts";
+import { mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
 import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
 import { snapshotTable } from "../../test/support/readModelSnapshot.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
@@ -47,7 +47,11 @@ describe("tokens projector", () => {
         [];
       for (let i = 0; i < 40; i++) {
         const tokenId = randomUUID();
-        const { hash, prefix } = mintToken(tokenId, randomBytes(TOKEN_SECRET_BYTES));
+        const { hash, prefix } = mintToken(
+          tokenId,
+          randomBytes(TOKEN_SECRET_BYTES),
+          tokenHashKey("projector test"),
+        );
         const role = roles[i % 3]!;
         const expiresAt = i % 4 === 0 ? "2027-01-01T00:00:00.000Z" : undefined;
         const data = { tokenId, name: `token ${i}`, userId: `u-${i % 5}`, role, hash, prefix, expiresAt };

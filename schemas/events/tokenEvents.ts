@@ -1,5 +1,5 @@
-// The events of a `token-{id}` stream: an API token is issued, then perhaps revoked. Only the hash of
-// the secret is ever stored. `parseTokenEvent` reads them as `parseStoredEvent` reads job events.
+// The events of a `token-{id}` stream: an API token is issued, perhaps re-hashed, then perhaps revoked.
+// Only the hash of the secret is ever stored. `parseTokenEvent` reads them as `parseStoredEvent` reads job events.
 import { z } from "zod";
 import { currentSchemaVersion } from "./currentSchemaVersion.ts";
 import { type EventMetadata, eventMetadataSchema } from "./eventMetadata.ts";
@@ -12,9 +12,16 @@ export const tokenIdSchema = z
 
 export const tokenRoleSchema = z.enum(["viewer", "operator", "admin"]);
 
-export const tokenHashSchema = z
+/** The keyed hash tokens are issued with today, and re-hashed to when a legacy token is next used. */
+export const keyedTokenHashSchema = z
   .string()
-  .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits');
+  .regex(/^hmac-sha256:[0-9a-f]{64}$/, 'expected "hmac-sha256:" and 64 lowercase hex digits');
+
+/** Tokens issued before hashes were keyed carry "sha256:<hex>": still read, never written any more. */
+export const tokenHashSchema = z.union([
+  keyedTokenHashSchema,
+  z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits'),
+]);
 
 /** Each token is a stream of its own: `token-{tokenId}`. */
 export const TOKEN_STREAM_PREFIX = "token-";
@@ -40,6 +47,8 @@ export const tokenEventSchema = z.discriminatedUnion("type", [
     }),
   ),
   event("TokenRevoked", z.strictObject({ tokenId: tokenIdSchema, reason: z.string().max(500).optional() })),
+  /** A token issued with an unkeyed hash, re-hashed with the platform's key the next time it was used. */
+  event("TokenRehashed", z.strictObject({ tokenId: tokenIdSchema, hash: keyedTokenHashSchema })),
 ]);
 
 export type TokenEvent = z.infer<typeof tokenEventSchema>;

@@ -24,12 +24,19 @@ const metadata = (schemaVersion = 1) => ({
 const examples: TokenEvent[] = [
   { type: "TokenIssued", data: { ...issued, expiresAt: "2027-01-01T00:00:00.000Z" } },
   { type: "TokenRevoked", data: { tokenId, reason: "laptop lost" } },
+  { type: "TokenRehashed", data: { tokenId, hash: `hmac-sha256:${"cd".repeat(32)}` } },
 ];
 
 describe("tokenEventSchema", () => {
   it("has one example per event type here, and each parses unchanged", () => {
     expect(examples.map((example) => example.type)).toEqual(tokenEventTypes);
     for (const example of examples) expect(tokenEventSchema.parse(example)).toEqual(example);
+  });
+
+  it("accepts a keyed hash, and the unkeyed sha256 of tokens issued before keys", () => {
+    const keyed = { ...issued, hash: `hmac-sha256:${"cd".repeat(32)}` };
+    expect(tokenEventSchema.safeParse({ type: "TokenIssued", data: keyed }).success).toBe(true);
+    expect(tokenEventSchema.safeParse({ type: "TokenIssued", data: issued }).success).toBe(true);
   });
 
   it("accepts a token without expiry and a revocation without reason", () => {
@@ -47,6 +54,7 @@ describe("tokenEventSchema", () => {
     ["an expiry that is no timestamp", { type: "TokenIssued", data: { ...issued, expiresAt: "soon" } }],
     ["an uppercase id", { type: "TokenRevoked", data: { tokenId: tokenId.toUpperCase() } }],
     ["an unknown field", { type: "TokenRevoked", data: { tokenId, by: "x" } }],
+    ["a re-hash to an unkeyed hash", { type: "TokenRehashed", data: { tokenId, hash } }],
   ])("refuses %s", (_, candidate) => {
     expect(tokenEventSchema.safeParse(candidate).success).toBe(false);
   });
