@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { HostLookup } from "../../commands/sources/ssrfGuard.ts";
+import { scriptedLookup } from "../egress/scriptedLookup.ts";
 
 export interface PlatformConfig {
   host: string;
@@ -19,6 +21,8 @@ export interface PlatformConfig {
   ackWaitMs: number;
   allowPrivateSources: boolean;
   allowSourceHosts: string[];
+  /** Tests only (WEBENCODE_TEST_SOURCE_HOSTS): how source host names resolve; the system resolver if unset. */
+  sourceLookup?: HostLookup;
   databaseUrl?: string;
   eventStoreUrl?: string;
   natsUrl?: string;
@@ -63,6 +67,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       .split(",")
       .map((h) => h.trim())
       .filter(Boolean),
+    ...(env.WEBENCODE_TEST_SOURCE_HOSTS
+      ? { sourceLookup: scriptedLookup(env.WEBENCODE_TEST_SOURCE_HOSTS) }
+      : {}),
     databaseUrl: env.DATABASE_URL || undefined,
     eventStoreUrl: env.EVENT_STORE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
