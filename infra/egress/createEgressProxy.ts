@@ -178,6 +178,10 @@ export function createEgressProxy(options: EgressProxyOptions = {}): EgressProxy
         resolve({ server, port: (server.address() as { port: number }).port });
       });
     });
+    // A proxy that could not listen is tried again on the next run, not given up for good.
+    listening.catch(() => {
+      listening = undefined;
+    });
     return listening;
   };
 
@@ -198,6 +202,7 @@ export function createEgressProxy(options: EgressProxyOptions = {}): EgressProxy
     async close() {
       if (listening === undefined) return;
       const { server } = await listening;
+      listening = undefined;
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

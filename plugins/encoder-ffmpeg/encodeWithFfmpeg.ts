@@ -65,7 +65,12 @@ export async function encodeWithFfmpeg(
     return failed("transient", "http(s) sources need the egress proxy, and this encoder has none");
   }
   await mkdir(workDir, { recursive: true });
-  const pass = remote ? await config.egress?.open() : undefined;
+  let pass: EgressPass | undefined;
+  try {
+    pass = remote ? await config.egress?.open() : undefined;
+  } catch (error) {
+    return failed("transient", `the egress proxy cannot start: ${(error as Error).message}`);
+  }
   try {
     return await runEncode(plan, options, config, pass, { partialPath, finalPath });
   } finally {

@@ -2,7 +2,7 @@
 // what the proxy refused or could not reach for that pass is the answer, whatever ffprobe made of it.
 import { open } from "node:fs/promises";
 import type { ProbeFailure, SourceInfo } from "../sdk/encoderPlugin.ts";
-import type { SourceEgress } from "../sdk/sourceEgress.ts";
+import type { EgressPass, SourceEgress } from "../sdk/sourceEgress.ts";
 import { ffmpegInput, isRemoteInput, proxyEnv } from "./ffmpegInput.ts";
 import { parseProbeOutput } from "./parseProbeOutput.ts";
 import { runCommand } from "./runCommand.ts";
@@ -19,7 +19,12 @@ export async function probeMedia(input: string, options: ProbeOptions): Promise<
   if (remote && options.egress === undefined) {
     return failure("probe_error", "http(s) sources need the egress proxy, and this encoder has none");
   }
-  const pass = remote ? await options.egress?.open() : undefined;
+  let pass: EgressPass | undefined;
+  try {
+    pass = remote ? await options.egress?.open() : undefined;
+  } catch (error) {
+    return failure("probe_error", `the egress proxy cannot start: ${(error as Error).message}`);
+  }
   try {
     const { target, protocolWhitelist, options: inputOptions } = ffmpegInput(input);
     const timeoutMs = options.timeoutMs ?? 30_000;
