@@ -315,10 +315,13 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     // The planner read this source; if this worker cannot, its media root is the likelier culprit.
     if (source._tag === "SourceRefused")
       return failure("transient", `source not readable here: ${source.message}`);
+    // The same format allow-list as the planner's, not its verdict: a source may answer otherwise now.
     const info = await encoder.probe(encoderInputOf(source));
     if (info._tag === "ProbeFailure") {
-      const ours = info.reason === "probe_error" || info.reason === "not_found";
-      return failure(ours ? "transient" : "input", info.message);
+      // A remote failure or a missing file here may pass (the planner could read it); a refusal never does.
+      const passing =
+        info.reason === "probe_error" || info.reason === "not_found" || info.reason === "unreachable";
+      return failure(passing ? "transient" : "input", info.message);
     }
     const wholeSource = job.tasksTotal === 1;
     let plan: Awaited<ReturnType<EncoderPlugin["plan"]>>;

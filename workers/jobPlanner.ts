@@ -1,6 +1,7 @@
 // Plans each submitted job: checks and probes its source, records what the probe found and plans one
 // task over the whole duration (split & stitch comes later). A source that is not usable media fails
-// the job (WE-JOB-007); a probe that fails on our side is retried, never blamed on the user.
+// the job (WE-JOB-007), one that cannot be reached or may not be fetched too (WE-JOB-002); a probe that
+// fails on our side is retried, never blamed on the user.
 import { stat } from "node:fs/promises";
 import type pg from "pg";
 import type { RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
@@ -50,13 +51,10 @@ export function startJobPlanner(
   });
 }
 
-/** Idempotent: a job already probed is not probed again, a job already planned is left alone. */
-/**
- * Demuxers whose input names other inputs (segments, list entries): ffmpeg would open those itself,
- * past the media-root confinement and the SSRF guard, which only saw the playlist.
- */
-const REFERENCING_FORMATS = new Set(["hls", "applehttp", "concat", "dash", "ffconcat", "mpd"]);
+/** The source's side: it cannot be reached, or it leads where the platform does not fetch from. */
+const UNREACHABLE_REASONS = new Set(["refused", "unreachable"]);
 
+/** Idempotent: a job already probed is not probed again, a job already planned is left alone. */
 export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEvent): Promise<void> {
   const log = deps.log ?? silentLog;
   const parsed = parseStoredEvent(event);
@@ -82,23 +80,18 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
   if (probe === null) {
     const source = await resolveSource(sourceUrl, deps);
     if (source._tag === "SourceRefused") {
-      await execute({ type: "FailProbe", data: { message: source.message } });
+      await execute({
+        type: "FailProbe",
+        data: { message: `${source.message} ${source.hint}`, code: "WE-JOB-002" },
+      });
       return;
     }
+    // Playlists and lists that name other files are refused by the encoder itself, before it opens any.
     const info = await deps.encoder.probe(encoderInputOf(source));
     if (info._tag === "ProbeFailure") {
       if (info.reason === "probe_error") throw new ProbeUnavailable(`job ${jobId}: ${info.message}`);
-      await execute({ type: "FailProbe", data: { message: info.message } });
-      return;
-    }
-    const referencing = info.formatName.split(",").find((format) => REFERENCING_FORMATS.has(format));
-    if (referencing) {
-      await execute({
-        type: "FailProbe",
-        data: {
-          message: `${referencing} playlists and concat lists are not accepted as sources: they can make ffmpeg read files or hosts the source checks never saw; submit the media file itself`,
-        },
-      });
+      const code = UNREACHABLE_REASONS.has(info.reason) ? "WE-JOB-002" : "WE-JOB-007";
+      await execute({ type: "FailProbe", data: { message: info.message, code } });
       return;
     }
     const localSize = source._tag === "LocalSource" ? (await stat(source.path)).size : null;

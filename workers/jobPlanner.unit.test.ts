@@ -76,20 +76,27 @@ describe("job planner", () => {
     });
   });
 
-  it("fails the job with WE-JOB-007 when the source is not media, has no video or is missing", async () => {
+  it("fails the job with WE-JOB-007 when the source is not media, WE-JOB-002 when it is missing or unreachable", async () => {
     encoder.probeAnswer = () => ({ _tag: "ProbeFailure", reason: "not_media", message: "not a media file" });
     const corrupt = await submit("fs://clip.mp4");
     await planSubmittedJob(plannerDeps, corrupt.submitted);
+    encoder.probeAnswer = () => ({ _tag: "ProbeFailure", reason: "unreachable", message: "answered 403" });
+    const unreachable = await submit("fs://clip.mp4");
+    await planSubmittedJob(plannerDeps, unreachable.submitted);
     encoder.probeAnswer = sourceInfoFixture;
     const missing = await submit("fs://gone.mp4");
     await planSubmittedJob(plannerDeps, missing.submitted);
 
-    for (const { jobId } of [corrupt, missing]) {
+    for (const [{ jobId }, code] of [
+      [corrupt, "WE-JOB-007"],
+      [unreachable, "WE-JOB-002"],
+      [missing, "WE-JOB-002"],
+    ] as const) {
       const events = await eventsOf(jobId);
       expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
-      expect(events[1]?.data.code).toBe("WE-JOB-007");
+      expect(events[1]?.data.code).toBe(code);
     }
-    expect((await eventsOf(missing.jobId))[1]?.data.message).toMatch(/does not exist/);
+    expect((await eventsOf(missing.jobId))[1]?.data.message).toMatch(/does not exist.*upload the file first/);
   });
 
   it("refuses a source leading out of the media root or a scheme it does not fetch", async () => {

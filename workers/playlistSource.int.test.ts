@@ -71,7 +71,7 @@ describe("job planner and playlists", () => {
       expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
       expect(events[1]?.data).toMatchObject({ code: "WE-JOB-007" });
       expect((events[1]?.data as { message: string }).message).toMatch(
-        name.endsWith(".m3u8") ? /hls playlists and concat lists are not accepted/ : /names other files/,
+        name.endsWith(".m3u8") ? /not a single media file.*\[hls @/ : /not a single media file.*\[concat @/,
       );
     });
   }

@@ -14,8 +14,11 @@ export type SubmitJob = { type: "SubmitJob"; data: JobEventData<"JobSubmitted"> 
 
 export type RecordProbe = { type: "RecordProbe"; data: SourceMetadata };
 
-/** The source cannot be read or is not a video: the job fails without retries. */
-export type FailProbe = { type: "FailProbe"; data: { message: string } };
+/**
+ * The source cannot be read or is not a video: the job fails without retries, with WE-JOB-002 when the
+ * source cannot be reached or may not be fetched, WE-JOB-007 (the default) when it is not usable media.
+ */
+export type FailProbe = { type: "FailProbe"; data: { message: string; code?: "WE-JOB-002" | "WE-JOB-007" } };
 
 export type PlanJob = { type: "PlanJob"; data: { tasks: PlannedTask[]; maxAttempts?: number } };
 

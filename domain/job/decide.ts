@@ -51,7 +51,7 @@ export function decide(command: JobCommand, state: JobState): JobDecision {
       unlessTerminal(job, () =>
         job.tasksTotal > 0
           ? jobRejected("WE-JOB-001", `Job ${job.jobId} is already planned; its source was readable`)
-          : accepted({ type: "JobFailed", data: { code: "WE-JOB-007", message: data.message } }),
+          : accepted({ type: "JobFailed", data: { code: data.code ?? "WE-JOB-007", message: data.message } }),
       ),
     )
     .with({ type: "PlanJob" }, ({ data }) => unlessTerminal(job, () => planJob(data, job)))

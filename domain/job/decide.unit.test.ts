@@ -285,6 +285,10 @@ describe("FailProbe", () => {
     given(...queued)
       .when(failProbe)
       .thenEmits({ type: "JobFailed", data: { code: "WE-JOB-007", message: "moov atom not found" } }));
+  it("fails an unreachable or forbidden source with the code it is given", () =>
+    given(submitted)
+      .when({ type: "FailProbe", data: { message: "answered 403 Forbidden", code: "WE-JOB-002" } })
+      .thenEmits({ type: "JobFailed", data: { code: "WE-JOB-002", message: "answered 403 Forbidden" } }));
   it("refuses once the job is planned: WE-JOB-001", () =>
     given(...plannedOne)
       .when(failProbe)

@@ -1,7 +1,9 @@
 // Configuration of a WebEncode process, from flags and environment, with the defaults of `webencode up`.
 import { join, resolve } from "node:path";
 import type { RateLimit } from "../../commands/http/tokenBucket.ts";
+import type { HostLookup } from "../../commands/sources/ssrfGuard.ts";
 import { DEFAULT_FAILED_RETENTION_MS, DEFAULT_SWEEP_INTERVAL_MS } from "../../workers/failedWorkSweeper.ts";
+import { scriptedLookup } from "../egress/scriptedLookup.ts";
 import type { RetryPolicy } from "../processors/retryBounded.ts";
 import { parseDuration } from "./parseDuration.ts";
 import { MIN_SECRET_BYTES } from "./persistentSecret.ts";
@@ -23,6 +25,8 @@ export interface PlatformConfig {
   ackWaitMs: number;
   allowPrivateSources: boolean;
   allowSourceHosts: string[];
+  /** Tests only (WEBENCODE_TEST_SOURCE_HOSTS): how source host names resolve; the system resolver if unset. */
+  sourceLookup?: HostLookup;
   databaseUrl?: string;
   eventStoreUrl?: string;
   natsUrl?: string;
@@ -129,6 +133,9 @@ export function loadConfig(
       .split(",")
       .map((h) => h.trim())
       .filter(Boolean),
+    ...(env.WEBENCODE_TEST_SOURCE_HOSTS
+      ? { sourceLookup: scriptedLookup(env.WEBENCODE_TEST_SOURCE_HOSTS) }
+      : {}),
     databaseUrl: env.DATABASE_URL || undefined,
     eventStoreUrl: env.EVENT_STORE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,

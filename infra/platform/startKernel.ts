@@ -45,6 +45,8 @@ import { startOutputPublisher } from "../../workers/outputPublisher.ts";
 import type { Reactor } from "../../workers/reactorCheckpoint.ts";
 import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { startWorkSweeper } from "../../workers/workSweeper.ts";
+import { createEgressProxy } from "../egress/createEgressProxy.ts";
+import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
 import { deadLetterMigrations } from "../processors/deadLetters.ts";
@@ -107,8 +109,9 @@ export async function startKernel(
   const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
 
-  const encoder = createFfmpegEncoder({ stateDir: config.stateDir });
-  const remoteSources = { allowPrivate: config.allowPrivateSources, allowHosts: config.allowSourceHosts };
+  const remoteSources = remoteSourceOptions(config);
+  const egress = createEgressProxy(remoteSources);
+  const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress });
   const reactorLog = (level: string, message: string) =>
     log(`${level === "info" ? "" : `${level}: `}${message}`);
   const reactors: Reactor[] = [
@@ -256,6 +259,7 @@ export async function startKernel(
       await feedTail.close();
       idempotencySweeper.stop();
       await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
+      await egress.close();
       await Promise.all(projectors.map((p) => p.stop()));
     },
   };

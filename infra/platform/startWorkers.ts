@@ -8,6 +8,8 @@ import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { type EncodeWorker, startEncodeWorker } from "../../workers/encodeWorker.ts";
+import { createEgressProxy } from "../egress/createEgressProxy.ts";
+import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
 import type { Log } from "./startKernel.ts";
 
@@ -20,7 +22,11 @@ export async function startWorkers(
 ): Promise<EncodeWorker[]> {
   await mkdir(config.stateDir, { recursive: true });
   await mkdir(config.storageDir, { recursive: true });
-  const encoder = createFfmpegEncoder({ stateDir: config.stateDir });
+  const remoteSources = remoteSourceOptions(config);
+  const encoder = createFfmpegEncoder({
+    stateDir: config.stateDir,
+    egress: createEgressProxy(remoteSources),
+  });
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
   const workers: EncodeWorker[] = [];
   for (let i = 1; i <= config.workers; i++) {
@@ -36,7 +42,7 @@ export async function startWorkers(
         storageRoot: config.storageDir,
         stallTimeoutMs: config.stallTimeoutMs,
         ackWaitMs: config.ackWaitMs,
-        remoteSources: { allowPrivate: config.allowPrivateSources, allowHosts: config.allowSourceHosts },
+        remoteSources,
         newId: randomUUID,
         now: () => new Date(),
         log: (level, message) => log(`${level === "info" ? "" : `${level}: `}${message}`),

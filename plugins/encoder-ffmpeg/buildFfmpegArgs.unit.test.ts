@@ -57,10 +57,22 @@ describe("buildFfmpegArgs", () => {
 
   it("allows the network protocols only for http(s) inputs", () => {
     const args = buildFfmpegArgs(plan("https://cdn.example/in.mp4?sig=1"), "/scratch/a.partial.mp4");
-    expect(valueAfter(args, "-protocol_whitelist")).toBe("http,https,tcp,tls");
+    expect(valueAfter(args, "-protocol_whitelist")).toBe("http,https,tcp,tls,httpproxy");
     expect(valueAfter(args, "-i")).toBe("https://cdn.example/in.mp4?sig=1");
     expect(valueAfter(args, "-max_redirects")).toBe("0");
     expect(args.indexOf("-max_redirects")).toBeLessThan(args.indexOf("-i"));
+  });
+
+  it("gives every input, local or remote, the allow-list of single-file media demuxers", () => {
+    for (const input of ["/media/in.mp4", "https://cdn.example/in.mp4", "rtmp://evil.example/live"]) {
+      const args = buildFfmpegArgs(plan(input), "/scratch/a.partial.mp4");
+      const formats = valueAfter(args, "-format_whitelist")?.split(",") ?? [];
+      expect(formats).toEqual(expect.arrayContaining(["mp4", "matroska", "mpegts"]));
+      for (const referencing of ["hls", "applehttp", "dash", "concat", "image2", "lavfi", "sdp", "imf"]) {
+        expect(formats).not.toContain(referencing);
+      }
+      expect(args.indexOf("-format_whitelist")).toBeLessThan(args.indexOf("-i"));
+    }
   });
 
   it("keeps other schemes under the local whitelist, so ffmpeg refuses them", () => {

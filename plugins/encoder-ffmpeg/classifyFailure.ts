@@ -27,6 +27,7 @@ const inputFaults: readonly RegExp[] = [
   /does not contain any stream|Output file #0 does not contain any stream/i,
   /Decoder \(codec [^)]*\) not found|Unsupported codec|Could not find codec parameters/i,
   /error reading header/i,
+  /not on whitelist/i,
   /Server returned 40[04]|Server returned 410|HTTP error 40[04]|HTTP error 410/i,
 ];
 

@@ -1,6 +1,7 @@
 // The encoder-ffmpeg plugin: the system ffmpeg/ffprobe (FFMPEG_PATH / FFPROBE_PATH override them)
 // behind the encoder pillar interface. Capabilities are proven once, on first use, and then reused.
 import type { EncoderCapabilities, EncoderPlugin } from "../sdk/encoderPlugin.ts";
+import type { SourceEgress } from "../sdk/sourceEgress.ts";
 import { detectEncoders } from "./detectEncoders.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
 import { planEncode } from "./planEncode.ts";
@@ -15,6 +16,8 @@ export interface FfmpegEncoderOptions {
   /** Already proven capabilities (a worker detects once at start); detected on first use if absent. */
   readonly capabilities?: EncoderCapabilities;
   readonly probeTimeoutMs?: number;
+  /** The only way to http(s) sources (an egress proxy that checks every address it connects to). */
+  readonly egress?: SourceEgress;
 }
 
 export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugin {
@@ -32,6 +35,7 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
     probe: (input) =>
       probeMedia(input, {
         ffprobePath,
+        ...(options.egress === undefined ? {} : { egress: options.egress }),
         ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
       }),
     async plan(profile, source, range) {
@@ -40,7 +44,12 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
       return planEncode(profile, source, { range, encoders });
     },
     encode: (plan, encodeOptions) =>
-      encodeWithFfmpeg(plan, encodeOptions, { ffmpegPath, ffprobePath, stateDir: options.stateDir }),
+      encodeWithFfmpeg(plan, encodeOptions, {
+        ffmpegPath,
+        ffprobePath,
+        stateDir: options.stateDir,
+        ...(options.egress === undefined ? {} : { egress: options.egress }),
+      }),
     capabilities: proven,
     recover: () => reapOrphans(options.stateDir),
   };

@@ -12,10 +12,12 @@ import type {
   EncodeProgress,
 } from "../sdk/encoderPlugin.ts";
 import { sha256File } from "../sdk/sha256File.ts";
+import type { EgressPass, SourceEgress } from "../sdk/sourceEgress.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { classifyFailure } from "./classifyFailure.ts";
 import { createProgressParser } from "./createProgressParser.ts";
 import { createTailBuffer } from "./createTailBuffer.ts";
+import { isRemoteInput, proxyEnv } from "./ffmpegInput.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { recordFfmpegPid } from "./recordFfmpegPid.ts";
 import { verifyOutput } from "./verifyOutput.ts";
@@ -25,13 +27,22 @@ export interface FfmpegConfig {
   readonly ffprobePath: string;
   /** Holds the pid records (`ffmpeg-pids/`) that reapOrphans reads. */
   readonly stateDir: string;
+  /** The only way to http(s) sources; without it they are not fetched. */
+  readonly egress?: SourceEgress;
 }
 
 const defaultStallTimeoutMs = 60_000;
 const killGraceMs = 1_000;
 const heartbeatAfterMs = 800;
 const stderrTailChars = 8 * 1024;
-const inputFaultReasons = new Set(["not_found", "not_media", "truncated", "no_video"]);
+const inputFaultReasons = new Set(["not_found", "not_media", "truncated", "no_video", "refused"]);
+
+const failed = (exitClass: EncodeFailed["exitClass"], message: string, stderrTail = ""): EncodeFailed => ({
+  _tag: "EncodeFailed",
+  exitClass,
+  message,
+  stderrTail,
+});
 
 // Killed on exit of this process too, so a worker that stops normally leaves no ffmpeg behind.
 const running = new Set<ChildProcess>();
@@ -48,20 +59,38 @@ export async function encodeWithFfmpeg(
   const workDir = resolve(options.workDir);
   const partialPath = join(workDir, `${options.attemptId}.partial.${plan.container.format}`);
   const finalPath = join(workDir, `${options.attemptId}.${plan.container.format}`);
-  const failed = (exitClass: EncodeFailed["exitClass"], message: string, stderrTail = ""): EncodeFailed => ({
-    _tag: "EncodeFailed",
-    exitClass,
-    message,
-    stderrTail,
-  });
   if (options.signal?.aborted) return failed("cancelled", "encode cancelled before it started");
+  const remote = isRemoteInput(plan.input.url);
+  if (remote && config.egress === undefined) {
+    return failed("transient", "http(s) sources need the egress proxy, and this encoder has none");
+  }
   await mkdir(workDir, { recursive: true });
+  let pass: EgressPass | undefined;
+  try {
+    pass = remote ? await config.egress?.open() : undefined;
+  } catch (error) {
+    return failed("transient", `the egress proxy cannot start: ${(error as Error).message}`);
+  }
+  try {
+    return await runEncode(plan, options, config, pass, { partialPath, finalPath });
+  } finally {
+    pass?.close();
+  }
+}
 
+async function runEncode(
+  plan: EncodePlan,
+  options: EncodeOptions,
+  config: FfmpegConfig,
+  pass: EgressPass | undefined,
+  { partialPath, finalPath }: { readonly partialPath: string; readonly finalPath: string },
+): Promise<EncodeOutcome> {
   const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
   const stderr = createTailBuffer(stderrTailChars);
   const parser = createProgressParser(plan.expected.durationSec);
   const child = spawn(config.ffmpegPath, buildFfmpegArgs(plan, partialPath), {
     stdio: ["ignore", "pipe", "pipe"],
+    ...(pass === undefined ? {} : { env: proxyEnv(pass.proxyUrl) }),
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
     (resolveExit) => {
@@ -143,13 +172,22 @@ export async function encodeWithFfmpeg(
     }
     if (killedBy !== null || exit.code !== 0) {
       await rm(partialPath, { force: true });
+      const refused = killedBy === null ? pass?.failure() : undefined;
+      if (refused !== undefined) {
+        // A remote failure may pass (retry); a refusal is where the source leads, every time.
+        const exitClass = refused.kind === "refused" ? "input" : "transient";
+        return failed(exitClass, `${refused.message} ${refused.hint}`, tail);
+      }
       const verdict = classifyFailure({ exitCode: exit.code, signal: exit.signal, stderr: tail, killedBy });
       if (verdict.exitClass === "stalled") {
         return failed("stalled", `encode stalled: no progress for ${stallTimeoutMs} ms`, tail);
       }
       if (verdict.exitClass === "transient") {
         // ffmpeg exits 1 for a corrupt source as for a passing fault: ask the probe whose fault it is.
-        const probed = await probeMedia(plan.input.url, { ffprobePath: config.ffprobePath });
+        const probed = await probeMedia(plan.input.url, {
+          ffprobePath: config.ffprobePath,
+          ...(config.egress === undefined ? {} : { egress: config.egress }),
+        });
         if (probed._tag === "ProbeFailure" && inputFaultReasons.has(probed.reason)) {
           return failed("input", probed.message, tail);
         }

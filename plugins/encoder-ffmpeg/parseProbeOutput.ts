@@ -21,6 +21,8 @@ export interface ProbeRun {
    * says "moov atom not found" both for a cut-off mp4 and for any junk named .mp4.
    */
   readonly startsLikeMp4?: boolean;
+  /** An http(s) source: network and HTTP errors are the remote side's, not a missing local file. */
+  readonly remote?: boolean;
 }
 
 const numberish = z.union([z.number(), z.string()]).optional();
@@ -52,13 +54,32 @@ const probeSchema = z.looseObject({
 
 type ProbedStream = z.infer<typeof streamSchema>;
 
+type Fault = readonly [RegExp, ProbeFailureReason, string];
+
+const UNREACHABLE_HINT =
+  "Check that the URL opens from the platform's network and serves the media file itself.";
+
+// What ffmpeg says when the remote side fails it; a redirect it may not follow reads as an I/O error.
+const remoteFaults: readonly Fault[] = [
+  [
+    /Server returned|HTTP error|Connection refused|Connection timed out|Connection reset|Failed to resolve|Network is unreachable|No route to host|Input\/output error/i,
+    "unreachable",
+    "The source server cannot be read",
+  ],
+];
+
 // Checked in order: a truncated mp4 also says "Invalid data found", so truncation wins.
-const inputFaults: readonly (readonly [RegExp, ProbeFailureReason, string])[] = [
+const inputFaults: readonly Fault[] = [
   [/No such file or directory|Server returned 404|HTTP error 404/i, "not_found", "source not found"],
   [
     /moov atom not found|partial file|truncat|End of file/i,
     "truncated",
     "source is truncated (incomplete upload or copy)",
+  ],
+  [
+    /Format not on whitelist/i,
+    "not_media",
+    "source is not a single media file (playlists, manifests and lists that name other files are not accepted; submit the media file itself)",
   ],
   [/not on whitelist/i, "not_media", "source URL uses a protocol that is not allowed"],
   [/Unsafe file name/i, "not_media", "source is a list that names other files, which is not accepted"],
@@ -72,10 +93,13 @@ const inputFaults: readonly (readonly [RegExp, ProbeFailureReason, string])[] = 
 export function parseProbeOutput(run: ProbeRun): SourceInfo | ProbeFailure {
   if (run.exitCode !== 0) {
     const lines = run.stderr.split("\n").map((line) => line.trim());
-    for (const [pattern, reason, message] of inputFaults) {
+    for (const [pattern, reason, message] of run.remote ? [...remoteFaults, ...inputFaults] : inputFaults) {
       const line = lines.find((l) => pattern.test(l));
       if (line && !(reason === "truncated" && run.startsLikeMp4 === false)) {
-        return failure(reason, `${message}: ${line}`);
+        return failure(
+          reason,
+          `${message}: ${line}${reason === "unreachable" ? `. ${UNREACHABLE_HINT}` : ""}`,
+        );
       }
     }
     const last = lines.filter((l) => l !== "").at(-1) ?? "no message";

@@ -5,8 +5,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEgressProxy } from "../../infra/egress/createEgressProxy.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
+import { proxyEnv } from "./ffmpegInput.ts";
 import { makeTestClip } from "./makeTestClip.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeMedia } from "./probeMedia.ts";
@@ -113,21 +115,32 @@ describe("probeMedia with a real ffprobe", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Loopback is refused unless listed: the test server is.
+    const egress = createEgressProxy({ allowHosts: ["127.0.0.1"] });
+    const probe = (input: string) => probeMedia(input, { ffprobePath: "ffprobe", egress });
     try {
+      expect(
+        await probeMedia(`${origin}/clip.mp4`, { ffprobePath: "ffprobe" }),
+        "no egress, no fetch",
+      ).toMatchObject({
+        _tag: "ProbeFailure",
+      });
       // the control: the same server, no redirect
       const served = await probe(`${origin}/clip.mp4`);
       expect(served).toMatchObject({ _tag: "SourceInfo", durationSec: 1 });
       if (served._tag !== "SourceInfo") return;
       const httpPlan = (url: string) => planEncode(builtInProfiles["480p_fast"], { ...served, input: url });
       expect(await probe(`${origin}/moved.mp4`)).toMatchObject({ _tag: "ProbeFailure" });
+      const pass = await egress.open();
       const encode = (url: string) => {
         const args = buildFfmpegArgs(httpPlan(url), join(dir, "out.mp4"));
-        return runCommand("ffmpeg", args, { timeoutMs: 60_000 });
+        return runCommand("ffmpeg", args, { timeoutMs: 60_000, env: proxyEnv(pass.proxyUrl) });
       };
       const ok = await encode(`${origin}/clip.mp4`);
       expect(ok.exitCode, ok.stderr).toBe(0);
       expect((await encode(`${origin}/moved.mp4`)).exitCode).not.toBe(0);
     } finally {
+      await egress.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

@@ -15,7 +15,7 @@ export interface CommandResult {
 export function runCommand(
   file: string,
   args: readonly string[],
-  options: { readonly timeoutMs: number },
+  options: { readonly timeoutMs: number; readonly env?: NodeJS.ProcessEnv },
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
@@ -26,6 +26,7 @@ export function runCommand(
         killSignal: "SIGKILL",
         maxBuffer: 64 * 1024 * 1024,
         encoding: "utf8",
+        ...(options.env === undefined ? {} : { env: options.env }),
       },
       (error, stdout, stderr) => {
         if (!error) {

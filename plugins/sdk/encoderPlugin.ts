@@ -48,9 +48,19 @@ export interface SourceInfo {
 
 /**
  * Why a source cannot be encoded. `not_found`, `not_media`, `truncated` and `no_video` are the
- * input's fault (WE-JOB-007, no retry); `probe_error` (ffprobe missing, crashed, timed out) is ours.
+ * input's fault (WE-JOB-007, no retry); `refused` (the platform will not fetch from where the source
+ * leads) and `unreachable` (a remote source answered an HTTP error or a redirect, refused the connection,
+ * did not resolve or did not answer) are the source's side too (WE-JOB-002); `probe_error` (ffprobe
+ * missing, crashed, timed out on a local file) is ours.
  */
-export type ProbeFailureReason = "not_found" | "not_media" | "truncated" | "no_video" | "probe_error";
+export type ProbeFailureReason =
+  | "not_found"
+  | "not_media"
+  | "truncated"
+  | "no_video"
+  | "refused"
+  | "unreachable"
+  | "probe_error";
 
 export interface ProbeFailure {
   readonly _tag: "ProbeFailure";
