@@ -64,11 +64,16 @@ export interface Projector {
   apply(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void>;
 }
 
+/**
+ * A projector's verdict on one event. `unknown_event_type`: this version cannot read it, a newer one
+ * may (the runner waits instead of parking it); `refused`: the event itself is at fault.
+ */
 export class ProjectionError extends Error {
   constructor(
     readonly projector: string,
     readonly event: RecordedEvent,
     reason: string,
+    readonly verdict: "unknown_event_type" | "refused" = "refused",
   ) {
     super(
       `projector ${projector} stopped at position ${event.position} (${event.type} in ${event.streamId}@${event.revision}): ${reason}`,

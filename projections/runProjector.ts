@@ -16,7 +16,6 @@ import {
   retryBounded,
   storeAndDatabaseHealthy,
 } from "../infra/processors/retryBounded.ts";
-import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
 import { lockCheckpoint, saveCheckpoint } from "./projectionCheckpoints.ts";
 import { ProjectionError, type Projector, transactionContext } from "./projector.ts";
 import { ensureReadModel, liveTable } from "./readModelTables.ts";
@@ -139,7 +138,7 @@ export function startProjector(options: RunProjectorOptions): ProjectorRunner {
    */
   async function blame(failure: Error): Promise<Blame> {
     if (failure instanceof ProjectionError) {
-      return parseStoredEvent(failure.event)._tag === "UnknownEventType" ? "elsewhere" : "event-for-certain";
+      return failure.verdict === "unknown_event_type" ? "elsewhere" : "event-for-certain";
     }
     return (await healthy()) ? "event" : "elsewhere";
   }

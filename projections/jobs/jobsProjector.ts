@@ -206,7 +206,12 @@ export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projec
     const parsedEvents = events.map((recorded) => {
       const parsed = parseStoredEvent(recorded);
       if (parsed._tag === "UnknownEventType") {
-        throw new ProjectionError("jobs", recorded, `unknown event type ${parsed.type}`);
+        throw new ProjectionError(
+          "jobs",
+          recorded,
+          `unknown event type ${parsed.type}`,
+          "unknown_event_type",
+        );
       }
       if (parsed._tag === "MalformedEvent") {
         throw new ProjectionError(

@@ -118,7 +118,7 @@ describe("tokens projector", () => {
     }
   });
 
-  it("stops at a token event filed under another token's stream, naming its position", async () => {
+  it("parks a token event filed under another token's stream, naming its position, and projects the next", async () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "ev_bad", pollMs: 50 });
     const schema = "rm_bad";
     const tokenId = randomUUID();
@@ -134,12 +134,39 @@ describe("tokens projector", () => {
       ],
       { expected: "no_stream" },
     );
+    const nextId = randomUUID();
+    const minted = mintToken(nextId, randomBytes(TOKEN_SECRET_BYTES), tokenHashKey("projector test"));
+    const next = await executeTokenCommand(
+      { store, newId: randomUUID, now: () => new Date("2026-11-01T08:00:01.000Z") },
+      {
+        type: "IssueToken",
+        data: {
+          tokenId: nextId,
+          name: "after the bad one",
+          userId: "u-next",
+          role: "viewer",
+          hash: minted.hash,
+          prefix: minted.prefix,
+          now: "2026-11-01T08:00:01.000Z",
+        },
+      },
+      context("u-root"),
+    );
+    expect(next._tag).toBe("Executed");
     const runner = startProjector({ store, pool, schema, projector: tokensProjector });
     try {
       const position = bad._tag === "Appended" ? bad.position : -1;
-      expect(await runner.waitForPosition(position, 10_000)).toBe(false);
-      expect(runner.status().state).toBe("failed");
-      expect(runner.status().error).toContain(`position ${position}`);
+      // the projector's own verdict is final: parked at once, no retries, and the next token projected
+      expect(await runner.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+      expect(runner.status().state).toBe("live");
+      const parked = await pool.query<{ position: string; attempts: number; error: string }>(
+        `select position, attempts, error from "${schema}".dead_letters`,
+      );
+      expect(parked.rows).toHaveLength(1);
+      expect(parked.rows[0]).toMatchObject({ position: String(position), attempts: 1 });
+      expect(parked.rows[0]!.error).toContain("in another token's stream");
+      const { rows } = await pool.query(`select user_id from "${schema}".api_tokens`);
+      expect(rows).toEqual([{ user_id: "u-next" }]);
     } finally {
       await runner.stop();
       await store.close();

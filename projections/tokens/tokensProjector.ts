@@ -45,7 +45,12 @@ export const tokensProjector: Projector = {
     for (const recorded of events) {
       const parsed = parseTokenEvent(recorded);
       if (parsed._tag === "UnknownEventType") {
-        throw new ProjectionError("tokens", recorded, `unknown event type ${parsed.type}`);
+        throw new ProjectionError(
+          "tokens",
+          recorded,
+          `unknown event type ${parsed.type}`,
+          "unknown_event_type",
+        );
       }
       if (parsed._tag === "MalformedEvent") {
         throw new ProjectionError(

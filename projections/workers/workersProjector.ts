@@ -9,6 +9,8 @@ import {
   type ReadModelTable,
 } from "../projector.ts";
 
+const workerEventTypes = new Set<string>(workerEventSchema.options.map((option) => option.shape.type.value));
+
 const workersTable: ReadModelTable = {
   name: "workers",
   createTable: (t) => `
@@ -44,6 +46,7 @@ export const workersProjector: Projector = {
           "workers",
           recorded,
           `malformed or unknown worker event: ${issues?.join("; ")}`,
+          workerEventTypes.has(recorded.type) ? "refused" : "unknown_event_type",
         );
       }
       const at = metadata.data.occurredAt;
