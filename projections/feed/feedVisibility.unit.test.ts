@@ -1,0 +1,44 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { Actor } from "../../commands/http/httpEnv.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
+import { feedVisibility } from "./feedVisibility.ts";
+
+const HASH = `hmac-sha256:${"ab".repeat(32)}`;
+const tokenId = randomUUID();
+const metadata = {
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  actor: { userId: "u-root", role: "admin" },
+  schemaVersion: 1,
+  occurredAt: "2026-12-01T08:00:00.000Z",
+};
+const dataOf: Record<string, Record<string, unknown>> = {
+  TokenIssued: { tokenId, name: "ci", userId: "u-ci", role: "operator", hash: HASH, prefix: "we_ab12c" },
+  TokenRevoked: { tokenId },
+  TokenRehashed: { tokenId, hash: HASH },
+};
+const recorded = (type: string, position: number): RecordedEvent => ({
+  id: randomUUID(),
+  streamId: `token-${tokenId}`,
+  revision: position - 1,
+  position,
+  checkpoint: String(position),
+  type,
+  data: dataOf[type] ?? {},
+  metadata,
+  createdAt: new Date(),
+});
+
+describe("feed visibility of token events", () => {
+  it.each([...tokenEventTypes])("shows %s to admins only, and never any hash", (type) => {
+    expect(dataOf[type], `a sample of ${type} for this test`).toBeDefined();
+    const event = recorded(type, 7);
+    const shown = feedVisibility.shownData(event);
+    expect(shown).toMatchObject({ tokenId });
+    expect(JSON.stringify(shown)).not.toContain("sha256");
+    const as = (role: Actor["role"]) => feedVisibility.mayRead({ userId: `u-${role}`, role }, event.streamId);
+    expect([as("viewer"), as("operator"), as("admin")]).toEqual([false, false, true]);
+  });
+});
