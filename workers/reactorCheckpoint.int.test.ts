@@ -318,7 +318,8 @@ describe("failJobOfEvent, a reactor's onPoison hook for job events", () => {
       store,
       pool,
       schema: "rx",
-      filter: { streamPrefixes: [`job-${jobId}`] },
+      // only what a planner takes: the JobFailed this test provokes would fail and be parked in its turn
+      filter: { streamPrefixes: [`job-${jobId}`], eventTypes: ["JobSubmitted"] },
       retry: { maxAttempts: 2, firstDelayMs: 10, maxDelayMs: 10 },
       handle: async () => {
         throw new Error("the probe crashed");
