@@ -166,6 +166,18 @@ export const errors = {
     description: "Plugin is responding slowly",
     resolution: "Monitor and restart if needed",
   },
+  "WE-PLG-006": {
+    httpStatus: 500,
+    message: "Invalid plugin manifest",
+    description: "A plugin.toml is not valid TOML or does not match the manifest format",
+    resolution: "Fix the field named in the details, in the plugin.toml named there",
+  },
+  "WE-PLG-007": {
+    httpStatus: 409,
+    message: "Plugin incompatible",
+    description: "The plugin does not support this kernel version or plugin protocol",
+    resolution: "Install a version of the plugin made for this kernel",
+  },
   "WE-AUTH-001": {
     httpStatus: 401,
     message: "Unauthorized",
