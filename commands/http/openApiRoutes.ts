@@ -11,6 +11,7 @@ import {
   listJobsQuerySchema,
   submitJobRequestSchema,
 } from "../../schemas/api/jobRequests.ts";
+import { listPluginsResponseSchema } from "../../schemas/api/pluginResponses.ts";
 import { errorCodes } from "../../schemas/errors.ts";
 import type { HttpEnv } from "./httpEnv.ts";
 
@@ -171,6 +172,13 @@ export function openApiDocument(version: string) {
             { name: "offset", in: "query", schema: { type: "integer", minimum: 0 } },
           ],
           responses: { 200: { description: "Dead letters" }, ...errors },
+        },
+      },
+      "/v1/plugins": {
+        get: {
+          summary:
+            "Installed plugins (admin): type, version, state (loaded, disabled, or failed with its WE-PLG error) and capabilities",
+          responses: { 200: json(listPluginsResponseSchema, "Plugins, by id"), ...errors },
         },
       },
       "/v1/tokens": {

@@ -51,6 +51,8 @@ export interface PlatformConfig {
   idempotencyKeysPerUser: number;
   /** Commands per second (and at once) each API token may send; null: unlimited. */
   commandRateLimit: RateLimit | null;
+  /** The folder of plugin folders; the built-in plugins unless a test points elsewhere. */
+  pluginsDir?: string;
 }
 
 /** A kernel serves many users: `webencode kernel` limits each token unless told otherwise. */

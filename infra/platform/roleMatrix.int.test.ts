@@ -56,6 +56,7 @@ const routes: Array<[method: string, path: string, needs: Role, body?: unknown]>
   ["POST", "/v1/tokens", "admin", { name: "x", role: "viewer" }],
   ["DELETE", `/v1/tokens/${id}`, "admin"],
   ["GET", "/v1/admin/dead-letters", "admin"],
+  ["GET", "/v1/plugins", "admin"],
 ];
 const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
@@ -107,7 +108,7 @@ describe("public routes", () => {
     };
     expect(openApi.openapi).toBe("3.1.0");
     expect(Object.keys(openApi.paths)).toEqual(
-      expect.arrayContaining(["/v1/jobs", "/v1/jobs/{id}", "/v1/tokens"]),
+      expect.arrayContaining(["/v1/jobs", "/v1/jobs/{id}", "/v1/tokens", "/v1/plugins"]),
     );
     const docs = await fetch(`${kernel.url}/docs`);
     expect(docs.status).toBe(200);

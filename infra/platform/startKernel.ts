@@ -29,6 +29,7 @@ import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
 import { createFeedTail } from "../../projections/feed/feedTail.ts";
@@ -47,6 +48,8 @@ import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { startWorkSweeper } from "../../workers/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
+import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
+import { pluginRoutes } from "../plugins/pluginRoutes.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
 import { deadLetterMigrations } from "../processors/deadLetters.ts";
@@ -81,6 +84,10 @@ export async function startKernel(
   const { store, pool, readModelSchema: schema } = db;
   const newId = randomUUID;
   const now = () => new Date();
+  const plugins = await loadInstalledPlugins(config, VERSION);
+  for (const p of plugins)
+    if (p.state === "failed") log(`plugin ${p.id} failed: ${p.error.code} ${p.error.message}`);
+  const encoderConfig = ffmpegPluginConfig(requirePlugin(plugins, "encoder-ffmpeg"));
   await mkdir(config.mediaDir, { recursive: true });
   await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
   await migrate(pool, schema, idempotencyMigrations(schema));
@@ -111,7 +118,7 @@ export async function startKernel(
 
   const remoteSources = remoteSourceOptions(config);
   const egress = createEgressProxy(remoteSources);
-  const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress });
+  const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const reactorLog = (level: string, message: string) =>
     log(`${level === "info" ? "" : `${level}: `}${message}`);
   const reactors: Reactor[] = [
@@ -224,6 +231,7 @@ export async function startKernel(
         maxClientsPerToken: config.feedMaxClientsPerToken,
       }),
       deadLetterRoutes({ pool, schema }),
+      pluginRoutes(plugins),
     ],
   });
 

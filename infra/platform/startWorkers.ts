@@ -7,11 +7,13 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
 import { type EncodeWorker, startEncodeWorker } from "../../workers/encodeWorker.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
+import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
-import type { Log } from "./startKernel.ts";
+import { type Log, VERSION } from "./startKernel.ts";
 
 export async function startWorkers(
   config: PlatformConfig,
@@ -20,12 +22,16 @@ export async function startWorkers(
   progressBus: ProgressBus,
   log: Log,
 ): Promise<EncodeWorker[]> {
+  const encoderConfig = ffmpegPluginConfig(
+    requirePlugin(await loadInstalledPlugins(config, VERSION), "encoder-ffmpeg"),
+  );
   await mkdir(config.stateDir, { recursive: true });
   await mkdir(config.storageDir, { recursive: true });
   const remoteSources = remoteSourceOptions(config);
   const encoder = createFfmpegEncoder({
     stateDir: config.stateDir,
     egress: createEgressProxy(remoteSources),
+    ...encoderConfig,
   });
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
   const workers: EncodeWorker[] = [];

@@ -2,9 +2,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LoadedPlugins, loadPlugins, type PluginRecord } from "./loadPlugins.ts";
+import { builtInPluginsDir, type LoadedPlugins, loadPlugins, type PluginRecord } from "./loadPlugins.ts";
 
 let dir: string;
 let pluginsDir: string;
@@ -69,8 +68,7 @@ describe("loadPlugins", () => {
   });
 
   it("loads the built-in plugins' manifests for this kernel", async () => {
-    const builtIn = fileURLToPath(new URL("..", import.meta.url));
-    const loaded = await loadPlugins({ pluginsDir: builtIn, configFile, kernelVersion: "0.1.0" });
+    const loaded = await loadPlugins({ pluginsDir: builtInPluginsDir, configFile, kernelVersion: "0.1.0" });
     if (loaded._tag !== "Plugins") throw new Error(loaded.error.message);
     expect(loaded.plugins.filter((p) => p.state !== "loaded")).toEqual([]);
     expect(loaded.plugins).toContainEqual(

@@ -2,6 +2,7 @@
 // the plugin's configuration from `plugins.toml`, and says per plugin: loaded, disabled or failed and why.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse, TomlError } from "smol-toml";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../../schemas/errors.ts";
@@ -13,6 +14,9 @@ import {
 } from "../../schemas/plugins/pluginManifest.ts";
 import { configIssues, validatePluginConfig } from "./validatePluginConfig.ts";
 import { parseVersion, parseVersionRange, satisfies } from "./versionRange.ts";
+
+/** The folder of the plugins that ship with WebEncode. */
+export const builtInPluginsDir = fileURLToPath(new URL("..", import.meta.url));
 
 /** The plugin protocol versions this kernel speaks. */
 export const PLUGIN_PROTOCOL_VERSIONS: readonly number[] = [1];
