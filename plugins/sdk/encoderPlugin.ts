@@ -216,7 +216,12 @@ export interface RecoveryReport {
   readonly removedPartials: readonly string[];
 }
 
-export interface EncoderPlugin {
+/**
+ * The spec's EncoderEngine service. `capabilities` is its GetCapabilities; its Transcode, a stream of
+ * progress, is `transcode(engine, plan, options)` (transcode.ts) over `encode`; `probe` and `plan`
+ * are ours, because a real recipe needs the source's streams (see EncodePlan).
+ */
+export interface EncoderEngine {
   probe(input: string): Promise<SourceInfo | ProbeFailure>;
   plan(profile: EncodeProfile, source: SourceInfo, range?: EncodeRange): Promise<EncodePlan>;
   encode(plan: EncodePlan, options: EncodeOptions): Promise<EncodeOutcome>;
@@ -224,3 +229,6 @@ export interface EncoderPlugin {
   /** Cleans up what an earlier run left behind; a worker calls it once, before taking work. */
   recover?(): Promise<RecoveryReport>;
 }
+
+/** The encoder pillar's contract under its earlier name. */
+export type EncoderPlugin = EncoderEngine;
