@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "../../test/support/testDa
 import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
 import { loadConfig } from "../platform/platformConfig.ts";
 import { type Kernel, startKernel } from "../platform/startKernel.ts";
+import { startWorkers } from "../platform/startWorkers.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 
@@ -144,6 +145,23 @@ describe("plugins in the kernel", () => {
       /^WE-PLG-003 .*plugins\.toml: encoder-ffmpeg\.config\.ffmpeg_path: must be a string, got integer$/,
     );
     await expect(start).rejects.toThrow(file());
+  });
+
+  it("starts no worker on a config the encoder's schema refuses", async () => {
+    dir = await mkdtemp(join(tmpdir(), "webencode-plugins-"));
+    const config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": join(dir, "media") }, {});
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(
+      join(config.dataDir, "plugins.toml"),
+      '[encoder-ffmpeg.config]\nffprobe_path = ["ffprobe"]\n',
+    );
+    const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
+    started.push({ db });
+    await expect(
+      startWorkers(config, db.store, createMemoryWorkQueue(), createMemoryProgressBus(), () => {}),
+    ).rejects.toThrow(
+      /^WE-PLG-003 .*plugins\.toml: encoder-ffmpeg\.config\.ffprobe_path: must be a string, got array$/,
+    );
   });
 
   it("refuses to start without the encoder it runs on", async () => {
