@@ -22,6 +22,17 @@ export const browseEntry = (
       };
 };
 
+/** The one root a provider with a single folder or bucket offers. */
+export const rootEntry = (name: string): BrowseEntry => ({
+  name,
+  path: "",
+  isDirectory: true,
+  sizeBytes: 0,
+  modifiedAt: null,
+  extension: "",
+  kind: "other",
+});
+
 export const browseListing = (
   folder: readonly string[],
   entries: readonly BrowseEntry[],

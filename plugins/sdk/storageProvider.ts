@@ -148,6 +148,20 @@ export interface SignedUrlRequest {
   readonly contentType?: string;
 }
 
+/** Presigned S3 URLs live at most a week; storage-fs links follow the same bound. */
+export const MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600;
+
+/** A caller's bug, not an expected failure: thrown. */
+export const assertSignedUrlExpiry = (expiresInSeconds: number): void => {
+  if (
+    !Number.isInteger(expiresInSeconds) ||
+    expiresInSeconds < 1 ||
+    expiresInSeconds > MAX_SIGNED_URL_SECONDS
+  ) {
+    throw new RangeError(`expiresInSeconds must be a whole number from 1 to ${MAX_SIGNED_URL_SECONDS}`);
+  }
+};
+
 export interface SignedUrl {
   readonly _tag: "SignedUrl";
   /** Absolute for S3; for storage-fs absolute when a public URL is configured, else a kernel path. */

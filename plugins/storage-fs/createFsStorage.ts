@@ -2,6 +2,7 @@
 // the SDK's rules and every real path to the root; writes are atomic; signed links are served by the kernel.
 import { mkdir, open, realpath, stat, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { rootEntry } from "../sdk/browseListing.ts";
 import { refuseMalformedRange, unsatisfiableRange } from "../sdk/byteRange.ts";
 import { contentTypeOf } from "../sdk/mediaKind.ts";
 import {
@@ -12,6 +13,7 @@ import {
   urlPathOfKey,
 } from "../sdk/storageKey.ts";
 import {
+  assertSignedUrlExpiry,
   isStorageFailure,
   type ObjectMetadata,
   type ObjectRef,
@@ -41,8 +43,6 @@ export interface FsStorage extends StorageProvider {
   /** The key a signed kernel link grants, for the kernel's download and upload routes. */
   verifySignedRequest(request: SignedRequest): ObjectRef | StorageFailure;
 }
-
-const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 
 const bucketGiven = (bucket: string | undefined): StorageFailure | undefined =>
   bucket === undefined || bucket === ""
@@ -216,17 +216,7 @@ export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorag
     async browseRoots() {
       return {
         _tag: "BrowseRoots",
-        roots: [
-          {
-            name: basename(root),
-            path: "",
-            isDirectory: true,
-            sizeBytes: 0,
-            modifiedAt: null,
-            extension: "",
-            kind: "other",
-          },
-        ],
+        roots: [rootEntry(basename(root))],
       };
     },
 
@@ -242,13 +232,7 @@ export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorag
       const segments = segmentsOf(request.ref);
       if (isStorageFailure(segments)) return segments;
       const { expiresInSeconds } = request;
-      if (
-        !Number.isInteger(expiresInSeconds) ||
-        expiresInSeconds < 1 ||
-        expiresInSeconds > MAX_EXPIRY_SECONDS
-      ) {
-        throw new RangeError(`expiresInSeconds must be a whole number from 1 to ${MAX_EXPIRY_SECONDS}`);
-      }
+      assertSignedUrlExpiry(expiresInSeconds);
       const expiresAtSec = Math.floor(Date.now() / 1000) + expiresInSeconds;
       const contentType = request.method === "PUT" ? request.contentType : undefined;
       const headers: Record<string, string> =

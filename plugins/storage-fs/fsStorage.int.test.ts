@@ -118,6 +118,16 @@ describe("storage-fs: the root holds", () => {
     expect(await readFile(join(root, "up", "kept.mp4"), "utf8")).toBe("kept");
   });
 
+  it("lists keys in S3's byte order across pages, a name before its sibling folder when it sorts before '/'", async () => {
+    for (const key of ["b/c.mp4", "b.txt", "b-d.mp4", "ba.mp4"]) await storage.put({ key }, body("x"));
+    const first = await storage.list({ maxKeys: 2 });
+    if (first._tag !== "ListPage") throw new Error("not listed");
+    const second = await storage.list({ continuationToken: first.nextContinuationToken! });
+    expect(
+      [...first.objects, ...(second._tag === "ListPage" ? second.objects : [])].map((o) => o.key),
+    ).toEqual(["b-d.mp4", "b.txt", "b/c.mp4", "ba.mp4"]);
+  });
+
   it("refuses a key whose folder is a file, a bucket, and a link signed with another key", async () => {
     await storage.put({ key: "file.mp4" }, body("x"));
     expect(await storage.put({ key: "file.mp4/inner.mp4" }, body("x"))).toMatchObject({
