@@ -232,6 +232,18 @@ export const errors = {
     description: "Cannot connect to storage backend",
     resolution: "Check storage plugin",
   },
+  "WE-STO-005": {
+    httpStatus: 400,
+    message: "Invalid object key",
+    description: "The key is empty, absolute, leaves the storage root or holds a forbidden character",
+    resolution: "Use a relative key of plain names separated by '/'",
+  },
+  "WE-STO-006": {
+    httpStatus: 416,
+    message: "Range not satisfiable",
+    description: "The requested byte range lies outside the object",
+    resolution: "Ask for a range that starts before the object's size",
+  },
   "WE-SYS-001": {
     httpStatus: 500,
     message: "Internal server error",

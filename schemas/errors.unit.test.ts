@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { errorCodeSchema, errorCodes, errors } from "./errors.ts";
 
 describe("errors", () => {
-  it("holds every code of the spec, the two fencing codes and the two plugin manifest codes", () => {
-    const families = { JOB: 11, STR: 6, WRK: 4, PLG: 7, AUTH: 5, STO: 4, SYS: 5 };
+  it("holds every code of the spec, the two fencing codes, the two plugin manifest codes and the two storage key and range codes", () => {
+    const families = { JOB: 11, STR: 6, WRK: 4, PLG: 7, AUTH: 5, STO: 6, SYS: 5 };
     const expected = Object.entries(families).flatMap(([family, count]) =>
       Array.from({ length: count }, (_, i) => `WE-${family}-${String(i + 1).padStart(3, "0")}`),
     );
@@ -23,6 +23,11 @@ describe("errors", () => {
       expect(message.length).toBeGreaterThan(0);
       expect(resolution.length).toBeGreaterThan(0);
     }
+  });
+
+  it("refuses a bad storage key with 400 and an unsatisfiable range with 416", () => {
+    expect(errors["WE-STO-005"]).toMatchObject({ httpStatus: 400, message: "Invalid object key" });
+    expect(errors["WE-STO-006"]).toMatchObject({ httpStatus: 416, message: "Range not satisfiable" });
   });
 
   it("parses known codes only", () => {

@@ -70,10 +70,33 @@ describe("loadPlugins", () => {
   it("loads the built-in plugins' manifests for this kernel", async () => {
     const loaded = await loadPlugins({ pluginsDir: builtInPluginsDir, configFile, kernelVersion: "0.1.0" });
     if (loaded._tag !== "Plugins") throw new Error(loaded.error.message);
-    expect(loaded.plugins.filter((p) => p.state !== "loaded")).toEqual([]);
+    // every built-in loads on defaults alone, but storage-s3, which stays off until it is given a bucket
+    expect(loaded.plugins.filter((p) => p.state !== "loaded").map((p) => [p.id, p.state])).toEqual([
+      ["storage-s3", "disabled"],
+    ]);
     expect(loaded.plugins).toContainEqual(
       expect.objectContaining({ id: "encoder-ffmpeg", type: "encoder", state: "loaded", config: {} }),
     );
+    expect(loaded.plugins).toContainEqual(expect.objectContaining({ id: "storage-fs", state: "loaded" }));
+  });
+
+  it("turns on a plugin that is off by default when plugins.toml enables it, and checks its config then", async () => {
+    const builtIn = (file: string) =>
+      loadPlugins({ pluginsDir: builtInPluginsDir, configFile: file, kernelVersion: "0.1.0" });
+    const s3 = async (toml: string) => {
+      const file = join(dirname(configFile), `s3-${Math.random().toString(36).slice(2)}.toml`);
+      await writeFile(file, toml);
+      const loaded = await builtIn(file);
+      if (loaded._tag !== "Plugins") throw new Error(loaded.error.message);
+      return loaded.plugins.find((p) => p.id === "storage-s3")!;
+    };
+    const unconfigured = await s3(`[storage-s3]\nenabled = true\n`);
+    expect(unconfigured).toMatchObject({ state: "failed", error: { code: "WE-PLG-003" } });
+    expect(JSON.stringify(unconfigured)).toContain("storage-s3.config.bucket: is required");
+    expect(await s3(`[storage-s3]\nenabled = true\n[storage-s3.config]\nbucket = "media"\n`)).toMatchObject({
+      state: "loaded",
+      config: { bucket: "media" },
+    });
   });
 
   const bad: Array<[what: string, from: string, to: string, says: string]> = [

@@ -218,7 +218,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
       plugins.push(failed(refused, described));
       continue;
     }
-    const setting = settings.get(manifest.id) ?? { enabled: true, config: {} };
+    const setting = settings.get(manifest.id) ?? { enabled: manifest.enabled_by_default, config: {} };
     if ("code" in setting) {
       plugins.push(failed(setting, described));
       continue;

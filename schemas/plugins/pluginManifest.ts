@@ -84,6 +84,8 @@ export const pluginManifestSchema = z.strictObject({
   kernel_versions: z.string().min(1),
   description: z.string().optional(),
   capabilities: z.array(z.string().min(1)).default([]),
+  /** Off until `plugins.toml` enables it: a plugin that is of no use before it is configured (a bucket). */
+  enabled_by_default: z.boolean().default(true),
   config_schema: configSchemaSchema
     .refine((s) => s.type === "object", 'must have type = "object"')
     .default({ type: "object" }),

@@ -1,0 +1,2 @@
+export { createFsStorage, type FsStorage, type FsStorageConfig } from "./createFsStorage.ts";
+export { SIGNED_DOWNLOAD_PATH, SIGNED_UPLOAD_PATH, type SignedRequest } from "./fsUrlSigner.ts";

@@ -1,0 +1,1 @@
+export { createS3Storage, type S3StorageConfig } from "./createS3Storage.ts";
