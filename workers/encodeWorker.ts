@@ -4,7 +4,6 @@
 import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, relative, sep } from "node:path";
-import type { RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
 import type { JobCommand } from "../domain/job/commands.ts";
 import {
   type CommandContext,
@@ -23,6 +22,7 @@ import type {
   EncodeProfile,
   EncoderPlugin,
 } from "../plugins/sdk/encoderPlugin.ts";
+import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
 import { type WorkerEvent, workerStreamId } from "../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "./reactionContext.ts";
 import { encoderInputOf, resolveSource } from "./resolveSource.ts";

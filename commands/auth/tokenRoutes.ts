@@ -3,10 +3,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
 import { tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
-import { ApiError } from "../http/apiError.ts";
-import type { HttpEnv } from "../http/httpEnv.ts";
-import { requireRole } from "../http/requireRole.ts";
 import type { Forbidden, RequestTrace, TokenService, TokenSummary } from "./tokenService.ts";
 
 const createTokenBody = z.strictObject({

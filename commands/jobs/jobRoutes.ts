@@ -10,13 +10,13 @@ import {
   loadJob,
 } from "../../domain/job/executeJobCommand.ts";
 import type { JobRejected } from "../../domain/job/jobRejected.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { parseJsonBody } from "../../infra/http/parseRequest.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
+import { resolveMediaPath } from "../../plugins/sdk/sources/resolveMediaPath.ts";
+import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
-import { ApiError } from "../http/apiError.ts";
-import type { HttpEnv } from "../http/httpEnv.ts";
-import { parseJsonBody } from "../http/parseRequest.ts";
-import { requireRole } from "../http/requireRole.ts";
-import { resolveMediaPath } from "../sources/resolveMediaPath.ts";
-import { checkRemoteSource, type RemoteSourceOptions } from "../sources/ssrfGuard.ts";
 
 export const POSITION_HEADER = "X-WebEncode-Position";
 

@@ -10,18 +10,6 @@ import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
 import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
-import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
-import { commandRateLimit } from "../../commands/http/commandRateLimit.ts";
-import { createApp } from "../../commands/http/createApp.ts";
-import { healthRoutes, type ReadinessCheck } from "../../commands/http/healthRoutes.ts";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import {
-  idempotency,
-  idempotencyMigrations,
-  startIdempotencySweeper,
-} from "../../commands/http/idempotency.ts";
-import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
-import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
@@ -35,6 +23,7 @@ import { createFeedTail } from "../../projections/feed/feedTail.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import { profileRoutes } from "../../projections/profiles/profileRoutes.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
@@ -47,6 +36,13 @@ import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { startWorkSweeper } from "../../workers/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
+import { commandRateLimit } from "../http/commandRateLimit.ts";
+import { createApp } from "../http/createApp.ts";
+import { healthRoutes, type ReadinessCheck } from "../http/healthRoutes.ts";
+import type { HttpEnv } from "../http/httpEnv.ts";
+import { idempotency, idempotencyMigrations, startIdempotencySweeper } from "../http/idempotency.ts";
+import { openApiRoutes } from "../http/openApiRoutes.ts";
+import { createSignedUrlSigner } from "../http/signedUrl.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
 import { deadLetterMigrations } from "../processors/deadLetters.ts";

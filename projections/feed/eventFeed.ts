@@ -5,10 +5,10 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import { ApiError, errorBody } from "../../commands/http/apiError.ts";
-import type { Actor, HttpEnv } from "../../commands/http/httpEnv.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import { ApiError, errorBody } from "../../infra/http/apiError.ts";
+import type { Actor, HttpEnv } from "../../infra/http/httpEnv.ts";
 import { parseTokenEvent, TOKEN_STREAM_PREFIX } from "../../schemas/events/tokenEvents.ts";
 import { type Admission, createFeedClients } from "./feedClients.ts";
 import { type Ending, type FeedEvents, openFeedEvents, sendFeedEvents } from "./feedEvents.ts";

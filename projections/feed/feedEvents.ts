@@ -2,14 +2,15 @@
 // client's pace; once that has caught up the subscription closes and the client takes the shared tail's
 // events from the hand-over position on, so an idle client holds nothing of the database. A client that
 // falls too far behind the tail goes back to the store and catches up again: nothing lost, nothing twice.
-import { ApiError } from "../../commands/http/apiError.ts";
-import type { Actor } from "../../commands/http/httpEnv.ts";
+
 import type {
   EventStore,
   RecordedEvent,
   Subscription,
   SubscriptionMessage,
 } from "../../domain/ports/eventStore.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
 import { feedFrames } from "./feedFrames.ts";

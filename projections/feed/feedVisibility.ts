@@ -2,8 +2,8 @@
 // it, and per event type the fields of its data that go out. A stream no rule names goes to admins only,
 // and an event type no rule projects goes out without data: nothing is shown that was not chosen.
 import { match } from "ts-pattern";
-import { type Actor, hasRole, type Role } from "../../commands/http/httpEnv.ts";
 import type { JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { parseTokenEvent, TOKEN_STREAM_PREFIX, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";

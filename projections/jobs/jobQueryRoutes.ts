@@ -3,12 +3,12 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { SignedUrlSigner } from "../../commands/files/signedUrl.ts";
-import { ApiError } from "../../commands/http/apiError.ts";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import { parseQuery } from "../../commands/http/parseRequest.ts";
-import { requireRole } from "../../commands/http/requireRole.ts";
 import { jobIdParam } from "../../commands/jobs/jobRoutes.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { parseQuery } from "../../infra/http/parseRequest.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
+import type { SignedUrlSigner } from "../../infra/http/signedUrl.ts";
 import { listJobsQuerySchema } from "../../schemas/api/jobRequests.ts";
 import type { JobQueries } from "./jobQueries.ts";
 

@@ -6,13 +6,13 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type PlatformDatabase } from "../../infra/platform/openDatabase.ts";
-import { loadConfig } from "../../infra/platform/platformConfig.ts";
-import { type Kernel, startKernel } from "../../infra/platform/startKernel.ts";
-import { createMemoryProgressBus } from "../../infra/progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
 import { makeClip } from "../../test/support/mediaClip.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
+import { loadConfig } from "../platform/platformConfig.ts";
+import { type Kernel, startKernel } from "../platform/startKernel.ts";
+import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
+import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 
 let database: TestDatabase;
 let db: PlatformDatabase;

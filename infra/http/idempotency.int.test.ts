@@ -6,9 +6,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PlatformDatabase } from "../../infra/platform/openDatabase.ts";
-import type { Kernel } from "../../infra/platform/startKernel.ts";
 import { startTestKernel, type TestKernel } from "../../test/support/testKernel.ts";
+import type { PlatformDatabase } from "../platform/openDatabase.ts";
+import type { Kernel } from "../platform/startKernel.ts";
 import type { Role } from "./httpEnv.ts";
 import { startIdempotencySweeper } from "./idempotency.ts";
 

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type pg from "pg";
-import type { Migration } from "../../infra/postgres/migrate.ts";
+import type { Migration } from "../postgres/migrate.ts";
 import { ApiError } from "./apiError.ts";
 import type { HttpEnv } from "./httpEnv.ts";
 
