@@ -133,6 +133,6 @@ describe("public routes", () => {
     }
     const unknown = await fetch(`${kernel.url}/nowhere`);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-001");
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-006");
   });
 });
