@@ -13,6 +13,7 @@ import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts"
 import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
 import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
@@ -43,7 +44,7 @@ export function startJobPlanner(
     store: deps.store,
     pool: deps.pool,
     schema: deps.schema,
-    filter: { streamPrefixes: ["job-"], eventTypes: ["JobSubmitted"] },
+    filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobSubmitted"] },
     handle: (event) => planSubmittedJob(deps, event),
     onPoison: failJobOfEvent(deps, "job planner"),
     retry: deps.retry,

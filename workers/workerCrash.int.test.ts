@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import {
@@ -22,6 +22,7 @@ import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncod
 import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
 import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { startDispatcher } from "./dispatcher.ts";
@@ -175,7 +176,7 @@ describe("a worker killed with -9 mid-task", () => {
     expect(existsSync(record.partialPath)).toBe(false);
 
     const events = await waitFor("the job to end", async () => {
-      const stream = await store.readStream(jobStreamId(jobId));
+      const stream = await store.readStream(jobStream.name(jobId));
       return stream.some((e) => ["JobCompleted", "JobFailed", "JobCancelled"].includes(e.type))
         ? stream
         : undefined;

@@ -27,6 +27,7 @@ import { profileRoutes } from "../../projections/profiles/profileRoutes.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { startDispatcher } from "../../workers/dispatcher.ts";
 import { startFailedWorkSweeper } from "../../workers/failedWorkSweeper.ts";
 import { startJobPlanner } from "../../workers/jobPlanner.ts";
@@ -227,8 +228,8 @@ export async function startKernel(
   const endedJob = new Set(["JobCompleted", "JobFailed", "JobCancelled", "JobDeleted"]);
   const progressCleanUp = await feedTail.join({
     event(event) {
-      if (event.streamId.startsWith("job-") && endedJob.has(event.type))
-        progressBus.forget(event.streamId.slice("job-".length));
+      if (jobStream.matches(event.streamId) && endedJob.has(event.type))
+        progressBus.forget(jobStream.idOf(event.streamId));
     },
     flush() {},
   });

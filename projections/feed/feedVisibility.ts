@@ -6,8 +6,8 @@ import type { JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts
 import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
-import { parseTokenEvent, TOKEN_STREAM_PREFIX, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
-import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
+import { jobStream, tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 
 interface StreamRule {
   prefix: string;
@@ -20,7 +20,7 @@ interface StreamRule {
 
 const streamRules: readonly StreamRule[] = [
   {
-    prefix: JOB_STREAM_PREFIX,
+    prefix: jobStream.prefix,
     readableBy: "viewer",
     eventTypes: jobEventTypes,
     // the job events' schemas are strict: what parses is exactly the fields they name
@@ -30,7 +30,7 @@ const streamRules: readonly StreamRule[] = [
     },
   },
   {
-    prefix: TOKEN_STREAM_PREFIX,
+    prefix: tokenStream.prefix,
     readableBy: "admin",
     eventTypes: tokenEventTypes,
     show(event) {
