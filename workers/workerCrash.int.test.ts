@@ -23,10 +23,10 @@ import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
 import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
+import type { EncodeWorkerTestConfig } from "../test/support/encodeWorkerTestProcess.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { startDispatcher } from "./dispatcher.ts";
-import type { EncodeWorkerTestConfig } from "./encodeWorkerTestProcess.ts";
 import { startJobPlanner } from "./jobPlanner.ts";
 import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -101,7 +101,11 @@ async function startWorkerProcess(workerId: string, preset: string): Promise<Chi
   const config: EncodeWorkerTestConfig = { ...base, workerId, preset };
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", fileURLToPath(new URL("./encodeWorkerTestProcess.ts", import.meta.url))],
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("../test/support/encodeWorkerTestProcess.ts", import.meta.url)),
+    ],
     {
       cwd: fileURLToPath(new URL("..", import.meta.url)),
       env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },

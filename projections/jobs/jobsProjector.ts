@@ -2,10 +2,10 @@
 // batch touches, the fold in memory, one multi-row upsert per table.
 import type pg from "pg";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
-import { pgArrayLiteral } from "../../infra/postgres/arrayLiteral.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
+import { pgArrayLiteral } from "../arrayLiteral.ts";
 import { type ProjectionContext, ProjectionError, type Projector } from "../projector.ts";
 import {
   type AttemptRow,
