@@ -24,7 +24,7 @@ async function runWithProjectNode() {
   } catch {
     process.stderr.write(
       `webencode needs Node ${minimumMajor} or newer; this is Node ${process.version}.\n` +
-        "Install Node 24 LTS, or run `npm install` in the webencode folder to bring its own Node.\n",
+        "Install Node 24 LTS, or install webencode's dependencies (npx -y bun@1 install), which bring their own.\n",
     );
     return 1;
   }
