@@ -58,7 +58,8 @@ describe("the import check", () => {
         "plugins/storage-fs/g.ts": "export const g = 1;\n",
         "infra/http/e.ts": 'import type { Store } from "../../domain/ports/store.ts";\nexport const e = 1;\n',
         "infra/platform/k.ts": 'import "../../commands/c.ts";\nimport "../../workers/w.ts";\n',
-        "web/app.ts": 'import type { a } from "../schemas/a.ts";\n',
+        "web/app.ts":
+          'import type { a } from "../schemas/a.ts";\nimport { type b } from "../schemas/a.ts";\n',
       }),
     ).toEqual([]);
   });

@@ -29,6 +29,20 @@ interface ImportOf {
   position: number;
 }
 
+/** `import type { A }` and `import { type A, type B }` alike; a bare `import "x"` runs code. */
+function importsTypesOnly(clause: ts.ImportClause | undefined): boolean {
+  if (!clause) return false;
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return (
+    clause.name === undefined &&
+    bindings !== undefined &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((element) => element.isTypeOnly)
+  );
+}
+
 /** import and export … from, dynamic import() and require() with a literal specifier. */
 function importsOf(file: ts.SourceFile): ImportOf[] {
   const found: ImportOf[] = [];
@@ -38,9 +52,7 @@ function importsOf(file: ts.SourceFile): ImportOf[] {
       node.moduleSpecifier &&
       ts.isStringLiteral(node.moduleSpecifier)
     ) {
-      const typeOnly = ts.isImportDeclaration(node)
-        ? (node.importClause?.isTypeOnly ?? false)
-        : node.isTypeOnly;
+      const typeOnly = ts.isImportDeclaration(node) ? importsTypesOnly(node.importClause) : node.isTypeOnly;
       found.push({ specifier: node.moduleSpecifier.text, typeOnly, position: node.getStart(file) });
     } else if (
       ts.isCallExpression(node) &&
