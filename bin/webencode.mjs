@@ -23,7 +23,7 @@ async function runWithProjectNode() {
     projectNode = createRequire(import.meta.url).resolve("node/bin/node");
   } catch {
     process.stderr.write(
-      `webencode needs Node ${minimumMajor} or newer; this is Node ${process.version}.\n` +
+      `webencode needs Node ${minimumMajor} or newer; this is Node ${process.versions.node}.\n` +
         "Install Node 24 LTS, or install webencode's dependencies (npx -y bun@1 install), which bring their own.\n",
     );
     return 1;
