@@ -15,6 +15,7 @@ import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts"
 import { buildFfmpegArgs } from "../plugins/encoder-ffmpeg/buildFfmpegArgs.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { makeClip } from "../test/support/mediaClip.ts";
 import { round } from "./benchDatabase.ts";
 
@@ -90,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
       });
       jobId = ((await response.json()) as { id: string }).id;
       for await (const message of completed) {
-        if (message.type !== "event" || message.event.streamId !== `job-${jobId}`) continue;
+        if (message.type !== "event" || message.event.streamId !== jobStream.name(jobId)) continue;
         if (message.event.type === "JobFailed")
           throw new Error(`job failed: ${JSON.stringify(message.event.data)}`);
         break;

@@ -274,6 +274,18 @@ export const errors = {
     description: "Too many requests",
     resolution: "Wait and retry with backoff",
   },
+  "WE-SYS-006": {
+    httpStatus: 404,
+    message: "No such route",
+    description: "No API route has this path",
+    resolution: "Check the path against the API reference at /docs",
+  },
+  "WE-SYS-007": {
+    httpStatus: 405,
+    message: "Method not allowed",
+    description: "The route exists but does not answer this method",
+    resolution: "Use one of the methods the Allow header lists",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof errors;

@@ -5,6 +5,7 @@ import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import type { TaskMessage } from "./taskMessage.ts";
@@ -27,7 +28,7 @@ export function startDispatcher(deps: DispatcherDeps): Reactor {
     store: deps.store,
     pool: deps.pool,
     schema: deps.schema,
-    filter: { streamPrefixes: ["job-"], eventTypes: ["TaskScheduled"] },
+    filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["TaskScheduled"] },
     handle: (event) => dispatchScheduledTask(deps, event),
     // a queue that does not answer is no fault of the task: keep trying without giving up on it
     dependenciesHealthy: () => deps.queue.depth().then(() => true),
@@ -51,7 +52,7 @@ export async function dispatchScheduledTask(
   }
   const { taskId, attempt, notBefore } = parsed.event.data;
   const payload: TaskMessage = {
-    job_id: event.streamId.slice("job-".length),
+    job_id: jobStream.idOf(event.streamId),
     task_id: taskId,
     attempt,
     correlation_id: parsed.metadata.correlationId,

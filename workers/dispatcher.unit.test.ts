@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { startedOneTaskJob } from "../test/support/startedJob.ts";
 import { dispatchScheduledTask } from "./dispatcher.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -23,7 +24,9 @@ describe("dispatcher", () => {
     };
     await executeJobCommand(deps, jobId, { type: "FailTask", data: failed }, context);
 
-    const scheduled = (await store.readStream(jobStreamId(jobId))).filter((e) => e.type === "TaskScheduled");
+    const scheduled = (await store.readStream(jobStream.name(jobId))).filter(
+      (e) => e.type === "TaskScheduled",
+    );
     expect(scheduled).toHaveLength(2);
     for (const event of [...scheduled, ...scheduled]) await dispatchScheduledTask({ queue }, event);
     expect(await queue.depth()).toBe(2);

@@ -4,13 +4,11 @@
 import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, relative, sep } from "node:path";
-import type { RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
 import type { JobCommand } from "../domain/job/commands.ts";
 import {
   type CommandContext,
   executeJobCommand,
   type JobCommandResult,
-  jobStreamId,
   loadJob,
 } from "../domain/job/executeJobCommand.ts";
 import { isTerminal, type Job, type TaskState } from "../domain/job/jobState.ts";
@@ -23,7 +21,9 @@ import type {
   EncodeProfile,
   EncoderPlugin,
 } from "../plugins/sdk/encoderPlugin.ts";
-import { type WorkerEvent, workerStreamId } from "../schemas/events/workerEvents.ts";
+import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
+import { jobStream, workerStream } from "../schemas/events/streamNames.ts";
+import type { WorkerEvent } from "../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "./reactionContext.ts";
 import { encoderInputOf, resolveSource } from "./resolveSource.ts";
 import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
@@ -101,7 +101,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
   const appendWorkerEvent = async (event: WorkerEvent) => {
     const context = { correlationId: runId, causationId: runId, actor };
     const data = workerEventData(event, { id: deps.newId(), context, occurredAt: deps.now() });
-    await store.append(workerStreamId(workerId), [data], { expected: "any" });
+    await store.append(workerStream.name(workerId), [data], { expected: "any" });
   };
   await appendWorkerEvent({
     type: "WorkerStarted",
@@ -400,7 +400,7 @@ async function watchJobEnd(
 ): Promise<{ close(): Promise<void> }> {
   const subscription = store.subscribeToAll({
     from: "end",
-    filter: { streamPrefixes: [jobStreamId(jobId)], eventTypes: ["JobCancelled", "JobDeleted"] },
+    filter: { streamPrefixes: [jobStream.name(jobId)], eventTypes: ["JobCancelled", "JobDeleted"] },
   });
   let markLive = () => {};
   const live = new Promise<void>((resolve) => {

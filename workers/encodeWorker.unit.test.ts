@@ -3,12 +3,13 @@ import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, JsonObject, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkMessage, WorkQueue } from "../domain/ports/workQueue.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "./createFakeEncoder.ts";
 import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
 import { dispatchScheduledTask } from "./dispatcher.ts";
@@ -56,7 +57,7 @@ async function plannedJob(): Promise<{ jobId: string; taskId: string }> {
   return { jobId, taskId };
 }
 
-const eventsOf = async (jobId: string) => store.readStream(jobStreamId(jobId));
+const eventsOf = async (jobId: string) => store.readStream(jobStream.name(jobId));
 const typesOf = async (jobId: string) => (await eventsOf(jobId)).map((e) => e.type);
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {

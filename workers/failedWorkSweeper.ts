@@ -4,9 +4,9 @@
 // source again, so nothing in the old folder is needed by it.
 import { readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { jobStreamId } from "../domain/job/executeJobCommand.ts";
 import { isJobId, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
 import type { EventStore } from "../domain/ports/eventStore.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
@@ -48,7 +48,7 @@ export async function sweepFailedWork(deps: FailedWorkSweeperDeps): Promise<stri
 
 /** When the job failed (its JobFailed event's time), or null if it has not: failed is a final state. */
 async function failureTime(store: EventStore, jobId: string): Promise<Date | null> {
-  const failed = (await store.readStream(jobStreamId(jobId))).findLast((e) => e.type === "JobFailed");
+  const failed = (await store.readStream(jobStream.name(jobId))).findLast((e) => e.type === "JobFailed");
   if (!failed) return null;
   const occurredAt = (failed.metadata as { occurredAt?: unknown }).occurredAt;
   const time = typeof occurredAt === "string" ? new Date(occurredAt) : failed.createdAt;

@@ -4,15 +4,16 @@
 // fails on our side is retried, never blamed on the user.
 import { stat } from "node:fs/promises";
 import type pg from "pg";
-import type { RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
 import type { JobCommand } from "../domain/job/commands.ts";
 import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import { isTerminal } from "../domain/job/jobState.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts";
+import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
 import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
@@ -43,7 +44,7 @@ export function startJobPlanner(
     store: deps.store,
     pool: deps.pool,
     schema: deps.schema,
-    filter: { streamPrefixes: ["job-"], eventTypes: ["JobSubmitted"] },
+    filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobSubmitted"] },
     handle: (event) => planSubmittedJob(deps, event),
     onPoison: failJobOfEvent(deps, "job planner"),
     retry: deps.retry,

@@ -3,9 +3,10 @@ import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "./createFakeEncoder.ts";
 import { type JobPlannerDeps, planSubmittedJob, sourceMetadataOf } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -44,11 +45,11 @@ async function submit(sourceUrl: string): Promise<{ jobId: string; submitted: Re
     { type: "SubmitJob", data },
     context,
   );
-  const [submitted] = await store.readStream(jobStreamId(jobId));
+  const [submitted] = await store.readStream(jobStream.name(jobId));
   return { jobId, submitted: submitted! };
 }
 
-const eventsOf = (jobId: string) => store.readStream(jobStreamId(jobId));
+const eventsOf = (jobId: string) => store.readStream(jobStream.name(jobId));
 
 describe("job planner", () => {
   it("probes the source and plans one task over the whole duration; a redelivery changes nothing", async () => {

@@ -5,14 +5,15 @@ import { randomUUID } from "node:crypto";
 import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type pg from "pg";
-import { isInsideDirectory } from "../commands/sources/isInsideDirectory.ts";
 import { executeJobCommand, jobIsLive, loadJob } from "../domain/job/executeJobCommand.ts";
 import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { sha256File } from "../plugins/sdk/sha256File.ts";
+import { isInsideDirectory } from "../plugins/sdk/sources/isInsideDirectory.ts";
 import type { ErrorCode } from "../schemas/errors.ts";
 import type { JobOutput } from "../schemas/events/jobEvents.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
@@ -34,7 +35,7 @@ export function startOutputPublisher(
     store: deps.store,
     pool: deps.pool,
     schema: deps.schema,
-    filter: { streamPrefixes: ["job-"], eventTypes: ["JobUploadingStarted"] },
+    filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobUploadingStarted"] },
     handle: (event) => publishJobOutput(deps, event),
     onPoison: failJobOfEvent(deps, "output publisher"),
     retry: deps.retry,
@@ -45,7 +46,7 @@ export function startOutputPublisher(
 /** Idempotent: a redelivered event finds the output already in place (and checked) and completes the job. */
 export async function publishJobOutput(deps: OutputPublisherDeps, event: RecordedEvent): Promise<void> {
   const log = deps.log ?? silentLog;
-  const jobId = event.streamId.slice("job-".length);
+  const jobId = jobStream.idOf(event.streamId);
   const { state: job } = await loadJob(deps.store, jobId);
   if (job.status !== "uploading" || job.deleted) return;
   const [task, ...more] = job.tasks;

@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jobStreamId } from "../domain/job/executeJobCommand.ts";
 import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { EventStore } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { uploadingOneTaskJob } from "../test/support/startedJob.ts";
 import { publishJobOutput } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -33,7 +33,7 @@ describe("output publisher", () => {
     await publishJobOutput(publisherDeps(), uploading);
     await publishJobOutput(publisherDeps(), uploading);
 
-    const events = await store.readStream(jobStreamId(jobId));
+    const events = await store.readStream(jobStream.name(jobId));
     expect(events.filter((e) => e.type === "JobCompleted")).toHaveLength(1);
     expect(events.at(-1)?.data).toEqual({
       outputs: [
@@ -57,12 +57,12 @@ describe("output publisher", () => {
     await writeFile(join(storageRoot, finalOutputKey(moved.jobId)), "moved");
     await rm(moved.outputPath);
     await publishJobOutput(publisherDeps(), moved.uploading);
-    expect((await store.readStream(jobStreamId(moved.jobId))).at(-1)?.type).toBe("JobCompleted");
+    expect((await store.readStream(jobStream.name(moved.jobId))).at(-1)?.type).toBe("JobCompleted");
 
     const altered = await uploadingJob("original");
     await writeFile(altered.outputPath, "tampered");
     await publishJobOutput(publisherDeps(), altered.uploading);
-    const failed = (await store.readStream(jobStreamId(altered.jobId))).at(-1);
+    const failed = (await store.readStream(jobStream.name(altered.jobId))).at(-1);
     expect(failed?.type).toBe("JobFailed");
     expect(failed?.data).toMatchObject({ code: "WE-STO-001", message: expect.stringMatching(/altered/) });
     expect(await readdir(join(storageRoot, "outputs"))).toEqual([moved.jobId]);
@@ -70,7 +70,7 @@ describe("output publisher", () => {
     expect(await readFile(altered.outputPath, "utf8")).toBe("tampered");
     await publishJobOutput(publisherDeps(), altered.uploading);
     expect(
-      (await store.readStream(jobStreamId(altered.jobId))).filter((e) => e.type === "JobFailed"),
+      (await store.readStream(jobStream.name(altered.jobId))).filter((e) => e.type === "JobFailed"),
     ).toHaveLength(1);
   });
 
@@ -78,7 +78,7 @@ describe("output publisher", () => {
     const missing = await uploadingJob("bytes");
     await rm(missing.outputPath);
     await publishJobOutput(publisherDeps(), missing.uploading);
-    expect((await store.readStream(jobStreamId(missing.jobId))).at(-1)).toMatchObject({
+    expect((await store.readStream(jobStream.name(missing.jobId))).at(-1)).toMatchObject({
       type: "JobFailed",
       data: { code: "WE-STO-001" },
     });

@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { planSubmittedJob } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
 
@@ -64,10 +65,10 @@ describe("job planner and playlists", () => {
         },
         reactionContext({ id: randomUUID() }),
       );
-      const [submitted] = await store.readStream(jobStreamId(jobId));
+      const [submitted] = await store.readStream(jobStream.name(jobId));
       const encoder = createFfmpegEncoder({ stateDir: join(dir, "state") });
       await planSubmittedJob({ ...deps, encoder, mediaRoot: join(dir, "media") }, submitted!);
-      const events = await store.readStream(jobStreamId(jobId));
+      const events = await store.readStream(jobStream.name(jobId));
       expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
       expect(events[1]?.data).toMatchObject({ code: "WE-JOB-007" });
       expect((events[1]?.data as { message: string }).message).toMatch(

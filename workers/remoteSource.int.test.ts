@@ -9,7 +9,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { createEgressProxy, type EgressProxy } from "../infra/egress/createEgressProxy.ts";
 import { scriptedLookup } from "../infra/egress/scriptedLookup.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
@@ -17,6 +17,7 @@ import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import type { EncoderPlugin } from "../plugins/sdk/encoderPlugin.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { type HostileSources, startHostileSources } from "../test/support/hostileSourceServer.ts";
 import { type JobPlannerDeps, planSubmittedJob } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -71,9 +72,9 @@ async function plan(deps: JobPlannerDeps, sourceUrl: string) {
     },
     reactionContext({ id: randomUUID() }),
   );
-  const [submitted] = await deps.store.readStream(jobStreamId(jobId));
+  const [submitted] = await deps.store.readStream(jobStream.name(jobId));
   await planSubmittedJob(deps, submitted!);
-  const events = await deps.store.readStream(jobStreamId(jobId));
+  const events = await deps.store.readStream(jobStream.name(jobId));
   return {
     types: events.map((e) => e.type),
     last: events.at(-1)?.data as { code?: string; message?: string },

@@ -1,8 +1,8 @@
 // Where a job's source is read from, checked the same way by the planner and by each worker: an fs://
 // URL must name a regular file inside the media root; an http(s) URL must pass the SSRF guard.
-import { type ResolvedMediaPath, resolveMediaPath } from "../commands/sources/resolveMediaPath.ts";
-import { type SourceRefused, sourceRefused } from "../commands/sources/sourceRefused.ts";
-import { checkRemoteSource, type RemoteSourceOptions } from "../commands/sources/ssrfGuard.ts";
+import { type ResolvedMediaPath, resolveMediaPath } from "../plugins/sdk/sources/resolveMediaPath.ts";
+import { type SourceRefused, sourceRefused } from "../plugins/sdk/sources/sourceRefused.ts";
+import { checkRemoteSource, type RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
 
 export type ReadableSource =
   | { _tag: "LocalSource"; path: string; resolved: ResolvedMediaPath }

@@ -7,6 +7,7 @@ import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
 import { eventMetadataSchema } from "../schemas/events/eventMetadata.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { contextOfEvent } from "./reactionContext.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
@@ -26,7 +27,7 @@ export function startRetrySubmitter(
     store: deps.store,
     pool: deps.pool,
     schema: deps.schema,
-    filter: { streamPrefixes: ["job-"], eventTypes: ["JobRetried"] },
+    filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobRetried"] },
     handle: (event) => submitRetry(deps, event),
     retry: deps.retry,
     log: deps.log,
@@ -35,7 +36,7 @@ export function startRetrySubmitter(
 
 export async function submitRetry(deps: RetrySubmitterDeps, event: RecordedEvent): Promise<void> {
   const log = deps.log ?? silentLog;
-  const oldJobId = event.streamId.slice("job-".length);
+  const oldJobId = jobStream.idOf(event.streamId);
   const newJobId = (event.data as { newJobId?: unknown }).newJobId;
   if (typeof newJobId !== "string") return;
   const { state: old } = await loadJob(deps.store, oldJobId);

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import type { EventStore } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { reactionContext } from "./reactionContext.ts";
 import { submitRetry } from "./retrySubmitter.ts";
 
@@ -28,18 +29,18 @@ async function retried() {
   };
   await executeJobCommand(deps(), jobId, { type: "SubmitJob", data: original }, alice);
   await executeJobCommand(deps(), jobId, { type: "RetryJob", data: { newJobId } }, alice);
-  const event = (await store.readStream(jobStreamId(jobId))).find((e) => e.type === "JobRetried")!;
+  const event = (await store.readStream(jobStream.name(jobId))).find((e) => e.type === "JobRetried")!;
   return { jobId, newJobId, original, event };
 }
 
 describe("retry submitter", () => {
   it("submits the new job when the API stopped after recording the retry, once", async () => {
     const { jobId, newJobId, original, event } = await retried();
-    expect(await store.readStream(jobStreamId(newJobId))).toEqual([]);
+    expect(await store.readStream(jobStream.name(newJobId))).toEqual([]);
 
     await submitRetry(deps(), event);
     await submitRetry(deps(), event); // redelivered
-    const stream = await store.readStream(jobStreamId(newJobId));
+    const stream = await store.readStream(jobStream.name(newJobId));
     expect(stream.map((e) => e.type)).toEqual(["JobSubmitted"]);
     expect(stream[0]!.data).toEqual({ ...original, jobId: newJobId, userId: "u-alice", retryOf: jobId });
     expect(stream[0]!.metadata).toMatchObject({
@@ -58,6 +59,6 @@ describe("retry submitter", () => {
     );
     expect(submitted._tag).not.toBe("JobRejected");
     await submitRetry(deps(), event);
-    expect((await store.readStream(jobStreamId(newJobId))).map((e) => e.type)).toEqual(["JobSubmitted"]);
+    expect((await store.readStream(jobStream.name(newJobId))).map((e) => e.type)).toEqual(["JobSubmitted"]);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
@@ -21,6 +21,7 @@ import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncod
 import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
 import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import type { EncodeProfile } from "../plugins/sdk/encoderPlugin.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
 import { startDispatcher } from "./dispatcher.ts";
@@ -111,7 +112,7 @@ async function submit(sourceUrl: string, profileId: string): Promise<string> {
   return jobId;
 }
 
-const eventsOf = (jobId: string) => store.readStream(jobStreamId(jobId));
+const eventsOf = (jobId: string) => store.readStream(jobStream.name(jobId));
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

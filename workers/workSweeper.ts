@@ -7,6 +7,7 @@ import type pg from "pg";
 import { isJobId, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
 import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
 import { silentLog, type WorkerLog } from "./workerLog.ts";
 
@@ -23,7 +24,7 @@ export function startWorkSweeper(
     store: deps.store,
     pool: deps.pool,
     schema: deps.schema,
-    filter: { streamPrefixes: ["job-"], eventTypes: ["JobCancelled", "JobDeleted"] },
+    filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobCancelled", "JobDeleted"] },
     handle: (event) => sweepWork(deps, event),
     retry: deps.retry,
     log: deps.log,
@@ -31,7 +32,7 @@ export function startWorkSweeper(
 }
 
 export async function sweepWork(deps: WorkSweeperDeps, event: RecordedEvent): Promise<void> {
-  const jobId = event.streamId.slice("job-".length);
+  const jobId = jobStream.idOf(event.streamId);
   // the folder names come from the stream id: only ever a job id, never a path
   if (!isJobId(jobId)) return;
   const deleted = event.type === "JobDeleted";

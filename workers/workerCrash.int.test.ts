@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, jobStreamId } from "../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import {
@@ -22,10 +22,11 @@ import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncod
 import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
 import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
+import { jobStream } from "../schemas/events/streamNames.ts";
+import type { EncodeWorkerTestConfig } from "../test/support/encodeWorkerTestProcess.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { startDispatcher } from "./dispatcher.ts";
-import type { EncodeWorkerTestConfig } from "./encodeWorkerTestProcess.ts";
 import { startJobPlanner } from "./jobPlanner.ts";
 import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -100,7 +101,11 @@ async function startWorkerProcess(workerId: string, preset: string): Promise<Chi
   const config: EncodeWorkerTestConfig = { ...base, workerId, preset };
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", fileURLToPath(new URL("./encodeWorkerTestProcess.ts", import.meta.url))],
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("../test/support/encodeWorkerTestProcess.ts", import.meta.url)),
+    ],
     {
       cwd: fileURLToPath(new URL("..", import.meta.url)),
       env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },
@@ -175,7 +180,7 @@ describe("a worker killed with -9 mid-task", () => {
     expect(existsSync(record.partialPath)).toBe(false);
 
     const events = await waitFor("the job to end", async () => {
-      const stream = await store.readStream(jobStreamId(jobId));
+      const stream = await store.readStream(jobStream.name(jobId));
       return stream.some((e) => ["JobCompleted", "JobFailed", "JobCancelled"].includes(e.type))
         ? stream
         : undefined;

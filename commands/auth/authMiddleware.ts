@@ -3,8 +3,8 @@
 // `allowTicket`, also takes a short-lived `?ticket=` on GET, because EventSource cannot send headers.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "../http/apiError.ts";
-import type { Actor, HttpEnv } from "../http/httpEnv.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { Actor, HttpEnv } from "../../infra/http/httpEnv.ts";
 import { type AuthFailure, isAuthFailure, type TokenAuthenticator } from "./tokenService.ts";
 
 export interface AuthMiddlewareOptions {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Actor } from "../http/httpEnv.ts";
-import { requireRole } from "../http/requireRole.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
 import { authMiddleware } from "./authMiddleware.ts";
 import { issueTicket, verifyTicket } from "./sseTicket.ts";
 import { testApp } from "./testApp.ts";

@@ -5,7 +5,7 @@
 // an id derived from its hash. Neither the preset nor its hash is ever logged or returned. A preset that
 // was revoked stays revoked: it is refused, not revived, and the caller should stop.
 import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
-import type { Actor } from "../http/httpEnv.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 import type { TokenService } from "./tokenService.ts";
 
 export type AdminTokenOutcome =

@@ -3,7 +3,7 @@
 // at POST /v1/events/ticket and accepted only as `?ticket=` on the SSE route.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { Actor } from "../http/httpEnv.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 
 export const TICKET_TTL_SECONDS = 60;
 

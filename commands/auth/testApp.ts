@@ -1,8 +1,8 @@
 // Tests only: an app that renders ApiError in the envelope, as the real app does, with routes mounted.
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ApiError, errorBody } from "../http/apiError.ts";
-import type { HttpEnv } from "../http/httpEnv.ts";
+import { ApiError, errorBody } from "../../infra/http/apiError.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 
 export function testApp(mount: (app: Hono<HttpEnv>) => void): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();

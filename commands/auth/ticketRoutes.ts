@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { HttpEnv } from "../http/httpEnv.ts";
-import { requireRole } from "../http/requireRole.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
 import type { TokenService } from "./tokenService.ts";
 
 /** POST /v1/events/ticket: any authenticated actor trades its bearer token for a 60 s SSE ticket. */

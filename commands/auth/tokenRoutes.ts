@@ -3,10 +3,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { answerPosition } from "../../infra/http/readYourWrites.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
 import { tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
-import { ApiError } from "../http/apiError.ts";
-import type { HttpEnv } from "../http/httpEnv.ts";
-import { requireRole } from "../http/requireRole.ts";
 import type { Forbidden, RequestTrace, TokenService, TokenSummary } from "./tokenService.ts";
 
 const createTokenBody = z.strictObject({
@@ -69,7 +70,7 @@ export function tokenRoutes(service: TokenService): Hono<HttpEnv> {
       traceOf(c.get("requestId")),
     );
     if (issued._tag !== "Issued") throw refusal(issued);
-    c.header("X-WebEncode-Position", String(issued.position));
+    answerPosition(c, issued.position);
     // the secret is shown once: never kept by a cache, nor by Idempotency-Key, which replays this instead
     c.header("Cache-Control", "no-store");
     c.set("storableAnswer", { status: 201, body: tokenJson(issued) });
@@ -90,7 +91,7 @@ export function tokenRoutes(service: TokenService): Hono<HttpEnv> {
     }
     const revoked = await service.revoke(tokenId, c.var.actor, traceOf(c.get("requestId")));
     if (revoked._tag !== "Revoked") throw refusal(revoked);
-    c.header("X-WebEncode-Position", String(revoked.position));
+    answerPosition(c, revoked.position);
     return c.body(null, 204);
   });
 

@@ -8,10 +8,10 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import type { Actor } from "../http/httpEnv.ts";
 import { ensureAdminToken } from "./ensureAdminToken.ts";
 import { createTokenService, type TokenService, type TokenServiceDeps } from "./tokenService.ts";
 

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../infra/http/createApp.ts";
+import { createSignedUrlSigner } from "../../infra/http/signedUrl.ts";
 import { failingUploadFileSystem } from "../../test/support/failingUploadFileSystem.ts";
-import { createApp } from "../http/createApp.ts";
 import { type FileRoutesOptions, uploadRoutes } from "./fileRoutes.ts";
-import { createSignedUrlSigner } from "./signedUrl.ts";
 
 const MiB = 1024 * 1024;
 let base: string;

@@ -6,12 +6,12 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { Hono } from "hono";
 import { jobOfOutputKey } from "../../domain/job/jobFileKeys.ts";
-import { ApiError } from "../http/apiError.ts";
-import { type HttpEnv, hasRole } from "../http/httpEnv.ts";
-import { streamUpload } from "../sources/streamUploadToMediaRoot.ts";
-import type { UploadFileSystem } from "../sources/uploadFileSystem.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import { type HttpEnv, hasRole } from "../../infra/http/httpEnv.ts";
+import type { SignedUrlSigner } from "../../infra/http/signedUrl.ts";
 import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
-import type { SignedUrlSigner } from "./signedUrl.ts";
+import { streamUpload } from "./streamUploadToMediaRoot.ts";
+import type { UploadFileSystem } from "./uploadFileSystem.ts";
 
 export interface FileRoutesOptions {
   mediaRoot: string;

@@ -5,8 +5,8 @@
 import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import busboy from "busboy";
-import { streamUpload, type Uploaded, type UploadRefused } from "../sources/streamUploadToMediaRoot.ts";
-import type { UploadFileSystem } from "../sources/uploadFileSystem.ts";
+import { streamUpload, type Uploaded, type UploadRefused } from "./streamUploadToMediaRoot.ts";
+import type { UploadFileSystem } from "./uploadFileSystem.ts";
 
 export interface MultipartUploadOptions {
   mediaRoot: string;

@@ -11,6 +11,10 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { createApp } from "../../infra/http/createApp.ts";
+import type { HttpEnv, Role } from "../../infra/http/httpEnv.ts";
+import { idempotency, idempotencyMigrations } from "../../infra/http/idempotency.ts";
+import { createSignedUrlSigner } from "../../infra/http/signedUrl.ts";
 import { migrate } from "../../infra/postgres/migrate.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
@@ -18,10 +22,6 @@ import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import { createSignedUrlSigner } from "../files/signedUrl.ts";
-import { createApp } from "../http/createApp.ts";
-import type { HttpEnv, Role } from "../http/httpEnv.ts";
-import { idempotency, idempotencyMigrations } from "../http/idempotency.ts";
 import { jobRoutes } from "./jobRoutes.ts";
 
 let database: TestDatabase;

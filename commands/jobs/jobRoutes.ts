@@ -10,15 +10,15 @@ import {
   loadJob,
 } from "../../domain/job/executeJobCommand.ts";
 import type { JobRejected } from "../../domain/job/jobRejected.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { jobIdParam, UUID_PATTERN } from "../../infra/http/jobIdParam.ts";
+import { parseJsonBody } from "../../infra/http/parseRequest.ts";
+import { answerPosition } from "../../infra/http/readYourWrites.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
+import { resolveMediaPath } from "../../plugins/sdk/sources/resolveMediaPath.ts";
+import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
-import { ApiError } from "../http/apiError.ts";
-import type { HttpEnv } from "../http/httpEnv.ts";
-import { parseJsonBody } from "../http/parseRequest.ts";
-import { requireRole } from "../http/requireRole.ts";
-import { resolveMediaPath } from "../sources/resolveMediaPath.ts";
-import { checkRemoteSource, type RemoteSourceOptions } from "../sources/ssrfGuard.ts";
-
-export const POSITION_HEADER = "X-WebEncode-Position";
 
 export interface JobRoutesOptions extends JobCommandDeps {
   mediaRoot: string;
@@ -26,17 +26,9 @@ export interface JobRoutesOptions extends JobCommandDeps {
   remoteSources: RemoteSourceOptions;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function jobIdParam(c: Context): string {
-  const id = c.req.param("id") ?? "";
-  if (!UUID.test(id)) throw new ApiError("WE-JOB-004", `No job exists with ID: ${id}`);
-  return id.toLowerCase();
-}
-
 export function commandContext(c: Context<HttpEnv>, newId: () => string): CommandContext {
   const correlation = c.req.header("x-correlation-id");
-  const correlationId = correlation && UUID.test(correlation) ? correlation : newId();
+  const correlationId = correlation && UUID_PATTERN.test(correlation) ? correlation : newId();
   const { userId, role } = c.var.actor;
   return { correlationId, causationId: correlationId, actor: { userId, role }, requestId: c.var.requestId };
 }
@@ -95,7 +87,7 @@ export function jobRoutes(options: JobRoutesOptions) {
         commandContext(c, options.newId),
       );
       if (result._tag === "JobRejected") throw rejected(result);
-      c.header(POSITION_HEADER, String(result.position));
+      answerPosition(c, result.position);
       c.header("Location", `/v1/jobs/${jobId}`);
       return c.json({ id: jobId, status: "queued", eta_seconds: null }, 201);
     })
@@ -109,7 +101,7 @@ export function jobRoutes(options: JobRoutesOptions) {
         commandContext(c, options.newId),
       );
       if (result._tag === "JobRejected") throw rejected(result);
-      c.header(POSITION_HEADER, String(result.position));
+      answerPosition(c, result.position);
       return c.json({ id, status: "cancelled" });
     })
     .post("/v1/jobs/:id/retry", requireRole("operator"), async (c) => {
@@ -140,7 +132,7 @@ export function jobRoutes(options: JobRoutesOptions) {
         context,
       );
       if (submitted._tag === "JobRejected") throw rejected(submitted);
-      c.header(POSITION_HEADER, String(submitted.position));
+      answerPosition(c, submitted.position);
       c.header("Location", `/v1/jobs/${newJobId}`);
       return c.json(
         {
@@ -163,7 +155,7 @@ export function jobRoutes(options: JobRoutesOptions) {
         commandContext(c, options.newId),
       );
       if (result._tag === "JobRejected") throw rejected(result);
-      c.header(POSITION_HEADER, String(result.position));
+      answerPosition(c, result.position);
       return c.body(null, 204);
     });
 }

@@ -2,6 +2,7 @@
 
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import {
   type CommandContext,
   type CommandDeps,
@@ -22,11 +23,9 @@ export type JobCommandDeps = CommandDeps;
 export type JobCommandResult = Executed<JobEvent, JobState> | JobRejected;
 export type LoadedJob = Loaded<JobState>;
 
-export const jobStreamId = (jobId: string) => `job-${jobId}`;
-
 const jobAggregate = {
   name: "job",
-  streamId: jobStreamId,
+  streamId: jobStream.name,
   parse: parseStoredEvent,
   decide,
   evolve,

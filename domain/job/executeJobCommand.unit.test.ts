@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { executeJobCommand, loadJob } from "./executeJobCommand.ts";
 
 const context = {
@@ -33,7 +34,7 @@ describe("executeJobCommand", () => {
       context,
     );
     expect(result).toMatchObject({ _tag: "Executed", state: { status: "queued" }, position: 1 });
-    const [event] = await store.readStream(`job-${jobId}`);
+    const [event] = await store.readStream(jobStream.name(jobId));
     expect(event?.metadata).toEqual({ ...context, occurredAt: now.toISOString(), schemaVersion: 2 });
   });
 
@@ -60,7 +61,7 @@ describe("executeJobCommand", () => {
     );
     expect(second).toMatchObject({ _tag: "JobRejected", code: "WE-JOB-005" });
     expect((await loadJob(store, jobId)).state).toMatchObject({ status: "cancelled" });
-    expect(await store.readStream(`job-${jobId}`)).toHaveLength(2);
+    expect(await store.readStream(jobStream.name(jobId))).toHaveLength(2);
   });
 
   it("returns the decider's refusal and appends nothing", async () => {

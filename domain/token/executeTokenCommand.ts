@@ -1,5 +1,7 @@
 // Token commands through the command loop of domain/executeCommand.ts.
-import { parseTokenEvent, type TokenEvent, tokenStreamId } from "../../schemas/events/tokenEvents.ts";
+
+import { tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent, type TokenEvent } from "../../schemas/events/tokenEvents.ts";
 import {
   type CommandContext,
   type CommandDeps,
@@ -19,7 +21,7 @@ export type TokenCommandDeps = CommandDeps;
 export type TokenCommandResult = Executed<TokenEvent, TokenState> | TokenRejected;
 export type LoadedToken = Loaded<TokenState>;
 
-const tokenAggregate = { name: "token", streamId: tokenStreamId, parse: parseTokenEvent, ...tokenDecider };
+const tokenAggregate = { name: "token", streamId: tokenStream.name, parse: parseTokenEvent, ...tokenDecider };
 
 export const loadToken = (store: EventStore, tokenId: string): Promise<LoadedToken> =>
   loadAggregate(store, tokenAggregate, tokenId);

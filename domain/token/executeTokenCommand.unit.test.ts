@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
-import { tokenStreamId } from "../../schemas/events/tokenEvents.ts";
+import { tokenStream } from "../../schemas/events/streamNames.ts";
 import { executeTokenCommand, loadToken } from "./executeTokenCommand.ts";
 import { loadTokenStates } from "./loadTokenStates.ts";
 
@@ -35,7 +35,7 @@ describe("executeTokenCommand", () => {
       context,
     );
     expect(result).toMatchObject({ _tag: "Executed", state: { status: "issued" }, position: 1 });
-    const [event] = await store.readStream(tokenStreamId(tokenId));
+    const [event] = await store.readStream(tokenStream.name(tokenId));
     expect(event?.type).toBe("TokenIssued");
     expect(event?.metadata).toEqual({ ...context, occurredAt: now.toISOString(), schemaVersion: 1 });
   });
@@ -57,7 +57,7 @@ describe("executeTokenCommand", () => {
     const second = await executeTokenCommand(deps, { type: "RevokeToken", data: { tokenId } }, context);
     expect(second).toMatchObject({ _tag: "TokenRejected", reason: "TokenAlreadyRevoked" });
     expect((await loadToken(store, tokenId)).state.status).toBe("revoked");
-    expect(await store.readStream(tokenStreamId(tokenId))).toHaveLength(2);
+    expect(await store.readStream(tokenStream.name(tokenId))).toHaveLength(2);
   });
 
   it("returns the refusal and appends nothing", async () => {

@@ -1,7 +1,9 @@
 // Every token folded from the event log, not from a read model: for decisions at start-up (is there an
 // admin token?) that must not depend on how far a projector has got. Token events are few; the filter
 // is by event type, which the stores index.
-import { parseTokenEvent, TOKEN_STREAM_PREFIX, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
+
+import { tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 import type { EventStore } from "../ports/eventStore.ts";
 import { tokenDecider } from "./tokenDecider.ts";
 import type { Token } from "./tokenState.ts";
@@ -14,12 +16,12 @@ export async function loadTokenStates(store: EventStore): Promise<Map<string, To
   while (true) {
     const page = await store.readAll({ from, maxCount: PAGE, filter: { eventTypes: tokenEventTypes } });
     for (const recorded of page) {
-      if (!recorded.streamId.startsWith(TOKEN_STREAM_PREFIX)) continue;
+      if (!tokenStream.matches(recorded.streamId)) continue;
       const parsed = parseTokenEvent(recorded);
       if (parsed._tag !== "Parsed") {
         throw new Error(`cannot read ${recorded.type} at position ${recorded.position}: ${parsed._tag}`);
       }
-      const tokenId = recorded.streamId.slice(TOKEN_STREAM_PREFIX.length);
+      const tokenId = tokenStream.idOf(recorded.streamId);
       const next = tokenDecider.evolve(tokens.get(tokenId) ?? tokenDecider.initialState(), parsed.event);
       if (next.status !== "initial") tokens.set(tokenId, next);
     }

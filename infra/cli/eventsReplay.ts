@@ -4,6 +4,7 @@ import { foldJob } from "../../domain/job/jobDecider.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { openDatabase } from "../platform/openDatabase.ts";
 
 export interface ReplayOptions {
@@ -43,7 +44,7 @@ export function replayLines(events: readonly RecordedEvent[]): { lines: string[]
     );
     if (parsed._tag === "Parsed") jobEvents.push(parsed.event);
   }
-  const isJob = events[0]?.streamId.startsWith("job-") ?? false;
+  const isJob = events[0] !== undefined && jobStream.matches(events[0].streamId);
   return { lines, state: isJob ? foldJob(jobEvents) : null };
 }
 

@@ -3,8 +3,8 @@
 // token on the server itself, without one already.
 import { randomUUID } from "node:crypto";
 import { createTokenService } from "../../commands/auth/tokenService.ts";
-import type { Actor } from "../../commands/http/httpEnv.ts";
 import { tokenHashKey } from "../../domain/token/mintToken.ts";
+import type { Actor } from "../http/httpEnv.ts";
 import { openDatabase } from "../platform/openDatabase.ts";
 import { persistentSecret } from "../platform/persistentSecret.ts";
 

@@ -6,8 +6,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { checkRemoteSource, type RemoteSourceOptions } from "../../commands/sources/ssrfGuard.ts";
 import type { EgressFailure, EgressPass, SourceEgress } from "../../plugins/sdk/sourceEgress.ts";
+import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 
 export interface EgressProxyOptions extends RemoteSourceOptions {
   /** How long a remote host may take to accept a connection. Default 15 000. */

@@ -1,4 +1,4 @@
-import type { RemoteSourceOptions } from "../../commands/sources/ssrfGuard.ts";
+import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import type { PlatformConfig } from "../platform/platformConfig.ts";
 
 /** What the API, the planner and the egress proxy of one process check remote sources against. */

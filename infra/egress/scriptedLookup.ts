@@ -3,7 +3,7 @@
 // between two lookups. Names not listed go to the system resolver.
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import type { HostLookup } from "../../commands/sources/ssrfGuard.ts";
+import type { HostLookup } from "../../plugins/sdk/sources/ssrfGuard.ts";
 
 /** `script` is JSON: `{ "rebind.test": ["93.184.216.34", "127.0.0.1"] }`. */
 export function scriptedLookup(script: string): HostLookup {

@@ -3,9 +3,9 @@
 // either starts a scheduled attempt, or finds a running attempt whose worker is gone and releases it
 // (the decider schedules the next attempt). Distributed mode needs none of this: NATS keeps messages.
 import type pg from "pg";
-import { jobStreamId } from "../../domain/job/executeJobCommand.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { dispatchScheduledTask } from "../../workers/dispatcher.ts";
 
 export async function redispatchUnfinishedTasks(
@@ -21,7 +21,7 @@ export async function redispatchUnfinishedTasks(
   );
   let dispatched = 0;
   for (const { job_id, task_id } of rows) {
-    const events = await store.readStream(jobStreamId(job_id), { direction: "backwards" });
+    const events = await store.readStream(jobStream.name(job_id), { direction: "backwards" });
     const scheduled = events.find(
       (e) => e.type === "TaskScheduled" && (e.data as { taskId?: string }).taskId === task_id,
     );

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
-import { workerStreamId } from "../../schemas/events/workerEvents.ts";
+import { workerStream } from "../../schemas/events/streamNames.ts";
 import { reactionContext } from "../../workers/reactionContext.ts";
 import { workerEventData } from "../../workers/workerEventData.ts";
 
@@ -18,7 +18,7 @@ export async function retireWorkersOfEarlierRuns(
   for (const { id } of rows) {
     const eventId = randomUUID();
     await store.append(
-      workerStreamId(id),
+      workerStream.name(id),
       [
         workerEventData(
           {

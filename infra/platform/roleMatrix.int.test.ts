@@ -5,8 +5,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Role } from "../../commands/http/httpEnv.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import type { Role } from "../http/httpEnv.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";
@@ -134,6 +134,6 @@ describe("public routes", () => {
     }
     const unknown = await fetch(`${kernel.url}/nowhere`);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-001");
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-006");
   });
 });

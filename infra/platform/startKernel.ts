@@ -10,18 +10,6 @@ import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
 import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
-import { createSignedUrlSigner } from "../../commands/files/signedUrl.ts";
-import { commandRateLimit } from "../../commands/http/commandRateLimit.ts";
-import { createApp } from "../../commands/http/createApp.ts";
-import { healthRoutes, type ReadinessCheck } from "../../commands/http/healthRoutes.ts";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import {
-  idempotency,
-  idempotencyMigrations,
-  startIdempotencySweeper,
-} from "../../commands/http/idempotency.ts";
-import { openApiRoutes } from "../../commands/http/openApiRoutes.ts";
-import { profileRoutes } from "../../commands/http/profileRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
@@ -36,9 +24,11 @@ import { createFeedTail } from "../../projections/feed/feedTail.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import { profileRoutes } from "../../projections/profiles/profileRoutes.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { startDispatcher } from "../../workers/dispatcher.ts";
 import { startFailedWorkSweeper } from "../../workers/failedWorkSweeper.ts";
 import { startJobPlanner } from "../../workers/jobPlanner.ts";
@@ -48,6 +38,13 @@ import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
 import { startWorkSweeper } from "../../workers/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
+import { commandRateLimit } from "../http/commandRateLimit.ts";
+import { createApp } from "../http/createApp.ts";
+import { healthRoutes, type ReadinessCheck } from "../http/healthRoutes.ts";
+import type { HttpEnv } from "../http/httpEnv.ts";
+import { idempotency, idempotencyMigrations, startIdempotencySweeper } from "../http/idempotency.ts";
+import { openApiRoutes } from "../http/openApiRoutes.ts";
+import { createSignedUrlSigner } from "../http/signedUrl.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import { pluginRoutes } from "../plugins/pluginRoutes.ts";
 import { migrate } from "../postgres/migrate.ts";
@@ -239,8 +236,8 @@ export async function startKernel(
   const endedJob = new Set(["JobCompleted", "JobFailed", "JobCancelled", "JobDeleted"]);
   const progressCleanUp = await feedTail.join({
     event(event) {
-      if (event.streamId.startsWith("job-") && endedJob.has(event.type))
-        progressBus.forget(event.streamId.slice("job-".length));
+      if (jobStream.matches(event.streamId) && endedJob.has(event.type))
+        progressBus.forget(jobStream.idOf(event.streamId));
     },
     flush() {},
   });

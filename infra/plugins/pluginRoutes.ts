@@ -1,9 +1,9 @@
 // GET /v1/plugins, for admins: the plugins found at start, their state and capabilities.
 import { Hono } from "hono";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import { requireRole } from "../../commands/http/requireRole.ts";
 import type { PluginRecord } from "../../plugins/sdk/loadPlugins.ts";
 import type { ListPluginsResponse } from "../../schemas/api/pluginResponses.ts";
+import type { HttpEnv } from "../http/httpEnv.ts";
+import { requireRole } from "../http/requireRole.ts";
 
 export function pluginRoutes(plugins: readonly PluginRecord[]) {
   const body: ListPluginsResponse = {

@@ -1,10 +1,10 @@
 // GET /v1/admin/dead-letters, for admins: the events a reactor or projector parked after its retries.
 import { Hono } from "hono";
 import type pg from "pg";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import { parseQuery } from "../../commands/http/parseRequest.ts";
-import { requireRole } from "../../commands/http/requireRole.ts";
 import { listDeadLettersQuerySchema } from "../../schemas/api/deadLetterRequests.ts";
+import type { HttpEnv } from "../http/httpEnv.ts";
+import { parseQuery } from "../http/parseRequest.ts";
+import { requireRole } from "../http/requireRole.ts";
 import { listDeadLetters } from "./deadLetters.ts";
 
 export function deadLetterRoutes(options: { pool: pg.Pool; schema: string }) {

@@ -2,7 +2,6 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { healthRoutes } from "../../commands/http/healthRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { startProjector } from "../../projections/runProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
@@ -11,6 +10,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../eventstore/postgres/postgresEventStore.ts";
+import { healthRoutes } from "../http/healthRoutes.ts";
 import { processorReadiness } from "./processorReadiness.ts";
 
 let database: TestDatabase;

@@ -1,8 +1,8 @@
 // The readiness of the reactors and projectors: each one's state, position, lag behind the head of the
 // log and parked events; one that has been retrying longer than `stuckAfterMs` makes /ready fail.
 import type pg from "pg";
-import type { ReadinessCheck } from "../../commands/http/healthRoutes.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { ReadinessCheck } from "../http/healthRoutes.ts";
 import { type ProcessorKind, parkedCounts } from "./deadLetters.ts";
 
 export interface ProcessorStatus {

@@ -4,14 +4,14 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { ApiError, errorBody } from "../../commands/http/apiError.ts";
-import type { HttpEnv, Role } from "../../commands/http/httpEnv.ts";
 import type { EventStore, JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { ApiError, errorBody } from "../../infra/http/apiError.ts";
+import type { HttpEnv, Role } from "../../infra/http/httpEnv.ts";
 import { createMemoryProgressBus } from "../../infra/progress/memoryProgressBus.ts";
 import { progressTick } from "../../infra/progress/progressBusContract.ts";
 import { currentSchemaVersion } from "../../schemas/events/currentSchemaVersion.ts";

@@ -5,11 +5,12 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import { ApiError, errorBody } from "../../commands/http/apiError.ts";
-import type { Actor, HttpEnv } from "../../commands/http/httpEnv.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
-import { parseTokenEvent, TOKEN_STREAM_PREFIX } from "../../schemas/events/tokenEvents.ts";
+import { ApiError, errorBody } from "../../infra/http/apiError.ts";
+import type { Actor, HttpEnv } from "../../infra/http/httpEnv.ts";
+import { tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent } from "../../schemas/events/tokenEvents.ts";
 import { type Admission, createFeedClients } from "./feedClients.ts";
 import { type Ending, type FeedEvents, openFeedEvents, sendFeedEvents } from "./feedEvents.ts";
 import { feedFrames } from "./feedFrames.ts";
@@ -49,7 +50,7 @@ export interface EventFeedOptions {
 const RETRY_AFTER_SECONDS = 10;
 
 const revokedTokenOf = (event: RecordedEvent): string | undefined => {
-  if (!event.streamId.startsWith(TOKEN_STREAM_PREFIX) || event.type !== "TokenRevoked") return undefined;
+  if (!tokenStream.matches(event.streamId) || event.type !== "TokenRevoked") return undefined;
   const parsed = parseTokenEvent(event);
   return parsed._tag === "Parsed" && parsed.event.type === "TokenRevoked"
     ? parsed.event.data.tokenId

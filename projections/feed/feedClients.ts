@@ -1,7 +1,7 @@
 // The feed's open connections, counted per token and in all so that neither one token nor everyone
 // together can hold more than their share, and found by token so that revoking it ends them. A feed
 // opened with a ticket counts as the token the ticket was exchanged for.
-import type { Actor } from "../../commands/http/httpEnv.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 
 export interface FeedClientLimits {
   /** Open feeds at most, all callers together. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Actor } from "../../commands/http/httpEnv.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 import { createFeedClients } from "./feedClients.ts";
 
 const tokenA: Actor = { userId: "u-a", role: "viewer", tokenId: "a" };

@@ -2,16 +2,17 @@
 // client's pace; once that has caught up the subscription closes and the client takes the shared tail's
 // events from the hand-over position on, so an idle client holds nothing of the database. A client that
 // falls too far behind the tail goes back to the store and catches up again: nothing lost, nothing twice.
-import { ApiError } from "../../commands/http/apiError.ts";
-import type { Actor } from "../../commands/http/httpEnv.ts";
+
 import type {
   EventStore,
   RecordedEvent,
   Subscription,
   SubscriptionMessage,
 } from "../../domain/ports/eventStore.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
-import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { feedFrames } from "./feedFrames.ts";
 import type { FeedOutbox } from "./feedOutbox.ts";
 import type { FeedTail, TailListener, TailMembership } from "./feedTail.ts";
@@ -90,7 +91,7 @@ async function openCatchUp(store: EventStore, query: FeedQuery, from: string): P
   const subscription = store.subscribeToAll({
     from,
     filter: {
-      ...(query.jobId === undefined ? {} : { streamPrefixes: [`${JOB_STREAM_PREFIX}${query.jobId}`] }),
+      ...(query.jobId === undefined ? {} : { streamPrefixes: [jobStream.name(query.jobId)] }),
       ...(query.eventTypes === undefined ? {} : { eventTypes: query.eventTypes }),
     },
   });
@@ -141,7 +142,7 @@ export async function openFeedEvents(
 
 const matches = (query: FeedQuery, actor: Actor, event: RecordedEvent) =>
   feedVisibility.mayRead(actor, event.streamId) &&
-  (query.jobId === undefined || event.streamId.startsWith(`${JOB_STREAM_PREFIX}${query.jobId}`)) &&
+  (query.jobId === undefined || event.streamId.startsWith(jobStream.name(query.jobId))) &&
   (query.eventTypes === undefined || query.eventTypes.includes(event.type));
 
 interface Client {

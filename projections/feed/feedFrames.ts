@@ -2,7 +2,7 @@
 // job counts, resume points, heartbeats and the final error, each as SSE text with snake_case JSON.
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
-import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import type { FeedStatsSnapshot } from "./feedStats.ts";
 import { feedVisibility } from "./feedVisibility.ts";
 import { snakeCaseKeys } from "./snakeCaseKeys.ts";
@@ -23,9 +23,7 @@ function renderEvent(event: RecordedEvent): string {
     data: {
       type: event.type,
       stream_id: event.streamId,
-      ...(event.streamId.startsWith(JOB_STREAM_PREFIX)
-        ? { job_id: event.streamId.slice(JOB_STREAM_PREFIX.length) }
-        : {}),
+      ...(jobStream.matches(event.streamId) ? { job_id: jobStream.idOf(event.streamId) } : {}),
       position: event.position,
       occurred_at: occurredAt(event),
       data: snakeCaseKeys(feedVisibility.shownData(event) ?? null),

@@ -2,12 +2,12 @@
 // it, and per event type the fields of its data that go out. A stream no rule names goes to admins only,
 // and an event type no rule projects goes out without data: nothing is shown that was not chosen.
 import { match } from "ts-pattern";
-import { type Actor, hasRole, type Role } from "../../commands/http/httpEnv.ts";
 import type { JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
-import { parseTokenEvent, TOKEN_STREAM_PREFIX, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
-import { JOB_STREAM_PREFIX } from "../jobs/jobsProjector.ts";
+import { jobStream, tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 
 interface StreamRule {
   prefix: string;
@@ -20,7 +20,7 @@ interface StreamRule {
 
 const streamRules: readonly StreamRule[] = [
   {
-    prefix: JOB_STREAM_PREFIX,
+    prefix: jobStream.prefix,
     readableBy: "viewer",
     eventTypes: jobEventTypes,
     // the job events' schemas are strict: what parses is exactly the fields they name
@@ -30,7 +30,7 @@ const streamRules: readonly StreamRule[] = [
     },
   },
   {
-    prefix: TOKEN_STREAM_PREFIX,
+    prefix: tokenStream.prefix,
     readableBy: "admin",
     eventTypes: tokenEventTypes,
     show(event) {

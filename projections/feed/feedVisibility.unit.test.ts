@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Actor } from "../../commands/http/httpEnv.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { Actor } from "../../infra/http/httpEnv.ts";
 import { tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 import { feedVisibility } from "./feedVisibility.ts";
 

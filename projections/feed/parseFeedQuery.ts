@@ -1,6 +1,6 @@
 // The feed's filters, from the query string and the Last-Event-ID header; a bad one is WE-JOB-001.
 import { z } from "zod";
-import { ApiError } from "../../commands/http/apiError.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
 
 export interface FeedQuery {
   /** Only this job's events and ticks. */

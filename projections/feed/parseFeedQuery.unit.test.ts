@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../commands/http/apiError.ts";
+import { ApiError } from "../../infra/http/apiError.ts";
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseFeedQuery } from "./parseFeedQuery.ts";
 

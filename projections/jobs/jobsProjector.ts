@@ -2,9 +2,10 @@
 // batch touches, the fold in memory, one multi-row upsert per table.
 import type pg from "pg";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
-import { pgArrayLiteral } from "../../infra/postgres/arrayLiteral.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { pgArrayLiteral } from "../arrayLiteral.ts";
 import { type ProjectionContext, ProjectionError, type Projector } from "../projector.ts";
 import {
   type AttemptRow,
@@ -16,10 +17,6 @@ import {
   type TimelineRow,
 } from "./jobRows.ts";
 import { jobsTable, jobTaskAttemptsTable, jobTasksTable, jobTimelineTable } from "./jobsTables.ts";
-
-export const JOB_STREAM_PREFIX = "job-";
-
-const jobIdOf = (streamId: string) => streamId.slice(JOB_STREAM_PREFIX.length);
 
 const JOB_COLUMNS = Object.keys({
   id: 0,
@@ -126,7 +123,7 @@ async function loadRows(context: ProjectionContext, events: readonly RecordedEve
   const fromCarry: CarriedJob[] = [];
   const toRead: string[] = [];
   for (const recorded of events) {
-    const jobId = jobIdOf(recorded.streamId);
+    const jobId = jobStream.idOf(recorded.streamId);
     if (seen.has(jobId)) continue;
     seen.add(jobId);
     if (recorded.revision === 0) continue; // opens the stream: no rows yet
@@ -178,7 +175,7 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
     if (list) list.push(attempt);
     else attemptsOf.set(attempt.job_id, [attempt]);
   }
-  for (const jobId of new Set(events.map((e) => jobIdOf(e.streamId)))) {
+  for (const jobId of new Set(events.map((e) => jobStream.idOf(e.streamId)))) {
     const job = rows.jobs.get(jobId);
     if (!job) continue;
     carried.delete(jobId);
@@ -199,7 +196,7 @@ export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projec
   name: "jobs",
   version: 1,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
-  filter: { streamPrefixes: [JOB_STREAM_PREFIX] },
+  filter: { streamPrefixes: [jobStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
     // Parse and check every event first: in a rebuild the database is still writing the previous
     // page meanwhile, and the reads below wait for those writes.
@@ -227,7 +224,7 @@ export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projec
       const parsed = parsedEvents[i]!;
       try {
         applyJobEvent(rows, parsed.event as JobEvent, parsed.metadata, {
-          jobId: jobIdOf(recorded.streamId),
+          jobId: jobStream.idOf(recorded.streamId),
           position: recorded.position,
           revision: recorded.revision,
         });

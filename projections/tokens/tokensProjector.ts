@@ -1,12 +1,8 @@
 // Projects `token-{id}` streams into `api_tokens`: per batch one read of the rows it touches, the fold in
 // memory, one multi-row upsert.
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
-import {
-  parseTokenEvent,
-  TOKEN_STREAM_PREFIX,
-  tokenIdSchema,
-  tokenStreamId,
-} from "../../schemas/events/tokenEvents.ts";
+import { tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent, tokenIdSchema } from "../../schemas/events/tokenEvents.ts";
 import { type ProjectionContext, ProjectionError, type Projector } from "../projector.ts";
 import { type ApiTokenRow, applyTokenEvent } from "./tokenRows.ts";
 import { apiTokensTable } from "./tokensTable.ts";
@@ -28,11 +24,11 @@ export const tokensProjector: Projector = {
   name: "tokens",
   version: 1,
   tables: [apiTokensTable],
-  filter: { streamPrefixes: [TOKEN_STREAM_PREFIX] },
+  filter: { streamPrefixes: [tokenStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
     const table = context.table("api_tokens");
     // a stream name that is no token id is refused below, with its position, not by the uuid cast
-    const ids = [...new Set(events.map((e) => e.streamId.slice(TOKEN_STREAM_PREFIX.length)))].filter(
+    const ids = [...new Set(events.map((e) => tokenStream.idOf(e.streamId)))].filter(
       (id) => tokenIdSchema.safeParse(id).success,
     );
     // to_jsonb: rows come back exactly as they go in (bigints as numbers, timestamps as ISO text)
@@ -60,7 +56,7 @@ export const tokensProjector: Projector = {
         );
       }
       const { tokenId } = parsed.event.data;
-      if (recorded.streamId !== tokenStreamId(tokenId)) {
+      if (recorded.streamId !== tokenStream.name(tokenId)) {
         throw new ProjectionError("tokens", recorded, `event of token ${tokenId} in another token's stream`);
       }
       try {

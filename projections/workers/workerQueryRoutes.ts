@@ -2,9 +2,9 @@
 // (its start, or the latest progress tick it sent to this kernel).
 import { Hono } from "hono";
 import type pg from "pg";
-import type { HttpEnv } from "../../commands/http/httpEnv.ts";
-import { requireRole } from "../../commands/http/requireRole.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
 
 export interface WorkerQueryRoutesOptions {
   pool: pg.Pool;

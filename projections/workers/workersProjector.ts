@@ -1,6 +1,7 @@
 // The `workers` read model: each worker's latest run, with the encoders it proved at start.
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { eventMetadataSchema } from "../../schemas/events/eventMetadata.ts";
+import { workerStream } from "../../schemas/events/streamNames.ts";
 import { workerEventSchema } from "../../schemas/events/workerEvents.ts";
 import {
   type ProjectionContext,
@@ -32,7 +33,7 @@ export const workersProjector: Projector = {
   name: "workers",
   version: 1,
   tables: [workersTable],
-  filter: { streamPrefixes: ["worker-"] },
+  filter: { streamPrefixes: [workerStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
     const table = context.table("workers");
     for (const recorded of events) {

@@ -23,11 +23,6 @@ export const tokenHashSchema = z.union([
   z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits'),
 ]);
 
-/** Each token is a stream of its own: `token-{tokenId}`. */
-export const TOKEN_STREAM_PREFIX = "token-";
-
-export const tokenStreamId = (tokenId: string) => `${TOKEN_STREAM_PREFIX}${tokenId}`;
-
 const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
   z.strictObject({ type: z.literal(type), data });
 

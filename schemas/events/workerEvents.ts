@@ -32,5 +32,3 @@ export const workerEventSchema = z.discriminatedUnion("type", [
 ]);
 
 export type WorkerEvent = z.infer<typeof workerEventSchema>;
-
-export const workerStreamId = (workerId: string) => `worker-${workerId}`;

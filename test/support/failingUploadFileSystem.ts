@@ -3,7 +3,7 @@
 
 import { open } from "node:fs/promises";
 import { constants } from "node:os";
-import { nodeUploadFileSystem, type UploadFileSystem } from "../../commands/sources/uploadFileSystem.ts";
+import { nodeUploadFileSystem, type UploadFileSystem } from "../../commands/files/uploadFileSystem.ts";
 
 export type UploadOperation = "create" | "write" | "sync" | "close" | "rename";
 

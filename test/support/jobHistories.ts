@@ -1,6 +1,7 @@
 // Deterministic, realistic job event histories (success, retries, failures, cancels, deletes) for
 // projection tests and benchmarks. Seeded, so a failing run can be replayed.
 import type { EventData } from "../../domain/ports/eventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 
 export interface JobHistory {
   jobId: string;
@@ -154,7 +155,7 @@ export function generateJobHistories(count: number, seed = 1, startAt = Date.par
       }
     }
     if (random() < 0.05) emit("JobDeleted", {}, "operator");
-    histories.push({ jobId, streamId: `job-${jobId}`, events });
+    histories.push({ jobId, streamId: jobStream.name(jobId), events });
   }
   return histories;
 }

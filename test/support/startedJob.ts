@@ -4,9 +4,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { JobCommand } from "../../domain/job/commands.ts";
-import { type CommandContext, executeJobCommand, jobStreamId } from "../../domain/job/executeJobCommand.ts";
+import { type CommandContext, executeJobCommand } from "../../domain/job/executeJobCommand.ts";
 import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { sourceInfoFixture } from "../../workers/createFakeEncoder.ts";
 import { sourceMetadataOf } from "../../workers/jobPlanner.ts";
 import { taskIdOf } from "../../workers/taskIdOf.ts";
@@ -59,7 +60,7 @@ export async function uploadingOneTaskJob(
     durationSec: 2,
   };
   await executeJobCommand(deps, jobId, { type: "CompleteTask", data: completed }, context);
-  const uploading = (await store.readStream(jobStreamId(jobId))).find(
+  const uploading = (await store.readStream(jobStream.name(jobId))).find(
     (e) => e.type === "JobUploadingStarted",
   );
   return { jobId, uploading: uploading!, outputPath };

@@ -3,7 +3,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Role } from "../../commands/http/httpEnv.ts";
+import type { Role } from "../../infra/http/httpEnv.ts";
 import { openDatabase, type PlatformDatabase } from "../../infra/platform/openDatabase.ts";
 import { loadConfig } from "../../infra/platform/platformConfig.ts";
 import { type Kernel, startKernel } from "../../infra/platform/startKernel.ts";

@@ -1,12 +1,12 @@
 // Test support: one encode worker in a process of its own, on Postgres and NATS, so a test can kill it
 // with -9. Configured by WORKER_CONFIG (JSON); prints "ready" once it takes messages.
 import { randomUUID } from "node:crypto";
-import { openPostgresEventStore } from "../infra/eventstore/postgres/postgresEventStore.ts";
-import { openNatsWorkQueue } from "../infra/queue/nats/natsWorkQueue.ts";
-import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
-import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
-import { createRecordingProgressBus } from "./createRecordingProgressBus.ts";
-import { startEncodeWorker } from "./encodeWorker.ts";
+import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { openNatsWorkQueue } from "../../infra/queue/nats/natsWorkQueue.ts";
+import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { createRecordingProgressBus } from "../../workers/createRecordingProgressBus.ts";
+import { startEncodeWorker } from "../../workers/encodeWorker.ts";
 
 export interface EncodeWorkerTestConfig {
   databaseUrl: string;

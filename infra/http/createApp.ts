@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ZodError } from "zod";
+import { answerUnknownRoute } from "./answerUnknownRoute.ts";
 import { ApiError, errorBody } from "./apiError.ts";
 import type { HttpEnv } from "./httpEnv.ts";
 import { refuseNulInBody, refuseNulInUrl } from "./refuseNulCharacters.ts";
@@ -74,17 +75,7 @@ export function createApp(options: CreateAppOptions) {
     );
   });
 
-  app.notFound((c) =>
-    c.json(
-      errorBody(
-        "WE-SYS-001",
-        `no route ${c.req.method} ${c.req.path}`,
-        c.var.requestId,
-        "See /docs for the API",
-      ),
-      404,
-    ),
-  );
+  app.notFound(answerUnknownRoute(app));
 
   for (const routes of options.publicRoutes) app.route("/", routes);
   const secured = new Hono<HttpEnv>();

@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { resolveMediaPath } from "../../plugins/sdk/sources/resolveMediaPath.ts";
 import {
   devFullUploadFileSystem,
   failingUploadFileSystem,
   type UploadOperation,
 } from "../../test/support/failingUploadFileSystem.ts";
-import { resolveMediaPath } from "./resolveMediaPath.ts";
 import { streamUpload } from "./streamUploadToMediaRoot.ts";
 
 const MiB = 1024 * 1024;

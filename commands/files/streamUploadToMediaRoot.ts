@@ -6,8 +6,8 @@ import { mkdir, open, realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { errnoOf } from "./errnoOf.ts";
-import { isInsideDirectory } from "./isInsideDirectory.ts";
+import { errnoOf } from "../../plugins/sdk/sources/errnoOf.ts";
+import { isInsideDirectory } from "../../plugins/sdk/sources/isInsideDirectory.ts";
 import { sanitizeUploadFileName } from "./sanitizeUploadFileName.ts";
 import { nodeUploadFileSystem, type UploadFile, type UploadFileSystem } from "./uploadFileSystem.ts";
 

@@ -8,11 +8,11 @@
 import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type pg from "pg";
-import type { Migration } from "../../infra/postgres/migrate.ts";
 import { ApiError } from "./apiError.ts";
 import type { HttpEnv } from "./httpEnv.ts";
 
-export const idempotencyMigrations = (schema: string): Migration[] => [
+// the kernel applies these with the other migrations (infra/postgres/migrate.ts)
+export const idempotencyMigrations = (schema: string): { id: string; sql: string }[] => [
   {
     id: "commands-001-idempotency-keys",
     sql: `create table "${schema}".idempotency_keys (

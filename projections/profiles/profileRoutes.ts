@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { requireRole } from "../../infra/http/requireRole.ts";
 import type { EncodeProfile } from "../../plugins/sdk/encoderPlugin.ts";
-import type { HttpEnv } from "./httpEnv.ts";
-import { requireRole } from "./requireRole.ts";
 
 export function profileRoutes(profiles: Readonly<Record<string, EncodeProfile>>) {
   return new Hono<HttpEnv>().get("/v1/profiles", requireRole("viewer"), (c) =>

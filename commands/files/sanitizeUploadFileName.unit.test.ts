@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseFsUrl } from "./parseFsUrl.ts";
+import { parseFsUrl } from "../../plugins/sdk/sources/parseFsUrl.ts";
 import { sanitizeUploadFileName } from "./sanitizeUploadFileName.ts";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");

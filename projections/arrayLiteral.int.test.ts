@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { pgArrayLiteral } from "./arrayLiteral.ts";
 
 let database: TestDatabase;

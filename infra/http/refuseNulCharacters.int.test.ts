@@ -6,13 +6,14 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type PlatformDatabase } from "../../infra/platform/openDatabase.ts";
-import { loadConfig } from "../../infra/platform/platformConfig.ts";
-import { type Kernel, startKernel } from "../../infra/platform/startKernel.ts";
-import { createMemoryProgressBus } from "../../infra/progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { makeClip } from "../../test/support/mediaClip.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
+import { loadConfig } from "../platform/platformConfig.ts";
+import { type Kernel, startKernel } from "../platform/startKernel.ts";
+import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
+import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 
 let database: TestDatabase;
 let db: PlatformDatabase;
@@ -52,6 +53,14 @@ beforeAll(async () => {
   const submitted = await call("POST", "/v1/jobs", { source_url: "fs://clip.mp4", profile: "720p_h264" });
   expect(submitted.status).toBe(201);
   jobId = submitted.body.id;
+  // the planner appends to the log on its own time: let it finish before the tests compare heads
+  const started = Date.now();
+  const planned = async () =>
+    (await db.store.readStream(jobStream.name(jobId))).some((e) => e.type === "TaskScheduled");
+  while (!(await planned())) {
+    if (Date.now() - started > 60_000) throw new Error("the planner did not plan the job");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 });
 afterAll(async () => {
   await kernel?.stop();

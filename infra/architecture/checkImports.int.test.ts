@@ -1,0 +1,126 @@
+// The import check on small fixture projects written to a temporary folder, and on this project: a
+// wrong arrow fails it, the design's arrows pass, and `bin/check-imports.mjs` exits non-zero.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkImports } from "./checkImports.ts";
+import { pendingArrows } from "./importRules.ts";
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const folders: string[] = [];
+
+/** A fixture project: path → source. */
+async function fixture(files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "webencode-imports-"));
+  folders.push(root);
+  for (const [path, source] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), source);
+  }
+  return root;
+}
+afterEach(async () => {
+  for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
+});
+
+const arrowsOf = async (files: Record<string, string>) =>
+  (await checkImports(await fixture(files))).map((w) => `${w.from} → ${w.to}: ${w.reason}`);
+
+describe("the import check", () => {
+  it("passes this project, with its pending arrows", async () => {
+    expect(await checkImports(projectRoot, { pending: pendingArrows })).toEqual([]);
+  });
+
+  it("refuses a domain that imports the command side", async () => {
+    expect(
+      await arrowsOf({
+        "domain/job/decide.ts": 'import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";\n',
+        "commands/jobs/jobRoutes.ts": "export const jobRoutes = 1;\n",
+      }),
+    ).toEqual(["domain/job/decide.ts → commands/jobs/jobRoutes.ts: domain may import only domain, schemas"]);
+  });
+
+  it("keeps the arrows of the design: schemas ← domain ← commands/projections/workers ← infra", async () => {
+    expect(
+      await arrowsOf({
+        "schemas/a.ts": "export const a = 1;\n",
+        "domain/b.ts": 'import { a } from "../schemas/a.ts";\nexport const b = a;\n',
+        "domain/ports/store.ts": 'import type { a } from "../../schemas/a.ts";\n',
+        "commands/c.ts": 'import { b } from "../domain/b.ts";\nimport { e } from "../infra/http/e.ts";\n',
+        "projections/p.ts": 'import { e } from "../infra/http/e.ts";\nimport { b } from "../domain/b.ts";\n',
+        "workers/w.ts": 'import { s } from "../plugins/sdk/s.ts";\nimport { b } from "../domain/b.ts";\n',
+        "plugins/sdk/s.ts": 'import { a } from "../../schemas/a.ts";\nexport const s = a;\n',
+        "plugins/storage-fs/f.ts": 'import { s } from "../sdk/s.ts";\nimport { g } from "./g.ts";\n',
+        "plugins/storage-fs/g.ts": "export const g = 1;\n",
+        "infra/http/e.ts": 'import type { Store } from "../../domain/ports/store.ts";\nexport const e = 1;\n',
+        "infra/platform/k.ts": 'import "../../commands/c.ts";\nimport "../../workers/w.ts";\n',
+        "web/app.ts":
+          'import type { a } from "../schemas/a.ts";\nimport { type b } from "../schemas/a.ts";\n',
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses each wrong arrow, however it is written", async () => {
+    expect(
+      await arrowsOf({
+        "schemas/a.ts": 'export { b } from "../domain/b.ts";\n',
+        "domain/b.ts": "export const b = 1;\n",
+        "projections/p.ts": 'const routes = await import("../commands/c.ts");\n',
+        "commands/c.ts": 'import { k } from "../infra/platform/k.ts";\n',
+        "workers/w.ts": 'import { f } from "../plugins/storage-fs/f.ts";\n',
+        "plugins/storage-fs/f.ts":
+          'import { c } from "../../commands/c.ts";\nimport "../encoder-ffmpeg/x.ts";\n',
+        "plugins/sdk/s.ts": 'import type { B } from "../../domain/b.ts";\n',
+        "infra/http/e.ts": 'import { k } from "../platform/k.ts";\n',
+        "infra/platform/k.ts": "export const k = 1;\n",
+        "web/app.ts": 'import { a } from "../schemas/a.ts";\nimport type { c } from "../commands/c.ts";\n',
+      }),
+    ).toEqual([
+      "commands/c.ts → infra/platform/k.ts: commands may import only commands, domain, schemas, edge, plugins/sdk",
+      "infra/http/e.ts → infra/platform/k.ts: edge may import only edge, schemas, ports",
+      "plugins/sdk/s.ts → domain/b.ts: plugins/sdk may import only plugins/sdk, schemas",
+      "plugins/storage-fs/f.ts → commands/c.ts: plugin:storage-fs may import only plugin:storage-fs, schemas, plugins/sdk",
+      "plugins/storage-fs/f.ts → plugins/encoder-ffmpeg/x.ts: plugin:storage-fs may import only plugin:storage-fs, schemas, plugins/sdk",
+      "projections/p.ts → commands/c.ts: projections may import only projections, domain, schemas, edge, plugins/sdk",
+      "schemas/a.ts → domain/b.ts: schemas may import only schemas",
+      "web/app.ts → schemas/a.ts: web may import only types",
+      "web/app.ts → commands/c.ts: web may import only web, schemas",
+      "workers/w.ts → plugins/storage-fs/f.ts: workers may import only workers, domain, schemas, plugins/sdk",
+    ]);
+  });
+
+  it("lets tests, test support and benchmarks reach across", async () => {
+    expect(
+      await arrowsOf({
+        "domain/b.unit.test.ts": 'import "../infra/platform/k.ts";\n',
+        "workers/w.int.test.ts": 'import "../plugins/encoder-ffmpeg/x.ts";\n',
+        "test/support/kernel.ts": 'import "../../infra/platform/k.ts";\n',
+        "bench/overhead.ts": 'import "../infra/platform/k.ts";\n',
+      }),
+    ).toEqual([]);
+  });
+
+  it("reports a pending arrow that is gone, so the list only shrinks", async () => {
+    const root = await fixture({ "workers/w.ts": 'import "../domain/b.ts";\n' });
+    const wrong = await checkImports(root, { pending: [{ from: "workers/w.ts", to: "infra/x.ts" }] });
+    expect(wrong.map((w) => w.reason)).toEqual(["listed as pending but gone: strike it"]);
+  });
+
+  it("fails the command npm run check runs, naming the file, the line and the rule", async () => {
+    const root = await fixture({
+      "domain/b.ts": "export const b = 1;\n",
+      "workers/w.ts": '// a reactor\nimport { k } from "../infra/platform/k.ts";\n',
+    });
+    const run = promisify(execFile)(process.execPath, [join(projectRoot, "bin/check-imports.mjs"), root]);
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        "workers/w.ts:2 imports infra/platform/k.ts: workers may import only workers, domain, schemas, plugins/sdk",
+      ),
+    });
+  });
+});

@@ -1,0 +1,110 @@
+// The arrows of the design, as data: which part of the code may import which. Checked by
+// `npm run check` (bin/check-imports.mjs); a wrong arrow fails it.
+
+/** A part of the code, named by its folder. */
+export type Zone =
+  | "schemas"
+  | "domain"
+  | "ports"
+  | "commands"
+  | "projections"
+  | "workers"
+  | "plugins/sdk"
+  | `plugin:${string}`
+  | "edge"
+  | "infra"
+  | "web"
+  | "free";
+
+/**
+ * The zones a file belongs to, from its path relative to the project root. `domain/ports` is domain
+ * and ports at once; the HTTP edge (`infra/http`) is a zone of its own, not the rest of infra.
+ * Tests, test support, benchmarks and the bin scripts reach across on purpose and are free.
+ */
+export function zonesOf(path: string): Zone[] {
+  if (/\.test\.ts$/.test(path)) return ["free"];
+  const [top, sub] = path.split("/");
+  switch (top) {
+    case "schemas":
+    case "commands":
+    case "projections":
+    case "workers":
+    case "web":
+      return [top];
+    case "domain":
+      return sub === "ports" ? ["domain", "ports"] : ["domain"];
+    case "plugins":
+      return sub === "sdk" ? ["plugins/sdk"] : [`plugin:${sub}`];
+    case "infra":
+      return sub === "http" ? ["edge"] : ["infra"];
+    default:
+      return ["free"];
+  }
+}
+
+interface Rule {
+  /** Zones this zone may import, besides itself. */
+  may: readonly Zone[];
+  /** Only `import type` of them (the dashboard shares the API's types, not its code). */
+  typesOnly?: boolean;
+}
+
+// The plugin SDK is the pillars' contracts: ports that the command side, the queries and the workers
+// may name. Everything may import packages and Node's own modules.
+const rules: Record<Exclude<Zone, "free" | "infra" | `plugin:${string}`>, Rule> = {
+  schemas: { may: [] },
+  domain: { may: ["schemas"] },
+  ports: { may: ["schemas", "domain"] },
+  edge: { may: ["schemas", "ports"] },
+  commands: { may: ["domain", "schemas", "edge", "plugins/sdk"] },
+  projections: { may: ["domain", "schemas", "edge", "plugins/sdk"] },
+  workers: { may: ["domain", "schemas", "plugins/sdk"] },
+  "plugins/sdk": { may: ["schemas"] },
+  web: { may: ["schemas"], typesOnly: true },
+};
+
+export interface ImportArrow {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
+
+/** Why an arrow breaks the rules, or undefined when it keeps them. */
+export function wrongArrow({ from, to, typeOnly }: ImportArrow): string | undefined {
+  const targets = zonesOf(to);
+  for (const zone of zonesOf(from)) {
+    if (zone === "free" || zone === "infra" || targets.includes(zone)) continue;
+    const rule: Rule = zone.startsWith("plugin:")
+      ? { may: ["schemas", "plugins/sdk"] }
+      : rules[zone as keyof typeof rules];
+    const allowed = targets.some((target) => rule.may.includes(target));
+    if (!allowed) return `${zone} may import only ${[zone, ...rule.may].join(", ")}`;
+    if (rule.typesOnly && !typeOnly) return `${zone} may import only types`;
+  }
+  return undefined;
+}
+
+/**
+ * Arrows that break the rules today and are on their way out: projectors and reactors each carry a
+ * copy of the checkpointed, leader-elected runner, which reaches into infra for migrations, dead
+ * letters and bounded retries. One processor runner in infra/processors removes them. Listed exactly:
+ * a new wrong arrow fails the check, and so does a listed one that is gone (strike it here).
+ */
+export const pendingArrows: readonly { from: string; to: string }[] = [
+  { from: "projections/projectionCheckpoints.ts", to: "infra/postgres/migrate.ts" },
+  { from: "projections/readModelTables.ts", to: "infra/postgres/migrate.ts" },
+  { from: "projections/rebuildProjection.ts", to: "infra/postgres/migrate.ts" },
+  { from: "projections/rebuildProjection.ts", to: "infra/processors/deadLetters.ts" },
+  { from: "projections/runProjector.ts", to: "infra/postgres/migrate.ts" },
+  { from: "projections/runProjector.ts", to: "infra/processors/deadLetters.ts" },
+  { from: "projections/runProjector.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/reactorCheckpoint.ts", to: "infra/postgres/migrate.ts" },
+  { from: "workers/reactorCheckpoint.ts", to: "infra/processors/deadLetters.ts" },
+  { from: "workers/reactorCheckpoint.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/dispatcher.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/failJobOfEvent.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/jobPlanner.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/outputPublisher.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/retrySubmitter.ts", to: "infra/processors/retryBounded.ts" },
+  { from: "workers/workSweeper.ts", to: "infra/processors/retryBounded.ts" },
+];
