@@ -1,6 +1,7 @@
 // The cost of idle event-feed clients on one `webencode up`: N SSE clients (1,000, then 5,000) held by
 // a child process, measuring the server's RSS per client, database transactions per second while
-// everyone idles (against the same with no client), and event → client latency with all connected.
+// everyone idles (against the same with no client), and event → client latency with all connected:
+// at a steady pace like a few running jobs' (tens of events a second), and for a burst of submissions.
 // Usage: npm run bench -- feed [N…]  (default 1000 5000; the last line carries the largest N)
 import { type ChildProcess, fork } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -20,8 +21,12 @@ import { percentile, round } from "./benchDatabase.ts";
 
 const IDLE_WINDOW_MS = 10_000;
 const SETTLE_MS = 3_000;
-const EVENTS = 20;
-const EVENT_INTERVAL_MS = 250;
+// each bench job emits two events (JobSubmitted, then JobFailed at planning): 10 jobs a second is about
+// 20 events a second, what `webencode up` emits with a few jobs encoding
+const PACED_JOBS = 40;
+const PACED_INTERVAL_MS = 100;
+const BURST_JOBS = 20;
+const DELIVERY_WAIT_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
@@ -135,6 +140,42 @@ export async function run(args: string[]): Promise<number> {
       `  no client:     RSS ${round(idleRss / 1024)} MiB, ${round(idleBaseline, 1)} database transactions/s idle`,
     );
 
+    /** Submits jobs, then reads when each client received each JobSubmitted and what that cost. */
+    async function measureDeliveries(size: number, submit: () => Promise<Map<string, number>>) {
+      const before = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
+      const serverCpu = process.cpuUsage();
+      const head = await db.store.headPosition();
+      const started = performance.now();
+      const submittedAt = await submit();
+      const submitS = (performance.now() - started) / 1000;
+      await sleep(DELIVERY_WAIT_MS);
+      // the jobs' later events included: they were fanned out in the window too
+      const events = (await db.store.headPosition()) - head;
+      const after = await clients.ask<{ arrivals: Record<string, number[]>; cpuMs: number }>(
+        { type: "arrivals" },
+        "arrivals",
+      );
+      const { user, system } = process.cpuUsage(serverCpu);
+      const latencies: number[] = [];
+      let missing = 0;
+      for (const [jobId, at] of submittedAt) {
+        const times = after.arrivals[jobId] ?? [];
+        missing += size - times.length;
+        for (const time of times) latencies.push(time - at);
+      }
+      latencies.sort((a, b) => a - b);
+      return {
+        events,
+        eventsPerSecond: round(events / submitS, 1),
+        deliveries: latencies.length,
+        missing,
+        p50: round(percentile(latencies, 50), 1),
+        p99: round(percentile(latencies, 99), 1),
+        serverCpuMsPerEvent: round((user + system) / 1000 / Math.max(events, 1), 1),
+        clientCpuMsPerEvent: round((after.cpuMs - before.cpuMs) / Math.max(events, 1), 1),
+      };
+    }
+
     const results = [];
     let connected = 0;
     for (const size of sizes) {
@@ -149,43 +190,52 @@ export async function run(args: string[]): Promise<number> {
       const rss = rssKiB();
       const idle = (await transactionsPerSecond(db.pool)) / (IDLE_WINDOW_MS / 1000);
 
-      const submittedAt = new Map<string, number>();
-      for (let n = 0; n < EVENTS; n++) {
+      // submitted on a fixed schedule, not each after the last one's answer: a loaded server gets the
+      // same pace, as it would from its users
+      const paced = await measureDeliveries(size, async () => {
+        const submissions = [];
+        for (let n = 0; n < PACED_JOBS; n++) {
+          const at = now();
+          submissions.push(submitJob(kernel.url, operator.token).then((id) => [id, at] as const));
+          await sleep(PACED_INTERVAL_MS);
+        }
+        return new Map(await Promise.all(submissions));
+      });
+      const burst = await measureDeliveries(size, async () => {
         const at = now();
-        submittedAt.set(await submitJob(kernel.url, operator.token), at);
-        await sleep(EVENT_INTERVAL_MS);
-      }
-      await sleep(2000);
-      const { arrivals } = await clients.ask<{ arrivals: Record<string, number[]> }>(
-        { type: "arrivals" },
-        "arrivals",
-      );
-      const latencies: number[] = [];
-      let missing = 0;
-      for (const [jobId, at] of submittedAt) {
-        const times = arrivals[jobId] ?? [];
-        missing += size - times.length;
-        for (const time of times) latencies.push(time - at);
-      }
-      latencies.sort((a, b) => a - b);
+        const ids = await Promise.all(
+          Array.from({ length: BURST_JOBS }, () => submitJob(kernel.url, operator.token)),
+        );
+        return new Map(ids.map((id) => [id, at]));
+      });
       const figures = {
         clients: size,
         rss_per_client_kib: round((rss - idleRss) / size, 1),
         idle_db_queries_per_s: round(idle, 1),
         idle_db_queries_per_s_no_clients: round(idleBaseline, 1),
-        event_to_client_p50_ms: round(percentile(latencies, 50), 1),
-        event_to_client_p99_ms: round(percentile(latencies, 99), 1),
-        events: EVENTS,
-        deliveries_missing: missing,
+        events_per_s: paced.eventsPerSecond,
+        event_to_client_p50_ms: paced.p50,
+        event_to_client_p99_ms: paced.p99,
+        server_cpu_ms_per_event: paced.serverCpuMsPerEvent,
+        client_cpu_ms_per_event: paced.clientCpuMsPerEvent,
+        burst_jobs: BURST_JOBS,
+        burst_events: burst.events,
+        burst_p50_ms: burst.p50,
+        burst_p99_ms: burst.p99,
+        deliveries_missing: paced.missing + burst.missing,
         connect_s: round(connectS, 1),
         rss_mib: round(rss / 1024),
+        load_average_1m: round(os.loadavg()[0]!, 1),
       };
       results.push(figures);
       console.log(
         `  ${String(size).padStart(5)} clients: RSS ${figures.rss_mib} MiB (${figures.rss_per_client_kib} KiB per client over the idle server), ` +
-          `${figures.idle_db_queries_per_s} database transactions/s idle (${round(idle / Math.max(idleBaseline, 0.1), 2)}× no client), ` +
-          `event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms over ${latencies.length} deliveries` +
-          `${missing > 0 ? `, ${missing} missing` : ""}; connected in ${figures.connect_s} s`,
+          `${figures.idle_db_queries_per_s} database transactions/s idle (${round(idle / Math.max(idleBaseline, 0.1), 2)}× no client); ` +
+          `connected in ${figures.connect_s} s\n` +
+          `    at ${figures.events_per_s} events/s: event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms ` +
+          `over ${paced.deliveries} deliveries; CPU per event ${figures.server_cpu_ms_per_event} ms server, ${figures.client_cpu_ms_per_event} ms clients\n` +
+          `    burst of ${BURST_JOBS} jobs at once (${burst.events} events): p50 ${figures.burst_p50_ms} ms, p99 ${figures.burst_p99_ms} ms` +
+          `${figures.deliveries_missing > 0 ? `; ${figures.deliveries_missing} deliveries missing` : ""}; load average ${figures.load_average_1m}`,
       );
       console.log(JSON.stringify(figures));
     }
