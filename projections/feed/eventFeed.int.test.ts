@@ -770,3 +770,35 @@ describe("event feed", () => {
     expect(feed.openSubscriptions()).toBe(0);
   });
 });
+
+// ---------------------------------------------------------------- the shared tail
+
+/**
+ * The store as a tail sees it when events are appended between its reading the head of the log and
+ * its first page: following from "end" hands it those events before it is caught up.
+ */
+function storeWithAppendsAtTheEnd(store: EventStore, endBefore: RecordedEvent): EventStore {
+  return {
+    ...store,
+    subscribeToAll: (options = {}) =>
+      store.subscribeToAll({
+        ...options,
+        from: options.from === "end" ? String(endBefore.position - 1) : options.from,
+      }),
+  };
+}
+
+describe("feed tail", () => {
+  it("lets listeners join when events arrive before it has caught up, and hands them what follows", async () => {
+    const [first, ...rest] = await append(randomUUID(), taskStarted(), taskStarted(), taskStarted());
+    const tail = createFeedTail({ store: storeWithAppendsAtTheEnd(postgres, first!) });
+    onTestFinished(() => tail.close());
+    const received: RecordedEvent[] = [];
+    const joined = tail.join({ event: (event) => received.push(event), flush() {} });
+    const membership = await Promise.race([joined, sleep(10_000).then(() => undefined)]);
+    expect(membership, "the tail never let the listener join").toBeDefined();
+    expect(membership!.head?.position).toBeGreaterThanOrEqual(rest.at(-1)!.position);
+    const later = await append(randomUUID(), taskStarted(), taskStarted());
+    await expect.poll(() => received.map((event) => event.id)).toEqual(later.map((event) => event.id));
+  });
+});

@@ -60,6 +60,7 @@ const asError = (error: unknown) => (error instanceof Error ? error : new Error(
 export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: FeedTailOptions): FeedTail {
   const listeners = new Set<TailListener>();
   let head: TailHead | undefined;
+  let caughtUp = false;
   let positionsKnown = true;
   let ready: Deferred | undefined;
   let following: Promise<void> | undefined;
@@ -97,9 +98,11 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
         head = { position: event.position, checkpoint: event.checkpoint };
         each((listener) => listener.event(event));
         scheduleFlush();
-      } else if (message.type === "caughtUp" && head === undefined) {
+      } else if (message.type === "caughtUp" && !caughtUp) {
+        // events appended while the tail started may come before this: it is ready all the same
+        caughtUp = true;
         positionsKnown = message.position !== undefined;
-        head = { position: message.position ?? 0, checkpoint: message.checkpoint };
+        head = { position: message.position ?? head?.position ?? 0, checkpoint: message.checkpoint };
         ready?.resolve();
       }
     }
@@ -112,7 +115,7 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
       } catch (error) {
         if (closed) break;
         onError(asError(error));
-        if (head === undefined) {
+        if (!caughtUp) {
           ready?.reject(asError(error));
           ready = deferred();
         }
@@ -134,7 +137,7 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
         ready = deferred();
         following = follow();
       }
-      if (head === undefined) await ready!.promise;
+      if (!caughtUp) await ready!.promise;
       listeners.add(listener);
       return {
         head: positionsKnown ? { ...head! } : undefined,
