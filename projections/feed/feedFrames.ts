@@ -13,8 +13,8 @@ function occurredAt(event: RecordedEvent): string {
   return typeof stamped === "string" ? stamped : event.createdAt.toISOString();
 }
 
-// One event fanned out to thousands of clients is rendered once.
-const rendered = new WeakMap<RecordedEvent, string>();
+// One event fanned out to thousands of clients is rendered and encoded once, and its bytes shared.
+const rendered = new WeakMap<RecordedEvent, Buffer>();
 
 function renderEvent(event: RecordedEvent): string {
   return sseFrame({
@@ -35,10 +35,10 @@ function renderEvent(event: RecordedEvent): string {
 
 export const feedFrames = {
   /** A stored event as the feed shows it to whoever may read its stream. */
-  event(event: RecordedEvent): string {
+  event(event: RecordedEvent): Buffer {
     let frame = rendered.get(event);
     if (frame === undefined) {
-      frame = renderEvent(event);
+      frame = Buffer.from(renderEvent(event));
       rendered.set(event, frame);
     }
     return frame;
