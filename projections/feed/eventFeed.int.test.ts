@@ -801,4 +801,29 @@ describe("feed tail", () => {
     const later = await append(randomUUID(), taskStarted(), taskStarted());
     await expect.poll(() => received.map((event) => event.id)).toEqual(later.map((event) => event.id));
   });
+  it("spends at most half its time fanning out: what comes during a long fan-out goes out with the next", async () => {
+    const tail = createFeedTail({ store: postgres });
+    onTestFinished(() => tail.close());
+    const received: RecordedEvent[] = [];
+    const flushes: Array<{ start: number; end: number }> = [];
+    await tail.join({
+      event: (event) => received.push(event),
+      flush() {
+        // a fan-out to thousands of clients, in one go
+        const start = performance.now();
+        while (performance.now() - start < 60);
+        flushes.push({ start, end: performance.now() });
+      },
+    });
+    const jobId = randomUUID();
+    const appended: RecordedEvent[] = [];
+    for (let n = 0; n < 20; n++) appended.push(...(await append(jobId, taskStarted())));
+    await expect.poll(() => received.length).toBe(appended.length);
+    expect(received.map((event) => event.id)).toEqual(appended.map((event) => event.id));
+    expect(flushes.length).toBeLessThan(appended.length);
+    for (let n = 1; n < flushes.length; n++) {
+      const previous = flushes[n - 1]!;
+      expect(flushes[n]!.start - previous.end).toBeGreaterThanOrEqual((previous.end - previous.start) * 0.9);
+    }
+  });
 });

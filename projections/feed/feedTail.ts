@@ -67,6 +67,7 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
   let subscription: Subscription | undefined;
   let closed = false;
   let flushScheduled = false;
+  let nextFlushAt = 0;
   let endRetryWait = () => {};
 
   const each = (call: (listener: TailListener) => void) => {
@@ -79,14 +80,23 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
     }
   };
 
-  // the events of one read of the log arrive in one turn of the event loop: flush once after it
+  // The events of one read of the log arrive in one turn of the event loop: flush once after it. A
+  // flush to thousands of clients takes a while (a write to each); after one that took t, the next
+  // waits t, so that the events arriving meanwhile go out together, one write per client for all,
+  // and fanning out never takes more than half the process's time however fast events come.
+  const flush = () => {
+    flushScheduled = false;
+    const started = performance.now();
+    each((listener) => listener.flush());
+    const ended = performance.now();
+    nextFlushAt = ended + (ended - started);
+  };
   const scheduleFlush = () => {
     if (flushScheduled) return;
     flushScheduled = true;
-    setImmediate(() => {
-      flushScheduled = false;
-      each((listener) => listener.flush());
-    });
+    const wait = nextFlushAt - performance.now();
+    if (wait > 0) setTimeout(flush, wait);
+    else setImmediate(flush);
   };
 
   async function followOnce() {
