@@ -88,8 +88,12 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
     flushScheduled = false;
     const started = performance.now();
     each((listener) => listener.flush());
-    const ended = performance.now();
-    nextFlushAt = ended + (ended - started);
+    // Node sends what a response was given on the next tick (it corks the socket until then): a
+    // tick queued now runs after those writes, where the fan-out truly ends
+    process.nextTick(() => {
+      const ended = performance.now();
+      nextFlushAt = ended + (ended - started);
+    });
   };
   const scheduleFlush = () => {
     if (flushScheduled) return;
