@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { ApiError, errorBody } from "../../commands/http/apiError.ts";
 import type { HttpEnv, Role } from "../../commands/http/httpEnv.ts";
 import type { EventStore, JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
-import type { ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
@@ -109,9 +109,27 @@ async function appendTo(
 
 // ---------------------------------------------------------------- the app, served
 
+/** The bus with a count of the subscriptions open on it. */
+function countingBus(bus: ProgressBus) {
+  let open = 0;
+  const counted: ProgressBus = {
+    ...bus,
+    subscribe(listener) {
+      open++;
+      const unsubscribe = bus.subscribe(listener);
+      return () => {
+        open--;
+        unsubscribe();
+      };
+    },
+  };
+  return { bus: counted, openSubscriptions: () => open };
+}
+
 async function startFeed(options: Partial<EventFeedOptions> = {}) {
   const counting = countingStore(postgres);
   const progressBus = createMemoryProgressBus();
+  const countedBus = countingBus(progressBus);
   const app = new Hono<HttpEnv>();
   app.use(async (c, next) => {
     c.set("requestId", c.req.header("x-request-id") ?? "req-test");
@@ -130,7 +148,7 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
   });
   // the one shared subscription is not counted: `openSubscriptions` is what clients hold of their own
   const tail = createFeedTail({ store: postgres });
-  app.route("/", eventFeedRoute({ store: counting.store, progressBus, tail, ...options }));
+  app.route("/", eventFeedRoute({ store: counting.store, progressBus: countedBus.bus, tail, ...options }));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });
@@ -141,7 +159,12 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
     await progressBus.close();
     await tail.close();
   });
-  return { base: `http://127.0.0.1:${port}`, progressBus, openSubscriptions: counting.openSubscriptions };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    progressBus,
+    openSubscriptions: counting.openSubscriptions,
+    openProgressSubscriptions: countedBus.openSubscriptions,
+  };
 }
 
 // ---------------------------------------------------------------- an SSE client (WHATWG parsing rules)
@@ -639,6 +662,29 @@ describe("event feed", () => {
         .poll(() => client.stored().map((frame) => frame.id))
         .toEqual(appended.map((event) => event.checkpoint));
     expect(feed.openSubscriptions()).toBe(0);
+  });
+
+  it("fans progress out to every client from one subscription of the bus, and leaves it when the last goes", async () => {
+    const feed = await startFeed();
+    const [jobId, other] = [randomUUID(), randomUUID()];
+    const clients = await Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        connect(feed.base, n % 2 === 0 ? "" : `?job=${jobId}`, as("viewer", randomUUID())),
+      ),
+    );
+    await expect.poll(() => clients.every((client) => client.lastEventId !== undefined)).toBe(true);
+    expect(feed.openProgressSubscriptions()).toBe(1);
+    feed.progressBus.publish(progressTick({ jobId: other }));
+    feed.progressBus.publish(progressTick({ jobId, pct: 42 }));
+    const progressOf = (client: FeedClient) =>
+      client
+        .events()
+        .filter((frame) => frame.event === "progress")
+        .map((frame) => dataOf(frame).job_id);
+    for (const [n, client] of clients.entries())
+      await expect.poll(() => progressOf(client)).toEqual(n % 2 === 0 ? [other, jobId] : [jobId]);
+    for (const client of clients) client.close();
+    await expect.poll(() => feed.openProgressSubscriptions()).toBe(0);
   });
 
   it("hands catching-up clients over to the shared tail without loss or duplicates while events keep coming", async () => {

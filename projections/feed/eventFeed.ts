@@ -20,7 +20,7 @@ import type { FeedStats } from "./feedStats.ts";
 import type { FeedTail, TailMembership } from "./feedTail.ts";
 import { feedVisibility } from "./feedVisibility.ts";
 import { type FeedQuery, parseFeedQuery } from "./parseFeedQuery.ts";
-import { createProgressThrottle } from "./progressThrottle.ts";
+import { createProgressFanOut } from "./progressFanOut.ts";
 
 export interface EventFeedOptions {
   store: EventStore;
@@ -77,7 +77,7 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
   const knownEventTypes = options.eventTypes ?? feedVisibility.eventTypes;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const slowClientMs = options.slowClientMs ?? 30_000;
-  const progressIntervalMs = options.progressIntervalMs ?? 250;
+  const progress = createProgressFanOut({ progressBus, intervalMs: options.progressIntervalMs ?? 250 });
   const eventsOptions = { store, tail, maxQueuedEvents: options.maxQueuedEvents ?? 10_000 };
   const clients = createFeedClients({
     maxClients: options.maxClients ?? 10_000,
@@ -112,15 +112,9 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
   ) {
     const outbox = createFeedOutbox({ response, maxBufferedBytes });
     stop.signal.addEventListener("abort", () => outbox.close(), { once: true });
-    const throttle = createProgressThrottle({
-      intervalMs: progressIntervalMs,
-      // ticks are worth nothing a second later: dropped, not queued, when the client lags
-      emit: (tick) => outbox.offer(feedFrames.progress(tick)),
-    });
-    const unsubscribe = query.progress
-      ? progressBus.subscribe((tick) => {
-          if (query.jobId === undefined || tick.jobId === query.jobId) throttle.push(tick);
-        })
+    const leaveProgress = query.progress
+      ? // ticks are worth nothing a second later: dropped, not queued, when the client lags
+        progress.join({ jobId: query.jobId, send: (frame) => outbox.offer(frame) })
       : () => {};
     const unsubscribeStats =
       query.stats && options.stats
@@ -141,9 +135,8 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
           });
     } finally {
       clearInterval(heartbeat);
-      unsubscribe();
+      leaveProgress();
       unsubscribeStats();
-      throttle.close();
       outbox.close();
     }
     if (stop.signal.reason === "revoked") {

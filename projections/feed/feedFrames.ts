@@ -44,22 +44,24 @@ export const feedFrames = {
     return frame;
   },
 
-  progress(tick: ProgressTick): string {
-    return sseFrame({
-      event: "progress",
-      data: {
-        job_id: tick.jobId,
-        task_id: tick.taskId,
-        attempt: tick.attempt,
-        pct: tick.pct,
-        fps: tick.fps,
-        speed: tick.speed,
-        eta_seconds: tick.etaSeconds,
-        out_time_sec: tick.outTimeSec,
-        at: tick.at,
-      },
-    });
-  },
+  /** A progress tick, sent to every client following its job: encoded once, its bytes shared. */
+  progress: (tick: ProgressTick): Buffer =>
+    Buffer.from(
+      sseFrame({
+        event: "progress",
+        data: {
+          job_id: tick.jobId,
+          task_id: tick.taskId,
+          attempt: tick.attempt,
+          pct: tick.pct,
+          fps: tick.fps,
+          speed: tick.speed,
+          eta_seconds: tick.etaSeconds,
+          out_time_sec: tick.outTimeSec,
+          at: tick.at,
+        },
+      }),
+    ),
 
   stats: (snapshot: FeedStatsSnapshot): string =>
     sseFrame({ event: "stats", data: { jobs_by_status: snapshot.counts, at: snapshot.at } }),

@@ -13,6 +13,7 @@ export interface FeedResponse {
   readonly writableLength: number;
   /** True from a write that filled the buffer until its `drain`. */
   readonly writableNeedDrain: boolean;
+  readonly writableEnded: boolean;
   readonly destroyed: boolean;
   once(event: "drain" | "close", listener: () => void): unknown;
   off(event: "drain", listener: () => void): unknown;
@@ -48,6 +49,7 @@ export function createFeedOutbox({ response, maxBufferedBytes }: FeedOutboxOptio
   // waiter: the bound applies from there on.
   const hasRoomFor = (frame: Frame) =>
     !closed &&
+    !response.writableEnded &&
     !response.destroyed &&
     (!response.writableNeedDrain || response.writableLength + byteLength(frame) <= maxBufferedBytes);
 
