@@ -1,9 +1,11 @@
 // The cost of idle event-feed clients on one `webencode up`: N SSE clients (1,000, then 5,000) held by
 // a child process, measuring the server's RSS per client, database transactions per second while
-// everyone idles (against the same with no client), and event → client latency with all connected:
-// at a steady pace like a few running jobs' (tens of events a second), and for a burst of submissions.
+// everyone idles (against the same with no client), event → client latency with all connected (at a
+// steady pace like a few running jobs', tens of events a second, and for a burst of submissions), the
+// CPU per event of server and clients, and the CPU the progress ticks of a few encoding jobs cost.
 // Usage: npm run bench -- feed [N…]  (default 1000 5000; the last line carries the largest N)
 import { type ChildProcess, fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import os, { tmpdir } from "node:os";
@@ -26,6 +28,10 @@ const SETTLE_MS = 3_000;
 const PACED_JOBS = 40;
 const PACED_INTERVAL_MS = 100;
 const BURST_JOBS = 20;
+// while jobs encode, each task's progress ticks (ffmpeg reports several a second) reach every client
+const ENCODING_JOBS = 3;
+const TICK_INTERVAL_MS = 100;
+const ENCODING_MS = 5_000;
 const DELIVERY_WAIT_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -186,6 +192,38 @@ export async function run(args: string[]): Promise<number> {
       };
     }
 
+    /** Publishes the ticks of a few encoding jobs; the share of a core server and clients spend. */
+    async function measureEncoding() {
+      const before = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
+      const serverCpu = process.cpuUsage();
+      const started = performance.now();
+      const jobIds = Array.from({ length: ENCODING_JOBS }, () => randomUUID());
+      for (let n = 0; performance.now() - started < ENCODING_MS; n++) {
+        for (const jobId of jobIds) {
+          bus.publish({
+            jobId,
+            taskId: jobId,
+            attempt: 1,
+            workerId: "bench",
+            pct: n % 100,
+            outTimeSec: n / 10,
+            fps: 30,
+            speed: 1,
+            etaSeconds: 60,
+            at: new Date().toISOString(),
+          });
+        }
+        await sleep(TICK_INTERVAL_MS);
+      }
+      const elapsedMs = performance.now() - started;
+      const { user, system } = process.cpuUsage(serverCpu);
+      const after = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
+      return {
+        serverCpuPercent: round(((user + system) / 1000 / elapsedMs) * 100, 1),
+        clientCpuPercent: round(((after.cpuMs - before.cpuMs) / elapsedMs) * 100, 1),
+      };
+    }
+
     const results = [];
     let connected = 0;
     for (const size of sizes) {
@@ -218,6 +256,7 @@ export async function run(args: string[]): Promise<number> {
         );
         return new Map(ids.map((id) => [id, at]));
       });
+      const encoding = await measureEncoding();
       const figures = {
         clients: size,
         rss_per_client_kib: round((rss - idleRss) / size, 1),
@@ -234,6 +273,9 @@ export async function run(args: string[]): Promise<number> {
         burst_p50_ms: burst.p50,
         burst_p99_ms: burst.p99,
         burst_submit_to_client_p99_ms: burst.submitP99,
+        encoding_jobs: ENCODING_JOBS,
+        encoding_server_cpu_percent: encoding.serverCpuPercent,
+        encoding_client_cpu_percent: encoding.clientCpuPercent,
         deliveries_missing: paced.missing + burst.missing,
         connect_s: round(connectS, 1),
         rss_mib: round(rss / 1024),
@@ -247,7 +289,9 @@ export async function run(args: string[]): Promise<number> {
           `    at ${figures.events_per_s} events/s: event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms ` +
           `over ${paced.deliveries} deliveries (p99 ${figures.submit_to_client_p99_ms} ms from submission); CPU per event ${figures.server_cpu_ms_per_event} ms server, ${figures.client_cpu_ms_per_event} ms clients\n` +
           `    burst of ${BURST_JOBS} jobs at once (${burst.events} events): p50 ${figures.burst_p50_ms} ms, p99 ${figures.burst_p99_ms} ms (${figures.burst_submit_to_client_p99_ms} ms from submission)` +
-          `${figures.deliveries_missing > 0 ? `; ${figures.deliveries_missing} deliveries missing` : ""}; load average ${figures.load_average_1m}`,
+          `${figures.deliveries_missing > 0 ? `; ${figures.deliveries_missing} deliveries missing` : ""}\n` +
+          `    ${ENCODING_JOBS} jobs encoding (their progress ticks): ${figures.encoding_server_cpu_percent}% of a core server, ` +
+          `${figures.encoding_client_cpu_percent}% clients; load average ${figures.load_average_1m}`,
       );
       console.log(JSON.stringify(figures));
     }
