@@ -172,7 +172,7 @@ const slowClient = (client: Client): Ending => ({
   details: `the client read nothing for ${client.slowClientMs} ms while events waited; reconnect with Last-Event-ID to resume`,
 });
 
-/** Queues a stored event's frame once there is room; a client that makes none in time is dropped. */
+/** Writes a stored event's frame once there is room; a client that makes none in time is dropped. */
 async function put(client: Client, frame: Frame): Promise<Sent> {
   if (await client.outbox.put(frame, client.slowClientMs)) return sent;
   return { _tag: "Ended", ending: client.signal.aborted ? undefined : slowClient(client) };
