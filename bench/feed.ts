@@ -8,6 +8,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
+import { Socket } from "node:net";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +45,16 @@ const rssKiB = () => {
   collectGarbage();
   collectGarbage();
   return process.memoryUsage.rss() / 1024;
+};
+
+// The server's socket writes, each one write(2) or writev(2) call: Node's sockets all write through
+// this one internal method, wrapped here to count how many writes an event costs.
+let socketWrites = 0;
+const sockets = Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+const writeGeneric = sockets._writeGeneric;
+sockets._writeGeneric = function (this: Socket, ...args: unknown[]) {
+  socketWrites++;
+  return writeGeneric.apply(this, args);
 };
 
 /** Transactions committed in the platform's database per second over the window. */
@@ -150,6 +161,7 @@ export async function run(args: string[]): Promise<number> {
     async function measureDeliveries(size: number, submit: () => Promise<Map<string, number>>) {
       const before = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
       const serverCpu = process.cpuUsage();
+      const writesBefore = socketWrites;
       const head = await db.store.headPosition();
       const started = performance.now();
       const submittedAt = await submit();
@@ -162,6 +174,7 @@ export async function run(args: string[]): Promise<number> {
         "arrivals",
       );
       const { user, system } = process.cpuUsage(serverCpu);
+      const writes = socketWrites - writesBefore;
       // from the event (its occurredAt, stamped as the command appended it) and from the submission,
       // which adds the time the request waited for a busy server
       const latencies: number[] = [];
@@ -188,6 +201,7 @@ export async function run(args: string[]): Promise<number> {
         p99: round(percentile(latencies, 99), 1),
         submitP99: round(percentile(sinceSubmit, 99), 1),
         serverCpuMsPerEvent: round((user + system) / 1000 / Math.max(events, 1), 1),
+        socketWritesPerEvent: round(writes / Math.max(events, 1)),
         clientCpuMsPerEvent: round((after.cpuMs - before.cpuMs) / Math.max(events, 1), 1),
       };
     }
@@ -268,6 +282,7 @@ export async function run(args: string[]): Promise<number> {
         submit_to_client_p99_ms: paced.submitP99,
         server_cpu_ms_per_event: paced.serverCpuMsPerEvent,
         client_cpu_ms_per_event: paced.clientCpuMsPerEvent,
+        socket_writes_per_event: paced.socketWritesPerEvent,
         burst_jobs: BURST_JOBS,
         burst_events: burst.events,
         burst_p50_ms: burst.p50,
@@ -287,7 +302,8 @@ export async function run(args: string[]): Promise<number> {
           `${figures.idle_db_queries_per_s} database transactions/s idle (${round(idle / Math.max(idleBaseline, 0.1), 2)}× no client); ` +
           `connected in ${figures.connect_s} s\n` +
           `    at ${figures.events_per_s} events/s: event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms ` +
-          `over ${paced.deliveries} deliveries (p99 ${figures.submit_to_client_p99_ms} ms from submission); CPU per event ${figures.server_cpu_ms_per_event} ms server, ${figures.client_cpu_ms_per_event} ms clients\n` +
+          `over ${paced.deliveries} deliveries (p99 ${figures.submit_to_client_p99_ms} ms from submission); CPU per event ${figures.server_cpu_ms_per_event} ms server, ${figures.client_cpu_ms_per_event} ms clients, ` +
+          `${figures.socket_writes_per_event} socket writes\n` +
           `    burst of ${BURST_JOBS} jobs at once (${burst.events} events): p50 ${figures.burst_p50_ms} ms, p99 ${figures.burst_p99_ms} ms (${figures.burst_submit_to_client_p99_ms} ms from submission)` +
           `${figures.deliveries_missing > 0 ? `; ${figures.deliveries_missing} deliveries missing` : ""}\n` +
           `    ${ENCODING_JOBS} jobs encoding (their progress ticks): ${figures.encoding_server_cpu_percent}% of a core server, ` +
