@@ -1,10 +1,14 @@
 // The cost of idle event-feed clients on one `webencode up`: N SSE clients (1,000, then 5,000) held by
 // a child process, measuring the server's RSS per client, database transactions per second while
-// everyone idles (against the same with no client), and event → client latency with all connected.
+// everyone idles (against the same with no client), event → client latency with all connected (at a
+// steady pace like a few running jobs', tens of events a second, and for a burst of submissions), the
+// CPU per event of server and clients, and the CPU the progress ticks of a few encoding jobs cost.
 // Usage: npm run bench -- feed [N…]  (default 1000 5000; the last line carries the largest N)
 import { type ChildProcess, fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
+import { Socket } from "node:net";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,8 +24,16 @@ import { percentile, round } from "./benchDatabase.ts";
 
 const IDLE_WINDOW_MS = 10_000;
 const SETTLE_MS = 3_000;
-const EVENTS = 20;
-const EVENT_INTERVAL_MS = 250;
+// each bench job emits two events (JobSubmitted, then JobFailed at planning): 10 jobs a second is about
+// 20 events a second, what `webencode up` emits with a few jobs encoding
+const PACED_JOBS = 40;
+const PACED_INTERVAL_MS = 100;
+const BURST_JOBS = 20;
+// while jobs encode, each task's progress ticks (ffmpeg reports several a second) reach every client
+const ENCODING_JOBS = 3;
+const TICK_INTERVAL_MS = 100;
+const ENCODING_MS = 5_000;
+const DELIVERY_WAIT_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
@@ -33,6 +45,16 @@ const rssKiB = () => {
   collectGarbage();
   collectGarbage();
   return process.memoryUsage.rss() / 1024;
+};
+
+// The server's socket writes, each one write(2) or writev(2) call: Node's sockets all write through
+// this one internal method, wrapped here to count how many writes an event costs.
+let socketWrites = 0;
+const sockets = Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+const writeGeneric = sockets._writeGeneric;
+sockets._writeGeneric = function (this: Socket, ...args: unknown[]) {
+  socketWrites++;
+  return writeGeneric.apply(this, args);
 };
 
 /** Transactions committed in the platform's database per second over the window. */
@@ -135,6 +157,87 @@ export async function run(args: string[]): Promise<number> {
       `  no client:     RSS ${round(idleRss / 1024)} MiB, ${round(idleBaseline, 1)} database transactions/s idle`,
     );
 
+    /** Submits jobs, then reads when each client received each JobSubmitted and what that cost. */
+    async function measureDeliveries(size: number, submit: () => Promise<Map<string, number>>) {
+      const before = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
+      const serverCpu = process.cpuUsage();
+      const writesBefore = socketWrites;
+      const head = await db.store.headPosition();
+      const started = performance.now();
+      const submittedAt = await submit();
+      const submitS = (performance.now() - started) / 1000;
+      await sleep(DELIVERY_WAIT_MS);
+      // the jobs' later events included: they were fanned out in the window too
+      const events = (await db.store.headPosition()) - head;
+      const after = await clients.ask<{ arrivals: Record<string, number[]>; cpuMs: number }>(
+        { type: "arrivals" },
+        "arrivals",
+      );
+      const { user, system } = process.cpuUsage(serverCpu);
+      const writes = socketWrites - writesBefore;
+      // from the event (its occurredAt, stamped as the command appended it) and from the submission,
+      // which adds the time the request waited for a busy server
+      const latencies: number[] = [];
+      const sinceSubmit: number[] = [];
+      let missing = 0;
+      for (const [jobId, submitted] of submittedAt) {
+        const [submittedEvent] = await db.store.readStream(`job-${jobId}`, { maxCount: 1 });
+        const occurred = Date.parse(String(submittedEvent?.metadata.occurredAt));
+        const times = after.arrivals[jobId] ?? [];
+        missing += size - times.length;
+        for (const time of times) {
+          latencies.push(time - occurred);
+          sinceSubmit.push(time - submitted);
+        }
+      }
+      latencies.sort((a, b) => a - b);
+      sinceSubmit.sort((a, b) => a - b);
+      return {
+        events,
+        eventsPerSecond: round(events / submitS, 1),
+        deliveries: latencies.length,
+        missing,
+        p50: round(percentile(latencies, 50), 1),
+        p99: round(percentile(latencies, 99), 1),
+        submitP99: round(percentile(sinceSubmit, 99), 1),
+        serverCpuMsPerEvent: round((user + system) / 1000 / Math.max(events, 1), 1),
+        socketWritesPerEvent: round(writes / Math.max(events, 1)),
+        clientCpuMsPerEvent: round((after.cpuMs - before.cpuMs) / Math.max(events, 1), 1),
+      };
+    }
+
+    /** Publishes the ticks of a few encoding jobs; the share of a core server and clients spend. */
+    async function measureEncoding() {
+      const before = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
+      const serverCpu = process.cpuUsage();
+      const started = performance.now();
+      const jobIds = Array.from({ length: ENCODING_JOBS }, () => randomUUID());
+      for (let n = 0; performance.now() - started < ENCODING_MS; n++) {
+        for (const jobId of jobIds) {
+          bus.publish({
+            jobId,
+            taskId: jobId,
+            attempt: 1,
+            workerId: "bench",
+            pct: n % 100,
+            outTimeSec: n / 10,
+            fps: 30,
+            speed: 1,
+            etaSeconds: 60,
+            at: new Date().toISOString(),
+          });
+        }
+        await sleep(TICK_INTERVAL_MS);
+      }
+      const elapsedMs = performance.now() - started;
+      const { user, system } = process.cpuUsage(serverCpu);
+      const after = await clients.ask<{ cpuMs: number }>({ type: "arrivals" }, "arrivals");
+      return {
+        serverCpuPercent: round(((user + system) / 1000 / elapsedMs) * 100, 1),
+        clientCpuPercent: round(((after.cpuMs - before.cpuMs) / elapsedMs) * 100, 1),
+      };
+    }
+
     const results = [];
     let connected = 0;
     for (const size of sizes) {
@@ -149,43 +252,62 @@ export async function run(args: string[]): Promise<number> {
       const rss = rssKiB();
       const idle = (await transactionsPerSecond(db.pool)) / (IDLE_WINDOW_MS / 1000);
 
-      const submittedAt = new Map<string, number>();
-      for (let n = 0; n < EVENTS; n++) {
+      // submitted on a fixed schedule, not each after the last one's answer: a loaded server gets the
+      // same pace, as it would from its users
+      const paced = await measureDeliveries(size, async () => {
+        const submissions = [];
+        for (let n = 0; n < PACED_JOBS; n++) {
+          const at = now();
+          submissions.push(submitJob(kernel.url, operator.token).then((id) => [id, at] as const));
+          await sleep(PACED_INTERVAL_MS);
+        }
+        return new Map(await Promise.all(submissions));
+      });
+      const burst = await measureDeliveries(size, async () => {
         const at = now();
-        submittedAt.set(await submitJob(kernel.url, operator.token), at);
-        await sleep(EVENT_INTERVAL_MS);
-      }
-      await sleep(2000);
-      const { arrivals } = await clients.ask<{ arrivals: Record<string, number[]> }>(
-        { type: "arrivals" },
-        "arrivals",
-      );
-      const latencies: number[] = [];
-      let missing = 0;
-      for (const [jobId, at] of submittedAt) {
-        const times = arrivals[jobId] ?? [];
-        missing += size - times.length;
-        for (const time of times) latencies.push(time - at);
-      }
-      latencies.sort((a, b) => a - b);
+        const ids = await Promise.all(
+          Array.from({ length: BURST_JOBS }, () => submitJob(kernel.url, operator.token)),
+        );
+        return new Map(ids.map((id) => [id, at]));
+      });
+      const encoding = await measureEncoding();
       const figures = {
         clients: size,
         rss_per_client_kib: round((rss - idleRss) / size, 1),
         idle_db_queries_per_s: round(idle, 1),
         idle_db_queries_per_s_no_clients: round(idleBaseline, 1),
-        event_to_client_p50_ms: round(percentile(latencies, 50), 1),
-        event_to_client_p99_ms: round(percentile(latencies, 99), 1),
-        events: EVENTS,
-        deliveries_missing: missing,
+        events_per_s: paced.eventsPerSecond,
+        event_to_client_p50_ms: paced.p50,
+        event_to_client_p99_ms: paced.p99,
+        submit_to_client_p99_ms: paced.submitP99,
+        server_cpu_ms_per_event: paced.serverCpuMsPerEvent,
+        client_cpu_ms_per_event: paced.clientCpuMsPerEvent,
+        socket_writes_per_event: paced.socketWritesPerEvent,
+        burst_jobs: BURST_JOBS,
+        burst_events: burst.events,
+        burst_p50_ms: burst.p50,
+        burst_p99_ms: burst.p99,
+        burst_submit_to_client_p99_ms: burst.submitP99,
+        encoding_jobs: ENCODING_JOBS,
+        encoding_server_cpu_percent: encoding.serverCpuPercent,
+        encoding_client_cpu_percent: encoding.clientCpuPercent,
+        deliveries_missing: paced.missing + burst.missing,
         connect_s: round(connectS, 1),
         rss_mib: round(rss / 1024),
+        load_average_1m: round(os.loadavg()[0]!, 1),
       };
       results.push(figures);
       console.log(
         `  ${String(size).padStart(5)} clients: RSS ${figures.rss_mib} MiB (${figures.rss_per_client_kib} KiB per client over the idle server), ` +
-          `${figures.idle_db_queries_per_s} database transactions/s idle (${round(idle / Math.max(idleBaseline, 0.1), 2)}× no client), ` +
-          `event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms over ${latencies.length} deliveries` +
-          `${missing > 0 ? `, ${missing} missing` : ""}; connected in ${figures.connect_s} s`,
+          `${figures.idle_db_queries_per_s} database transactions/s idle (${round(idle / Math.max(idleBaseline, 0.1), 2)}× no client); ` +
+          `connected in ${figures.connect_s} s\n` +
+          `    at ${figures.events_per_s} events/s: event → client p50 ${figures.event_to_client_p50_ms} ms, p99 ${figures.event_to_client_p99_ms} ms ` +
+          `over ${paced.deliveries} deliveries (p99 ${figures.submit_to_client_p99_ms} ms from submission); CPU per event ${figures.server_cpu_ms_per_event} ms server, ${figures.client_cpu_ms_per_event} ms clients, ` +
+          `${figures.socket_writes_per_event} socket writes\n` +
+          `    burst of ${BURST_JOBS} jobs at once (${burst.events} events): p50 ${figures.burst_p50_ms} ms, p99 ${figures.burst_p99_ms} ms (${figures.burst_submit_to_client_p99_ms} ms from submission)` +
+          `${figures.deliveries_missing > 0 ? `; ${figures.deliveries_missing} deliveries missing` : ""}\n` +
+          `    ${ENCODING_JOBS} jobs encoding (their progress ticks): ${figures.encoding_server_cpu_percent}% of a core server, ` +
+          `${figures.encoding_client_cpu_percent}% clients; load average ${figures.load_average_1m}`,
       );
       console.log(JSON.stringify(figures));
     }

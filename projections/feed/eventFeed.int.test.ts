@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { EventStore, JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
-import type { ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
@@ -109,9 +109,27 @@ async function appendTo(
 
 // ---------------------------------------------------------------- the app, served
 
+/** The bus with a count of the subscriptions open on it. */
+function countingBus(bus: ProgressBus) {
+  let open = 0;
+  const counted: ProgressBus = {
+    ...bus,
+    subscribe(listener) {
+      open++;
+      const unsubscribe = bus.subscribe(listener);
+      return () => {
+        open--;
+        unsubscribe();
+      };
+    },
+  };
+  return { bus: counted, openSubscriptions: () => open };
+}
+
 async function startFeed(options: Partial<EventFeedOptions> = {}) {
   const counting = countingStore(postgres);
   const progressBus = createMemoryProgressBus();
+  const countedBus = countingBus(progressBus);
   const app = new Hono<HttpEnv>();
   app.use(async (c, next) => {
     c.set("requestId", c.req.header("x-request-id") ?? "req-test");
@@ -130,7 +148,7 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
   });
   // the one shared subscription is not counted: `openSubscriptions` is what clients hold of their own
   const tail = createFeedTail({ store: postgres });
-  app.route("/", eventFeedRoute({ store: counting.store, progressBus, tail, ...options }));
+  app.route("/", eventFeedRoute({ store: counting.store, progressBus: countedBus.bus, tail, ...options }));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });
@@ -141,7 +159,12 @@ async function startFeed(options: Partial<EventFeedOptions> = {}) {
     await progressBus.close();
     await tail.close();
   });
-  return { base: `http://127.0.0.1:${port}`, progressBus, openSubscriptions: counting.openSubscriptions };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    progressBus,
+    openSubscriptions: counting.openSubscriptions,
+    openProgressSubscriptions: countedBus.openSubscriptions,
+  };
 }
 
 // ---------------------------------------------------------------- an SSE client (WHATWG parsing rules)
@@ -641,6 +664,29 @@ describe("event feed", () => {
     expect(feed.openSubscriptions()).toBe(0);
   });
 
+  it("fans progress out to every client from one subscription of the bus, and leaves it when the last goes", async () => {
+    const feed = await startFeed();
+    const [jobId, other] = [randomUUID(), randomUUID()];
+    const clients = await Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        connect(feed.base, n % 2 === 0 ? "" : `?job=${jobId}`, as("viewer", randomUUID())),
+      ),
+    );
+    await expect.poll(() => clients.every((client) => client.lastEventId !== undefined)).toBe(true);
+    expect(feed.openProgressSubscriptions()).toBe(1);
+    feed.progressBus.publish(progressTick({ jobId: other }));
+    feed.progressBus.publish(progressTick({ jobId, pct: 42 }));
+    const progressOf = (client: FeedClient) =>
+      client
+        .events()
+        .filter((frame) => frame.event === "progress")
+        .map((frame) => dataOf(frame).job_id);
+    for (const [n, client] of clients.entries())
+      await expect.poll(() => progressOf(client)).toEqual(n % 2 === 0 ? [other, jobId] : [jobId]);
+    for (const client of clients) client.close();
+    await expect.poll(() => feed.openProgressSubscriptions()).toBe(0);
+  });
+
   it("hands catching-up clients over to the shared tail without loss or duplicates while events keep coming", async () => {
     const feed = await startFeed();
     const jobId = randomUUID();
@@ -768,5 +814,71 @@ describe("event feed", () => {
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("WE-AUTH-001");
     expect(feed.openSubscriptions()).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------- the shared tail
+
+/**
+ * The store as a tail sees it when events are appended between its reading the head of the log and
+ * its first page: following from "end" hands it those events before it is caught up.
+ */
+function storeWithAppendsAtTheEnd(store: EventStore, endBefore: RecordedEvent): EventStore {
+  return {
+    ...store,
+    subscribeToAll: (options = {}) =>
+      store.subscribeToAll({
+        ...options,
+        from: options.from === "end" ? String(endBefore.position - 1) : options.from,
+      }),
+  };
+}
+
+const busy = (ms: number) => {
+  const start = performance.now();
+  while (performance.now() - start < ms);
+};
+
+describe("feed tail", () => {
+  it("lets listeners join when events arrive before it has caught up, and hands them what follows", async () => {
+    const [first, ...rest] = await append(randomUUID(), taskStarted(), taskStarted(), taskStarted());
+    const tail = createFeedTail({ store: storeWithAppendsAtTheEnd(postgres, first!) });
+    onTestFinished(() => tail.close());
+    const received: RecordedEvent[] = [];
+    const joined = tail.join({ event: (event) => received.push(event), flush() {} });
+    const membership = await Promise.race([joined, sleep(10_000).then(() => undefined)]);
+    expect(membership, "the tail never let the listener join").toBeDefined();
+    expect(membership!.head?.position).toBeGreaterThanOrEqual(rest.at(-1)!.position);
+    const later = await append(randomUUID(), taskStarted(), taskStarted());
+    await expect.poll(() => received.map((event) => event.id)).toEqual(later.map((event) => event.id));
+  });
+  it("spends at most half its time fanning out: what comes during a long fan-out goes out with the next", async () => {
+    const tail = createFeedTail({ store: postgres });
+    onTestFinished(() => tail.close());
+    const received: RecordedEvent[] = [];
+    const flushes: Array<{ start: number; end: number }> = [];
+    await tail.join({
+      event: (event) => received.push(event),
+      flush() {
+        // a fan-out to thousands of clients: their responses take the frames at once, and Node
+        // writes them to the sockets on the next tick
+        const start = performance.now();
+        busy(10);
+        process.nextTick(() => {
+          busy(50);
+          flushes.push({ start, end: performance.now() });
+        });
+      },
+    });
+    const jobId = randomUUID();
+    const appended: RecordedEvent[] = [];
+    for (let n = 0; n < 20; n++) appended.push(...(await append(jobId, taskStarted())));
+    await expect.poll(() => received.length).toBe(appended.length);
+    expect(received.map((event) => event.id)).toEqual(appended.map((event) => event.id));
+    expect(flushes.length).toBeLessThan(appended.length);
+    for (let n = 1; n < flushes.length; n++) {
+      const previous = flushes[n - 1]!;
+      expect(flushes[n]!.start - previous.end).toBeGreaterThanOrEqual((previous.end - previous.start) * 0.9);
+    }
   });
 });

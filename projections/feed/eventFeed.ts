@@ -2,9 +2,11 @@
 // store's checkpoint as `id` (Last-Event-ID resumes exactly after it), each caller seeing only the
 // streams its role may read; progress ticks as `event: progress` without an id; `: ping` comments keep
 // idle connections open. Open feeds are capped per token and in all, and end when their token is revoked.
+import type { ServerResponse } from "node:http";
+import type { HttpBindings } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import { ApiError, errorBody } from "../../infra/http/apiError.ts";
@@ -19,7 +21,7 @@ import type { FeedStats } from "./feedStats.ts";
 import type { FeedTail, TailMembership } from "./feedTail.ts";
 import { feedVisibility } from "./feedVisibility.ts";
 import { type FeedQuery, parseFeedQuery } from "./parseFeedQuery.ts";
-import { createProgressThrottle } from "./progressThrottle.ts";
+import { createProgressFanOut } from "./progressFanOut.ts";
 
 export interface EventFeedOptions {
   store: EventStore;
@@ -30,7 +32,7 @@ export interface EventFeedOptions {
   heartbeatMs?: number;
   /** Stored event types a `types=` filter may name (default: every type the feed carries). */
   eventTypes?: readonly string[];
-  /** Frames queued for one client at most (default 1 MiB). */
+  /** Bytes waiting for one client at most (default 1 MiB). */
   maxBufferedBytes?: number;
   /** How long a client may leave a full buffer untouched before it is dropped (default 30 s). */
   slowClientMs?: number;
@@ -76,7 +78,7 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
   const knownEventTypes = options.eventTypes ?? feedVisibility.eventTypes;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const slowClientMs = options.slowClientMs ?? 30_000;
-  const progressIntervalMs = options.progressIntervalMs ?? 250;
+  const progress = createProgressFanOut({ progressBus, intervalMs: options.progressIntervalMs ?? 250 });
   const eventsOptions = { store, tail, maxQueuedEvents: options.maxQueuedEvents ?? 10_000 };
   const clients = createFeedClients({
     maxClients: options.maxClients ?? 10_000,
@@ -102,26 +104,18 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
   };
 
   async function serve(
-    stream: SSEStreamingApi,
+    response: ServerResponse,
     query: FeedQuery,
     actor: Actor,
     events: FeedEvents | undefined,
     stop: AbortController,
     requestId: string,
   ) {
-    stream.onAbort(() => stop.abort("left"));
-
-    const outbox = createFeedOutbox({ write: (frame) => stream.write(frame), maxBufferedBytes });
+    const outbox = createFeedOutbox({ response, maxBufferedBytes });
     stop.signal.addEventListener("abort", () => outbox.close(), { once: true });
-    const throttle = createProgressThrottle({
-      intervalMs: progressIntervalMs,
-      // ticks are worth nothing a second later: dropped, not queued, when the client lags
-      emit: (tick) => outbox.offer(feedFrames.progress(tick)),
-    });
-    const unsubscribe = query.progress
-      ? progressBus.subscribe((tick) => {
-          if (query.jobId === undefined || tick.jobId === query.jobId) throttle.push(tick);
-        })
+    const leaveProgress = query.progress
+      ? // ticks are worth nothing a second later: dropped, not queued, when the client lags
+        progress.join({ jobId: query.jobId, send: (frame) => outbox.offer(frame) })
       : () => {};
     const unsubscribeStats =
       query.stats && options.stats
@@ -142,25 +136,29 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
           });
     } finally {
       clearInterval(heartbeat);
-      unsubscribe();
+      leaveProgress();
       unsubscribeStats();
-      throttle.close();
       outbox.close();
     }
     if (stop.signal.reason === "revoked") {
       ending = { code: "WE-AUTH-001", details: "the token this feed was opened with was revoked" };
     }
-    if (ending && stop.signal.reason !== "left" && !stream.aborted) {
-      // Not awaited: it goes out behind the frame being written, if the client ever reads again;
-      // the stream is closed behind it and nothing of ours waits on the client any longer.
-      void stream.write(feedFrames.error(errorBody(ending.code, ending.details, requestId)));
-    }
+    if (response.destroyed) return;
+    // The final error goes out behind what the client has not read yet, if it ever reads again;
+    // nothing of ours waits on the client any longer.
+    if (ending && stop.signal.reason !== "left")
+      response.end(feedFrames.error(errorBody(ending.code, ending.details, requestId)));
+    else response.end();
   }
 
   return new Hono<HttpEnv>().get("/v1/events/stream", async (c) => {
     const actor: Actor | undefined = c.get("actor");
     if (actor === undefined)
       throw new ApiError("WE-AUTH-001", "the event feed needs an authenticated caller");
+    // Frames are written straight to Node's response rather than through a web stream per client:
+    // one event goes to thousands of clients, and each layer would cost every one of them.
+    const response = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+    if (response === undefined) throw new Error("the event feed is served by the Node HTTP server only");
     const query = parseFeedQuery(c.req.query(), c.req.header("Last-Event-ID"), knownEventTypes);
     const stop = new AbortController();
     const signal = c.req.raw.signal;
@@ -182,13 +180,21 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
     }
     const requestId: string | undefined = c.get("requestId");
     c.header("X-Accel-Buffering", "no"); // a proxy that buffers would hold events back
-    return streamSSE(c, async (stream) => {
-      try {
-        await serve(stream, query, actor, events, stop, requestId ?? "");
-      } finally {
+    // with the headers set on the way here (the request id)
+    const head = c.body(null, 200, {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache",
+      Connection: "keep-alive",
+    });
+    response.writeHead(200, Object.fromEntries(head.headers));
+    response.flushHeaders();
+    response.once("close", abandon);
+    void serve(response, query, actor, events, stop, requestId ?? "")
+      .catch(() => response.destroy())
+      .finally(() => {
         admission.release();
         signal.removeEventListener("abort", abandon);
-      }
-    });
+      });
+    return RESPONSE_ALREADY_SENT;
   });
 }

@@ -14,7 +14,7 @@ import type { Actor } from "../../infra/http/httpEnv.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { feedFrames } from "./feedFrames.ts";
-import type { FeedOutbox } from "./feedOutbox.ts";
+import type { FeedOutbox, Frame } from "./feedOutbox.ts";
 import type { FeedTail, TailListener, TailMembership } from "./feedTail.ts";
 import { feedVisibility } from "./feedVisibility.ts";
 import type { FeedQuery } from "./parseFeedQuery.ts";
@@ -39,8 +39,14 @@ interface CatchUp {
 
 interface TailQueue {
   listener: TailListener;
-  /** What the tail handed over since the last take; "overflowed" when more than the queue holds. */
-  take(): Promise<RecordedEvent[] | "overflowed">;
+  /** The oldest event handed over and not yet taken. */
+  peek(): RecordedEvent | undefined;
+  /** Takes the oldest event. */
+  shift(): void;
+  /** More was handed over than the queue holds: what it held is gone, the store has it. */
+  readonly overflowed: boolean;
+  /** Called after each run of events the tail hands over, and when the client goes. */
+  onFlush: () => void;
 }
 
 /** Where a client is bound: the tail (with what it queued), and its own subscription while catching up. */
@@ -54,33 +60,36 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 function createTailQueue(limit: number, signal: AbortSignal): TailQueue {
   let events: RecordedEvent[] = [];
+  let first = 0; // taken from the front by moving this, not by shifting the array
   let overflowed = false;
-  let wake = () => {};
-  signal.addEventListener("abort", () => wake(), { once: true });
-  return {
+  const queue: TailQueue = {
     listener: {
       event(event) {
         if (overflowed) return;
-        if (events.length < limit) events.push(event);
+        if (events.length - first < limit) events.push(event);
         else {
           overflowed = true;
           events = [];
+          first = 0;
         }
       },
-      flush: () => wake(),
+      flush: () => queue.onFlush(),
     },
-    async take() {
-      while (events.length === 0 && !overflowed && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+    peek: () => events[first],
+    shift() {
+      first++;
+      if (first === events.length) {
+        events = [];
+        first = 0;
       }
-      if (overflowed) return "overflowed";
-      const taken = events;
-      events = [];
-      return taken;
     },
+    get overflowed() {
+      return overflowed;
+    },
+    onFlush: () => {},
   };
+  signal.addEventListener("abort", () => queue.onFlush(), { once: true });
+  return queue;
 }
 
 /**
@@ -158,12 +167,16 @@ type Ended = { _tag: "Ended"; ending: Ending | undefined };
 type Sent = { _tag: "Sent" } | Ended;
 const sent: Sent = { _tag: "Sent" };
 
-/** Queues a stored event's frame once there is room; a client that makes none in time is dropped. */
-async function put(client: Client, frame: string): Promise<Sent> {
+/** The client read nothing for `slowClientMs` while stored events waited: it is dropped. */
+const slowClient = (client: Client): Ending => ({
+  code: "WE-SYS-004",
+  details: `the client read nothing for ${client.slowClientMs} ms while events waited; reconnect with Last-Event-ID to resume`,
+});
+
+/** Writes a stored event's frame once there is room; a client that makes none in time is dropped. */
+async function put(client: Client, frame: Frame): Promise<Sent> {
   if (await client.outbox.put(frame, client.slowClientMs)) return sent;
-  if (client.signal.aborted) return { _tag: "Ended", ending: undefined };
-  const details = `the client read nothing for ${client.slowClientMs} ms while events waited; reconnect with Last-Event-ID to resume`;
-  return { _tag: "Ended", ending: { code: "WE-SYS-004", details } };
+  return { _tag: "Ended", ending: client.signal.aborted ? undefined : slowClient(client) };
 }
 
 type CaughtUp = { _tag: "CaughtUp"; position: number | undefined; checkpoint: string | null };
@@ -177,7 +190,7 @@ async function sendCatchUp(
   try {
     for (let next = await catchUp.next(); !next.done; next = await catchUp.next()) {
       const message = next.value;
-      let frame: string | undefined;
+      let frame: Frame | undefined;
       if (message.type === "event") {
         if (matches(client.query, client.actor, message.event)) frame = feedFrames.event(message.event);
       } else if (message.type === "caughtUp" && untilCaughtUp) {
@@ -198,36 +211,60 @@ async function sendCatchUp(
   }
 }
 
-/** Sends what the tail hands over after `position`; "overflowed" when the client must catch up again. */
+type Live = Ended | { _tag: "Overflowed"; checkpoint: string | null };
+
+/**
+ * Sends what the tail hands over after `position`; "overflowed" when the client must catch up again.
+ * Each run of events is written as the tail flushes it, within that call: no promise per client and
+ * event. Only a client whose buffer is full is waited for, and then alone.
+ */
 async function sendLive(
   client: Client,
   queue: TailQueue,
   from: { position: number; checkpoint: string | null },
-): Promise<Ended | { _tag: "Overflowed"; checkpoint: string | null }> {
+): Promise<Live> {
   let cursor = from;
   if (cursor.checkpoint !== null) {
     const outcome = await put(client, feedFrames.resumePoint(cursor.checkpoint));
     if (outcome._tag === "Ended") return outcome;
   }
-  for (;;) {
-    const taken = await queue.take();
-    if (client.signal.aborted) return { _tag: "Ended", ending: undefined };
-    if (taken === "overflowed") return { _tag: "Overflowed", checkpoint: cursor.checkpoint };
+  return new Promise<Live>((resolve) => {
+    let waiting = false;
+    // the last event taken when the client was sent nothing since: a resume point goes out for it
     let skipped: string | undefined;
-    for (const event of taken) {
-      if (event.position <= cursor.position) continue; // sent by the catch-up already
-      cursor = { position: event.position, checkpoint: event.checkpoint };
-      if (!matches(client.query, client.actor, event)) {
-        skipped = event.checkpoint;
-        continue;
+    const finish = (live: Live) => {
+      queue.onFlush = () => {};
+      resolve(live);
+    };
+    const send = () => {
+      if (waiting) return;
+      if (client.signal.aborted) return finish({ _tag: "Ended", ending: undefined });
+      if (queue.overflowed) return finish({ _tag: "Overflowed", checkpoint: cursor.checkpoint });
+      for (let event = queue.peek(); event !== undefined; event = queue.peek()) {
+        // at or before the hand-over: sent by the catch-up already
+        if (event.position > cursor.position) {
+          if (matches(client.query, client.actor, event)) {
+            if (!client.outbox.offer(feedFrames.event(event))) return waitForRoom();
+            skipped = undefined;
+          } else skipped = event.checkpoint;
+          cursor = { position: event.position, checkpoint: event.checkpoint };
+        }
+        queue.shift();
       }
-      skipped = undefined;
-      const outcome = await put(client, feedFrames.event(event));
-      if (outcome._tag === "Ended") return outcome;
-    }
-    // one resume point per batch the client saw nothing of, so a reconnect does not read it again
-    if (skipped !== undefined) client.outbox.offer(feedFrames.resumePoint(skipped));
-  }
+      // one resume point per run the client saw nothing of, so a reconnect does not read it again
+      if (skipped !== undefined && client.outbox.offer(feedFrames.resumePoint(skipped))) skipped = undefined;
+    };
+    const waitForRoom = () => {
+      waiting = true;
+      void client.outbox.whenRoom(client.slowClientMs).then((room) => {
+        waiting = false;
+        if (room) send();
+        else finish({ _tag: "Ended", ending: client.signal.aborted ? undefined : slowClient(client) });
+      });
+    };
+    queue.onFlush = send;
+    send(); // what the tail handed over during the catch-up
+  });
 }
 
 /** Sends stored events until the client goes (undefined) or the feed must end with an error. */

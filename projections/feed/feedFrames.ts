@@ -13,8 +13,8 @@ function occurredAt(event: RecordedEvent): string {
   return typeof stamped === "string" ? stamped : event.createdAt.toISOString();
 }
 
-// One event fanned out to thousands of clients is rendered once.
-const rendered = new WeakMap<RecordedEvent, string>();
+// One event fanned out to thousands of clients is rendered and encoded once, and its bytes shared.
+const rendered = new WeakMap<RecordedEvent, Buffer>();
 
 function renderEvent(event: RecordedEvent): string {
   return sseFrame({
@@ -33,31 +33,33 @@ function renderEvent(event: RecordedEvent): string {
 
 export const feedFrames = {
   /** A stored event as the feed shows it to whoever may read its stream. */
-  event(event: RecordedEvent): string {
+  event(event: RecordedEvent): Buffer {
     let frame = rendered.get(event);
     if (frame === undefined) {
-      frame = renderEvent(event);
+      frame = Buffer.from(renderEvent(event));
       rendered.set(event, frame);
     }
     return frame;
   },
 
-  progress(tick: ProgressTick): string {
-    return sseFrame({
-      event: "progress",
-      data: {
-        job_id: tick.jobId,
-        task_id: tick.taskId,
-        attempt: tick.attempt,
-        pct: tick.pct,
-        fps: tick.fps,
-        speed: tick.speed,
-        eta_seconds: tick.etaSeconds,
-        out_time_sec: tick.outTimeSec,
-        at: tick.at,
-      },
-    });
-  },
+  /** A progress tick, sent to every client following its job: encoded once, its bytes shared. */
+  progress: (tick: ProgressTick): Buffer =>
+    Buffer.from(
+      sseFrame({
+        event: "progress",
+        data: {
+          job_id: tick.jobId,
+          task_id: tick.taskId,
+          attempt: tick.attempt,
+          pct: tick.pct,
+          fps: tick.fps,
+          speed: tick.speed,
+          eta_seconds: tick.etaSeconds,
+          out_time_sec: tick.outTimeSec,
+          at: tick.at,
+        },
+      }),
+    ),
 
   stats: (snapshot: FeedStatsSnapshot): string =>
     sseFrame({ event: "stats", data: { jobs_by_status: snapshot.counts, at: snapshot.at } }),

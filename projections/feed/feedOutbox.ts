@@ -1,93 +1,100 @@
-// The frames waiting for one client, in bounded memory. Stored events wait for room (the store keeps
-// them, so a catch-up goes at the client's pace); ticks and heartbeats are dropped when there is none.
-// Writes go out one at a time, so nothing queues up unseen in the stream underneath.
+// What is written to one client, in bounded memory. Frames go straight into the client's Node response
+// at once, without a promise each: what the socket has not taken yet stays in the response's buffer,
+// and that buffer is the bound. Stored events wait for room (the store keeps them, so a catch-up goes
+// at the client's pace); ticks and heartbeats are dropped when there is none.
+
+/** A frame's text; a frame sent to many clients is encoded once and shared as bytes. */
+export type Frame = string | Uint8Array;
+
+/** The parts of Node's `ServerResponse` (any `Writable`) the outbox writes through. */
+export interface FeedResponse {
+  write(chunk: Frame): boolean;
+  /** Bytes written and not yet taken by the socket. */
+  readonly writableLength: number;
+  /** True from a write that filled the buffer until its `drain`. */
+  readonly writableNeedDrain: boolean;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+  once(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain", listener: () => void): unknown;
+}
 
 export interface FeedOutboxOptions {
-  /** Sends one frame; resolves once the transport took it (that is where a slow client pushes back). */
-  write: (frame: string) => Promise<unknown>;
-  /** Bytes queued at most, the frame being written excluded; one larger frame still goes alone. */
+  response: FeedResponse;
+  /** Bytes waiting for the client at most; one larger frame still goes when nothing waits. */
   maxBufferedBytes: number;
 }
 
 export interface FeedOutbox {
-  /** Queues the frame if there is room now; false if it was dropped. */
-  offer(frame: string): boolean;
-  /** Queues the frame once there is room; false if none was made within `timeoutMs` or the outbox closed. */
-  put(frame: string, timeoutMs: number): Promise<boolean>;
-  /** Nothing queued and nothing being written. */
+  /** Writes the frame now if there is room; false if there is none (or the outbox closed). */
+  offer(frame: Frame): boolean;
+  /** Writes the frame once there is room; false if none was made within `timeoutMs` or the outbox closed. */
+  put(frame: Frame, timeoutMs: number): Promise<boolean>;
+  /** Resolves true once the client took what waited, false after `timeoutMs` or when the outbox closed. */
+  whenRoom(timeoutMs: number): Promise<boolean>;
+  /** Nothing waits for the client. */
   readonly idle: boolean;
-  /** Drops what is queued and takes nothing more; a write under way finishes on its own. */
+  /** Takes nothing more and wakes whoever waits for room; what was written still goes out. */
   close(): void;
 }
 
-export function createFeedOutbox({ write, maxBufferedBytes }: FeedOutboxOptions): FeedOutbox {
-  const queue: string[] = [];
-  let bufferedBytes = 0;
-  let writing = false;
+const byteLength = (frame: Frame) =>
+  typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength;
+
+export function createFeedOutbox({ response, maxBufferedBytes }: FeedOutboxOptions): FeedOutbox {
   let closed = false;
-  let roomWaiters: Array<() => void> = [];
+  const roomWaiters = new Set<(room: boolean) => void>();
 
-  const hasRoomFor = (frame: string) =>
-    !closed && (queue.length === 0 || bufferedBytes + Buffer.byteLength(frame) <= maxBufferedBytes);
-
-  const wakeRoomWaiters = () => {
-    const woken = roomWaiters;
-    roomWaiters = [];
-    for (const wake of woken) wake();
-  };
-
-  const enqueue = (frame: string) => {
-    queue.push(frame);
-    bufferedBytes += Buffer.byteLength(frame);
-    if (!writing) void pump();
-  };
+  // Below the response's own high-water mark it never asks for a drain, so nothing would wake a
+  // waiter: the bound applies from there on.
+  const hasRoomFor = (frame: Frame) =>
+    !closed &&
+    !response.writableEnded &&
+    !response.destroyed &&
+    (!response.writableNeedDrain || response.writableLength + byteLength(frame) <= maxBufferedBytes);
 
   function close() {
     closed = true;
-    queue.length = 0;
-    bufferedBytes = 0;
-    wakeRoomWaiters();
+    for (const wake of [...roomWaiters]) wake(false);
+  }
+  response.once("close", close);
+
+  function whenRoom(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (closed || response.destroyed) return resolve(false);
+      if (!response.writableNeedDrain) return resolve(true);
+      const done = (room: boolean) => {
+        clearTimeout(timer);
+        response.off("drain", drained);
+        roomWaiters.delete(done);
+        resolve(room && !closed);
+      };
+      const drained = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      response.once("drain", drained);
+      roomWaiters.add(done);
+    });
   }
 
-  async function pump() {
-    writing = true;
-    try {
-      for (let frame = queue.shift(); frame !== undefined && !closed; frame = queue.shift()) {
-        bufferedBytes -= Buffer.byteLength(frame);
-        wakeRoomWaiters();
-        await write(frame);
-      }
-    } catch {
-      close(); // the transport is gone: the feed learns it from its abort signal
-    } finally {
-      writing = false;
-    }
+  function offer(frame: Frame): boolean {
+    if (!hasRoomFor(frame)) return false;
+    response.write(frame);
+    return true;
   }
 
   return {
-    offer(frame) {
-      if (!hasRoomFor(frame)) return false;
-      enqueue(frame);
-      return true;
-    },
+    offer,
     async put(frame, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      while (!hasRoomFor(frame)) {
+      while (!offer(frame)) {
         const left = deadline - Date.now();
-        if (closed || left <= 0) return false;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          roomWaiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        if (closed || left <= 0 || !(await whenRoom(left))) return false;
       }
-      enqueue(frame);
       return true;
     },
+    whenRoom,
     get idle() {
-      return queue.length === 0 && !writing;
+      return response.writableLength === 0;
     },
     close,
   };

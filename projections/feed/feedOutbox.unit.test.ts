@@ -1,75 +1,93 @@
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createFeedOutbox } from "./feedOutbox.ts";
 
-/** A transport whose writes finish only when the test says so. */
-function heldTransport() {
+/** A Node writable (what a ServerResponse is) whose writes reach the client only when the test says so. */
+function heldResponse(highWaterMark: number) {
   const written: string[] = [];
   const releases: Array<() => void> = [];
-  return {
-    written,
-    write(frame: string) {
-      written.push(frame);
-      return new Promise<void>((resolve) => releases.push(resolve));
+  const response = new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _encoding, callback) {
+      written.push(chunk.toString());
+      releases.push(callback);
     },
-    /** Lets the oldest unfinished write finish. */
+  });
+  return {
+    response,
+    written,
+    /** Lets every write so far reach the client. */
     async release() {
-      releases.shift()?.();
-      await new Promise((resolve) => setImmediate(resolve));
+      while (releases.length > 0) {
+        releases.shift()!();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
   };
 }
 
 describe("feed outbox", () => {
-  it("writes frames one at a time, in order", async () => {
-    const transport = heldTransport();
-    const outbox = createFeedOutbox({ write: transport.write, maxBufferedBytes: 100 });
+  it("writes each frame into the response at once, in order, text or shared bytes alike", async () => {
+    const held = heldResponse(100);
+    const outbox = createFeedOutbox({ response: held.response, maxBufferedBytes: 1000 });
     expect(outbox.idle).toBe(true);
-    outbox.offer("a");
-    outbox.offer("b");
-    outbox.offer("c");
-    expect(transport.written).toEqual(["a"]);
+    expect(outbox.offer("a")).toBe(true);
+    expect(outbox.offer(Buffer.from("b"))).toBe(true);
+    expect(outbox.offer("c")).toBe(true);
     expect(outbox.idle).toBe(false);
-    await transport.release();
-    expect(transport.written).toEqual(["a", "b"]);
-    await transport.release();
-    await transport.release();
-    expect(transport.written).toEqual(["a", "b", "c"]);
+    await held.release();
+    expect(held.written).toEqual(["a", "b", "c"]);
     expect(outbox.idle).toBe(true);
   });
 
-  it("drops an offered frame when the buffer is full, but lets one large frame through alone", async () => {
-    const transport = heldTransport();
-    const outbox = createFeedOutbox({ write: transport.write, maxBufferedBytes: 10 });
-    expect(outbox.offer("in flight")).toBe(true);
-    expect(outbox.offer("x".repeat(50))).toBe(true); // nothing queued: it may go alone
+  it("refuses a frame once the response asked for a drain and the bound would be passed; one large frame goes alone", async () => {
+    const held = heldResponse(10);
+    const outbox = createFeedOutbox({ response: held.response, maxBufferedBytes: 30 });
+    expect(outbox.offer("x".repeat(50))).toBe(true); // nothing waits: it may go alone
     expect(outbox.offer("y")).toBe(false);
-    await transport.release();
-    expect(outbox.offer("y")).toBe(true);
+    await held.release();
+    expect(outbox.offer("0123456789")).toBe(true); // fills the response to its high-water mark
+    expect(outbox.offer("0123456789")).toBe(true); // within the bound
+    expect(outbox.offer("0123456789")).toBe(true);
+    expect(outbox.offer("0123456789")).toBe(false); // 40 bytes would wait
+    expect(outbox.offer("y")).toBe(false);
   });
 
   it("makes a put wait for room, and gives up when the client takes nothing in time", async () => {
-    const transport = heldTransport();
-    const outbox = createFeedOutbox({ write: transport.write, maxBufferedBytes: 10 });
-    await outbox.put("0123456789", 1_000); // taken by the transport at once
-    await outbox.put("0123456789", 1_000); // queued: the buffer is now full
+    const held = heldResponse(10);
+    const outbox = createFeedOutbox({ response: held.response, maxBufferedBytes: 10 });
+    await expect(outbox.put("0123456789", 1_000)).resolves.toBe(true);
     const waiting = outbox.put("next", 1_000);
-    await transport.release();
+    await held.release();
     await expect(waiting).resolves.toBe(true);
+    await expect(outbox.put("0123456789", 1_000)).resolves.toBe(true);
     const started = Date.now();
-    await expect(outbox.put("0123456789", 50)).resolves.toBe(false); // "next" still waits behind the second
+    await expect(outbox.put("more", 50)).resolves.toBe(false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(held.written).toEqual(["0123456789", "next", "0123456789"]);
   });
 
-  it("drops what is queued on close and wakes a waiting put", async () => {
-    const transport = heldTransport();
-    const outbox = createFeedOutbox({ write: transport.write, maxBufferedBytes: 1 });
+  it("takes nothing more once closed, and wakes a waiting put with false", async () => {
+    const held = heldResponse(1);
+    const outbox = createFeedOutbox({ response: held.response, maxBufferedBytes: 1 });
     outbox.offer("a");
-    outbox.offer("b");
-    const waiting = outbox.put("c", 10_000);
+    const waiting = outbox.put("b", 10_000);
+    const room = outbox.whenRoom(10_000);
     outbox.close();
     await expect(waiting).resolves.toBe(false);
-    await transport.release();
-    expect(transport.written).toEqual(["a"]);
-    expect(outbox.offer("d")).toBe(false);
+    await expect(room).resolves.toBe(false);
+    await held.release();
+    expect(outbox.offer("c")).toBe(false);
+    expect(held.written).toEqual(["a"]);
+  });
+
+  it("closes when the response does: a client that left wakes whoever waited for it", async () => {
+    const held = heldResponse(1);
+    const outbox = createFeedOutbox({ response: held.response, maxBufferedBytes: 1 });
+    outbox.offer("a");
+    const waiting = outbox.put("b", 10_000);
+    held.response.destroy();
+    await expect(waiting).resolves.toBe(false);
+    expect(outbox.offer("c")).toBe(false);
   });
 });

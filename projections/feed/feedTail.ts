@@ -60,12 +60,14 @@ const asError = (error: unknown) => (error instanceof Error ? error : new Error(
 export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: FeedTailOptions): FeedTail {
   const listeners = new Set<TailListener>();
   let head: TailHead | undefined;
+  let caughtUp = false;
   let positionsKnown = true;
   let ready: Deferred | undefined;
   let following: Promise<void> | undefined;
   let subscription: Subscription | undefined;
   let closed = false;
   let flushScheduled = false;
+  let nextFlushAt = 0;
   let endRetryWait = () => {};
 
   const each = (call: (listener: TailListener) => void) => {
@@ -78,14 +80,27 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
     }
   };
 
-  // the events of one read of the log arrive in one turn of the event loop: flush once after it
+  // The events of one read of the log arrive in one turn of the event loop: flush once after it. A
+  // flush to thousands of clients takes a while (a write to each); after one that took t, the next
+  // waits t, so that the events arriving meanwhile go out together, one write per client for all,
+  // and fanning out never takes more than half the process's time however fast events come.
+  const flush = () => {
+    flushScheduled = false;
+    const started = performance.now();
+    each((listener) => listener.flush());
+    // Node sends what a response was given on the next tick (it corks the socket until then): a
+    // tick queued now runs after those writes, where the fan-out truly ends
+    process.nextTick(() => {
+      const ended = performance.now();
+      nextFlushAt = ended + (ended - started);
+    });
+  };
   const scheduleFlush = () => {
     if (flushScheduled) return;
     flushScheduled = true;
-    setImmediate(() => {
-      flushScheduled = false;
-      each((listener) => listener.flush());
-    });
+    const wait = nextFlushAt - performance.now();
+    if (wait > 0) setTimeout(flush, wait);
+    else setImmediate(flush);
   };
 
   async function followOnce() {
@@ -97,9 +112,11 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
         head = { position: event.position, checkpoint: event.checkpoint };
         each((listener) => listener.event(event));
         scheduleFlush();
-      } else if (message.type === "caughtUp" && head === undefined) {
+      } else if (message.type === "caughtUp" && !caughtUp) {
+        // events appended while the tail started may come before this: it is ready all the same
+        caughtUp = true;
         positionsKnown = message.position !== undefined;
-        head = { position: message.position ?? 0, checkpoint: message.checkpoint };
+        head = { position: message.position ?? head?.position ?? 0, checkpoint: message.checkpoint };
         ready?.resolve();
       }
     }
@@ -112,7 +129,7 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
       } catch (error) {
         if (closed) break;
         onError(asError(error));
-        if (head === undefined) {
+        if (!caughtUp) {
           ready?.reject(asError(error));
           ready = deferred();
         }
@@ -134,7 +151,7 @@ export function createFeedTail({ store, retryMs = 1000, onError = () => {} }: Fe
         ready = deferred();
         following = follow();
       }
-      if (head === undefined) await ready!.promise;
+      if (!caughtUp) await ready!.promise;
       listeners.add(listener);
       return {
         head: positionsKnown ? { ...head! } : undefined,
