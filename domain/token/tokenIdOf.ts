@@ -6,8 +6,6 @@ import { createHash } from "node:crypto";
 const MINTED = /^we_([0-9a-f]{32})_[A-Za-z0-9_-]{32}$/;
 const PRESET = /^[\x21-\x7e]{24,512}$/;
 
-export const MIN_PRESET_LENGTH = 24;
-
 const dashed = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 
