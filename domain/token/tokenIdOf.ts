@@ -9,9 +9,6 @@ const PRESET = /^[\x21-\x7e]{24,512}$/;
 const dashed = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 
-/** Whether a secret has the shape of a minted token. */
-export const isMintedToken = (secret: string): boolean => MINTED.test(secret);
-
 /** The id of a preset secret: a version-8 UUID from its sha256, so the same secret keeps its id. */
 export function presetTokenId(secret: string): string {
   const digest = createHash("sha256").update(`webencode-preset-token-id\0${secret}`, "utf8").digest();
