@@ -10,8 +10,11 @@ import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventSt
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
-import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "./createFakeEncoder.ts";
-import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
+import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "../test/support/createFakeEncoder.ts";
+import {
+  createRecordingProgressBus,
+  type RecordingProgressBus,
+} from "../test/support/createRecordingProgressBus.ts";
 import { dispatchScheduledTask } from "./dispatcher.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
 import { sourceMetadataOf } from "./jobPlanner.ts";

@@ -7,7 +7,7 @@ import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
-import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "./createFakeEncoder.ts";
+import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "../test/support/createFakeEncoder.ts";
 import { type JobPlannerDeps, planSubmittedJob, sourceMetadataOf } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
 import { taskIdOf } from "./taskIdOf.ts";

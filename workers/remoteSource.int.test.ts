@@ -15,10 +15,10 @@ import { scriptedLookup } from "../infra/egress/scriptedLookup.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
-import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import type { EncoderPlugin } from "../plugins/sdk/encoderPlugin.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import { type HostileSources, startHostileSources } from "../test/support/hostileSourceServer.ts";
+import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { type JobPlannerDeps, planSubmittedJob } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
 

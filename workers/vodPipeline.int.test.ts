@@ -18,12 +18,15 @@ import {
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
-import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
-import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import type { EncodeProfile } from "../plugins/sdk/encoderPlugin.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
+import {
+  createRecordingProgressBus,
+  type RecordingProgressBus,
+} from "../test/support/createRecordingProgressBus.ts";
+import { inspectMedia } from "../test/support/inspectMedia.ts";
+import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
 import { startDispatcher } from "./dispatcher.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
 import { startJobPlanner } from "./jobPlanner.ts";

@@ -19,11 +19,11 @@ import {
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
 import { openNatsWorkQueue } from "../infra/queue/nats/natsWorkQueue.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
-import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
-import { makeTestClip } from "../plugins/encoder-ffmpeg/makeTestClip.ts";
 import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import type { EncodeWorkerTestConfig } from "../test/support/encodeWorkerTestProcess.ts";
+import { inspectMedia } from "../test/support/inspectMedia.ts";
+import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { startDispatcher } from "./dispatcher.ts";

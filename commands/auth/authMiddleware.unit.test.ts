@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../infra/http/httpEnv.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
+import { testApp } from "../../test/support/testApp.ts";
 import { authMiddleware } from "./authMiddleware.ts";
 import { issueTicket, verifyTicket } from "./sseTicket.ts";
-import { testApp } from "./testApp.ts";
 import type { AuthFailure, TokenAuthenticator } from "./tokenService.ts";
 
 const secret = randomBytes(32);

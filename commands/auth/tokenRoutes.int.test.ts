@@ -9,10 +9,10 @@ import {
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
 import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
+import { testApp } from "../../test/support/testApp.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { authMiddleware } from "./authMiddleware.ts";
 import { ensureAdminToken } from "./ensureAdminToken.ts";
-import { testApp } from "./testApp.ts";
 import { ticketRoutes } from "./ticketRoutes.ts";
 import { tokenRoutes } from "./tokenRoutes.ts";
 import { createTokenService, type TokenService } from "./tokenService.ts";

@@ -81,5 +81,3 @@ export type JobCommand =
   | CancelJob
   | RetryJob
   | DeleteJob;
-
-export type JobCommandType = JobCommand["type"];

@@ -1,12 +1,12 @@
 // Given these events, when this command, then exactly these events (or this rejection).
 import { describe, expect, it } from "vitest";
-import type { ErrorCode } from "../../schemas/errors.ts";
 import {
   type JobEvent,
   type JobOutput,
   jobEventSchema,
   type PlannedTask,
 } from "../../schemas/events/jobEvents.ts";
+import { DeciderSpecification } from "../../test/support/deciderSpecification.ts";
 import type { JobCommand } from "./commands.ts";
 import { foldJob, jobDecider } from "./jobDecider.ts";
 
@@ -18,18 +18,7 @@ const unknownTask = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
 const now = "2026-11-01T08:00:00.000Z";
 const checksum = `sha256:${"0f".repeat(32)}`;
 
-const given = (...events: JobEvent[]) => ({
-  when: (command: JobCommand) => {
-    const decision = jobDecider.decide(command, foldJob(events));
-    return {
-      thenEmits: (...expected: JobEvent[]) => {
-        expect(decision).toEqual({ _tag: "Accepted", events: expected });
-        for (const event of expected) expect(jobEventSchema.safeParse(event).error).toBeUndefined();
-      },
-      thenRejects: (code: ErrorCode) => expect(decision).toMatchObject({ _tag: "JobRejected", code }),
-    };
-  },
-});
+const { given } = DeciderSpecification.for(jobDecider, jobEventSchema);
 
 // Events
 const submittedData = {
@@ -223,27 +212,27 @@ const allCommands: [string, JobCommand][] = [
 describe("any command", () => {
   it.each(allCommands.filter(([name]) => name !== "SubmitJob"))(
     "%s on a job that does not exist: WE-JOB-004",
-    (_, command) => given().when(command).thenRejects("WE-JOB-004"),
+    (_, command) => given().when(command).thenRejects({ code: "WE-JOB-004" }),
   );
   it.each(allCommands)("%s on a deleted job: WE-JOB-004", (_, command) =>
     given(...deletedJob)
       .when(command)
-      .thenRejects("WE-JOB-004"),
+      .thenRejects({ code: "WE-JOB-004" }),
   );
   it.each(processingCommands)("%s on a cancelled job: WE-JOB-005", (_, command) =>
     given(...cancelledJob)
       .when(command)
-      .thenRejects("WE-JOB-005"),
+      .thenRejects({ code: "WE-JOB-005" }),
   );
   it.each(processingCommands)("%s on a completed job: WE-JOB-006", (_, command) =>
     given(...completedJob)
       .when(command)
-      .thenRejects("WE-JOB-006"),
+      .thenRejects({ code: "WE-JOB-006" }),
   );
   it.each(processingCommands)("%s on a failed job: WE-JOB-006", (_, command) =>
     given(...failedJob)
       .when(command)
-      .thenRejects("WE-JOB-006"),
+      .thenRejects({ code: "WE-JOB-006" }),
   );
 });
 
@@ -254,7 +243,7 @@ describe("SubmitJob", () => {
       .when({ type: "SubmitJob", data: { ...submittedData, retryOf: newJobId } })
       .thenEmits({ type: "JobSubmitted", data: { ...submittedData, retryOf: newJobId } }));
   it("refuses a job that exists: WE-JOB-001", () =>
-    given(submitted).when(submitJob).thenRejects("WE-JOB-001"));
+    given(submitted).when(submitJob).thenRejects({ code: "WE-JOB-001" }));
   const retrySubmitted: JobEvent = { type: "JobSubmitted", data: { ...submittedData, retryOf: newJobId } };
   it("takes the same retry submitted again as done, even once the job has moved on", () =>
     given(retrySubmitted, probed)
@@ -263,8 +252,8 @@ describe("SubmitJob", () => {
   it("refuses a submit that repeats another job, or none: WE-JOB-001", () => {
     given(retrySubmitted)
       .when({ type: "SubmitJob", data: { ...submittedData, retryOf: taskA } })
-      .thenRejects("WE-JOB-001");
-    given(retrySubmitted).when(submitJob).thenRejects("WE-JOB-001");
+      .thenRejects({ code: "WE-JOB-001" });
+    given(retrySubmitted).when(submitJob).thenRejects({ code: "WE-JOB-001" });
   });
 });
 
@@ -292,7 +281,7 @@ describe("FailProbe", () => {
   it("refuses once the job is planned: WE-JOB-001", () =>
     given(...plannedOne)
       .when(failProbe)
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("PlanJob", () => {
@@ -311,11 +300,11 @@ describe("PlanJob", () => {
   it("refuses another plan: WE-JOB-001", () =>
     given(...plannedTwo)
       .when(planJob([planA]))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses to plan an unprobed source: WE-JOB-001", () =>
     given(submitted)
       .when(planJob([planA]))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it.each([
     ["no tasks", []],
     ["a repeated task id", [planA, { ...planB, taskId: taskA }]],
@@ -325,12 +314,12 @@ describe("PlanJob", () => {
   ] as [string, PlannedTask[]][])("refuses a plan with %s: WE-JOB-001", (_, tasks) =>
     given(...queued)
       .when(planJob(tasks))
-      .thenRejects("WE-JOB-001"),
+      .thenRejects({ code: "WE-JOB-001" }),
   );
   it("refuses zero attempts: WE-JOB-001", () =>
     given(...queued)
       .when(planJob([planA], 0))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("StartTask", () => {
@@ -347,11 +336,11 @@ describe("StartTask", () => {
   it("refuses another worker on a started attempt: WE-JOB-011", () =>
     given(...runningA)
       .when(startTask(taskA, 1, "worker-b"))
-      .thenRejects("WE-JOB-011"));
+      .thenRejects({ code: "WE-JOB-011" }));
   it("refuses another worker on a completed attempt: WE-JOB-011", () =>
     given(...runningA, completed(taskA))
       .when(startTask(taskA, 1, "worker-b"))
-      .thenRejects("WE-JOB-011"));
+      .thenRejects({ code: "WE-JOB-011" }));
   it("starts the retry attempt", () =>
     given(...retriedA)
       .when(startTask(taskA, 2, "worker-b"))
@@ -359,19 +348,19 @@ describe("StartTask", () => {
   it("refuses a superseded attempt: WE-JOB-010", () =>
     given(...retriedA)
       .when(startTask(taskA, 1))
-      .thenRejects("WE-JOB-010"));
+      .thenRejects({ code: "WE-JOB-010" }));
   it("refuses an attempt that is not scheduled yet: WE-JOB-010", () =>
     given(...plannedTwo)
       .when(startTask(taskA, 2))
-      .thenRejects("WE-JOB-010"));
+      .thenRejects({ code: "WE-JOB-010" }));
   it("refuses an unknown task: WE-JOB-001", () =>
     given(...plannedTwo)
       .when(startTask(unknownTask))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses a task before planning: WE-JOB-001", () =>
     given(...queued)
       .when(startTask(taskA))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("RecordTaskProgress", () => {
@@ -406,19 +395,19 @@ describe("RecordTaskProgress", () => {
   it("refuses a superseded attempt: WE-JOB-010", () =>
     given(...retriedA, started(taskA, 2))
       .when(recordProgress(taskA, 60, 1))
-      .thenRejects("WE-JOB-010"));
+      .thenRejects({ code: "WE-JOB-010" }));
   it("refuses progress of a task not started: WE-JOB-001", () =>
     given(...plannedTwo)
       .when(recordProgress(taskA, 30))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses an unknown task: WE-JOB-001", () =>
     given(...runningA)
       .when(recordProgress(unknownTask, 30))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it.each([-1, 100.5, Number.NaN])("refuses progress %s: WE-JOB-001", (pct) =>
     given(...runningA)
       .when(recordProgress(taskA, pct))
-      .thenRejects("WE-JOB-001"),
+      .thenRejects({ code: "WE-JOB-001" }),
   );
 });
 
@@ -442,15 +431,15 @@ describe("CompleteTask", () => {
   it("refuses a result of a task not started: WE-JOB-001", () =>
     given(...plannedTwo)
       .when(completeTask(taskA))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses the result of a superseded attempt: WE-JOB-010", () =>
     given(...retriedA, started(taskA, 2))
       .when(completeTask(taskA, 1))
-      .thenRejects("WE-JOB-010"));
+      .thenRejects({ code: "WE-JOB-010" }));
   it("refuses an unknown task: WE-JOB-001", () =>
     given(...runningA)
       .when(completeTask(unknownTask))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("FailTask", () => {
@@ -525,19 +514,19 @@ describe("FailTask", () => {
   it("refuses the failure of a superseded attempt: WE-JOB-010", () =>
     given(...retriedA)
       .when(failTask(taskA, 1, "transient"))
-      .thenRejects("WE-JOB-010"));
+      .thenRejects({ code: "WE-JOB-010" }));
   it("refuses to fail a completed attempt: WE-JOB-001", () =>
     given(...runningA, completed(taskA))
       .when(failTask(taskA, 1, "transient"))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses an unknown task: WE-JOB-001", () =>
     given(...runningA)
       .when(failTask(unknownTask, 1, "transient"))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses a `now` that is no timestamp: WE-JOB-001", () =>
     given(...runningA)
       .when(failTask(taskA, 1, "transient", "yesterday"))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("CompleteStitch", () => {
@@ -552,11 +541,11 @@ describe("CompleteStitch", () => {
   it("refuses while tasks still run: WE-JOB-001", () =>
     given(...runningA)
       .when(completeStitch)
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses on a single-task job, which never stitches: WE-JOB-001", () =>
     given(...uploadingOne)
       .when(completeStitch)
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("CompleteUpload", () => {
@@ -571,11 +560,11 @@ describe("CompleteUpload", () => {
   it("refuses before uploading: WE-JOB-001", () =>
     given(...stitchingTwo)
       .when(completeUpload())
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
   it("refuses a job without outputs: WE-JOB-001", () =>
     given(...uploadingOne)
       .when(completeUpload([]))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("FailUpload", () => {
@@ -589,7 +578,7 @@ describe("FailUpload", () => {
   it("refuses before uploading: WE-JOB-001", () =>
     given(...stitchingTwo)
       .when(failUpload)
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("FailJob", () => {
@@ -650,7 +639,7 @@ describe("RetryJob", () => {
   it("refuses to retry a job as itself: WE-JOB-001", () =>
     given(...failedJob)
       .when(retryJob(jobId))
-      .thenRejects("WE-JOB-001"));
+      .thenRejects({ code: "WE-JOB-001" }));
 });
 
 describe("DeleteJob", () => {

@@ -13,10 +13,9 @@ import {
 } from "../executeCommand.ts";
 import type { EventStore } from "../ports/eventStore.ts";
 import type { JobCommand } from "./commands.ts";
-import { decide } from "./decide.ts";
-import { evolve } from "./evolve.ts";
+import { jobDecider } from "./jobDecider.ts";
 import type { JobRejected } from "./jobRejected.ts";
-import { initialState, type JobState } from "./jobState.ts";
+import type { JobState } from "./jobState.ts";
 
 export type { CommandContext } from "../executeCommand.ts";
 export type JobCommandDeps = CommandDeps;
@@ -27,9 +26,7 @@ const jobAggregate = {
   name: "job",
   streamId: jobStream.name,
   parse: parseStoredEvent,
-  decide,
-  evolve,
-  initialState,
+  ...jobDecider,
 };
 
 export const loadJob = (store: EventStore, jobId: string): Promise<LoadedJob> =>

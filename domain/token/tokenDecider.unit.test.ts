@@ -1,9 +1,9 @@
 // Given these events, when this command, then exactly these events (or this rejection).
 import { describe, expect, it } from "vitest";
 import { type TokenEvent, type TokenEventData, tokenEventSchema } from "../../schemas/events/tokenEvents.ts";
+import { DeciderSpecification } from "../../test/support/deciderSpecification.ts";
 import type { TokenCommand } from "./tokenCommands.ts";
 import { foldToken, tokenDecider } from "./tokenDecider.ts";
-import type { TokenRejection } from "./tokenRejected.ts";
 
 const tokenId = "5b0c7f0e-8d7a-4c51-9a3e-2f6d1c0b9e11";
 const now = "2026-11-01T08:00:00.000Z";
@@ -18,19 +18,7 @@ const issuedData = {
 const issued: TokenEvent = { type: "TokenIssued", data: issuedData };
 const revoked: TokenEvent = { type: "TokenRevoked", data: { tokenId, reason: "rotated" } };
 
-const given = (...events: TokenEvent[]) => ({
-  when: (command: TokenCommand) => {
-    const decision = tokenDecider.decide(command, foldToken(events));
-    return {
-      thenEmits: (...expected: TokenEvent[]) => {
-        expect(decision).toEqual({ _tag: "Accepted", events: expected });
-        for (const event of expected) expect(tokenEventSchema.safeParse(event).error).toBeUndefined();
-      },
-      thenRejects: (reason: TokenRejection, code: string) =>
-        expect(decision).toMatchObject({ _tag: "TokenRejected", reason, code }),
-    };
-  },
-});
+const { given } = DeciderSpecification.for(tokenDecider, tokenEventSchema);
 
 const issue = (data: Partial<TokenEventData<"TokenIssued">> = {}): TokenCommand => ({
   type: "IssueToken",
@@ -52,27 +40,27 @@ describe("token decider", () => {
   it("refuses a token that would expire the moment it is issued, or before", () => {
     given()
       .when(issue({ expiresAt: now }))
-      .thenRejects("InvalidToken", "WE-JOB-001");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
     given()
       .when(issue({ expiresAt: "2026-10-01T00:00:00.000Z" }))
-      .thenRejects("InvalidToken", "WE-JOB-001");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
   });
 
   it("refuses data that would not parse back from the log", () => {
     given()
       .when(issue({ name: "" }))
-      .thenRejects("InvalidToken", "WE-JOB-001");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
     given()
       .when(issue({ tokenId: "not-a-uuid" }))
-      .thenRejects("InvalidToken", "WE-JOB-001");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
     given(issued)
       .when({ type: "RevokeToken", data: { tokenId, reason: "x".repeat(501) } })
-      .thenRejects("InvalidToken", "WE-JOB-001");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
   });
 
   it("refuses to issue a token whose id exists, issued or revoked", () => {
-    given(issued).when(issue()).thenRejects("TokenExists", "WE-JOB-001");
-    given(issued, revoked).when(issue()).thenRejects("TokenExists", "WE-JOB-001");
+    given(issued).when(issue()).thenRejects({ reason: "TokenExists", code: "WE-JOB-001" });
+    given(issued, revoked).when(issue()).thenRejects({ reason: "TokenExists", code: "WE-JOB-001" });
   });
 
   it("revokes an issued token", () => {
@@ -85,13 +73,15 @@ describe("token decider", () => {
   });
 
   it("refuses to revoke an unknown token with a not-found code", () => {
-    given().when({ type: "RevokeToken", data: { tokenId } }).thenRejects("TokenNotFound", "WE-JOB-004");
+    given()
+      .when({ type: "RevokeToken", data: { tokenId } })
+      .thenRejects({ reason: "TokenNotFound", code: "WE-JOB-004" });
   });
 
   it("refuses to revoke a token twice with a conflict code", () => {
     given(issued, revoked)
       .when({ type: "RevokeToken", data: { tokenId } })
-      .thenRejects("TokenAlreadyRevoked", "WE-JOB-005");
+      .thenRejects({ reason: "TokenAlreadyRevoked", code: "WE-JOB-005" });
   });
 
   it("re-hashes a token with a legacy unkeyed hash, once, and never an unknown one", () => {
@@ -103,11 +93,11 @@ describe("token decider", () => {
     given(issued, rehashed).when(rehash).thenEmits();
     given(issued, rehashed)
       .when({ type: "RehashToken", data: { tokenId, hash: `hmac-sha256:${"ef".repeat(32)}` } })
-      .thenRejects("InvalidToken", "WE-JOB-001");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
     given(issued)
       .when({ type: "RehashToken", data: { tokenId, hash: `sha256:${"ef".repeat(32)}` } })
-      .thenRejects("InvalidToken", "WE-JOB-001");
-    given().when(rehash).thenRejects("TokenNotFound", "WE-JOB-004");
+      .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
+    given().when(rehash).thenRejects({ reason: "TokenNotFound", code: "WE-JOB-004" });
     expect(foldToken([issued, rehashed])).toMatchObject({ status: "issued", hash: keyed });
   });
 

@@ -6,13 +6,8 @@ import { createHash } from "node:crypto";
 const MINTED = /^we_([0-9a-f]{32})_[A-Za-z0-9_-]{32}$/;
 const PRESET = /^[\x21-\x7e]{24,512}$/;
 
-export const MIN_PRESET_LENGTH = 24;
-
 const dashed = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-
-/** Whether a secret has the shape of a minted token. */
-export const isMintedToken = (secret: string): boolean => MINTED.test(secret);
 
 /** The id of a preset secret: a version-8 UUID from its sha256, so the same secret keeps its id. */
 export function presetTokenId(secret: string): string {

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestClip } from "../../plugins/encoder-ffmpeg/makeTestClip.ts";
 import { probeMedia } from "../../plugins/encoder-ffmpeg/probeMedia.ts";
+import { makeTestClip } from "../../test/support/makeTestClip.ts";
 import { createEgressProxy, type EgressProxy } from "./createEgressProxy.ts";
 import { scriptedLookup } from "./scriptedLookup.ts";
 

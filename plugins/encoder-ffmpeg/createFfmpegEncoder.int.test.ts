@@ -4,6 +4,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inspectMedia } from "../../test/support/inspectMedia.ts";
+import { makeTestClip } from "../../test/support/makeTestClip.ts";
 import type {
   EncodeProfile,
   EncodeProgress,
@@ -13,8 +15,6 @@ import type {
 } from "../sdk/encoderPlugin.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { createFfmpegEncoder } from "./createFfmpegEncoder.ts";
-import { inspectMedia } from "./inspectMedia.ts";
-import { makeTestClip } from "./makeTestClip.ts";
 import { runCommand } from "./runCommand.ts";
 
 let dir: string;

@@ -3,10 +3,10 @@ import { type FileHandle, mkdtemp, open, readdir, readFile, rm, truncate, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { makeTestClip } from "../../test/support/makeTestClip.ts";
 import type { EncodePlan, EncodeProgress } from "../sdk/encoderPlugin.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { encodeWithFfmpeg, type FfmpegConfig } from "./encodeWithFfmpeg.ts";
-import { makeTestClip } from "./makeTestClip.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { readProcessStat } from "./readProcessStat.ts";

@@ -3,11 +3,11 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTestClip } from "../../test/support/makeTestClip.ts";
 import type { EncodePlan } from "../sdk/encoderPlugin.ts";
 import { type TranscodeUpdate, transcode } from "../sdk/transcode.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { createFfmpegEncoder } from "./createFfmpegEncoder.ts";
-import { makeTestClip } from "./makeTestClip.ts";
 import { pidDirectory } from "./recordFfmpegPid.ts";
 
 let dir: string;

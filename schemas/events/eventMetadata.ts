@@ -3,8 +3,6 @@ import { z } from "zod";
 
 export const actorRoleSchema = z.enum(["viewer", "operator", "admin", "system"]);
 
-export type ActorRole = z.infer<typeof actorRoleSchema>;
-
 // Not strict: metadata may gain keys (trace context, say) that older readers simply ignore.
 export const eventMetadataSchema = z.object({
   correlationId: z.uuid(),

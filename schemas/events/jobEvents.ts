@@ -138,7 +138,6 @@ export type JobEventType = JobEvent["type"];
 /** The data of one kind of job event: `JobEventData<"TaskStarted">`. */
 export type JobEventData<Type extends JobEventType> = Extract<JobEvent, { type: Type }>["data"];
 
-export type SourceType = z.infer<typeof sourceTypeSchema>;
 export type SourceMetadata = z.infer<typeof sourceMetadataSchema>;
 export type PlannedTask = z.infer<typeof plannedTaskSchema>;
 export type ExitClass = z.infer<typeof exitClassSchema>;

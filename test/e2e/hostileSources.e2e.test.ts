@@ -6,8 +6,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestClip } from "../../plugins/encoder-ffmpeg/makeTestClip.ts";
 import { type HostileSources, startHostileSources } from "../support/hostileSourceServer.ts";
+import { makeTestClip } from "../support/makeTestClip.ts";
 import { type PlatformProcess, startPlatform } from "../support/platformProcess.ts";
 
 const PUBLIC = "93.184.216.34";

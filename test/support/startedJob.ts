@@ -8,9 +8,9 @@ import { type CommandContext, executeJobCommand } from "../../domain/job/execute
 import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
-import { sourceInfoFixture } from "../../workers/createFakeEncoder.ts";
 import { sourceMetadataOf } from "../../workers/jobPlanner.ts";
 import { taskIdOf } from "../../workers/taskIdOf.ts";
+import { sourceInfoFixture } from "./createFakeEncoder.ts";
 
 export async function startedOneTaskJob(store: EventStore, context: CommandContext, profileId = "p") {
   const deps = { store, newId: randomUUID, now: () => new Date() };

@@ -112,19 +112,6 @@ export function streamStateOf(expected: ExpectedState): AppendStreamState {
   }
 }
 
-export function expectedStateOf(state: AppendStreamState): ExpectedState {
-  switch (state) {
-    case ANY:
-      return "any";
-    case NO_STREAM:
-      return "no_stream";
-    case STREAM_EXISTS:
-      return "stream_exists";
-    default:
-      return revisionOf(state);
-  }
-}
-
 /** What the server says a stream is at: a revision, or nothing (missing, soft-deleted: negative markers). */
 export function actualRevisionOf(state: CurrentStreamState): number | "no_stream" {
   return state === NO_STREAM || state < 0n ? "no_stream" : revisionOf(state);

@@ -1,6 +1,6 @@
-// Test support: short synthetic clips made with lavfi, small enough to encode in a blink on two cores.
+// Short synthetic clips made with lavfi, small enough to encode in a blink on two cores.
 import { join } from "node:path";
-import { runCommand } from "./runCommand.ts";
+import { runCommand } from "../../plugins/encoder-ffmpeg/runCommand.ts";
 
 export interface TestClipSpec {
   readonly width?: number;

@@ -1,6 +1,6 @@
 // Test support: a progress bus in memory that also keeps every tick it carried, until the platform's
 // own in-process bus lands in infra/.
-import type { ProgressBus, ProgressTick } from "../domain/ports/progressBus.ts";
+import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
 
 export interface RecordingProgressBus extends ProgressBus {
   readonly ticks: readonly ProgressTick[];

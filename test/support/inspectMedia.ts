@@ -1,5 +1,5 @@
-// Test support: what ffprobe says about a file, read independently of the code under test.
-import { runCommand } from "./runCommand.ts";
+// What ffprobe says about a file, read independently of the code under test.
+import { runCommand } from "../../plugins/encoder-ffmpeg/runCommand.ts";
 
 export interface InspectedStream {
   readonly codec_type: string;

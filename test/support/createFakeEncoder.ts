@@ -10,7 +10,7 @@ import type {
   EncoderPlugin,
   ProbeFailure,
   SourceInfo,
-} from "../plugins/sdk/encoderPlugin.ts";
+} from "../../plugins/sdk/encoderPlugin.ts";
 
 export const sourceInfoFixture = (input: string): SourceInfo => ({
   _tag: "SourceInfo",
