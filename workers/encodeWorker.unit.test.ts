@@ -12,10 +12,10 @@ import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "./createFakeEncoder.ts";
 import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
-import { dispatchScheduledTask } from "./dispatcher.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
-import { sourceMetadataOf } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
+import { dispatchScheduledTask } from "./reactors/dispatcher.ts";
+import { sourceMetadataOf } from "./reactors/jobPlanner.ts";
 import { taskIdOf } from "./taskIdOf.ts";
 
 let dir: string;

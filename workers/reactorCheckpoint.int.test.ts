@@ -8,8 +8,8 @@ import {
   type PostgresEventStore,
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { failJobOfEvent } from "./failJobOfEvent.ts";
 import { runReactor } from "./reactorCheckpoint.ts";
+import { failJobOfEvent } from "./reactors/failJobOfEvent.ts";
 
 let database: TestDatabase;
 let store: PostgresEventStore;

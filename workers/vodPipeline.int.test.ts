@@ -24,12 +24,12 @@ import type { EncodeProfile } from "../plugins/sdk/encoderPlugin.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
-import { startDispatcher } from "./dispatcher.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
-import { startJobPlanner } from "./jobPlanner.ts";
-import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
 import type { Reactor } from "./reactorCheckpoint.ts";
+import { startDispatcher } from "./reactors/dispatcher.ts";
+import { startJobPlanner } from "./reactors/jobPlanner.ts";
+import { startOutputPublisher } from "./reactors/outputPublisher.ts";
 
 let dir: string;
 let mediaRoot: string;

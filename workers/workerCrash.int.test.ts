@@ -26,11 +26,11 @@ import { jobStream } from "../schemas/events/streamNames.ts";
 import type { EncodeWorkerTestConfig } from "../test/support/encodeWorkerTestProcess.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { startDispatcher } from "./dispatcher.ts";
-import { startJobPlanner } from "./jobPlanner.ts";
-import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
 import type { Reactor } from "./reactorCheckpoint.ts";
+import { startDispatcher } from "./reactors/dispatcher.ts";
+import { startJobPlanner } from "./reactors/jobPlanner.ts";
+import { startOutputPublisher } from "./reactors/outputPublisher.ts";
 
 const ackWaitMs = 3_000;
 let dir: string;

@@ -9,7 +9,7 @@ import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { sourceInfoFixture } from "../../workers/createFakeEncoder.ts";
-import { sourceMetadataOf } from "../../workers/jobPlanner.ts";
+import { sourceMetadataOf } from "../../workers/reactors/jobPlanner.ts";
 import { taskIdOf } from "../../workers/taskIdOf.ts";
 
 export async function startedOneTaskJob(store: EventStore, context: CommandContext, profileId = "p") {

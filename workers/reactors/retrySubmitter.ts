@@ -3,14 +3,14 @@
 // submitted. This reactor submits the new job for every JobRetried it sees. A repeat of the same
 // retry is accepted as a no-op, so the API's own submit and this one never make two jobs.
 import type pg from "pg";
-import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import { eventMetadataSchema } from "../schemas/events/eventMetadata.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { contextOfEvent } from "./reactionContext.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
+import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../../infra/processors/retryBounded.ts";
+import { eventMetadataSchema } from "../../schemas/events/eventMetadata.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { contextOfEvent } from "../reactionContext.ts";
+import { type Reactor, runReactor } from "../reactorCheckpoint.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export interface RetrySubmitterDeps {
   store: EventStore;

@@ -4,12 +4,12 @@
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type pg from "pg";
-import { isJobId, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
+import { isJobId, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../../infra/processors/retryBounded.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { type Reactor, runReactor } from "../reactorCheckpoint.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export interface WorkSweeperDeps {
   storageRoot: string;

@@ -4,22 +4,22 @@
 // fails on our side is retried, never blamed on the user.
 import { stat } from "node:fs/promises";
 import type pg from "pg";
-import type { JobCommand } from "../domain/job/commands.ts";
-import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
-import { isTerminal } from "../domain/job/jobState.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts";
-import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
-import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
-import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
+import type { JobCommand } from "../../domain/job/commands.ts";
+import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
+import { isTerminal } from "../../domain/job/jobState.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RetryPolicy } from "../../infra/processors/retryBounded.ts";
+import type { EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import type { SourceMetadata } from "../../schemas/events/jobEvents.ts";
+import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { contextOfEvent } from "../reactionContext.ts";
+import { type Reactor, runReactor } from "../reactorCheckpoint.ts";
+import { encoderInputOf, resolveSource } from "../resolveSource.ts";
+import { taskIdOf } from "../taskIdOf.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
-import { contextOfEvent } from "./reactionContext.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import { encoderInputOf, resolveSource } from "./resolveSource.ts";
-import { taskIdOf } from "./taskIdOf.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface JobPlannerDeps {
   store: EventStore;

@@ -1,15 +1,15 @@
 // The single-active dispatcher: each TaskScheduled becomes a work-queue message whose id is the event
 // id, so handling the same event twice (a crash before the checkpoint moved) enqueues it once.
 import type pg from "pg";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { WorkQueue } from "../domain/ports/workQueue.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import type { RetryPolicy } from "../../infra/processors/retryBounded.ts";
+import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { type Reactor, runReactor } from "../reactorCheckpoint.ts";
+import type { TaskMessage } from "../taskMessage.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import type { TaskMessage } from "./taskMessage.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface DispatcherDeps {
   store: EventStore;
