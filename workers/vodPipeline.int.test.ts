@@ -15,6 +15,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
+import { type Reactor, runReactor } from "../infra/processors/runReactor.ts";
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
@@ -26,10 +27,9 @@ import { createTestDatabase, type TestDatabase } from "../test/support/testDatab
 import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
 import { reactionContext } from "./reactionContext.ts";
-import type { Reactor } from "./reactorCheckpoint.ts";
-import { startDispatcher } from "./reactors/dispatcher.ts";
-import { startJobPlanner } from "./reactors/jobPlanner.ts";
-import { startOutputPublisher } from "./reactors/outputPublisher.ts";
+import { dispatcher } from "./reactors/dispatcher.ts";
+import { jobPlanner } from "./reactors/jobPlanner.ts";
+import { outputPublisher } from "./reactors/outputPublisher.ts";
 
 let dir: string;
 let mediaRoot: string;
@@ -68,10 +68,10 @@ beforeAll(async () => {
   const encoder = createFfmpegEncoder({ stateDir });
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
   reactors = [
-    startJobPlanner({ ...common, encoder, mediaRoot }),
-    startDispatcher({ ...common, queue }),
-    startOutputPublisher({ ...common, storageRoot }),
-  ];
+    jobPlanner({ ...common, encoder, mediaRoot }),
+    dispatcher({ ...common, queue }),
+    outputPublisher({ ...common, storageRoot }),
+  ].map((definition) => runReactor({ ...common, ...definition }));
   worker = await startEncodeWorker({
     workerId: `w-${randomUUID().slice(0, 8)}`,
     store,

@@ -17,6 +17,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
+import { type Reactor, runReactor } from "../infra/processors/runReactor.ts";
 import { openNatsWorkQueue } from "../infra/queue/nats/natsWorkQueue.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { inspectMedia } from "../plugins/encoder-ffmpeg/inspectMedia.ts";
@@ -27,10 +28,9 @@ import type { EncodeWorkerTestConfig } from "../test/support/encodeWorkerTestPro
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { reactionContext } from "./reactionContext.ts";
-import type { Reactor } from "./reactorCheckpoint.ts";
-import { startDispatcher } from "./reactors/dispatcher.ts";
-import { startJobPlanner } from "./reactors/jobPlanner.ts";
-import { startOutputPublisher } from "./reactors/outputPublisher.ts";
+import { dispatcher } from "./reactors/dispatcher.ts";
+import { jobPlanner } from "./reactors/jobPlanner.ts";
+import { outputPublisher } from "./reactors/outputPublisher.ts";
 
 const ackWaitMs = 3_000;
 let dir: string;
@@ -70,14 +70,14 @@ beforeAll(async () => {
   };
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
   reactors = [
-    startJobPlanner({
+    jobPlanner({
       ...common,
       encoder: createFfmpegEncoder({ stateDir: join(dir, "planner-state") }),
       mediaRoot,
     }),
-    startDispatcher({ ...common, queue }),
-    startOutputPublisher({ ...common, storageRoot }),
-  ];
+    dispatcher({ ...common, queue }),
+    outputPublisher({ ...common, storageRoot }),
+  ].map((definition) => runReactor({ ...common, ...definition }));
 });
 
 afterAll(async () => {

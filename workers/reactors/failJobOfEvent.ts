@@ -2,7 +2,7 @@
 // code and the reason, so the user sees why it stopped instead of a job left waiting forever.
 import { executeJobCommand, type JobCommandDeps } from "../../domain/job/executeJobCommand.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
-import type { GivenUp } from "../../infra/processors/retryBounded.ts";
+import type { GivenUp } from "../../domain/ports/reactor.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { contextOfEvent } from "../reactionContext.ts";

@@ -3,13 +3,13 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPostgresEventStore } from "../infra/eventstore/postgres/postgresEventStore.ts";
-import { generateJobHistories } from "../test/support/jobHistories.ts";
-import { snapshotJobReadModels } from "../test/support/readModelSnapshot.ts";
-import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { jobsProjector } from "./jobs/jobsProjector.ts";
-import type { Projector } from "./projector.ts";
-import { rebuildProjection } from "./rebuildProjection.ts";
+import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import type { Projector } from "../../projections/projector.ts";
+import { rebuildProjection } from "../../projections/rebuildProjection.ts";
+import { generateJobHistories } from "../../test/support/jobHistories.ts";
+import { snapshotJobReadModels } from "../../test/support/readModelSnapshot.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
 import { startProjector } from "./runProjector.ts";
 
 let database: TestDatabase;
@@ -44,7 +44,7 @@ describe("projector runner", () => {
       [
         "--import",
         "tsx",
-        fileURLToPath(new URL("../test/support/slowProjectorProcess.ts", import.meta.url)),
+        fileURLToPath(new URL("../../test/support/slowProjectorProcess.ts", import.meta.url)),
         database.url,
         "ev",
         "rm",
