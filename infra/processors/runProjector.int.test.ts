@@ -5,11 +5,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import type { Projector } from "../../projections/projector.ts";
-import { rebuildProjection } from "../../projections/rebuildProjection.ts";
 import { generateJobHistories } from "../../test/support/jobHistories.ts";
 import { snapshotJobReadModels } from "../../test/support/readModelSnapshot.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
+import { rebuildProjection } from "./rebuildProjection.ts";
 import { startProjector } from "./runProjector.ts";
 
 let database: TestDatabase;

@@ -3,11 +3,11 @@
 // parked with the checkpoint past it, in one transaction; the rebuild skips it the same way.
 import type pg from "pg";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
-import { lockCheckpoint, saveCheckpoint } from "../../projections/projectionCheckpoints.ts";
 import { ProjectionError, type Projector, transactionContext } from "../../projections/projector.ts";
-import { ensureReadModel, liveTable } from "../../projections/readModelTables.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { deadLetterMigrations, parkEvent } from "./deadLetters.ts";
+import { lockCheckpoint, saveCheckpoint } from "./projectionCheckpoints.ts";
+import { ensureReadModel, liveTable } from "./readModelTables.ts";
 import { type Blame, defaultRetryPolicy, type RetryPolicy, storeAndDatabaseHealthy } from "./retryBounded.ts";
 import { type ProcessorRunStatus, type ProcessorState, runProcessor } from "./runProcessor.ts";
 

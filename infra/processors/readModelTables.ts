@@ -1,9 +1,9 @@
 // Live and rebuild tables of the read models, and bringing them to the projector's version.
 import type pg from "pg";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import { migrate } from "../infra/postgres/migrate.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { Projector } from "../../projections/projector.ts";
+import { migrate } from "../postgres/migrate.ts";
 import { checkpointMigrations } from "./projectionCheckpoints.ts";
-import type { Projector } from "./projector.ts";
 import { rebuildProjection } from "./rebuildProjection.ts";
 
 export const REBUILD_SUFFIX = "__rebuild";
