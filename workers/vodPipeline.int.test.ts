@@ -25,7 +25,7 @@ import type { EncodeProfile } from "../plugins/sdk/encoderPlugin.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
 import { createRecordingProgressBus, type RecordingProgressBus } from "./createRecordingProgressBus.ts";
-import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
+import { type EncodeWorker, startEncodeWorker } from "./encode/encodeWorker.ts";
 import { reactionContext } from "./reactionContext.ts";
 import { dispatcher } from "./reactors/dispatcher.ts";
 import { jobPlanner } from "./reactors/jobPlanner.ts";

@@ -6,7 +6,7 @@ import { openNatsWorkQueue } from "../../infra/queue/nats/natsWorkQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { createRecordingProgressBus } from "../../workers/createRecordingProgressBus.ts";
-import { startEncodeWorker } from "../../workers/encodeWorker.ts";
+import { startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 
 export interface EncodeWorkerTestConfig {
   databaseUrl: string;
