@@ -213,3 +213,49 @@ describe("a poison event", () => {
     }
   });
 });
+
+describe("a projector whose tables cannot be made yet", () => {
+  it("says why in its status and tries again until they can, then projects", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_late", pollMs: 50 });
+    const schema = "rm_late";
+    // the table refers to one that an operator has not created yet: creating it fails until they do
+    const projector: Projector = {
+      name: "owned",
+      version: 1,
+      tables: [
+        {
+          name: "owned",
+          createTable: (table) => `create table ${table} (id text primary key references public.owners (id))`,
+          createIndexes: () => "select 1",
+        },
+      ],
+      filter: { streamPrefixes: ["owned-"] },
+      async apply(events, context) {
+        for (const event of events) {
+          await context.write(`insert into ${context.table("owned")} (id) values ($1)`, [event.streamId]);
+        }
+      },
+    };
+    await store.append("owned-1", [{ id: randomUUID(), type: "Owned", data: {}, metadata: {} }], {
+      expected: "no_stream",
+    });
+    const runner = startProjector({ store, pool, schema, projector });
+    try {
+      expect(
+        await waitUntil(async () => /owners/.test(runner.status().error ?? ""), 30_000),
+        "the failure shows in the status",
+      ).toBe(true);
+      await pool.query(
+        `create table public.owners (id text primary key); insert into public.owners values ('owned-1')`,
+      );
+      expect(await runner.waitForPosition(await store.headPosition(), 30_000)).toBe(true);
+      const { rows } = await pool.query(`select id from rm_late.owned`);
+      expect(rows).toEqual([{ id: "owned-1" }]);
+      expect(runner.status()).toMatchObject({ state: "live" });
+      expect(runner.status().error).toBeUndefined();
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
+});
