@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import type { Projector } from "../../projections/projector.ts";
 import { generateJobHistories } from "../../test/support/jobHistories.ts";
@@ -31,6 +32,31 @@ const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number) =
   }
   return false;
 };
+
+/** A projector of one table, filled with a row per event of the streams named after it. */
+function oneTableProjector(
+  name: string,
+  columns: string,
+  row: (event: RecordedEvent) => unknown[],
+): Projector {
+  return {
+    name,
+    version: 1,
+    tables: [
+      { name, createTable: (table) => `create table ${table} (${columns})`, createIndexes: () => "select 1" },
+    ],
+    filter: { streamPrefixes: [`${name}-`] },
+    async apply(events, context) {
+      for (const event of events) {
+        const values = row(event);
+        await context.write(
+          `insert into ${context.table(name)} values (${values.map((_, i) => `$${i + 1}`).join(", ")})`,
+          values,
+        );
+      }
+    },
+  };
+}
 
 describe("projector runner", () => {
   it("killed with -9 in the middle of a batch, then restarted, leaves the read model exactly as a clean rebuild", async () => {
@@ -152,31 +178,15 @@ describe("a poison event", () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "ev_poison", pollMs: 50 });
     const schema = "rm_poison";
     // a real write that fails for one event: the row breaks the table's check constraint
-    const projector: Projector = {
-      name: "amounts",
-      version: 1,
-      tables: [
-        {
-          name: "amounts",
-          createTable: (table) =>
-            `create table ${table} (id text primary key, amount int check (amount >= 0))`,
-          createIndexes: () => "select 1",
-        },
-      ],
-      filter: { streamPrefixes: ["amount-"] },
-      async apply(events, context) {
-        for (const event of events) {
-          await context.write(`insert into ${context.table("amounts")} (id, amount) values ($1, $2)`, [
-            event.id,
-            (event.data as { amount: number }).amount,
-          ]);
-        }
-      },
-    };
+    const projector = oneTableProjector(
+      "amounts",
+      "id text primary key, amount int check (amount >= 0)",
+      (event) => [event.id, (event.data as { amount: number }).amount],
+    );
     const amounts = [3, -1, 4, 5];
     const ids = amounts.map(() => randomUUID());
     await store.append(
-      "amount-1",
+      "amounts-1",
       amounts.map((amount, i) => ({ id: ids[i]!, type: "Amounted", data: { amount }, metadata: {} })),
       { expected: "no_stream" },
     );
@@ -219,23 +229,11 @@ describe("a projector whose tables cannot be made yet", () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "ev_late", pollMs: 50 });
     const schema = "rm_late";
     // the table refers to one that an operator has not created yet: creating it fails until they do
-    const projector: Projector = {
-      name: "owned",
-      version: 1,
-      tables: [
-        {
-          name: "owned",
-          createTable: (table) => `create table ${table} (id text primary key references public.owners (id))`,
-          createIndexes: () => "select 1",
-        },
-      ],
-      filter: { streamPrefixes: ["owned-"] },
-      async apply(events, context) {
-        for (const event of events) {
-          await context.write(`insert into ${context.table("owned")} (id) values ($1)`, [event.streamId]);
-        }
-      },
-    };
+    const projector = oneTableProjector(
+      "owned",
+      "id text primary key references public.owners (id)",
+      (event) => [event.streamId],
+    );
     await store.append("owned-1", [{ id: randomUUID(), type: "Owned", data: {}, metadata: {} }], {
       expected: "no_stream",
     });
