@@ -82,7 +82,7 @@ async function* batches(
 ): AsyncGenerator<{
   events: RecordedEvent[];
   caughtUp: boolean;
-  passed?: { checkpoint: string; position: number };
+  passed?: { checkpoint: string | null; position: number };
 }> {
   let pending = iterator.next();
   while (true) {
@@ -91,13 +91,14 @@ async function* batches(
     pending = iterator.next();
     const events: RecordedEvent[] = [];
     let caughtUp = false;
-    let passed: { checkpoint: string; position: number } | undefined;
+    let passed: { checkpoint: string | null; position: number } | undefined;
     const take = (message: SubscriptionMessage) => {
       if (message.type === "event") events.push(message.event);
       else {
         caughtUp ||= message.type === "caughtUp";
         const { checkpoint, position = 0 } = message;
-        if (checkpoint !== null && position > (passed?.position ?? 0)) passed = { checkpoint, position };
+        // a caught-up message without a checkpoint (nothing stored yet) still says how far it looked
+        if (position > (passed?.position ?? 0)) passed = { checkpoint, position };
       }
     };
     take(first.value);
@@ -191,10 +192,11 @@ export function runProcessor(options: RunProcessorOptions): ProcessorRun {
         if (batch.events.length > 0 && !(await process(batch.events, lead, signal))) return;
         if (batch.passed && batch.passed.position > Math.max(position, passed)) {
           passed = batch.passed.position;
-          await checkpointing.passed?.(batch.passed.checkpoint, batch.passed.position, lead);
+          const { checkpoint, position: at } = batch.passed;
+          if (checkpoint !== null) await checkpointing.passed?.(checkpoint, at, lead);
         }
         caughtUp ||= batch.caughtUp;
-        if (caughtUp && state === "catching-up") {
+        if (batch.caughtUp && state === "catching-up") {
           state = "live";
           log("info", `${title} caught up at position ${Math.max(position, passed)}`);
         }
