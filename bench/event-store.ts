@@ -5,9 +5,9 @@ import os from "node:os";
 import pg from "pg";
 import type { EventData } from "../domain/ports/eventStore.ts";
 import { openPostgresEventStore } from "../infra/eventstore/postgres/postgresEventStore.ts";
+import { ensureReadModel } from "../infra/processors/readModelTables.ts";
+import { rebuildProjection } from "../infra/processors/rebuildProjection.ts";
 import { jobsProjector } from "../projections/jobs/jobsProjector.ts";
-import { ensureReadModel } from "../projections/readModelTables.ts";
-import { rebuildProjection } from "../projections/rebuildProjection.ts";
 import { generateJobHistories } from "../test/support/jobHistories.ts";
 import { openBenchDatabase, percentile, round } from "./benchDatabase.ts";
 

@@ -10,8 +10,8 @@ import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
-import { planSubmittedJob } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
+import { planSubmittedJob } from "./reactors/jobPlanner.ts";
 
 let dir: string;
 beforeAll(async () => {

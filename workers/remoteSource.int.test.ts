@@ -19,8 +19,8 @@ import type { EncoderPlugin } from "../plugins/sdk/encoderPlugin.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import { type HostileSources, startHostileSources } from "../test/support/hostileSourceServer.ts";
 import { makeTestClip } from "../test/support/makeTestClip.ts";
-import { type JobPlannerDeps, planSubmittedJob } from "./jobPlanner.ts";
 import { reactionContext } from "./reactionContext.ts";
+import { type JobPlannerDeps, planSubmittedJob } from "./reactors/jobPlanner.ts";
 
 const PUBLIC = "93.184.216.34";
 // A name the system resolver maps to loopback (Debian lists the machine's own name in /etc/hosts):

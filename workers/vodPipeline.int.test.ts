@@ -15,6 +15,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
+import { type Reactor, runReactor } from "../infra/processors/runReactor.ts";
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
@@ -27,12 +28,11 @@ import {
 import { inspectMedia } from "../test/support/inspectMedia.ts";
 import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { startDispatcher } from "./dispatcher.ts";
-import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
-import { startJobPlanner } from "./jobPlanner.ts";
-import { startOutputPublisher } from "./outputPublisher.ts";
+import { type EncodeWorker, startEncodeWorker } from "./encode/encodeWorker.ts";
 import { reactionContext } from "./reactionContext.ts";
-import type { Reactor } from "./reactorCheckpoint.ts";
+import { dispatcher } from "./reactors/dispatcher.ts";
+import { jobPlanner } from "./reactors/jobPlanner.ts";
+import { outputPublisher } from "./reactors/outputPublisher.ts";
 
 let dir: string;
 let mediaRoot: string;
@@ -71,10 +71,10 @@ beforeAll(async () => {
   const encoder = createFfmpegEncoder({ stateDir });
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
   reactors = [
-    startJobPlanner({ ...common, encoder, mediaRoot }),
-    startDispatcher({ ...common, queue }),
-    startOutputPublisher({ ...common, storageRoot }),
-  ];
+    jobPlanner({ ...common, encoder, mediaRoot }),
+    dispatcher({ ...common, queue }),
+    outputPublisher({ ...common, storageRoot }),
+  ].map((definition) => runReactor({ ...common, ...definition }));
   worker = await startEncodeWorker({
     workerId: `w-${randomUUID().slice(0, 8)}`,
     store,

@@ -17,6 +17,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../infra/eventstore/postgres/postgresEventStore.ts";
+import { type Reactor, runReactor } from "../infra/processors/runReactor.ts";
 import { openNatsWorkQueue } from "../infra/queue/nats/natsWorkQueue.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
@@ -26,11 +27,10 @@ import { inspectMedia } from "../test/support/inspectMedia.ts";
 import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { startDispatcher } from "./dispatcher.ts";
-import { startJobPlanner } from "./jobPlanner.ts";
-import { startOutputPublisher } from "./outputPublisher.ts";
 import { reactionContext } from "./reactionContext.ts";
-import type { Reactor } from "./reactorCheckpoint.ts";
+import { dispatcher } from "./reactors/dispatcher.ts";
+import { jobPlanner } from "./reactors/jobPlanner.ts";
+import { outputPublisher } from "./reactors/outputPublisher.ts";
 
 const ackWaitMs = 3_000;
 let dir: string;
@@ -70,14 +70,14 @@ beforeAll(async () => {
   };
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
   reactors = [
-    startJobPlanner({
+    jobPlanner({
       ...common,
       encoder: createFfmpegEncoder({ stateDir: join(dir, "planner-state") }),
       mediaRoot,
     }),
-    startDispatcher({ ...common, queue }),
-    startOutputPublisher({ ...common, storageRoot }),
-  ];
+    dispatcher({ ...common, queue }),
+    outputPublisher({ ...common, storageRoot }),
+  ].map((definition) => runReactor({ ...common, ...definition }));
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
-import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
+import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { testApp } from "../../test/support/testApp.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";

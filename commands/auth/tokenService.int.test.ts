@@ -9,7 +9,7 @@ import {
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
 import type { Actor } from "../../infra/http/httpEnv.ts";
-import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
+import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { ensureAdminToken } from "./ensureAdminToken.ts";

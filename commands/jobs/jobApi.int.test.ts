@@ -16,11 +16,11 @@ import type { HttpEnv, Role } from "../../infra/http/httpEnv.ts";
 import { idempotency, idempotencyMigrations } from "../../infra/http/idempotency.ts";
 import { createSignedUrlSigner } from "../../infra/http/signedUrl.ts";
 import { migrate } from "../../infra/postgres/migrate.ts";
+import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
-import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { jobRoutes } from "./jobRoutes.ts";
 

@@ -85,26 +85,7 @@ export function wrongArrow({ from, to, typeOnly }: ImportArrow): string | undefi
 }
 
 /**
- * Arrows that break the rules today and are on their way out: projectors and reactors each carry a
- * copy of the checkpointed, leader-elected runner, which reaches into infra for migrations, dead
- * letters and bounded retries. One processor runner in infra/processors removes them. Listed exactly:
- * a new wrong arrow fails the check, and so does a listed one that is gone (strike it here).
+ * Arrows that break the rules today and are on their way out; none are left. Listed exactly: a new
+ * wrong arrow fails the check, and so does a listed one that is gone (strike it here).
  */
-export const pendingArrows: readonly { from: string; to: string }[] = [
-  { from: "projections/projectionCheckpoints.ts", to: "infra/postgres/migrate.ts" },
-  { from: "projections/readModelTables.ts", to: "infra/postgres/migrate.ts" },
-  { from: "projections/rebuildProjection.ts", to: "infra/postgres/migrate.ts" },
-  { from: "projections/rebuildProjection.ts", to: "infra/processors/deadLetters.ts" },
-  { from: "projections/runProjector.ts", to: "infra/postgres/migrate.ts" },
-  { from: "projections/runProjector.ts", to: "infra/processors/deadLetters.ts" },
-  { from: "projections/runProjector.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/reactorCheckpoint.ts", to: "infra/postgres/migrate.ts" },
-  { from: "workers/reactorCheckpoint.ts", to: "infra/processors/deadLetters.ts" },
-  { from: "workers/reactorCheckpoint.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/dispatcher.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/failJobOfEvent.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/jobPlanner.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/outputPublisher.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/retrySubmitter.ts", to: "infra/processors/retryBounded.ts" },
-  { from: "workers/workSweeper.ts", to: "infra/processors/retryBounded.ts" },
-];
+export const pendingArrows: readonly { from: string; to: string }[] = [];

@@ -2,7 +2,7 @@
 // (distributed: server PostgreSQL and NATS JetStream, any number of each).
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
-import type { EncodeWorker } from "../../workers/encodeWorker.ts";
+import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { openDatabase, type PlatformDatabase } from "../platform/openDatabase.ts";
 import {
   type ConfigFlags,

@@ -1,7 +1,7 @@
 import { allProjectors } from "../../projections/allProjectors.ts";
-import { ensureReadModel } from "../../projections/readModelTables.ts";
-import { rebuildProjection } from "../../projections/rebuildProjection.ts";
 import { openDatabase } from "../platform/openDatabase.ts";
+import { ensureReadModel } from "../processors/readModelTables.ts";
+import { rebuildProjection } from "../processors/rebuildProjection.ts";
 import { createProgressBar } from "./progressBar.ts";
 
 export async function projectionsCommand(args: string[], options: { dataDir: string }): Promise<number> {

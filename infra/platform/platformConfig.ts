@@ -1,7 +1,10 @@
 // Configuration of a WebEncode process, from flags and environment, with the defaults of `webencode up`.
 import { join, resolve } from "node:path";
 import type { HostLookup } from "../../plugins/sdk/sources/ssrfGuard.ts";
-import { DEFAULT_FAILED_RETENTION_MS, DEFAULT_SWEEP_INTERVAL_MS } from "../../workers/failedWorkSweeper.ts";
+import {
+  DEFAULT_FAILED_RETENTION_MS,
+  DEFAULT_SWEEP_INTERVAL_MS,
+} from "../../workers/reactors/failedWorkSweeper.ts";
 import { scriptedLookup } from "../egress/scriptedLookup.ts";
 import type { RateLimit } from "../http/tokenBucket.ts";
 import type { RetryPolicy } from "../processors/retryBounded.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeClip } from "../../test/support/mediaClip.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import type { EncodeWorker } from "../../workers/encodeWorker.ts";
+import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
 import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";

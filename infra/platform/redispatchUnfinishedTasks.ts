@@ -6,7 +6,7 @@ import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
-import { dispatchScheduledTask } from "../../workers/dispatcher.ts";
+import { dispatchScheduledTask } from "../../workers/reactors/dispatcher.ts";
 
 export async function redispatchUnfinishedTasks(
   store: EventStore,

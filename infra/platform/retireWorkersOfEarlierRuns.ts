@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { workerStream } from "../../schemas/events/streamNames.ts";
+import { workerEventData } from "../../workers/encode/workerEventData.ts";
 import { reactionContext } from "../../workers/reactionContext.ts";
-import { workerEventData } from "../../workers/workerEventData.ts";
 
 export async function retireWorkersOfEarlierRuns(
   store: EventStore,

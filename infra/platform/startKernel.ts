@@ -13,6 +13,7 @@ import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { Reactor } from "../../domain/ports/reactor.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
@@ -25,17 +26,15 @@ import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { profileRoutes } from "../../projections/profiles/profileRoutes.ts";
-import { type ProjectorRunner, startProjector } from "../../projections/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
-import { startDispatcher } from "../../workers/dispatcher.ts";
-import { startFailedWorkSweeper } from "../../workers/failedWorkSweeper.ts";
-import { startJobPlanner } from "../../workers/jobPlanner.ts";
-import { startOutputPublisher } from "../../workers/outputPublisher.ts";
-import type { Reactor } from "../../workers/reactorCheckpoint.ts";
-import { startRetrySubmitter } from "../../workers/retrySubmitter.ts";
-import { startWorkSweeper } from "../../workers/workSweeper.ts";
+import { dispatcher } from "../../workers/reactors/dispatcher.ts";
+import { startFailedWorkSweeper } from "../../workers/reactors/failedWorkSweeper.ts";
+import { jobPlanner } from "../../workers/reactors/jobPlanner.ts";
+import { outputPublisher } from "../../workers/reactors/outputPublisher.ts";
+import { retrySubmitter } from "../../workers/reactors/retrySubmitter.ts";
+import { workSweeper } from "../../workers/reactors/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { commandRateLimit } from "../http/commandRateLimit.ts";
@@ -51,6 +50,8 @@ import { migrate } from "../postgres/migrate.ts";
 import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
 import { deadLetterMigrations } from "../processors/deadLetters.ts";
 import { processorReadiness } from "../processors/processorReadiness.ts";
+import { type ProjectorRunner, startProjector } from "../processors/runProjector.ts";
+import { runReactor } from "../processors/runReactor.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { persistentSecret } from "./persistentSecret.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
@@ -118,33 +119,14 @@ export async function startKernel(
   const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const reactorLog = (level: string, message: string) =>
     log(`${level === "info" ? "" : `${level}: `}${message}`);
+  const host = { store, pool, schema, retry, log: reactorLog };
   const reactors: Reactor[] = [
-    startJobPlanner({
-      store,
-      pool,
-      schema,
-      encoder,
-      mediaRoot: config.mediaDir,
-      remoteSources,
-      newId,
-      now,
-      retry,
-      log: reactorLog,
-    }),
-    startDispatcher({ store, queue, pool, schema, newId, now, retry, log: reactorLog }),
-    startOutputPublisher({
-      store,
-      pool,
-      schema,
-      storageRoot: config.storageDir,
-      newId,
-      now,
-      retry,
-      log: reactorLog,
-    }),
-    startRetrySubmitter({ store, pool, schema, newId, now, retry, log: reactorLog }),
-    startWorkSweeper({ store, pool, schema, storageRoot: config.storageDir, retry, log: reactorLog }),
-  ];
+    jobPlanner({ store, encoder, mediaRoot: config.mediaDir, remoteSources, newId, now, log: reactorLog }),
+    dispatcher({ store, queue, newId, now, log: reactorLog }),
+    outputPublisher({ store, storageRoot: config.storageDir, newId, now, log: reactorLog }),
+    retrySubmitter({ store, newId, now, log: reactorLog }),
+    workSweeper({ storageRoot: config.storageDir, log: reactorLog }),
+  ].map((definition) => runReactor({ ...host, ...definition }));
 
   const failedWorkSweeper = startFailedWorkSweeper({
     store,

@@ -8,7 +8,7 @@ import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
-import { type EncodeWorker, startEncodeWorker } from "../../workers/encodeWorker.ts";
+import { type EncodeWorker, startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";

@@ -3,15 +3,15 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
-import { startProjector } from "../../projections/runProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import { runReactor } from "../../workers/reactorCheckpoint.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../eventstore/postgres/postgresEventStore.ts";
 import { healthRoutes } from "../http/healthRoutes.ts";
 import { processorReadiness } from "./processorReadiness.ts";
+import { startProjector } from "./runProjector.ts";
+import { runReactor } from "./runReactor.ts";
 
 let database: TestDatabase;
 let store: PostgresEventStore;

@@ -3,25 +3,12 @@
 // down every event fails, and parking them all would empty the log into the dead-letter list.
 import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { GivenUp, RetryPolicy } from "../../domain/ports/reactor.ts";
 import { sleepUnlessAborted } from "../../workers/sleepUnlessAborted.ts";
 
-export interface RetryPolicy {
-  /** Counted attempts before the event is given up on (parked or turned into a failure event). */
-  maxAttempts: number;
-  /** Backoff between attempts, from `firstDelayMs` doubling up to `maxDelayMs`. */
-  firstDelayMs: number;
-  maxDelayMs: number;
-}
+export type { GivenUp, RetryPolicy };
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, firstDelayMs: 500, maxDelayMs: 30_000 };
-
-/** Why an event was given up on, as the dead-letter list records it. */
-export interface GivenUp {
-  error: string;
-  attempts: number;
-  firstFailedAt: Date;
-  lastFailedAt: Date;
-}
 
 export type Attempted<T> =
   | { _tag: "Done"; value: T }

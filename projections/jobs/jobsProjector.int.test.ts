@@ -5,12 +5,12 @@ import {
   openPostgresEventStore,
   type PostgresEventStore,
 } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { ensureReadModel } from "../../infra/processors/readModelTables.ts";
+import { rebuildProjection } from "../../infra/processors/rebuildProjection.ts";
+import { startProjector } from "../../infra/processors/runProjector.ts";
 import { generateJobHistories } from "../../test/support/jobHistories.ts";
 import { snapshotJobReadModels } from "../../test/support/readModelSnapshot.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import { ensureReadModel } from "../readModelTables.ts";
-import { rebuildProjection } from "../rebuildProjection.ts";
-import { startProjector } from "../runProjector.ts";
 import { createJobsProjector, jobsProjector } from "./jobsProjector.ts";
 
 let database: TestDatabase;

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
 import { mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
 import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { rebuildProjection } from "../../infra/processors/rebuildProjection.ts";
+import { startProjector } from "../../infra/processors/runProjector.ts";
 import { snapshotTable } from "../../test/support/readModelSnapshot.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import { rebuildProjection } from "../rebuildProjection.ts";
-import { startProjector } from "../runProjector.ts";
 import { tokensProjector } from "./tokensProjector.ts";
 
 let database: TestDatabase;

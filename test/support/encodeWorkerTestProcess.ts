@@ -5,7 +5,7 @@ import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgres
 import { openNatsWorkQueue } from "../../infra/queue/nats/natsWorkQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
-import { startEncodeWorker } from "../../workers/encodeWorker.ts";
+import { startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createRecordingProgressBus } from "./createRecordingProgressBus.ts";
 
 export interface EncodeWorkerTestConfig {

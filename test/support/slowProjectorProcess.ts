@@ -2,8 +2,8 @@
 // transaction, so a kill -9 lands mid-batch. Usage: tsx slowProjectorProcess.ts <url> <eventSchema> <readSchema>
 import pg from "pg";
 import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
+import { startProjector } from "../../infra/processors/runProjector.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
-import { startProjector } from "../../projections/runProjector.ts";
 
 const [url, eventSchema, readSchema] = process.argv.slice(2) as [string, string, string];
 const store = await openPostgresEventStore({ url, schema: eventSchema });

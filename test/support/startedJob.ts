@@ -8,7 +8,7 @@ import { type CommandContext, executeJobCommand } from "../../domain/job/execute
 import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
-import { sourceMetadataOf } from "../../workers/jobPlanner.ts";
+import { sourceMetadataOf } from "../../workers/reactors/jobPlanner.ts";
 import { taskIdOf } from "../../workers/taskIdOf.ts";
 import { sourceInfoFixture } from "./createFakeEncoder.ts";
 

@@ -3,14 +3,18 @@ import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "../test/support/createFakeEncoder.ts";
+import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import {
+  createFakeEncoder,
+  type FakeEncoder,
+  sourceInfoFixture,
+} from "../../test/support/createFakeEncoder.ts";
+import { reactionContext } from "../reactionContext.ts";
+import { taskIdOf } from "../taskIdOf.ts";
 import { type JobPlannerDeps, planSubmittedJob, sourceMetadataOf } from "./jobPlanner.ts";
-import { reactionContext } from "./reactionContext.ts";
-import { taskIdOf } from "./taskIdOf.ts";
 
 let dir: string;
 let store: EventStore;

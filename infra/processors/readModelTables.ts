@@ -1,9 +1,9 @@
 // Live and rebuild tables of the read models, and bringing them to the projector's version.
 import type pg from "pg";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import { migrate } from "../infra/postgres/migrate.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { Projector } from "../../projections/projector.ts";
+import { migrate } from "../postgres/migrate.ts";
 import { checkpointMigrations } from "./projectionCheckpoints.ts";
-import type { Projector } from "./projector.ts";
 import { rebuildProjection } from "./rebuildProjection.ts";
 
 export const REBUILD_SUFFIX = "__rebuild";
@@ -51,11 +51,19 @@ export async function ensureReadModel(
     } else if (rows[0].version !== projector.version || missing.rows.length > 0) {
       needsRebuild = true;
     }
+  } catch (failure) {
+    // an aborted transaction would refuse the unlock, and the lock would outlive this attempt
+    await client.query("rollback").catch(() => {});
+    throw failure;
   } finally {
-    await client.query("select pg_advisory_unlock(hashtext($1))", [
-      `webencode-readmodel:${schema}:${projector.name}`,
-    ]);
-    client.release();
+    const unlocked = await client
+      .query("select pg_advisory_unlock(hashtext($1))", [`webencode-readmodel:${schema}:${projector.name}`])
+      .then(
+        () => true,
+        () => false,
+      );
+    // a connection that could not unlock is closed, which ends its lock as well
+    client.release(!unlocked);
   }
   if (needsRebuild) {
     log("info", `read model ${projector.name} is out of date: rebuilding it from the event log`);

@@ -4,20 +4,18 @@
 import { randomUUID } from "node:crypto";
 import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import type pg from "pg";
-import { executeJobCommand, jobIsLive, loadJob } from "../domain/job/executeJobCommand.ts";
-import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import { sha256File } from "../plugins/sdk/sha256File.ts";
-import { isInsideDirectory } from "../plugins/sdk/sources/isInsideDirectory.ts";
-import type { ErrorCode } from "../schemas/errors.ts";
-import type { JobOutput } from "../schemas/events/jobEvents.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
+import { executeJobCommand, jobIsLive, loadJob } from "../../domain/job/executeJobCommand.ts";
+import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
+import { sha256File } from "../../plugins/sdk/sha256File.ts";
+import { isInsideDirectory } from "../../plugins/sdk/sources/isInsideDirectory.ts";
+import type { ErrorCode } from "../../schemas/errors.ts";
+import type { JobOutput } from "../../schemas/events/jobEvents.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { contextOfEvent } from "../reactionContext.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
-import { contextOfEvent } from "./reactionContext.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface OutputPublisherDeps {
   store: EventStore;
@@ -27,20 +25,13 @@ export interface OutputPublisherDeps {
   log?: WorkerLog;
 }
 
-export function startOutputPublisher(
-  deps: OutputPublisherDeps & { pool: pg.Pool; schema: string; retry?: RetryPolicy },
-): Reactor {
-  return runReactor({
+export function outputPublisher(deps: OutputPublisherDeps): ReactorDefinition {
+  return {
     name: "output-publisher",
-    store: deps.store,
-    pool: deps.pool,
-    schema: deps.schema,
     filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobUploadingStarted"] },
     handle: (event) => publishJobOutput(deps, event),
     onPoison: failJobOfEvent(deps, "output publisher"),
-    retry: deps.retry,
-    log: deps.log,
-  });
+  };
 }
 
 /** Idempotent: a redelivered event finds the output already in place (and checked) and completes the job. */

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
-import type { RecordedEvent } from "../domain/ports/eventStore.ts";
+import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { failJobOfEvent } from "../../workers/reactors/failJobOfEvent.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
-} from "../infra/eventstore/postgres/postgresEventStore.ts";
-import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { failJobOfEvent } from "./failJobOfEvent.ts";
-import { runReactor } from "./reactorCheckpoint.ts";
+} from "../eventstore/postgres/postgresEventStore.ts";
+import { runReactor } from "./runReactor.ts";
 
 let database: TestDatabase;
 let store: PostgresEventStore;

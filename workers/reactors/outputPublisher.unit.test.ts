@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { uploadingOneTaskJob } from "../test/support/startedJob.ts";
+import { finalOutputKey } from "../../domain/job/jobFileKeys.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { uploadingOneTaskJob } from "../../test/support/startedJob.ts";
+import { reactionContext } from "../reactionContext.ts";
 import { publishJobOutput } from "./outputPublisher.ts";
-import { reactionContext } from "./reactionContext.ts";
 
 let storageRoot: string;
 let store: EventStore;

@@ -3,23 +3,27 @@ import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
-import type { EventStore, JsonObject, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { WorkMessage, WorkQueue } from "../domain/ports/workQueue.ts";
-import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
-import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { createFakeEncoder, type FakeEncoder, sourceInfoFixture } from "../test/support/createFakeEncoder.ts";
+import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import type { EventStore, JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
+import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
+import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import {
+  createFakeEncoder,
+  type FakeEncoder,
+  sourceInfoFixture,
+} from "../../test/support/createFakeEncoder.ts";
 import {
   createRecordingProgressBus,
   type RecordingProgressBus,
-} from "../test/support/createRecordingProgressBus.ts";
-import { dispatchScheduledTask } from "./dispatcher.ts";
+} from "../../test/support/createRecordingProgressBus.ts";
+import { reactionContext } from "../reactionContext.ts";
+import { dispatchScheduledTask } from "../reactors/dispatcher.ts";
+import { sourceMetadataOf } from "../reactors/jobPlanner.ts";
+import { taskIdOf } from "../taskIdOf.ts";
 import { type EncodeWorker, startEncodeWorker } from "./encodeWorker.ts";
-import { sourceMetadataOf } from "./jobPlanner.ts";
-import { reactionContext } from "./reactionContext.ts";
-import { taskIdOf } from "./taskIdOf.ts";
 
 let dir: string;
 let store: EventStore;

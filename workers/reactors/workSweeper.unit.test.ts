@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RecordedEvent } from "../domain/ports/eventStore.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { sweepWork } from "./workSweeper.ts";
 
 let storageRoot: string;

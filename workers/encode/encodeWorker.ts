@@ -4,32 +4,32 @@
 import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, relative, sep } from "node:path";
-import type { JobCommand } from "../domain/job/commands.ts";
+import type { JobCommand } from "../../domain/job/commands.ts";
 import {
   type CommandContext,
   executeJobCommand,
   type JobCommandResult,
   loadJob,
-} from "../domain/job/executeJobCommand.ts";
-import { isTerminal, type Job, type TaskState } from "../domain/job/jobState.ts";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import type { ProgressBus } from "../domain/ports/progressBus.ts";
-import type { WorkMessage, WorkQueue } from "../domain/ports/workQueue.ts";
+} from "../../domain/job/executeJobCommand.ts";
+import { isTerminal, type Job, type TaskState } from "../../domain/job/jobState.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import type {
   EncodeFailed,
   EncodeOutcome,
   EncodeProfile,
   EncoderPlugin,
-} from "../plugins/sdk/encoderPlugin.ts";
-import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
-import { jobStream, workerStream } from "../schemas/events/streamNames.ts";
-import type { WorkerEvent } from "../schemas/events/workerEvents.ts";
-import { reactionContext, workerActor } from "./reactionContext.ts";
-import { encoderInputOf, resolveSource } from "./resolveSource.ts";
-import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
-import { taskMessageSchema } from "./taskMessage.ts";
+} from "../../plugins/sdk/encoderPlugin.ts";
+import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
+import type { WorkerEvent } from "../../schemas/events/workerEvents.ts";
+import { reactionContext, workerActor } from "../reactionContext.ts";
+import { encoderInputOf, resolveSource } from "../resolveSource.ts";
+import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
+import { taskMessageSchema } from "../taskMessage.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { workerEventData } from "./workerEventData.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface EncodeWorkerDeps {
   /** Unique per process: the decider tells attempts' owners apart by it. */

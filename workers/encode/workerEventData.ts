@@ -1,8 +1,8 @@
 // Builds a worker event (schemas/events/workerEvents.ts) ready to append: validated, with metadata.
-import type { CommandContext } from "../domain/job/executeJobCommand.ts";
-import type { EventData } from "../domain/ports/eventStore.ts";
-import { currentSchemaVersion } from "../schemas/events/currentSchemaVersion.ts";
-import { type WorkerEvent, workerEventSchema } from "../schemas/events/workerEvents.ts";
+import type { CommandContext } from "../../domain/job/executeJobCommand.ts";
+import type { EventData } from "../../domain/ports/eventStore.ts";
+import { currentSchemaVersion } from "../../schemas/events/currentSchemaVersion.ts";
+import { type WorkerEvent, workerEventSchema } from "../../schemas/events/workerEvents.ts";
 
 export function workerEventData(
   event: WorkerEvent,

@@ -3,32 +3,23 @@
 // folder goes when its output is published; a failed job's is kept for a while (failedWorkSweeper.ts).
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type pg from "pg";
-import { isJobId, jobOutputsFolder, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
+import { isJobId, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export interface WorkSweeperDeps {
   storageRoot: string;
   log?: WorkerLog;
 }
 
-export function startWorkSweeper(
-  deps: WorkSweeperDeps & { store: EventStore; pool: pg.Pool; schema: string; retry?: RetryPolicy },
-): Reactor {
-  return runReactor({
+export function workSweeper(deps: WorkSweeperDeps): ReactorDefinition {
+  return {
     name: "work-sweeper",
-    store: deps.store,
-    pool: deps.pool,
-    schema: deps.schema,
     filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobCancelled", "JobDeleted"] },
     handle: (event) => sweepWork(deps, event),
-    retry: deps.retry,
-    log: deps.log,
-  });
+  };
 }
 
 export async function sweepWork(deps: WorkSweeperDeps, event: RecordedEvent): Promise<void> {

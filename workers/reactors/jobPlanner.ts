@@ -3,23 +3,21 @@
 // the job (WE-JOB-007), one that cannot be reached or may not be fetched too (WE-JOB-002); a probe that
 // fails on our side is retried, never blamed on the user.
 import { stat } from "node:fs/promises";
-import type pg from "pg";
-import type { JobCommand } from "../domain/job/commands.ts";
-import { executeJobCommand, loadJob } from "../domain/job/executeJobCommand.ts";
-import { isTerminal } from "../domain/job/jobState.ts";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { RetryPolicy } from "../infra/processors/retryBounded.ts";
-import type { EncoderPlugin, SourceInfo } from "../plugins/sdk/encoderPlugin.ts";
-import type { RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
-import type { SourceMetadata } from "../schemas/events/jobEvents.ts";
-import { parseStoredEvent } from "../schemas/events/parseStoredEvent.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
+import type { JobCommand } from "../../domain/job/commands.ts";
+import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
+import { isTerminal } from "../../domain/job/jobState.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
+import type { EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import type { SourceMetadata } from "../../schemas/events/jobEvents.ts";
+import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { contextOfEvent } from "../reactionContext.ts";
+import { encoderInputOf, resolveSource } from "../resolveSource.ts";
+import { taskIdOf } from "../taskIdOf.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
-import { contextOfEvent } from "./reactionContext.ts";
-import { type Reactor, runReactor } from "./reactorCheckpoint.ts";
-import { encoderInputOf, resolveSource } from "./resolveSource.ts";
-import { taskIdOf } from "./taskIdOf.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
 
 export interface JobPlannerDeps {
   store: EventStore;
@@ -36,20 +34,13 @@ export class ProbeUnavailable extends Error {
   override name = "ProbeUnavailable";
 }
 
-export function startJobPlanner(
-  deps: JobPlannerDeps & { pool: pg.Pool; schema: string; retry?: RetryPolicy },
-): Reactor {
-  return runReactor({
+export function jobPlanner(deps: JobPlannerDeps): ReactorDefinition {
+  return {
     name: "job-planner",
-    store: deps.store,
-    pool: deps.pool,
-    schema: deps.schema,
     filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobSubmitted"] },
     handle: (event) => planSubmittedJob(deps, event),
     onPoison: failJobOfEvent(deps, "job planner"),
-    retry: deps.retry,
-    log: deps.log,
-  });
+  };
 }
 
 /** The source's side: it cannot be reached, or it leads where the platform does not fetch from. */

@@ -4,12 +4,12 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { startedOneTaskJob, uploadingOneTaskJob } from "../test/support/startedJob.ts";
+import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { startedOneTaskJob, uploadingOneTaskJob } from "../../test/support/startedJob.ts";
+import { reactionContext } from "../reactionContext.ts";
 import { startFailedWorkSweeper, sweepFailedWork } from "./failedWorkSweeper.ts";
-import { reactionContext } from "./reactionContext.ts";
 
 let storageRoot: string;
 let store: EventStore;

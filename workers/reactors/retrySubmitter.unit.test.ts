@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { reactionContext } from "./reactionContext.ts";
+import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { reactionContext } from "../reactionContext.ts";
 import { submitRetry } from "./retrySubmitter.ts";
 
 let store: EventStore;

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
-import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
-import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { startedOneTaskJob } from "../test/support/startedJob.ts";
+import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { startedOneTaskJob } from "../../test/support/startedJob.ts";
+import { reactionContext } from "../reactionContext.ts";
 import { dispatchScheduledTask } from "./dispatcher.ts";
-import { reactionContext } from "./reactionContext.ts";
 
 describe("dispatcher", () => {
   it("publishes each TaskScheduled once under its event id, not before its retry time", async () => {

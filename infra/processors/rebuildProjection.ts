@@ -3,11 +3,11 @@
 // notices the moved checkpoint and resubscribes from it. Events the live runner parked are skipped, so the
 // rebuilt tables equal the live ones.
 import type pg from "pg";
-import type { EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
-import { migrate } from "../infra/postgres/migrate.ts";
-import { deadLetterMigrations, parkedEventIds } from "../infra/processors/deadLetters.ts";
+import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { type ProjectionContext, type Projector, transactionContext } from "../../projections/projector.ts";
+import { migrate } from "../postgres/migrate.ts";
+import { deadLetterMigrations, parkedEventIds } from "./deadLetters.ts";
 import { lockCheckpoint, saveCheckpoint } from "./projectionCheckpoints.ts";
-import { type ProjectionContext, type Projector, transactionContext } from "./projector.ts";
 import { liveTable, REBUILD_SUFFIX, rebuildTable } from "./readModelTables.ts";
 
 export interface RebuildProgress {

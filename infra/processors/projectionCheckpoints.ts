@@ -1,6 +1,6 @@
 // Where each projector stands, written in the same transaction as its read-model rows.
 import type pg from "pg";
-import type { Migration } from "../infra/postgres/migrate.ts";
+import type { Migration } from "../postgres/migrate.ts";
 
 export const checkpointMigrations = (schema: string): Migration[] => [
   {

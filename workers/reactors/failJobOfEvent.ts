@@ -1,11 +1,11 @@
 // The `onPoison` hook of reactors that act on job events: a job event given up on fails its job with a
 // code and the reason, so the user sees why it stopped instead of a job left waiting forever.
-import { executeJobCommand, type JobCommandDeps } from "../domain/job/executeJobCommand.ts";
-import type { RecordedEvent } from "../domain/ports/eventStore.ts";
-import type { GivenUp } from "../infra/processors/retryBounded.ts";
-import type { ErrorCode } from "../schemas/errors.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { contextOfEvent } from "./reactionContext.ts";
+import { executeJobCommand, type JobCommandDeps } from "../../domain/job/executeJobCommand.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { GivenUp } from "../../domain/ports/reactor.ts";
+import type { ErrorCode } from "../../schemas/errors.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { contextOfEvent } from "../reactionContext.ts";
 
 /** True once the job failed; false (the event is then parked) when the job refused or is no job. */
 export const failJobOfEvent =

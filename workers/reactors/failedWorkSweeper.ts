@@ -4,11 +4,11 @@
 // source again, so nothing in the old folder is needed by it.
 import { readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { isJobId, jobWorkFolder } from "../domain/job/jobFileKeys.ts";
-import type { EventStore } from "../domain/ports/eventStore.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
-import { sleepUnlessAborted } from "./sleepUnlessAborted.ts";
-import { silentLog, type WorkerLog } from "./workerLog.ts";
+import { isJobId, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { jobStream } from "../../schemas/events/streamNames.ts";
+import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export const DEFAULT_FAILED_RETENTION_MS = 7 * 24 * 3600_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 3600_000;

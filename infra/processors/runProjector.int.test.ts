@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPostgresEventStore } from "../infra/eventstore/postgres/postgresEventStore.ts";
-import { generateJobHistories } from "../test/support/jobHistories.ts";
-import { snapshotJobReadModels } from "../test/support/readModelSnapshot.ts";
-import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
-import { jobsProjector } from "./jobs/jobsProjector.ts";
-import type { Projector } from "./projector.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import type { Projector } from "../../projections/projector.ts";
+import { generateJobHistories } from "../../test/support/jobHistories.ts";
+import { snapshotJobReadModels } from "../../test/support/readModelSnapshot.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { openPostgresEventStore } from "../eventstore/postgres/postgresEventStore.ts";
 import { rebuildProjection } from "./rebuildProjection.ts";
 import { startProjector } from "./runProjector.ts";
 
@@ -32,6 +33,31 @@ const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number) =
   return false;
 };
 
+/** A projector of one table, filled with a row per event of the streams named after it. */
+function oneTableProjector(
+  name: string,
+  columns: string,
+  row: (event: RecordedEvent) => unknown[],
+): Projector {
+  return {
+    name,
+    version: 1,
+    tables: [
+      { name, createTable: (table) => `create table ${table} (${columns})`, createIndexes: () => "select 1" },
+    ],
+    filter: { streamPrefixes: [`${name}-`] },
+    async apply(events, context) {
+      for (const event of events) {
+        const values = row(event);
+        await context.write(
+          `insert into ${context.table(name)} values (${values.map((_, i) => `$${i + 1}`).join(", ")})`,
+          values,
+        );
+      }
+    },
+  };
+}
+
 describe("projector runner", () => {
   it("killed with -9 in the middle of a batch, then restarted, leaves the read model exactly as a clean rebuild", async () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "ev" });
@@ -44,7 +70,7 @@ describe("projector runner", () => {
       [
         "--import",
         "tsx",
-        fileURLToPath(new URL("../test/support/slowProjectorProcess.ts", import.meta.url)),
+        fileURLToPath(new URL("../../test/support/slowProjectorProcess.ts", import.meta.url)),
         database.url,
         "ev",
         "rm",
@@ -152,31 +178,15 @@ describe("a poison event", () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "ev_poison", pollMs: 50 });
     const schema = "rm_poison";
     // a real write that fails for one event: the row breaks the table's check constraint
-    const projector: Projector = {
-      name: "amounts",
-      version: 1,
-      tables: [
-        {
-          name: "amounts",
-          createTable: (table) =>
-            `create table ${table} (id text primary key, amount int check (amount >= 0))`,
-          createIndexes: () => "select 1",
-        },
-      ],
-      filter: { streamPrefixes: ["amount-"] },
-      async apply(events, context) {
-        for (const event of events) {
-          await context.write(`insert into ${context.table("amounts")} (id, amount) values ($1, $2)`, [
-            event.id,
-            (event.data as { amount: number }).amount,
-          ]);
-        }
-      },
-    };
+    const projector = oneTableProjector(
+      "amounts",
+      "id text primary key, amount int check (amount >= 0)",
+      (event) => [event.id, (event.data as { amount: number }).amount],
+    );
     const amounts = [3, -1, 4, 5];
     const ids = amounts.map(() => randomUUID());
     await store.append(
-      "amount-1",
+      "amounts-1",
       amounts.map((amount, i) => ({ id: ids[i]!, type: "Amounted", data: { amount }, metadata: {} })),
       { expected: "no_stream" },
     );
@@ -207,6 +217,40 @@ describe("a poison event", () => {
       const live = (await pool.query(`select * from rm_poison.amounts order by id`)).rows;
       await rebuildProjection({ store, pool, schema, projector });
       expect((await pool.query(`select * from rm_poison.amounts order by id`)).rows).toEqual(live);
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
+});
+
+describe("a projector whose tables cannot be made yet", () => {
+  it("says why in its status and tries again until they can, then projects", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_late", pollMs: 50 });
+    const schema = "rm_late";
+    // the table refers to one that an operator has not created yet: creating it fails until they do
+    const projector = oneTableProjector(
+      "owned",
+      "id text primary key references public.owners (id)",
+      (event) => [event.streamId],
+    );
+    await store.append("owned-1", [{ id: randomUUID(), type: "Owned", data: {}, metadata: {} }], {
+      expected: "no_stream",
+    });
+    const runner = startProjector({ store, pool, schema, projector });
+    try {
+      expect(
+        await waitUntil(async () => /owners/.test(runner.status().error ?? ""), 30_000),
+        "the failure shows in the status",
+      ).toBe(true);
+      await pool.query(
+        `create table public.owners (id text primary key); insert into public.owners values ('owned-1')`,
+      );
+      expect(await runner.waitForPosition(await store.headPosition(), 30_000)).toBe(true);
+      const { rows } = await pool.query(`select id from rm_late.owned`);
+      expect(rows).toEqual([{ id: "owned-1" }]);
+      expect(runner.status()).toMatchObject({ state: "live" });
+      expect(runner.status().error).toBeUndefined();
     } finally {
       await runner.stop();
       await store.close();
