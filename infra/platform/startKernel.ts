@@ -10,6 +10,7 @@ import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
 import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
+import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
@@ -18,6 +19,7 @@ import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
+import { SIGNED_UPLOAD_PATH } from "../../plugins/storage-fs/index.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
 import { createFeedTail } from "../../projections/feed/feedTail.ts";
@@ -51,6 +53,7 @@ import { migrate } from "../postgres/migrate.ts";
 import { deadLetterRoutes } from "../processors/deadLetterRoutes.ts";
 import { deadLetterMigrations } from "../processors/deadLetters.ts";
 import { processorReadiness } from "../processors/processorReadiness.ts";
+import { startStorageProviders } from "../storage/startStorageProviders.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { persistentSecret } from "./persistentSecret.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
@@ -110,6 +113,7 @@ export async function startKernel(
     ticketSecret: new TextEncoder().encode(`ticket:${secret}`),
     log,
   });
+  const storage = await startStorageProviders(plugins, { mediaDir: config.mediaDir, secret });
   const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
 
@@ -184,7 +188,7 @@ export async function startKernel(
         maxKeysPerUser: config.idempotencyKeysPerUser,
       }),
     ],
-    streamingPaths: ["/v1/files/upload"],
+    streamingPaths: ["/v1/files/upload", SIGNED_UPLOAD_PATH],
     log: (_level, message) => log(message),
     publicRoutes: [
       healthRoutes(
@@ -207,6 +211,7 @@ export async function startKernel(
       ),
       openApiRoutes(VERSION),
       downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
+      signedUploadRoutes({ storage, log, path: SIGNED_UPLOAD_PATH }),
     ],
     routes: [
       tokenRoutes(tokens),
@@ -220,6 +225,7 @@ export async function startKernel(
       workerQueryRoutes({ pool, schema, progressBus }),
       profileRoutes(builtInProfiles),
       uploadRoutes(files),
+      storageRoutes({ storage, log }),
       eventFeedRoute({
         store,
         progressBus,
@@ -265,6 +271,7 @@ export async function startKernel(
       idempotencySweeper.stop();
       await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
       await egress.close();
+      await storage.close();
       await Promise.all(projectors.map((p) => p.stop()));
     },
   };
