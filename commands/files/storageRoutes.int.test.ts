@@ -157,4 +157,19 @@ describe("files API", () => {
       expect.objectContaining({ name: "talk.mp4", size: 8, is_video: true, is_directory: false }),
     ]);
   });
+
+  it("documents every files route in the OpenAPI document", async () => {
+    const document = (await (await fetch(`${platform.kernel.url}/openapi.json`)).json()) as {
+      paths: Record<string, object>;
+    };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/files/capabilities",
+        "/v1/files/roots",
+        "/v1/files/browse",
+        "/v1/files/upload-url",
+        "/v1/files/signed-upload",
+      ]),
+    );
+  });
 });

@@ -7,6 +7,14 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { Hono } from "hono";
 import { z } from "zod";
 import {
+  browseQuerySchema,
+  browseResponseSchema,
+  storageCapabilitiesResponseSchema,
+  storageRootsResponseSchema,
+  uploadUrlRequestSchema,
+  uploadUrlResponseSchema,
+} from "../../schemas/api/fileRequests.ts";
+import {
   cancelJobRequestSchema,
   listJobsQuerySchema,
   submitJobRequestSchema,
@@ -146,6 +154,43 @@ export function openApiDocument(version: string) {
             },
           },
           responses: { 201: { description: "Uploaded" }, ...errors },
+        },
+      },
+      "/v1/files/capabilities": {
+        get: {
+          summary: "The running storage plugins and what each can do",
+          responses: { 200: json(storageCapabilitiesResponseSchema, "Storage plugins"), ...errors },
+        },
+      },
+      "/v1/files/roots": {
+        get: {
+          summary: "Where browsing starts in each storage plugin (operator): the media folder, the bucket",
+          responses: { 200: json(storageRootsResponseSchema, "Roots"), ...errors },
+        },
+      },
+      "/v1/files/browse": {
+        get: {
+          summary: "A folder of a storage plugin (operator): folders first, then files, each by name",
+          parameters: queryParams(browseQuerySchema),
+          responses: { 200: json(browseResponseSchema, "The folder's entries"), ...errors },
+        },
+      },
+      "/v1/files/upload-url": {
+        post: {
+          summary:
+            "A signed URL to PUT one file to (operator): presigned for S3, a signed kernel link for storage-fs",
+          requestBody: { content: { "application/json": { schema: schema(uploadUrlRequestSchema) } } },
+          responses: { 201: json(uploadUrlResponseSchema, "The upload URL"), ...errors },
+        },
+      },
+      "/v1/files/signed-upload": {
+        put: {
+          summary: "Takes the PUT of a storage-fs signed upload URL; the signature is the permission",
+          security: [],
+          requestBody: {
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+          responses: { 201: { description: "Stored" }, ...errors },
         },
       },
       "/v1/files/download": {
