@@ -158,6 +158,30 @@ describe("files API", () => {
     ]);
   });
 
+  it("streams a form's file to the plugin, bucket and key it names, and refuses an unknown plugin", async () => {
+    const form = (pluginId: string) => {
+      const data = new FormData();
+      data.append("plugin_id", pluginId);
+      data.append("bucket", s3.bucket);
+      data.append("object_key", "forms/lecture.mp4");
+      data.append("file", new Blob(["form bytes!"]), "lecture.mp4");
+      return call("/v1/files/upload", operator, { method: "POST", body: data });
+    };
+    const stored = await form("storage-s3");
+    expect(stored.status).toBe(201);
+    expect(await stored.json()).toMatchObject({ url: `s3://${s3.bucket}/forms/lecture.mp4`, size_bytes: 11 });
+    const listing = browseResponseSchema.parse(
+      await (await call("/v1/files/browse?plugin=storage-s3&path=forms")).json(),
+    );
+    expect(listing.entries.map((e) => [e.name, e.size])).toEqual([["lecture.mp4", 11]]);
+    const unknown = await form("storage-ftp");
+    expect(unknown.status).toBe(404);
+    expect(await errorOf(unknown)).toMatchObject({
+      code: "WE-PLG-001",
+      hint: expect.stringContaining("storage-fs, storage-s3"),
+    });
+  });
+
   it("documents every files route in the OpenAPI document", async () => {
     const document = (await (await fetch(`${platform.kernel.url}/openapi.json`)).json()) as {
       paths: Record<string, object>;

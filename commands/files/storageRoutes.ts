@@ -23,6 +23,7 @@ import {
   type UploadUrlResponse,
   uploadUrlRequestSchema,
 } from "../../schemas/api/fileRequests.ts";
+import { unknownStoragePlugin } from "./uploadToPlugin.ts";
 
 /** A provider's failure in the error envelope, with its hint; the backend's own error goes to the log only. */
 export function storageError(failure: StorageFailure, log?: (message: string) => void): ApiError {
@@ -38,9 +39,8 @@ const succeeded = <T>(result: T | StorageFailure, log?: (message: string) => voi
 export function providerOf(storage: StorageProviders, pluginId: string): StorageProvider {
   const provider = storage.byId.get(pluginId);
   if (provider === undefined) {
-    throw new ApiError("WE-PLG-001", `no storage plugin ${pluginId} is running`, {
-      hint: `Running storage plugins: ${[...storage.byId.keys()].join(", ") || "none"}; see GET /v1/files/capabilities`,
-    });
+    const { message, hint } = unknownStoragePlugin(pluginId, storage.byId.keys());
+    throw new ApiError("WE-PLG-001", message, { hint });
   }
   return provider;
 }

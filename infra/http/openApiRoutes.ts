@@ -125,7 +125,8 @@ export function openApiDocument(version: string) {
       },
       "/v1/files/upload": {
         post: {
-          summary: "Stream a file into the media root (raw body or multipart form); returns its fs:// URL",
+          summary:
+            "Stream a file into the media root (raw body or multipart form), or to the storage plugin a form names; returns its source URL",
           parameters: [
             {
               name: "name",
@@ -145,9 +146,17 @@ export function openApiDocument(version: string) {
                   required: ["file"],
                   properties: {
                     file: { type: "string", format: "binary" },
-                    object_key: { type: "string", description: "A name for the file, sent before it" },
-                    plugin_id: { type: "string", description: "Ignored until storage plugins exist" },
-                    bucket: { type: "string", description: "Ignored until storage plugins exist" },
+                    object_key: {
+                      type: "string",
+                      description:
+                        "Sent before the file: its name in uploads/ for storage-fs, its whole key for another plugin",
+                    },
+                    plugin_id: {
+                      type: "string",
+                      description:
+                        "Sent before the file: the storage plugin to stream it to; storage-fs when left out",
+                    },
+                    bucket: { type: "string", description: "Sent before the file: the bucket (storage-s3)" },
                   },
                 },
               },

@@ -224,7 +224,7 @@ export async function startKernel(
       }),
       workerQueryRoutes({ pool, schema, progressBus }),
       profileRoutes(builtInProfiles),
-      uploadRoutes(files),
+      uploadRoutes({ ...files, storage: storage.byId }),
       storageRoutes({ storage, log }),
       eventFeedRoute({
         store,
