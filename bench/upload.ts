@@ -14,7 +14,7 @@ import { loadConfig } from "../infra/platform/platformConfig.ts";
 import { startKernel } from "../infra/platform/startKernel.ts";
 import { createMemoryProgressBus } from "../infra/progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
-import { startS3rver } from "../test/support/s3rverProcess.ts";
+import { s3PluginsToml, startS3rver } from "../test/support/s3rverProcess.ts";
 import { round } from "./benchDatabase.ts";
 
 const MiB = 1024 * 1024;
@@ -105,19 +105,7 @@ export async function run(args: string[]): Promise<number> {
   const s3 = await startS3rver("webencode-bench");
   const config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": media }, {});
   await mkdir(config.dataDir, { recursive: true });
-  await writeFile(
-    join(config.dataDir, "plugins.toml"),
-    [
-      "[storage-s3]",
-      "enabled = true",
-      "[storage-s3.config]",
-      `bucket = "${s3.bucket}"`,
-      `endpoint = "${s3.endpoint}"`,
-      "force_path_style = true",
-      `access_key_id = "${s3.accessKeyId}"`,
-      `secret_access_key = "${s3.secretAccessKey}"`,
-    ].join("\n"),
-  );
+  await writeFile(join(config.dataDir, "plugins.toml"), s3PluginsToml(s3));
   const db = await openDatabase({ dataDir: config.dataDir });
   const queue = createMemoryWorkQueue();
   const bus = createMemoryProgressBus();

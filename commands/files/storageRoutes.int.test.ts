@@ -10,7 +10,7 @@ import {
   storageRootsResponseSchema,
   uploadUrlResponseSchema,
 } from "../../schemas/api/fileRequests.ts";
-import { type S3rverProcess, startS3rver } from "../../test/support/s3rverProcess.ts";
+import { type S3rverProcess, s3PluginsToml, startS3rver } from "../../test/support/s3rverProcess.ts";
 import { startTestKernel, type TestKernel } from "../../test/support/testKernel.ts";
 
 let s3: S3rverProcess;
@@ -20,20 +20,7 @@ let viewer: string;
 
 beforeAll(async () => {
   s3 = await startS3rver("webencode-files");
-  platform = await startTestKernel(
-    "files_api",
-    {},
-    [
-      "[storage-s3]",
-      "enabled = true",
-      "[storage-s3.config]",
-      `bucket = "${s3.bucket}"`,
-      `endpoint = "${s3.endpoint}"`,
-      "force_path_style = true",
-      `access_key_id = "${s3.accessKeyId}"`,
-      `secret_access_key = "${s3.secretAccessKey}"`,
-    ].join("\n"),
-  );
+  platform = await startTestKernel("files_api", {}, s3PluginsToml(s3));
   operator = (await platform.tokenFor("operator")).token;
   viewer = (await platform.tokenFor("viewer")).token;
 }, 60_000);
