@@ -20,7 +20,11 @@ let viewer: string;
 
 beforeAll(async () => {
   s3 = await startS3rver("webencode-files");
-  platform = await startTestKernel("files_api", {}, s3PluginsToml(s3));
+  platform = await startTestKernel(
+    "files_api",
+    { WEBENCODE_MAX_UPLOAD_BYTES: String(1024 * 1024) },
+    s3PluginsToml(s3),
+  );
   operator = (await platform.tokenFor("operator")).token;
   viewer = (await platform.tokenFor("viewer")).token;
 }, 60_000);
@@ -167,6 +171,33 @@ describe("files API", () => {
       code: "WE-PLG-001",
       hint: expect.stringContaining("storage-fs, storage-s3"),
     });
+  });
+
+  it("refuses a signed PUT and a form to S3 over the upload limit, leaving nothing behind", async () => {
+    const tooBig = new Uint8Array(2 * 1024 * 1024);
+    const signed = await uploadUrl({ object_key: "big/too-big.mp4" });
+    const put = await fetch(`${platform.kernel.url}${signed.upload_url}`, { method: "PUT", body: tooBig });
+    expect(put.status).toBe(413);
+    expect(await errorOf(put)).toMatchObject({ code: "WE-STO-003", hint: expect.any(String) });
+    const data = new FormData();
+    data.append("plugin_id", "storage-s3");
+    data.append("object_key", "big/too-big.mp4");
+    data.append("file", new Blob([tooBig]), "too-big.mp4");
+    // chunked, with no Content-Length to refuse it by: the limit stops the bytes as they stream to S3
+    const encoded = new Request("http://form.invalid", { method: "POST", body: data });
+    const form = await call("/v1/files/upload", operator, {
+      method: "POST",
+      headers: { "content-type": encoded.headers.get("content-type")! },
+      body: encoded.body,
+      duplex: "half",
+    } as RequestInit);
+    expect(form.status).toBe(413);
+    expect(await errorOf(form)).toMatchObject({ code: "WE-STO-003" });
+    for (const plugin of ["storage-fs", "storage-s3"]) {
+      const listing = await call(`/v1/files/browse?plugin=${plugin}&path=big`);
+      const entries = listing.status === 200 ? browseResponseSchema.parse(await listing.json()).entries : [];
+      expect({ plugin, entries }).toEqual({ plugin, entries: [] });
+    }
   });
 
   it("documents every files route in the OpenAPI document", async () => {

@@ -23,7 +23,7 @@ import {
   type UploadUrlResponse,
   uploadUrlRequestSchema,
 } from "../../schemas/api/fileRequests.ts";
-import { unknownStoragePlugin } from "./uploadToPlugin.ts";
+import { putWithinLimit, unknownStoragePlugin } from "./uploadToPlugin.ts";
 
 /** A provider's failure in the error envelope, with its hint; the backend's own error goes to the log only. */
 export function storageError(failure: StorageFailure, log?: (message: string) => void): ApiError {
@@ -179,7 +179,13 @@ export function signedUploadRoutes({
   storage,
   log,
   path,
-}: StorageRoutesOptions & { /** The provider's signed upload path. */ path: string }) {
+  maxBytes,
+}: StorageRoutesOptions & {
+  /** The provider's signed upload path. */
+  path: string;
+  /** The upload limit, as for POST /v1/files/upload. */
+  maxBytes: number;
+}) {
   return new Hono<HttpEnv>().put(path, async (c) => {
     const fs = storage.fs;
     if (fs === null) throw new ApiError("WE-PLG-002", "the storage-fs plugin is disabled");
@@ -194,13 +200,18 @@ export function signedUploadRoutes({
     );
     const body = c.req.raw.body;
     if (!body) throw new ApiError("WE-JOB-001", "the upload body is empty");
-    const stored = succeeded(
-      await fs.put(ref, Readable.fromWeb(body as WebReadableStream), {
-        signal: c.req.raw.signal,
-        ...(contentType === undefined ? {} : { contentType }),
-      }),
-      log,
-    );
+    const stored = await putWithinLimit(fs, ref, Readable.fromWeb(body as WebReadableStream), {
+      maxBytes,
+      signal: c.req.raw.signal,
+      ...(contentType === undefined ? {} : { contentType }),
+    });
+    if (stored._tag === "UploadRefused") {
+      if (stored.cause !== undefined) log?.(`signed upload refused by the storage: ${String(stored.cause)}`);
+      throw new ApiError(stored.code, stored.message, {
+        hint: stored.hint,
+        ...(stored.status === undefined ? {} : { status: stored.status }),
+      });
+    }
     return c.json({ url: stored.url, size_bytes: stored.sizeBytes, sha256: stored.checksum.slice(7) }, 201);
   });
 }

@@ -4,7 +4,9 @@ import { randomUUID } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
 import {
   isStorageFailure,
+  type ObjectRef,
   type StorageProvider,
+  type Stored,
   storageFailureCodes,
 } from "../../plugins/sdk/storageProvider.ts";
 import { sanitizeUploadFileName } from "./sanitizeUploadFileName.ts";
@@ -24,27 +26,14 @@ export const unknownStoragePlugin = (pluginId: string, running: Iterable<string>
   hint: `Running storage plugins: ${[...running].join(", ") || "none"}; see GET /v1/files/capabilities`,
 });
 
-export async function uploadToPlugin(
-  providers: ReadonlyMap<string, StorageProvider>,
-  target: PluginUploadTarget,
+/** Streams `file` into `ref` of `provider`, refusing it once it passes `maxBytes`; nothing is left of a refused one. */
+export async function putWithinLimit(
+  provider: StorageProvider,
+  ref: ObjectRef,
   file: Readable,
-  options: { readonly maxBytes: number; readonly signal?: AbortSignal },
-): Promise<Uploaded | UploadRefused> {
+  options: { readonly maxBytes: number; readonly signal?: AbortSignal; readonly contentType?: string },
+): Promise<Stored | UploadRefused> {
   let received = 0;
-  const refused = (refusal: Omit<UploadRefused, "_tag" | "receivedBytes">): UploadRefused => ({
-    _tag: "UploadRefused",
-    ...refusal,
-    receivedBytes: received,
-  });
-  const provider = providers.get(target.pluginId);
-  if (provider === undefined) {
-    file.resume();
-    return refused({
-      code: "WE-PLG-001",
-      reason: "storage_refused",
-      ...unknownStoragePlugin(target.pluginId, providers.keys()),
-    });
-  }
   let tooLarge = false;
   const limited = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -57,25 +46,51 @@ export async function uploadToPlugin(
   });
   file.on("error", (error) => limited.destroy(error));
   file.pipe(limited);
+  const stored = await provider.put(ref, limited, {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+  });
+  if (!isStorageFailure(stored)) return stored;
+  file.resume();
+  const refusal = tooLarge
+    ? tooLargeRefusal(options.maxBytes)
+    : {
+        code: storageFailureCodes[stored.reason],
+        reason: stored.reason === "aborted" ? ("aborted" as const) : ("storage_refused" as const),
+        message: stored.message,
+        hint: stored.hint,
+        ...(stored.cause === undefined ? {} : { cause: stored.cause }),
+      };
+  return { _tag: "UploadRefused", ...refusal, receivedBytes: received };
+}
+
+export async function uploadToPlugin(
+  providers: ReadonlyMap<string, StorageProvider>,
+  target: PluginUploadTarget,
+  file: Readable,
+  options: { readonly maxBytes: number; readonly signal?: AbortSignal },
+): Promise<Uploaded | UploadRefused> {
+  const provider = providers.get(target.pluginId);
+  if (provider === undefined) {
+    file.resume();
+    return {
+      _tag: "UploadRefused",
+      code: "WE-PLG-001",
+      reason: "storage_refused",
+      ...unknownStoragePlugin(target.pluginId, providers.keys()),
+      receivedBytes: 0,
+    };
+  }
   const ref = {
     key: target.objectKey ?? `uploads/${randomUUID()}-${sanitizeUploadFileName(target.fileName)}`,
     ...(target.bucket === undefined ? {} : { bucket: target.bucket }),
   };
-  const stored = await provider.put(ref, limited, options.signal ? { signal: options.signal } : {});
-  if (isStorageFailure(stored)) {
-    file.resume();
-    if (tooLarge) return refused(tooLargeRefusal(options.maxBytes));
-    return refused({
-      code: storageFailureCodes[stored.reason],
-      reason: stored.reason === "aborted" ? "aborted" : "storage_refused",
-      message: stored.message,
-      hint: stored.hint,
-      ...(stored.cause === undefined ? {} : { cause: stored.cause }),
-    });
-  }
+  const stored = await putWithinLimit(provider, ref, file, options);
+  if (stored._tag === "UploadRefused") return stored;
   return {
     _tag: "Uploaded",
     url: stored.url,
+    /** Not in the media folder: `remove` takes it back. */
     path: "",
     sizeBytes: stored.sizeBytes,
     sha256: stored.checksum.replace(/^sha256:/, ""),

@@ -211,7 +211,12 @@ export async function startKernel(
       ),
       openApiRoutes(VERSION),
       downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
-      signedUploadRoutes({ storage, log, path: SIGNED_UPLOAD_PATH }),
+      signedUploadRoutes({
+        storage,
+        log,
+        path: SIGNED_UPLOAD_PATH,
+        maxBytes: config.maxUploadBytes,
+      }),
     ],
     routes: [
       tokenRoutes(tokens),
