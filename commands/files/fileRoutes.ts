@@ -9,9 +9,11 @@ import { jobOfOutputKey } from "../../domain/job/jobFileKeys.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import { type HttpEnv, hasRole } from "../../infra/http/httpEnv.ts";
 import type { SignedUrlSigner } from "../../infra/http/signedUrl.ts";
+import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
 import { streamUpload } from "./streamUploadToMediaRoot.ts";
 import type { UploadFileSystem } from "./uploadFileSystem.ts";
+import { uploadToPlugin } from "./uploadToPlugin.ts";
 
 export interface FileRoutesOptions {
   mediaRoot: string;
@@ -22,6 +24,8 @@ export interface FileRoutesOptions {
   log?: (message: string) => void;
   /** Where uploads are written; the real file system unless a test needs a failing one. */
   files?: UploadFileSystem;
+  /** The running storage plugins by id, for forms that name one in plugin_id. */
+  storage?: ReadonlyMap<string, StorageProvider>;
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | null {
@@ -74,7 +78,15 @@ export function uploadRoutes(options: FileRoutesOptions) {
       ...(options.files ? { files: options.files } : {}),
     };
     const result = multipart
-      ? await uploadMultipart(body, contentType!, { ...upload, fileName: name })
+      ? await uploadMultipart(body, contentType!, {
+          ...upload,
+          fileName: name,
+          toPlugin: (target, file, signal) =>
+            uploadToPlugin(options.storage ?? new Map(), target, file, {
+              maxBytes: options.maxUploadBytes,
+              signal,
+            }),
+        })
       : await streamUpload(body, { ...upload, fileName: name! });
     if (result._tag === "FormRefused")
       throw new ApiError("WE-JOB-001", result.message, { hint: result.hint });
@@ -82,7 +94,10 @@ export function uploadRoutes(options: FileRoutesOptions) {
       if (result.cause !== undefined) {
         options.log?.(`upload ${c.var.requestId} refused by the storage: ${(result.cause as Error).message}`);
       }
-      throw new ApiError(result.code, result.message, { status: result.status, hint: result.hint });
+      throw new ApiError(result.code, result.message, {
+        hint: result.hint,
+        ...(result.status === undefined ? {} : { status: result.status }),
+      });
     }
     return c.json({ url: result.url, size_bytes: result.sizeBytes, sha256: result.sha256 }, 201);
   });

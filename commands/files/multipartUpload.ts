@@ -1,12 +1,14 @@
 // POST /v1/files/upload as a multipart form (`curl -F file=@movie.mp4`), the spec's form: the `file`
 // part streams into the media root like a raw upload body does, never buffered. The file's name is
-// `?name=`, else an `object_key` field sent before the file, else the part's own file name. Other
-// fields (`plugin_id`, `bucket`) name storage plugins that are not there yet and are ignored.
+// `?name=`, else an `object_key` field sent before the file, else the part's own file name. A
+// `plugin_id` field sent before the file that names another storage plugin (storage-s3) sends the file
+// there instead, to `bucket` and `object_key` when given.
 import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import { streamUpload, type Uploaded, type UploadRefused } from "./streamUploadToMediaRoot.ts";
 import type { UploadFileSystem } from "./uploadFileSystem.ts";
+import { type PluginUploadTarget, uploadToPlugin } from "./uploadToPlugin.ts";
 
 export interface MultipartUploadOptions {
   mediaRoot: string;
@@ -15,6 +17,12 @@ export interface MultipartUploadOptions {
   fileName?: string;
   signal?: AbortSignal;
   files?: UploadFileSystem;
+  /** Streams the file to the storage plugin a form names other than storage-fs. */
+  toPlugin?: (
+    target: PluginUploadTarget,
+    file: Readable,
+    signal: AbortSignal,
+  ) => Promise<Uploaded | UploadRefused>;
 }
 
 /** Why a form could not be taken at all (before any file was written). */
@@ -53,7 +61,13 @@ export function uploadMultipart(
     const input = Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
     const formFailed = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, formFailed.signal]) : formFailed.signal;
+    const toPlugin =
+      options.toPlugin ??
+      ((target: PluginUploadTarget, file: Readable) =>
+        uploadToPlugin(new Map(), target, file, { maxBytes: options.maxBytes }));
     let objectKey: string | undefined;
+    let pluginId: string | undefined;
+    let bucket: string | undefined;
     let upload: Promise<Uploaded | UploadRefused> | null = null;
     let settled = false;
 
@@ -65,7 +79,8 @@ export function uploadMultipart(
       if (outcome._tag !== "Uploaded") {
         formFailed.abort();
         const stored = await upload?.catch(() => undefined);
-        if (stored?._tag === "Uploaded") await rm(stored.path, { force: true }).catch(() => undefined);
+        if (stored?._tag === "Uploaded")
+          await (stored.remove?.() ?? rm(stored.path, { force: true })).catch(() => undefined);
       }
       if (outcome._tag === "Thrown") reject(outcome.error);
       else resolve(outcome);
@@ -74,6 +89,8 @@ export function uploadMultipart(
 
     parser.on("field", (name, value) => {
       if (name === "object_key") objectKey = value;
+      else if (name === "plugin_id") pluginId = value;
+      else if (name === "bucket") bucket = value;
     });
     parser.on("file", (name, file, info) => {
       if (name !== "file" || upload) {
@@ -88,13 +105,25 @@ export function uploadMultipart(
         );
         return;
       }
-      upload = streamUpload(file, {
-        mediaRoot: options.mediaRoot,
-        fileName,
-        maxBytes: options.maxBytes,
-        signal,
-        ...(options.files ? { files: options.files } : {}),
-      });
+      const elsewhere = pluginId !== undefined && pluginId !== "" && pluginId !== "storage-fs";
+      upload = elsewhere
+        ? toPlugin(
+            {
+              pluginId: pluginId!,
+              fileName,
+              ...(bucket === undefined ? {} : { bucket }),
+              ...(objectKey === undefined ? {} : { objectKey }),
+            },
+            file,
+            signal,
+          )
+        : streamUpload(file, {
+            mediaRoot: options.mediaRoot,
+            fileName,
+            maxBytes: options.maxBytes,
+            signal,
+            ...(options.files ? { files: options.files } : {}),
+          });
       // a refused file (too large, aborted, a failing disk) ends the form at once; a stored one
       // when the form ends well
       upload.then((result) => (result._tag === "UploadRefused" ? end(result) : undefined), thrown);

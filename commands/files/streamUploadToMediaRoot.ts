@@ -8,6 +8,7 @@ import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { errnoOf } from "../../plugins/sdk/sources/errnoOf.ts";
 import { isInsideDirectory } from "../../plugins/sdk/sources/isInsideDirectory.ts";
+import type { ErrorCode } from "../../schemas/errors.ts";
 import { sanitizeUploadFileName } from "./sanitizeUploadFileName.ts";
 import { nodeUploadFileSystem, type UploadFile, type UploadFileSystem } from "./uploadFileSystem.ts";
 
@@ -31,12 +32,15 @@ export interface Uploaded {
   readonly path: string;
   readonly sizeBytes: number;
   readonly sha256: string;
+  /** Takes the file back when the form it came in fails after it; removing `path` when absent. */
+  readonly remove?: () => Promise<void>;
 }
 
 export interface UploadRefused {
   readonly _tag: "UploadRefused";
-  readonly code: "WE-JOB-001" | "WE-STO-002" | "WE-STO-003" | "WE-STO-004";
-  readonly status: 400 | 413 | 500 | 503 | 507;
+  readonly code: ErrorCode;
+  /** When it differs from the code's own. */
+  readonly status?: 400 | 413 | 500 | 503 | 507;
   readonly reason:
     | "too_large"
     | "empty"
@@ -44,7 +48,9 @@ export interface UploadRefused {
     | "storage_full"
     | "storage_busy"
     | "storage_denied"
-    | "storage_failed";
+    | "storage_failed"
+    /** A storage plugin refused the object (no such plugin, bucket or key). */
+    | "storage_refused";
   readonly message: string;
   readonly hint: string;
   readonly receivedBytes: number;
@@ -63,6 +69,18 @@ const syncDirectory = async (path: string): Promise<void> => {
     await handle.close();
   }
 };
+
+/** Over the limit answers like a declared Content-Length over it (the route): 413. */
+export const tooLargeRefusal = (maxBytes: number) =>
+  ({
+    code: "WE-STO-003",
+    status: 413,
+    reason: "too_large",
+    message: `The upload is larger than the limit of ${formatBytes(maxBytes)}.`,
+    hint:
+      "Upload a smaller file, or ask an administrator to raise the upload limit; large files " +
+      "can also be submitted as an http(s) source URL.",
+  }) as const;
 
 const formatBytes = (bytes: number): string =>
   bytes >= 1024 ** 3
@@ -240,16 +258,7 @@ export const streamUpload = async (
     await rm(partPath, { force: true }).catch(() => undefined);
     if (storageError !== undefined) return refused(storageRefusal(storageError));
     if (tooLarge) {
-      return refused({
-        // over the limit answers like a declared Content-Length over it (the route): 413
-        code: "WE-STO-003",
-        status: 413,
-        reason: "too_large",
-        message: `The upload is larger than the limit of ${formatBytes(maxBytes)}.`,
-        hint:
-          "Upload a smaller file, or ask an administrator to raise the upload limit; large files " +
-          "can also be submitted as an http(s) source URL.",
-      });
+      return refused(tooLargeRefusal(maxBytes));
     }
     // anything else came from the body or the abort signal: the client went away
     return refused({

@@ -7,6 +7,14 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { Hono } from "hono";
 import { z } from "zod";
 import {
+  browseQuerySchema,
+  browseResponseSchema,
+  storageCapabilitiesResponseSchema,
+  storageRootsResponseSchema,
+  uploadUrlRequestSchema,
+  uploadUrlResponseSchema,
+} from "../../schemas/api/fileRequests.ts";
+import {
   cancelJobRequestSchema,
   listJobsQuerySchema,
   submitJobRequestSchema,
@@ -117,7 +125,8 @@ export function openApiDocument(version: string) {
       },
       "/v1/files/upload": {
         post: {
-          summary: "Stream a file into the media root (raw body or multipart form); returns its fs:// URL",
+          summary:
+            "Stream a file into the media root (raw body or multipart form), or to the storage plugin a form names; returns its source URL",
           parameters: [
             {
               name: "name",
@@ -137,15 +146,60 @@ export function openApiDocument(version: string) {
                   required: ["file"],
                   properties: {
                     file: { type: "string", format: "binary" },
-                    object_key: { type: "string", description: "A name for the file, sent before it" },
-                    plugin_id: { type: "string", description: "Ignored until storage plugins exist" },
-                    bucket: { type: "string", description: "Ignored until storage plugins exist" },
+                    object_key: {
+                      type: "string",
+                      description:
+                        "Sent before the file: its name in uploads/ for storage-fs, its whole key for another plugin",
+                    },
+                    plugin_id: {
+                      type: "string",
+                      description:
+                        "Sent before the file: the storage plugin to stream it to; storage-fs when left out",
+                    },
+                    bucket: { type: "string", description: "Sent before the file: the bucket (storage-s3)" },
                   },
                 },
               },
             },
           },
           responses: { 201: { description: "Uploaded" }, ...errors },
+        },
+      },
+      "/v1/files/capabilities": {
+        get: {
+          summary: "The running storage plugins and what each can do",
+          responses: { 200: json(storageCapabilitiesResponseSchema, "Storage plugins"), ...errors },
+        },
+      },
+      "/v1/files/roots": {
+        get: {
+          summary: "Where browsing starts in each storage plugin (operator): the media folder, the bucket",
+          responses: { 200: json(storageRootsResponseSchema, "Roots"), ...errors },
+        },
+      },
+      "/v1/files/browse": {
+        get: {
+          summary: "A folder of a storage plugin (operator): folders first, then files, each by name",
+          parameters: queryParams(browseQuerySchema),
+          responses: { 200: json(browseResponseSchema, "The folder's entries"), ...errors },
+        },
+      },
+      "/v1/files/upload-url": {
+        post: {
+          summary:
+            "A signed URL to PUT one file to (operator): presigned for S3, a signed kernel link for storage-fs",
+          requestBody: { content: { "application/json": { schema: schema(uploadUrlRequestSchema) } } },
+          responses: { 201: json(uploadUrlResponseSchema, "The upload URL"), ...errors },
+        },
+      },
+      "/v1/files/signed-upload": {
+        put: {
+          summary: "Takes the PUT of a storage-fs signed upload URL; the signature is the permission",
+          security: [],
+          requestBody: {
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+          responses: { 201: { description: "Stored" }, ...errors },
         },
       },
       "/v1/files/download": {

@@ -10,6 +10,7 @@ import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
 import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
+import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
@@ -19,6 +20,7 @@ import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
+import { SIGNED_UPLOAD_PATH } from "../../plugins/storage-fs/index.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
 import { createFeedTail } from "../../projections/feed/feedTail.ts";
@@ -52,6 +54,7 @@ import { deadLetterMigrations } from "../processors/deadLetters.ts";
 import { processorReadiness } from "../processors/processorReadiness.ts";
 import { type ProjectorRunner, startProjector } from "../processors/runProjector.ts";
 import { runReactor } from "../processors/runReactor.ts";
+import { startStorageProviders } from "../storage/startStorageProviders.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { persistentSecret } from "./persistentSecret.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
@@ -111,6 +114,7 @@ export async function startKernel(
     ticketSecret: new TextEncoder().encode(`ticket:${secret}`),
     log,
   });
+  const storage = await startStorageProviders(plugins, { mediaDir: config.mediaDir, secret });
   const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
 
@@ -166,7 +170,7 @@ export async function startKernel(
         maxKeysPerUser: config.idempotencyKeysPerUser,
       }),
     ],
-    streamingPaths: ["/v1/files/upload"],
+    streamingPaths: ["/v1/files/upload", SIGNED_UPLOAD_PATH],
     log: (_level, message) => log(message),
     publicRoutes: [
       healthRoutes(
@@ -189,6 +193,12 @@ export async function startKernel(
       ),
       openApiRoutes(VERSION),
       downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
+      signedUploadRoutes({
+        storage,
+        log,
+        path: SIGNED_UPLOAD_PATH,
+        maxBytes: config.maxUploadBytes,
+      }),
     ],
     routes: [
       tokenRoutes(tokens),
@@ -201,7 +211,8 @@ export async function startKernel(
       }),
       workerQueryRoutes({ pool, schema, progressBus }),
       profileRoutes(builtInProfiles),
-      uploadRoutes(files),
+      uploadRoutes({ ...files, storage: storage.byId }),
+      storageRoutes({ storage, log }),
       eventFeedRoute({
         store,
         progressBus,
@@ -247,6 +258,7 @@ export async function startKernel(
       idempotencySweeper.stop();
       await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
       await egress.close();
+      await storage.close();
       await Promise.all(projectors.map((p) => p.stop()));
     },
   };

@@ -52,3 +52,16 @@ export const startS3rver = async (bucket = "webencode-test"): Promise<S3rverProc
     },
   };
 };
+
+/** A data folder's plugins.toml that turns storage-s3 on against `s3`. */
+export const s3PluginsToml = (s3: S3rverProcess): string =>
+  [
+    "[storage-s3]",
+    "enabled = true",
+    "[storage-s3.config]",
+    `bucket = "${s3.bucket}"`,
+    `endpoint = "${s3.endpoint}"`,
+    "force_path_style = true",
+    `access_key_id = "${s3.accessKeyId}"`,
+    `secret_access_key = "${s3.secretAccessKey}"`,
+  ].join("\n");

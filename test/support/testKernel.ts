@@ -1,6 +1,6 @@
 // Tests only: a kernel on a throwaway database and data directory, configured by `env` as
 // `webencode up` would be, with the in-process queue and progress bus.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Role } from "../../infra/http/httpEnv.ts";
@@ -21,12 +21,21 @@ export interface TestKernel {
   stop(): Promise<void>;
 }
 
-export async function startTestKernel(name: string, env: NodeJS.ProcessEnv = {}): Promise<TestKernel> {
+export async function startTestKernel(
+  name: string,
+  env: NodeJS.ProcessEnv = {},
+  /** The data folder's plugins.toml, when the test configures plugins. */
+  pluginsToml?: string,
+): Promise<TestKernel> {
   const dir = await mkdtemp(join(tmpdir(), `webencode-${name}-`));
   await chmod(dir, 0o755);
   const database = await createTestDatabase(name);
   const mediaDir = join(dir, "media");
   const config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": mediaDir }, env);
+  if (pluginsToml !== undefined) {
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(join(config.dataDir, "plugins.toml"), pluginsToml);
+  }
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
   const kernel = await startKernel(config, db, createMemoryWorkQueue(), createMemoryProgressBus(), () => {});
   return {
