@@ -39,8 +39,12 @@ export const executeJobCommand = (
   context: CommandContext,
 ): Promise<JobCommandResult> => executeCommand(deps, jobAggregate, jobId, command, context);
 
-/** The job was submitted and not deleted: what its outputs and links need to exist. */
+/**
+ * The job was submitted and not deleted: what its outputs and links need to exist. Asked on every
+ * download (each range request of a player), so it reads one event, not the whole stream: the decider
+ * accepts no command after JobDeleted, so a deleted job's last event is always JobDeleted.
+ */
 export async function jobIsLive(store: EventStore, jobId: string): Promise<boolean> {
-  const { state } = await loadJob(store, jobId);
-  return state.status !== "initial" && !state.deleted;
+  const [last] = await store.readStream(jobStream.name(jobId), { direction: "backwards", maxCount: 1 });
+  return last !== undefined && last.type !== "JobDeleted";
 }
