@@ -12,8 +12,9 @@ const USAGE = `webencode <command>
 
   up [--data <dir>] [--port <p>] [--media-dir <dir>]
                                               start the platform, embedded (no external services)
-  kernel | worker                             distributed: API/projectors or encode workers, on
-                                              DATABASE_URL (+ EVENT_STORE_URL) and NATS_URL
+  kernel | worker [--job-storage fs|s3]       distributed: API/projectors or encode workers, on
+                                              DATABASE_URL (+ EVENT_STORE_URL) and NATS_URL; with s3,
+                                              work files and outputs go to storage-s3's bucket
   submit <file|url> --profile <p> [--wait] [--output <file>]
                                               upload, submit, follow with a progress bar, download
   jobs list | show <id> | cancel <id> | retry <id>
@@ -39,6 +40,7 @@ const parseOptions = (args: string[]) =>
       port: { type: "string" },
       "media-dir": { type: "string" },
       "storage-dir": { type: "string" },
+      "job-storage": { type: "string" },
       host: { type: "string" },
       workers: { type: "string" },
       json: { type: "boolean" },

@@ -17,6 +17,11 @@ export interface PlatformConfig {
   dataDir: string;
   mediaDir: string;
   storageDir: string;
+  /**
+   * Where work files, chunks and outputs go: `fs` (storage-fs over the storage folder, one machine or a
+   * shared volume) or `s3` (storage-s3's bucket: kernel and workers share nothing else).
+   */
+  jobStorage: JobStorageKind;
   /** The installation's signing secret (WEBENCODE_SECRET), else one generated under the data directory. */
   secret?: string;
   /** Preset admin token (never printed or logged). */
@@ -61,12 +66,21 @@ export interface PlatformConfig {
 /** A kernel serves many users: `webencode kernel` limits each token unless told otherwise. */
 export const KERNEL_COMMAND_RATE_LIMIT: RateLimit = { perSecond: 10, burst: 50 };
 
+export type JobStorageKind = "fs" | "s3";
+
+function jobStorageOf(value: string | undefined): JobStorageKind {
+  if (value === undefined || value === "" || value === "fs") return "fs";
+  if (value === "s3") return "s3";
+  throw new Error(`--job-storage (WEBENCODE_JOB_STORAGE) is fs or s3, got ${JSON.stringify(value)}`);
+}
+
 export interface ConfigFlags {
   port?: string;
   host?: string;
   data?: string;
   "media-dir"?: string;
   "storage-dir"?: string;
+  "job-storage"?: string;
   workers?: string;
 }
 
@@ -127,6 +141,7 @@ export function loadConfig(
     dataDir,
     mediaDir: resolve(flags["media-dir"] ?? env.WEBENCODE_MEDIA_DIR ?? "media"),
     storageDir: resolve(flags["storage-dir"] ?? env.WEBENCODE_STORAGE_DIR ?? join(dataDir, "storage")),
+    jobStorage: jobStorageOf(flags["job-storage"] ?? env.WEBENCODE_JOB_STORAGE),
     secret: signingSecret(env.WEBENCODE_SECRET),
     adminToken: env.WEBENCODE_ADMIN_TOKEN || undefined,
     maxUploadBytes: positiveInt(env.WEBENCODE_MAX_UPLOAD_BYTES, "WEBENCODE_MAX_UPLOAD_BYTES", 20 * 1024 ** 3),

@@ -114,7 +114,12 @@ export async function startKernel(
     ticketSecret: new TextEncoder().encode(`ticket:${secret}`),
     log,
   });
-  const storage = await startStorageProviders(plugins, { mediaDir: config.mediaDir, secret });
+  const storage = await startStorageProviders(plugins, {
+    mediaDir: config.mediaDir,
+    storageDir: config.storageDir,
+    jobStorage: config.jobStorage,
+    secret,
+  });
   const admin = await ensureAdminToken({ service: tokens, presetToken: config.adminToken });
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
 
