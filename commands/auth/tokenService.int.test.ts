@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
 import { hashToken, mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
 import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
 import {
@@ -13,6 +12,7 @@ import { type ProjectorRunner, startProjector } from "../../infra/processors/run
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { ensureAdminToken } from "./ensureAdminToken.ts";
+import { executeTokenCommand } from "./executeTokenCommand.ts";
 import { createTokenService, type TokenService, type TokenServiceDeps } from "./tokenService.ts";
 
 let database: TestDatabase;

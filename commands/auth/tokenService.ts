@@ -4,8 +4,6 @@
 import { randomBytes as cryptoRandomBytes } from "node:crypto";
 import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
-import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
-import { loadTokenStates } from "../../domain/token/loadTokenStates.ts";
 import {
   hashToken,
   mintToken,
@@ -19,8 +17,10 @@ import type { Token } from "../../domain/token/tokenState.ts";
 import { verifyTokenHash } from "../../domain/token/verifyTokenHash.ts";
 import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { type TokenRole, tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
+import { executeTokenCommand } from "./executeTokenCommand.ts";
 import { findTokenRow, type TokenRow } from "./findTokenRow.ts";
 import { listTokenRows } from "./listTokenRows.ts";
+import { loadTokenStates } from "./loadTokenStates.ts";
 import { type IssuedTicket, issueTicket, verifyTicket } from "./sseTicket.ts";
 
 export interface TokenServiceDeps {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeTokenCommand } from "../../domain/token/executeTokenCommand.ts";
+import { executeTokenCommand } from "../../commands/auth/executeTokenCommand.ts";
 import { mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
 import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
 import { rebuildProjection } from "../../infra/processors/rebuildProjection.ts";

@@ -1,7 +1,5 @@
 // Token commands through the command loop of domain/executeCommand.ts.
 
-import { tokenStream } from "../../schemas/events/streamNames.ts";
-import { parseTokenEvent, type TokenEvent } from "../../schemas/events/tokenEvents.ts";
 import {
   type CommandContext,
   type CommandDeps,
@@ -9,12 +7,14 @@ import {
   executeCommand,
   type Loaded,
   loadAggregate,
-} from "../executeCommand.ts";
-import type { EventStore } from "../ports/eventStore.ts";
-import type { TokenCommand } from "./tokenCommands.ts";
-import { tokenDecider } from "./tokenDecider.ts";
-import type { TokenRejected } from "./tokenRejected.ts";
-import type { TokenState } from "./tokenState.ts";
+} from "../../domain/executeCommand.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { TokenCommand } from "../../domain/token/tokenCommands.ts";
+import { tokenDecider } from "../../domain/token/tokenDecider.ts";
+import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
+import type { TokenState } from "../../domain/token/tokenState.ts";
+import { tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseTokenEvent, type TokenEvent } from "../../schemas/events/tokenEvents.ts";
 
 export type TokenCommandContext = CommandContext;
 export type TokenCommandDeps = CommandDeps;

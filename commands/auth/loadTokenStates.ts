@@ -2,11 +2,11 @@
 // admin token?) that must not depend on how far a projector has got. Token events are few; the filter
 // is by event type, which the stores index.
 
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { tokenDecider } from "../../domain/token/tokenDecider.ts";
+import type { Token } from "../../domain/token/tokenState.ts";
 import { tokenStream } from "../../schemas/events/streamNames.ts";
 import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
-import type { EventStore } from "../ports/eventStore.ts";
-import { tokenDecider } from "./tokenDecider.ts";
-import type { Token } from "./tokenState.ts";
 
 const PAGE = 1000;
 
