@@ -12,6 +12,7 @@ import { createTokenService, type TokenService } from "../../commands/auth/token
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { workerRoutes } from "../../commands/workers/workerRoutes.ts";
 import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { Reactor } from "../../domain/ports/reactor.ts";
@@ -215,6 +216,7 @@ export async function startKernel(
         signer,
       }),
       workerQueryRoutes({ pool, schema, progressBus }),
+      workerRoutes({ store, newId, now }),
       profileRoutes(builtInProfiles),
       uploadRoutes({ ...files, storage: storage.byId }),
       storageRoutes({ storage, log }),

@@ -194,7 +194,8 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
 /** The jobs projector; `carriedJobs` bounds the rows a rebuild keeps between pages. */
 export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
-  version: 1,
+  // 2: attempts are indexed by worker, for the worker page
+  version: 2,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
   filter: { streamPrefixes: [jobStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {

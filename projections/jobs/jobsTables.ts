@@ -106,5 +106,7 @@ export const jobTaskAttemptsTable: ReadModelTable = {
       stderr_tail text,
       output_size_bytes bigint
     )`,
-  createIndexes: (t, prefix) => `create index ${prefix}_job on ${t} (job_id, task_id, attempt);`,
+  createIndexes: (t, prefix) => `
+    create index ${prefix}_job on ${t} (job_id, task_id, attempt);
+    create index ${prefix}_worker on ${t} (worker_id, finished_at desc);`,
 };

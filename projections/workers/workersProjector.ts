@@ -24,6 +24,9 @@ const workersTable: ReadModelTable = {
       started_at timestamptz not null,
       stopped_at timestamptz,
       stop_reason text,
+      draining boolean not null default false,
+      lost_at timestamptz,
+      last_heartbeat_at timestamptz,
       last_position bigint not null
     )`,
   createIndexes: (t, prefix) => `create index ${prefix}_status on ${t} (status, started_at desc);`,
@@ -31,7 +34,7 @@ const workersTable: ReadModelTable = {
 
 export const workersProjector: Projector = {
   name: "workers",
-  version: 1,
+  version: 2,
   tables: [workersTable],
   filter: { streamPrefixes: [workerStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
@@ -52,20 +55,44 @@ export const workersProjector: Projector = {
       }
       const at = metadata.data.occurredAt;
       const event = parsed.data;
-      if (event.type === "WorkerStarted") {
-        const { workerId, hostname, pid, capabilities } = event.data;
-        await context.write(
-          `insert into ${table} (id, hostname, pid, capabilities, status, started_at, last_position)
-           values ($1, $2, $3, $4, 'online', $5, $6)
-           on conflict (id) do update set hostname = $2, pid = $3, capabilities = $4, status = 'online',
-             started_at = $5, stopped_at = null, stop_reason = null, last_position = $6`,
-          [workerId, hostname, pid, JSON.stringify(capabilities), at, recorded.position],
-        );
-      } else {
-        await context.write(
-          `update ${table} set status = 'stopped', stopped_at = $2, stop_reason = $3, last_position = $4 where id = $1`,
-          [event.data.workerId, at, event.data.reason ?? null, recorded.position],
-        );
+      const id = event.data.workerId;
+      const set = (assignments: string, values: unknown[]) =>
+        context.write(`update ${table} set ${assignments}, last_position = $2 where id = $1`, [
+          id,
+          recorded.position,
+          ...values,
+        ]);
+      switch (event.type) {
+        case "WorkerStarted": {
+          const { hostname, pid, capabilities } = event.data;
+          await context.write(
+            `insert into ${table} (id, hostname, pid, capabilities, status, started_at, last_position)
+             values ($1, $2, $3, $4, 'online', $5, $6)
+             on conflict (id) do update set hostname = $2, pid = $3, capabilities = $4, status = 'online',
+               started_at = $5, stopped_at = null, stop_reason = null, draining = false, lost_at = null,
+               last_heartbeat_at = null, last_position = $6`,
+            [id, hostname, pid, JSON.stringify(capabilities), at, recorded.position],
+          );
+          break;
+        }
+        case "WorkerStopped":
+          await set(`status = 'stopped', stopped_at = $3, stop_reason = $4`, [at, event.data.reason ?? null]);
+          break;
+        case "WorkerDrained":
+          await set("draining = true", []);
+          break;
+        case "WorkerUndrained":
+          await set("draining = false", []);
+          break;
+        case "WorkerLost":
+          await set(`status = 'lost', lost_at = $3, last_heartbeat_at = $4`, [
+            at,
+            event.data.lastHeartbeatAt,
+          ]);
+          break;
+        case "WorkerRemoved":
+          await context.write(`delete from ${table} where id = $1`, [id]);
+          break;
       }
     }
   },
