@@ -16,6 +16,16 @@ export interface ProgressTick {
   at: string;
 }
 
+/** A worker's sign of life, every few seconds; its absence is what the kernel stores (WorkerLost). */
+export interface WorkerHeartbeat {
+  workerId: string;
+  /** ISO time the worker sent it. */
+  at: string;
+  /** Task attempts it is working on now. */
+  runningTasks: number;
+  draining: boolean;
+}
+
 export interface ProgressBus {
   publish(tick: ProgressTick): void;
   /** Every tick from now on; returns the unsubscribe function. */
@@ -23,5 +33,8 @@ export interface ProgressBus {
   /** The latest tick of each task of a job seen by this process (dropped once the job ends). */
   latest(jobId: string): ProgressTick[];
   forget(jobId: string): void;
+  publishHeartbeat(heartbeat: WorkerHeartbeat): void;
+  /** Every heartbeat from now on; returns the unsubscribe function. */
+  subscribeHeartbeats(listener: (heartbeat: WorkerHeartbeat) => void): () => void;
   close(): Promise<void>;
 }

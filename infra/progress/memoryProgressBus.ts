@@ -1,5 +1,5 @@
 // Progress ticks inside one process (`webencode up`, unit tests): delivered synchronously on publish.
-import type { ProgressBus } from "../../domain/ports/progressBus.ts";
+import type { ProgressBus, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
 import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
 import { createTickListeners } from "./tickListeners.ts";
 
@@ -11,6 +11,7 @@ export interface MemoryProgressBusOptions extends LatestTicksOptions {
 export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}): ProgressBus {
   const latestTicks = createLatestTicks(options);
   const listeners = createTickListeners(options.onError ?? (() => {}));
+  const heartbeats = createTickListeners<WorkerHeartbeat>(options.onError ?? (() => {}));
   let closed = false;
   return {
     publish(tick) {
@@ -21,9 +22,14 @@ export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}):
     subscribe: (listener) => (closed ? () => {} : listeners.add(listener)),
     latest: (jobId) => latestTicks.latest(jobId),
     forget: (jobId) => latestTicks.forget(jobId),
+    publishHeartbeat(heartbeat) {
+      if (!closed) heartbeats.deliver(heartbeat);
+    },
+    subscribeHeartbeats: (listener) => (closed ? () => {} : heartbeats.add(listener)),
     async close() {
       closed = true;
       listeners.clear();
+      heartbeats.clear();
     },
   };
 }

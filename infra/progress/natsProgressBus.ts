@@ -3,7 +3,7 @@
 // `<prefix>.*`, so `latest` knows the ticks of every worker, its own included.
 import { connect } from "@nats-io/transport-node";
 import { z } from "zod";
-import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
 import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
 import { createTickListeners } from "./tickListeners.ts";
 
@@ -31,6 +31,13 @@ const progressTickSchema = z.object({
   at: z.string(),
 }) satisfies z.ZodType<ProgressTick>;
 
+const workerHeartbeatSchema = z.object({
+  workerId: z.string().min(1),
+  at: z.string(),
+  runningTasks: z.number().int().nonnegative(),
+  draining: z.boolean(),
+}) satisfies z.ZodType<WorkerHeartbeat>;
+
 /** One subject token: no separators, wildcards or whitespace. */
 const subjectToken = /^[^.*>\s]+$/;
 
@@ -42,6 +49,9 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
   const onError = options.onError ?? (() => {});
   const latestTicks = createLatestTicks(options);
   const listeners = createTickListeners(onError);
+  const heartbeats = createTickListeners<WorkerHeartbeat>(onError);
+  // one subject for every worker: worker ids (host names) may hold dots, which a subject token may not
+  const heartbeatSubject = `${subjectPrefix}-heartbeats`;
   let closed = false;
 
   const nc = await connect({
@@ -68,6 +78,18 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       listeners.deliver(tick);
     },
   });
+  nc.subscribe(heartbeatSubject, {
+    callback(error, message) {
+      if (error) return onError(error);
+      try {
+        const parsed = workerHeartbeatSchema.safeParse(message.json());
+        if (!parsed.success) return onError(new Error(`not a heartbeat on ${message.subject}`));
+        heartbeats.deliver(parsed.data);
+      } catch (decodeError) {
+        onError(decodeError);
+      }
+    },
+  });
   // the server knows the subscription before the bus is handed out, so no tick published afterwards is missed
   await nc.flush();
 
@@ -87,10 +109,20 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
     subscribe: (listener) => (closed ? () => {} : listeners.add(listener)),
     latest: (jobId) => latestTicks.latest(jobId),
     forget: (jobId) => latestTicks.forget(jobId),
+    publishHeartbeat(heartbeat) {
+      if (closed) return;
+      try {
+        nc.publish(heartbeatSubject, JSON.stringify(heartbeat));
+      } catch (error) {
+        onError(error);
+      }
+    },
+    subscribeHeartbeats: (listener) => (closed ? () => {} : heartbeats.add(listener)),
     async close() {
       if (closed) return;
       closed = true;
       listeners.clear();
+      heartbeats.clear();
       await nc.close();
     },
   };

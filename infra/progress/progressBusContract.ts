@@ -2,7 +2,7 @@
 // publishing bus and a subscribing one: the same bus in process, two connections over NATS.
 import { randomUUID } from "node:crypto";
 import { describe, it } from "vitest";
-import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
 
 export interface ProgressBusHarness {
   publisher: ProgressBus;
@@ -196,6 +196,34 @@ export function describeProgressBusContract(
         await expect.poll(() => after).toEqual([tick]);
         expect(heard).toEqual([tick]);
         expect(errors).toEqual([new Error("a broken listener")]);
+      },
+      caseTimeoutMs,
+    );
+
+    it(
+      "carries workers' heartbeats to every heartbeat listener, apart from progress ticks",
+      async ({ expect, onTestFinished }) => {
+        const { publisher, subscriber, heard, barrier } = await busFor(onTestFinished);
+        const beats: WorkerHeartbeat[] = [];
+        const unsubscribe = subscriber.subscribeHeartbeats((beat) => beats.push(beat));
+        const sent: WorkerHeartbeat[] = [
+          {
+            workerId: "encoder-1.example.com-3f2a",
+            at: new Date().toISOString(),
+            runningTasks: 1,
+            draining: false,
+          },
+          { workerId: "encoder-2", at: new Date().toISOString(), runningTasks: 0, draining: true },
+        ];
+        for (const beat of sent) publisher.publishHeartbeat(beat);
+        await expect.poll(() => beats).toEqual(sent);
+        await barrier(expect);
+        expect(heard.every((tick) => "jobId" in tick)).toBe(true);
+        expect(heard).toHaveLength(1); // the barrier's own tick: heartbeats are not ticks
+        unsubscribe();
+        publisher.publishHeartbeat({ ...sent[0]!, runningTasks: 0 });
+        await barrier(expect);
+        expect(beats).toHaveLength(2);
       },
       caseTimeoutMs,
     );

@@ -1,6 +1,6 @@
 // Test support: a progress bus in memory that also keeps every tick it carried, until the platform's
 // own in-process bus lands in infra/.
-import type { ProgressBus, ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
 
 export interface RecordingProgressBus extends ProgressBus {
   readonly ticks: readonly ProgressTick[];
@@ -10,6 +10,7 @@ export function createRecordingProgressBus(): RecordingProgressBus {
   const ticks: ProgressTick[] = [];
   const listeners = new Set<(tick: ProgressTick) => void>();
   const latest = new Map<string, Map<string, ProgressTick>>();
+  const heartbeatListeners = new Set<(heartbeat: WorkerHeartbeat) => void>();
   return {
     ticks,
     publish(tick) {
@@ -25,6 +26,13 @@ export function createRecordingProgressBus(): RecordingProgressBus {
     },
     latest: (jobId) => [...(latest.get(jobId)?.values() ?? [])],
     forget: (jobId) => void latest.delete(jobId),
+    publishHeartbeat(heartbeat) {
+      for (const listener of heartbeatListeners) listener(heartbeat);
+    },
+    subscribeHeartbeats(listener) {
+      heartbeatListeners.add(listener);
+      return () => heartbeatListeners.delete(listener);
+    },
     async close() {
       listeners.clear();
     },
