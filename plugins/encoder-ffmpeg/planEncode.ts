@@ -2,15 +2,14 @@
 // upscaled by default, square pixels, even sides, upright), constant frame rate, encoder and its
 // options, audio from the probe (none when the source has none), and what the output must look like.
 import type {
-  EncodeChunk,
   EncodePlan,
   EncodeProfile,
   EncodeRange,
   ProvenEncoder,
-  SourceFrames,
   SourceInfo,
 } from "../sdk/encoderPlugin.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { type ChunkSegment, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
 
 export interface PlanOptions {
@@ -21,7 +20,7 @@ export interface PlanOptions {
    * One segment of a split encode (times from the planner, seconds from the source's start): a
    * video-only, frame-exact chunk of the whole encode; `range` is then ignored.
    */
-  readonly chunk?: { readonly frames: SourceFrames; readonly startSec: number; readonly endSec: number };
+  readonly chunk?: ChunkSegment;
 }
 
 export function planEncode(
@@ -33,7 +32,8 @@ export function planEncode(
   const range = requested ? clampRange(requested, source.durationSec) : null;
   const { width, height } = outputFrame(profile.video, source.video);
   const frameRate = outputFrameRate(source.video, profile.video.maxFps);
-  const chunk = options.chunk ? chunkOf(options.chunk, rationalValue(frameRate)) : undefined;
+  const chunk = options.chunk ? planChunk(options.chunk, frameRate) : undefined;
+  // Audio is encoded once for the whole source and muxed at stitch time, never per chunk.
   const audio = chunk === undefined ? source.audio : null;
   const recipe = chooseEncoder(profile, options.encoders ?? []);
   const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
@@ -45,7 +45,7 @@ export function planEncode(
       range,
       videoStreamIndex: source.video.index,
       audioStreamIndex: source.audio?.index ?? null,
-      ...(chunk === undefined ? {} : { chunk }),
+      ...(chunk === undefined ? {} : { chunk: chunk.chunk }),
     },
     video: {
       encoder: recipe.name,
@@ -53,9 +53,7 @@ export function planEncode(
       deviceOptions: recipe.deviceOptions,
       // fps first so frames about to be dropped are never scaled.
       filters: [
-        ...(options.chunk && chunk
-          ? chunkTiming(frameRate, options.chunk.frames.startTimeSec, chunk.firstFrame)
-          : [`fps=${frameRate}`]),
+        ...(chunk?.timingFilters ?? [`fps=${frameRate}`]),
         `scale=${width}:${height}`,
         "setsar=1",
         "format=yuv420p",
@@ -83,58 +81,9 @@ export function planEncode(
             sampleRate: profile.audio.sampleRate,
           }
         : null,
-      durationSec: chunk
-        ? chunkDurationSec(chunk, rationalValue(frameRate), options.chunk?.frames.endSec ?? 0)
-        : range
-          ? range.endSec - range.startSec
-          : source.durationSec,
+      durationSec: chunk ? chunk.durationSec : range ? range.endSec - range.startSec : source.durationSec,
     },
   };
-}
-
-// Frame-exact chunks. The whole encode's fps filter puts output frame k at k/rate from the source's
-// start and fills it with the last source frame whose time rounds to k or less. A chunk owns output
-// frames [ceil(start·rate), ceil(end·rate)), so any partition of the source gives each frame to exactly
-// one chunk. Its encode keeps the source's timestamps (-copyts), decodes from one frame before its
-// first (so the fps filter sees what the whole encode saw there), starts the fps grid at its own first
-// frame, and stops after exactly its frame count; the last chunk runs to the end as the whole encode does.
-// The 1e-3 absorbs the microsecond rounding of probed times, far below a frame at any real rate.
-function chunkOf(
-  segment: { readonly frames: SourceFrames; readonly startSec: number; readonly endSec: number },
-  rate: number,
-): EncodeChunk {
-  const { frameTimesSec: times } = segment.frames;
-  const frameAt = (sec: number) => (sec <= 0 ? 0 : Math.ceil(sec * rate - 1e-3));
-  const firstFrame = frameAt(segment.startSec);
-  const before = lastBefore(times, segment.startSec);
-  const last = (times.at(-1) ?? 0) < segment.endSec;
-  return {
-    seekSec: before >= 1 ? ((times[before - 1] ?? 0) + (times[before] ?? 0)) / 2 : 0,
-    firstFrame,
-    frameCount: last ? null : frameAt(segment.endSec) - firstFrame,
-  };
-}
-
-function chunkTiming(frameRate: string, originSec: number, firstFrame: number): string[] {
-  const gridStartSec = originSec + firstFrame / rationalValue(frameRate);
-  // Timestamps restart at zero after the grid is laid, so chunks concatenate end to end.
-  return [`fps=${frameRate}:start_time=${gridStartSec.toFixed(9)}`, "setpts=PTS-STARTPTS"];
-}
-
-function chunkDurationSec(chunk: EncodeChunk, rate: number, sourceEndSec: number): number {
-  return chunk.frameCount === null ? sourceEndSec - chunk.firstFrame / rate : chunk.frameCount / rate;
-}
-
-/** Index of the last time strictly before `sec` in ascending `times`; -1 when none is. */
-function lastBefore(times: readonly number[], sec: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((times[mid] ?? 0) < sec) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
 }
 
 function clampRange(range: EncodeRange, durationSec: number): EncodeRange {
