@@ -2,7 +2,6 @@
 // about one video stream into its frames' timing (SourceFrames). Packets, not decoded frames: a packet
 // carries its frame's presentation time and the keyframe flag, and listing them decodes nothing.
 import type { ProbeFailure, SourceFrames } from "../sdk/encoderPlugin.ts";
-import { rationalValue } from "./rationalValue.ts";
 
 interface Packet {
   readonly pts: number;
@@ -41,12 +40,15 @@ export function parseFrameProbe(stdout: string, videoStreamIndex: number): Sourc
   if (stream === undefined || stream.codec_type !== "video") {
     return failure(`stream ${videoStreamIndex} is not a video stream`);
   }
-  const tick = rationalValue(stream.time_base ?? "");
-  if (tick <= 0) return failure(`the video stream has no usable time base (${stream.time_base ?? "none"})`);
+  const [tickNum = 0, tickDen = 0] = (stream.time_base ?? "").split("/").map(Number);
+  if (!(tickNum > 0 && tickDen > 0)) {
+    return failure(`the video stream has no usable time base (${stream.time_base ?? "none"})`);
+  }
   if (packets.length === 0) return failure("the video stream has no frames");
 
   const startTimeSec = finiteOr(Number(format?.start_time), 0);
-  const seconds = (pts: number) => pts * tick - startTimeSec;
+  // Multiplying before dividing gives whole-frame times the same double as i / rate (1536 / 15360 = 3 / 30).
+  const seconds = (pts: number) => (pts * tickNum) / tickDen - startTimeSec;
   const sortedPts = packets.map((p) => p.pts).sort((a, b) => a - b);
   const lastPts = sortedPts.at(-1) ?? 0;
   const last = packets.find((p) => p.pts === lastPts);
