@@ -38,7 +38,7 @@ const boundsArb = (maxOverMin: { min: number; max: number }) =>
     })
     .map(({ minSec, ratio, targetAt }) => {
       const maxSec = minSec * ratio;
-      return { minSec, maxSec, targetSec: minSec + (maxSec - minSec) * targetAt };
+      return { minSec, maxSec, targetSec: Math.min(maxSec, minSec + (maxSec - minSec) * targetAt) };
     });
 
 // Constant or variable rate, keyframes regular, sparse, random, or only the first frame.
