@@ -1,7 +1,7 @@
 // Split encoding with a real ffmpeg: plan segments from a probe of the source, encode each chunk with
 // its plan, concatenate the chunks with the concat demuxer and stream copy, and check that the result
 // holds exactly the frames an unsplit encode holds: none lost or doubled at a cut, on a keyframe or not.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,9 +136,12 @@ async function decoded(path: string): Promise<{ times: number[]; durationSec: nu
   return { times: frames.map((f) => Number(f.pts_time)), durationSec: Number(format.duration) };
 }
 
+let psnrRuns = 0;
+
 /** The worst per-frame PSNR (dB) of `a` against `b`, frame n against frame n + `shift`. */
 async function worstPsnr(a: string, b: string, shift = 0): Promise<number> {
-  const stats = join(dir, `psnr-${Math.random().toString(36).slice(2)}.log`);
+  psnrRuns += 1;
+  const stats = join(dir, `psnr-${psnrRuns}.log`);
   await run(ffmpegPath, [
     "-hide_banner",
     "-i",
@@ -151,7 +154,6 @@ async function worstPsnr(a: string, b: string, shift = 0): Promise<number> {
     "null",
     "-",
   ]);
-  const { readFile } = await import("node:fs/promises");
   const values = (await readFile(stats, "utf8"))
     .split("\n")
     .map((line) => /psnr_avg:(\S+)/.exec(line)?.[1])
