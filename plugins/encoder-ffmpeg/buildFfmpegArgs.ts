@@ -4,7 +4,9 @@ import { ffmpegInput } from "./ffmpegInput.ts";
 /** The ffmpeg command line for a plan, writing to `outputPath` (a local file). */
 export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] {
   const input = ffmpegInput(plan.input.url);
-  const range = plan.input.range;
+  const chunk = plan.input.chunk;
+  // A chunk seeks decode-accurately and counts its frames (see planEncode); a plain range cuts by time.
+  const range = chunk === undefined ? plan.input.range : null;
   const seconds = (value: number) => value.toFixed(6);
   return [
     "-hide_banner",
@@ -20,10 +22,12 @@ export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] 
     "-protocol_whitelist",
     input.protocolWhitelist,
     ...input.options,
+    ...(chunk ? ["-copyts", ...(chunk.seekSec > 0 ? ["-ss", seconds(chunk.seekSec)] : [])] : []),
     ...(range ? ["-ss", seconds(range.startSec)] : []),
     "-i",
     input.target,
     ...(range ? ["-t", seconds(range.endSec - range.startSec)] : []),
+    ...(chunk?.frameCount != null ? ["-frames:v", String(chunk.frameCount)] : []),
     "-map",
     `0:${plan.input.videoStreamIndex}`,
     ...(plan.audio.mode === "encode" && plan.input.audioStreamIndex !== null

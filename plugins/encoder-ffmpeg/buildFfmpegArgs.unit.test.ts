@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EncodePlan, SourceInfo } from "../sdk/encoderPlugin.ts";
+import type { EncodePlan, SourceFrames, SourceInfo } from "../sdk/encoderPlugin.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { planEncode } from "./planEncode.ts";
@@ -114,6 +114,45 @@ describe("buildFfmpegArgs", () => {
     expect(valueAfter(args, "-t")).toBe("3.500000");
     expect(args.indexOf("-t")).toBeGreaterThan(args.indexOf("-i"));
     expect(buildFfmpegArgs(plan("/media/in.mp4"), "/w/a.partial.mp4")).not.toContain("-ss");
+  });
+
+  it("encodes a chunk video-only from a decode-accurate seek, keeping source timestamps, for an exact frame count", () => {
+    const times = Array.from({ length: 300 }, (_, i) => i / 30);
+    const frames: SourceFrames = {
+      _tag: "SourceFrames",
+      videoStreamIndex: 0,
+      startTimeSec: 0,
+      frameTimesSec: times,
+      keyframeTimesSec: [0],
+      endSec: 10,
+      frameCount: 300,
+      declaredFrameCount: 300,
+      frameRate: "30/1",
+      avgFrameRate: "30/1",
+      variableFrameRate: false,
+      openGop: false,
+    };
+    const chunk = (startSec: number, endSec: number) =>
+      buildFfmpegArgs(
+        planEncode(builtInProfiles["720p_h264"], source("/media/in.mp4"), {
+          chunk: { frames, startSec, endSec },
+        }),
+        "/w/c.partial.mp4",
+      );
+    const middle = chunk(4, 8);
+    expect(middle.indexOf("-copyts")).toBeLessThan(middle.indexOf("-i"));
+    expect(valueAfter(middle, "-ss")).toBe((118.5 / 30).toFixed(6));
+    expect(middle.indexOf("-ss")).toBeLessThan(middle.indexOf("-i"));
+    expect(valueAfter(middle, "-frames:v")).toBe("120");
+    expect(middle.indexOf("-frames:v")).toBeGreaterThan(middle.indexOf("-i"));
+    expect(middle).not.toContain("-t");
+    expect(middle).toContain("-an");
+    expect(middle.filter((_, i) => middle[i - 1] === "-map")).toEqual(["0:0"]);
+    expect(valueAfter(middle, "-vf")).toMatch(
+      /^fps=30\/1:start_time=4\.000000000,setpts=PTS-STARTPTS,scale=/,
+    );
+    expect(chunk(0, 4)).not.toContain("-ss");
+    expect(chunk(8, 10)).not.toContain("-frames:v");
   });
 
   it("puts a hardware encoder's device options before the input", () => {

@@ -9,12 +9,18 @@ import type {
   SourceInfo,
 } from "../sdk/encoderPlugin.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { type ChunkSegment, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
 
 export interface PlanOptions {
   readonly range?: EncodeRange | undefined;
   /** Proven encoders of this worker; hardware ones are used only when the profile says "auto". */
   readonly encoders?: readonly ProvenEncoder[];
+  /**
+   * One segment of a split encode (times from the planner, seconds from the source's start): a
+   * video-only, frame-exact chunk of the whole encode; `range` is then ignored.
+   */
+  readonly chunk?: ChunkSegment;
 }
 
 export function planEncode(
@@ -22,9 +28,13 @@ export function planEncode(
   source: SourceInfo,
   options: PlanOptions = {},
 ): EncodePlan {
-  const range = options.range ? clampRange(options.range, source.durationSec) : null;
+  const requested = options.chunk ?? options.range;
+  const range = requested ? clampRange(requested, source.durationSec) : null;
   const { width, height } = outputFrame(profile.video, source.video);
   const frameRate = outputFrameRate(source.video, profile.video.maxFps);
+  const chunk = options.chunk ? planChunk(options.chunk, frameRate) : undefined;
+  // Audio is encoded once for the whole source and muxed at stitch time, never per chunk.
+  const audio = chunk === undefined ? source.audio : null;
   const recipe = chooseEncoder(profile, options.encoders ?? []);
   const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
 
@@ -35,6 +45,7 @@ export function planEncode(
       range,
       videoStreamIndex: source.video.index,
       audioStreamIndex: source.audio?.index ?? null,
+      ...(chunk === undefined ? {} : { chunk: chunk.chunk }),
     },
     video: {
       encoder: recipe.name,
@@ -42,7 +53,7 @@ export function planEncode(
       deviceOptions: recipe.deviceOptions,
       // fps first so frames about to be dropped are never scaled.
       filters: [
-        `fps=${frameRate}`,
+        ...(chunk?.timingFilters ?? [`fps=${frameRate}`]),
         `scale=${width}:${height}`,
         "setsar=1",
         "format=yuv420p",
@@ -51,7 +62,7 @@ export function planEncode(
       options: [...recipe.options(profile.video), ["-g", String(gop)]],
       frameRate,
     },
-    audio: source.audio
+    audio: audio
       ? {
           mode: "encode",
           encoder: profile.audio.codec,
@@ -63,14 +74,14 @@ export function planEncode(
     container: { format: profile.container, faststart: true },
     expected: {
       video: { codec: profile.video.codec, width, height },
-      audio: source.audio
+      audio: audio
         ? {
             codec: profile.audio.codec,
             channels: profile.audio.channels,
             sampleRate: profile.audio.sampleRate,
           }
         : null,
-      durationSec: range ? range.endSec - range.startSec : source.durationSec,
+      durationSec: chunk ? chunk.durationSec : range ? range.endSec - range.startSec : source.durationSec,
     },
   };
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { EncodeProfile, SourceInfo, VideoStreamInfo } from "../sdk/encoderPlugin.ts";
+import type { EncodeProfile, SourceFrames, SourceInfo, VideoStreamInfo } from "../sdk/encoderPlugin.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { planEncode } from "./planEncode.ts";
 
@@ -214,6 +214,100 @@ describe("planEncode", () => {
           const scale = Math.min(1, long / Math.max(dw, dh), short / Math.min(dw, dh));
           expect(Math.abs(w - dw * scale)).toBeLessThanOrEqual(2);
           expect(Math.abs(h - dh * scale)).toBeLessThanOrEqual(2);
+        },
+      ),
+    );
+  });
+});
+
+describe("planEncode for a chunk of a split encode", () => {
+  const framesOf = (times: readonly number[], endSec: number): SourceFrames => ({
+    _tag: "SourceFrames",
+    videoStreamIndex: 0,
+    startTimeSec: 0,
+    frameTimesSec: times,
+    keyframeTimesSec: [0],
+    endSec,
+    frameCount: times.length,
+    declaredFrameCount: times.length,
+    frameRate: "30/1",
+    avgFrameRate: "30/1",
+    variableFrameRate: false,
+    openGop: false,
+  });
+  const cfr30 = framesOf(
+    Array.from({ length: 300 }, (_, i) => i / 30),
+    10,
+  );
+  const chunkPlan = (frames: SourceFrames, startSec: number, endSec: number, fps = "30/1", maxFps = 60) =>
+    planEncode(
+      { ...hd, video: { ...hd.video, maxFps } },
+      source({ frameRate: fps, avgFrameRate: fps }, { durationSec: frames.endSec }),
+      {
+        chunk: { frames, startSec, endSec },
+      },
+    );
+
+  it("encodes video only, owns the output frames from its start up to the next chunk's, and seeks one frame early", () => {
+    const plan = chunkPlan(cfr30, 4, 8);
+    expect(plan.input.chunk).toEqual({ seekSec: 118.5 / 30, firstFrame: 120, frameCount: 120 });
+    expect(plan.input.range).toEqual({ startSec: 4, endSec: 8 });
+    expect(plan.audio).toEqual({ mode: "none" });
+    expect(plan.expected).toMatchObject({ audio: null, durationSec: 4 });
+    expect(plan.video.filters.slice(0, 2)).toEqual([
+      "fps=30/1:start_time=4.000000000",
+      "setpts=PTS-STARTPTS",
+    ]);
+  });
+
+  it("starts the first chunk at the file's start and lets the last run to the end", () => {
+    expect(chunkPlan(cfr30, 0, 4).input.chunk).toEqual({ seekSec: 0, firstFrame: 0, frameCount: 120 });
+    const last = chunkPlan(cfr30, 8, 10);
+    expect(last.input.chunk).toEqual({ seekSec: 238.5 / 30, firstFrame: 240, frameCount: null });
+    expect(last.expected.durationSec).toBeCloseTo(2, 9);
+  });
+
+  it("counts output frames on the profile's rate, not the source's (60 fps halved to 30)", () => {
+    const frames = framesOf(
+      Array.from({ length: 600 }, (_, i) => i / 60),
+      10,
+    );
+    const plan = chunkPlan(frames, 3 / 60, 121 / 60, "60/1", 30);
+    expect(plan.video.frameRate).toBe("30/1");
+    expect(plan.input.chunk).toMatchObject({ firstFrame: 2, frameCount: 59 });
+  });
+
+  it("gives every output frame to exactly one chunk, however the source is cut", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.004, max: 0.5, noNaN: true }), {
+          minLength: 2,
+          maxLength: 400,
+          size: "max",
+        }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (gaps, picks) => {
+          const times: number[] = [];
+          let t = 0;
+          for (const gap of gaps) {
+            times.push(Math.round(t * 1e6) / 1e6);
+            t += gap;
+          }
+          const frames = framesOf(times, t);
+          const cuts = [...new Set(picks.map((p) => times[1 + (p % (times.length - 1))] ?? 0))].sort(
+            (a, b) => a - b,
+          );
+          const bounds = [0, ...cuts, t];
+          let next = 0;
+          for (let i = 0; i + 1 < bounds.length; i++) {
+            const chunk = chunkPlan(frames, bounds[i] ?? 0, bounds[i + 1] ?? 0).input.chunk;
+            expect(chunk?.firstFrame).toBe(next);
+            expect(chunk?.seekSec).toBeLessThan(bounds[i] === 0 ? 1e-9 : (bounds[i] ?? 0));
+            if (i + 2 < bounds.length) {
+              expect(chunk?.frameCount).toBeGreaterThanOrEqual(0);
+              next += chunk?.frameCount ?? 0;
+            } else expect(chunk?.frameCount).toBeNull();
+          }
         },
       ),
     );

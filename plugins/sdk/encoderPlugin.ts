@@ -68,6 +68,39 @@ export interface ProbeFailure {
   readonly message: string;
 }
 
+/**
+ * How a source's video may be cut, from one pass over its packets (no decoding): every frame's time,
+ * which frames a decoder can start from, and what makes cutting hard (VFR, open GOP).
+ */
+export interface SourceFrames {
+  readonly _tag: "SourceFrames";
+  readonly videoStreamIndex: number;
+  /** The container's start time; ffmpeg's input seek and every time below count from it. */
+  readonly startTimeSec: number;
+  /** Presentation time of every frame, ascending, in seconds from `startTimeSec`. */
+  readonly frameTimesSec: readonly number[];
+  /** Times of the frames a decoder can start from (keyframes), ascending; a subset of `frameTimesSec`. */
+  readonly keyframeTimesSec: readonly number[];
+  /** Where the last frame ends (its time plus its duration). */
+  readonly endSec: number;
+  /** Frames counted in the stream; `declaredFrameCount` is the container's own figure, null when it has none. */
+  readonly frameCount: number;
+  readonly declaredFrameCount: number | null;
+  readonly frameRate: string;
+  readonly avgFrameRate: string;
+  /** Frame intervals differ by more than the timestamps' rounding. */
+  readonly variableFrameRate: boolean;
+  /** Some keyframe has frames after it in decode order that show before it (leading pictures). */
+  readonly openGop: boolean;
+}
+
+/** Segment lengths for a split encode, in seconds of source. */
+export interface SegmentBounds {
+  readonly targetSec: number;
+  readonly minSec: number;
+  readonly maxSec: number;
+}
+
 export interface EncodeProfile {
   readonly name: string;
   readonly video: {
@@ -97,12 +130,26 @@ export interface EncodeProfile {
   readonly container: "mp4";
   /** "auto" uses a proven hardware encoder for the codec when the worker has one. */
   readonly hardware: "off" | "auto";
+  /** Segment lengths when a job is split across workers; the platform's defaults when absent. */
+  readonly segmentBounds?: SegmentBounds;
 }
 
 /** A part of the source to encode, for split encoding; seconds from the source's start. */
 export interface EncodeRange {
   readonly startSec: number;
   readonly endSec: number;
+}
+
+/**
+ * One chunk of a split encode, cut frame-exactly: the output frames [firstFrame, firstFrame + frameCount)
+ * of what the whole encode would make, so the chunks concatenated hold every frame exactly once.
+ */
+export interface EncodeChunk {
+  /** Input seek in seconds from the source's start: after the frame before the chunk's first frame. */
+  readonly seekSec: number;
+  readonly firstFrame: number;
+  /** null for the last chunk, which runs to the source's end as the whole encode does. */
+  readonly frameCount: number | null;
 }
 
 export interface ExpectedOutput {
@@ -118,6 +165,8 @@ export interface EncodePlan {
     readonly url: string;
     /** Input options (seek) in seconds; null encodes the whole source. */
     readonly range: EncodeRange | null;
+    /** Set for a chunk of a split encode (then `range` is the segment): video only, frame-exact. */
+    readonly chunk?: EncodeChunk;
     readonly videoStreamIndex: number;
     readonly audioStreamIndex: number | null;
   };
