@@ -83,7 +83,8 @@ export async function readAnswer(response: Response): Promise<{ answer: Answer; 
   const text = await response.text();
   const { status, statusText, headers } = response;
   return {
-    answer: { status, contentType, json: JSON.parse(text) as unknown },
+    // a HEAD answer has the headers of a JSON body and no body
+    answer: { status, contentType, json: text === "" ? undefined : (JSON.parse(text) as unknown) },
     response: new Response(text, { status, statusText, headers }),
   };
 }
