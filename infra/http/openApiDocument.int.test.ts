@@ -227,8 +227,12 @@ describe("real answers against their documented schemas", () => {
       json: { reason: "testing the document" },
     });
     expect(cancelled.status).toBe(200);
-    expect((await call("DELETE", `/v1/jobs/${again}`, { token: "operator" })).status).toBe(204);
-    expect((await call("GET", `/v1/jobs/${again}`, { token: "viewer" })).status).toBe(404);
+    const deleted = await call("DELETE", `/v1/jobs/${again}`, { token: "operator" });
+    expect(deleted.status).toBe(204);
+    const deletedAt = deleted.headers.get("x-webencode-position");
+    expect(
+      (await call("GET", `/v1/jobs/${again}?min_position=${deletedAt}`, { token: "viewer" })).status,
+    ).toBe(404);
 
     // failures in the envelope
     const unknown = randomUUID();
@@ -249,6 +253,7 @@ describe("real answers against their documented schemas", () => {
       ).status,
     ).toBe(422);
     expect((await call("GET", "/v1/jobs?colour=red")).status).toBe(400);
+    expect((await call("GET", `/v1/jobs/${id}?min_position=-1`)).status).toBe(400);
     expect((await call("GET", "/v1/jobs", { token: null })).status).toBe(401);
     expect((await call("POST", "/v1/jobs", { token: "viewer", json: {} })).status).toBe(403);
     expect(problems).toEqual([]);

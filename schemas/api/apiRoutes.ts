@@ -19,7 +19,12 @@ import {
 } from "./fileRequests.ts";
 import { healthResponseSchema, readinessResponseSchema } from "./healthResponses.ts";
 import { idParamsSchema } from "./idParams.ts";
-import { cancelJobRequestSchema, listJobsQuerySchema, submitJobRequestSchema } from "./jobRequests.ts";
+import {
+  cancelJobRequestSchema,
+  listJobsQuerySchema,
+  minPositionQuerySchema,
+  submitJobRequestSchema,
+} from "./jobRequests.ts";
 import {
   jobCancelledResponseSchema,
   jobCreatedResponseSchema,
@@ -151,8 +156,8 @@ const jobRoutes: ApiRoute[] = [
     summary: "A job with its tasks, attempts and timeline",
     tags: ["jobs"],
     access: "viewer",
-    request: { params: idParamsSchema },
-    responses: { 200: ok("The job", jobDetailSchema), 404: noSuchJob },
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("The job", jobDetailSchema), 400: badQuery, 404: noSuchJob },
   },
   {
     method: "delete",
@@ -195,8 +200,8 @@ const jobRoutes: ApiRoute[] = [
     summary: "Outputs with signed, expiring download URLs",
     tags: ["jobs"],
     access: "viewer",
-    request: { params: idParamsSchema },
-    responses: { 200: ok("Outputs", jobOutputsResponseSchema), 404: noSuchJob },
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("Outputs", jobOutputsResponseSchema), 400: badQuery, 404: noSuchJob },
   },
 ];
 
