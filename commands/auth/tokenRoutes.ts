@@ -7,13 +7,14 @@ import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
 import { createTokenRequestSchema } from "../../schemas/api/tokenRequests.ts";
+import type { TokenResponse } from "../../schemas/api/tokenResponses.ts";
 import { tokenIdSchema } from "../../schemas/events/tokenEvents.ts";
 import type { Forbidden, RequestTrace, TokenService, TokenSummary } from "./tokenService.ts";
 
 /** The catalog's "check the request body" code: it has no request-validation code outside jobs yet. */
 const BAD_BODY = "WE-JOB-001";
 
-export const tokenJson = (token: TokenSummary) => ({
+export const tokenJson = (token: TokenSummary): TokenResponse => ({
   id: token.tokenId,
   name: token.name,
   role: token.role,

@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
+import type { ListWorkersResponse } from "../../schemas/api/workerResponses.ts";
 
 export interface WorkerQueryRoutesOptions {
   pool: pg.Pool;
@@ -54,6 +55,9 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
           : null,
       };
     });
-    return c.json({ workers, online: workers.filter((w) => w.status === "online").length });
+    return c.json({
+      workers,
+      online: workers.filter((w) => w.status === "online").length,
+    } satisfies ListWorkersResponse);
   });
 }

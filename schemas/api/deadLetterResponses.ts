@@ -25,3 +25,4 @@ export const listDeadLettersResponseSchema = z
     pagination: z.strictObject({ total: z.int().min(0), limit: z.int(), offset: z.int() }),
   })
   .meta({ id: "DeadLetterList" });
+export type ListDeadLettersResponse = z.infer<typeof listDeadLettersResponseSchema>;

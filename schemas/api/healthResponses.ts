@@ -21,3 +21,5 @@ export const readinessResponseSchema = z
     description:
       "Each check by name: the event store, the queue, the processors, and what else the process needs",
   });
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
+export type ReadinessResponse = z.infer<typeof readinessResponseSchema>;

@@ -133,3 +133,7 @@ export const jobOutputsResponseSchema = z
     ),
   })
   .meta({ id: "JobOutputs" });
+
+export type JobCreatedResponse = z.infer<typeof jobCreatedResponseSchema>;
+export type JobCancelledResponse = z.infer<typeof jobCancelledResponseSchema>;
+export type JobRetriedResponse = z.infer<typeof jobRetriedResponseSchema>;

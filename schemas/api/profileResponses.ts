@@ -28,3 +28,4 @@ export const profileSchema = z
 export const listProfilesResponseSchema = z
   .strictObject({ profiles: z.array(profileSchema) })
   .meta({ id: "ProfileList" });
+export type ListProfilesResponse = z.infer<typeof listProfilesResponseSchema>;

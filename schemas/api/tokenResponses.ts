@@ -30,3 +30,6 @@ export const sseTicketResponseSchema = z
     expires_at: apiTimestampSchema,
   })
   .meta({ id: "SseTicket" });
+
+export type TokenResponse = z.infer<typeof tokenSchema>;
+export type SseTicketResponse = z.infer<typeof sseTicketResponseSchema>;

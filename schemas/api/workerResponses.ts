@@ -26,3 +26,4 @@ export const workerSchema = z
 export const listWorkersResponseSchema = z
   .strictObject({ workers: z.array(workerSchema), online: z.int().min(0) })
   .meta({ id: "WorkerList" });
+export type ListWorkersResponse = z.infer<typeof listWorkersResponseSchema>;
