@@ -27,14 +27,18 @@ export const storageRootSchema = z.object({
 export const storageRootsResponseSchema = z.array(storageRootSchema);
 export type StorageRootsResponse = z.infer<typeof storageRootsResponseSchema>;
 
-const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+// the default is given as the query would carry it, so the document shows a string as the default
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .default("false")
+  .transform((v) => v === "true" || v === "1");
 
 export const browseQuerySchema = z.object({
   plugin: z.string().min(1).default("storage-fs"),
   bucket: z.string().min(1).optional(),
   path: z.string().default(""),
-  media_only: flag.default(false),
-  show_hidden: flag.default(false),
+  media_only: flag,
+  show_hidden: flag,
   search: z.string().optional(),
 });
 
