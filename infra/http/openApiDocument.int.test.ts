@@ -265,6 +265,7 @@ describe("real answers against their documented schemas", () => {
     const { id } = await jsonOf<{ id: string }>(created);
     expect((await call("GET", "/v1/tokens")).status).toBe(200);
     expect((await call("DELETE", `/v1/tokens/${id}`)).status).toBe(204);
+    expect((await call("DELETE", `/v1/tokens/${id}`)).status).toBe(409);
     expect((await call("DELETE", `/v1/tokens/${randomUUID()}`)).status).toBe(404);
     expect((await call("POST", "/v1/tokens", { json: { name: "ci", role: "root" } })).status).toBe(400);
     expect((await call("GET", "/v1/tokens", { token: "operator" })).status).toBe(403);

@@ -339,7 +339,7 @@ const tokenRoutes: ApiRoute[] = [
     responses: {
       204: { description: "Revoked", position: true },
       404: failure("WE-JOB-004: no token with this id"),
-      409: failure("The token is already revoked"),
+      409: failure("WE-JOB-005: the token is already revoked"),
     },
   },
   {
