@@ -109,10 +109,13 @@ describe("real answers against their documented schemas", () => {
       json?: unknown;
       body?: RequestInit["body"];
       headers?: Record<string, string>;
+      /** Straight into the app, not over a socket: the server answers an oversized body before it is sent. */
+      inProcess?: boolean;
     } = {},
   ): Promise<Response> {
     const token = options.token === undefined ? "admin" : options.token;
-    const sent = await fetch(new URL(path, kernel.url), {
+    const send = options.inProcess ? kernel.app.request : fetch;
+    const sent = await send(new URL(path, kernel.url), {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${tokens[token]}` } : {}),
@@ -254,6 +257,14 @@ describe("real answers against their documented schemas", () => {
     ).toBe(422);
     expect((await call("GET", "/v1/jobs?colour=red")).status).toBe(400);
     expect((await call("GET", `/v1/jobs/${id}?min_position=-1`)).status).toBe(400);
+    const key = { "idempotency-key": randomUUID() };
+    const body = { source_url: "fs://clip.mp4", profile: "480p_fast" };
+    expect((await call("POST", "/v1/jobs", { json: body, headers: key })).status).toBe(201);
+    expect(
+      (await call("POST", "/v1/jobs", { json: { ...body, profile: "720p_h264" }, headers: key })).status,
+    ).toBe(422);
+    const huge = { source_url: "x".repeat(2 * 1024 * 1024), profile: "480p_fast" };
+    expect((await call("POST", "/v1/jobs", { json: huge, inProcess: true })).status).toBe(413);
     expect((await call("GET", "/v1/jobs", { token: null })).status).toBe(401);
     expect((await call("POST", "/v1/jobs", { token: "viewer", json: {} })).status).toBe(403);
     expect(problems).toEqual([]);
