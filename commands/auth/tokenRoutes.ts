@@ -1,26 +1,20 @@
 // POST, GET and DELETE /v1/tokens, for admins. JSON is snake_case; a secret appears once, in the answer
 // to POST, and hashes never leave the server. Mount behind authMiddleware.
 import { Hono } from "hono";
-import { z } from "zod";
 import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
-import { tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
+import { createTokenRequestSchema } from "../../schemas/api/tokenRequests.ts";
+import type { TokenResponse } from "../../schemas/api/tokenResponses.ts";
+import { tokenIdSchema } from "../../schemas/events/tokenEvents.ts";
 import type { Forbidden, RequestTrace, TokenService, TokenSummary } from "./tokenService.ts";
-
-const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  role: tokenRoleSchema,
-  user_id: z.string().trim().min(1).max(200).optional(),
-  expires_at: z.iso.datetime({ offset: true }).optional(),
-});
 
 /** The catalog's "check the request body" code: it has no request-validation code outside jobs yet. */
 const BAD_BODY = "WE-JOB-001";
 
-export const tokenJson = (token: TokenSummary) => ({
+export const tokenJson = (token: TokenSummary): TokenResponse => ({
   id: token.tokenId,
   name: token.name,
   role: token.role,
@@ -49,7 +43,7 @@ export function tokenRoutes(service: TokenService): Hono<HttpEnv> {
     } catch {
       throw new ApiError(BAD_BODY, "The body is not JSON", { hint: 'Send {"name": …, "role": …}' });
     }
-    const parsed = createTokenBody.safeParse(body);
+    const parsed = createTokenRequestSchema.safeParse(body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map(
         (issue) => `${issue.path.join(".") || "body"}: ${issue.message}`,

@@ -19,6 +19,11 @@ import { requireRole } from "../../infra/http/requireRole.ts";
 import { resolveMediaPath } from "../../plugins/sdk/sources/resolveMediaPath.ts";
 import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
+import type {
+  JobCancelledResponse,
+  JobCreatedResponse,
+  JobRetriedResponse,
+} from "../../schemas/api/jobResponses.ts";
 
 export interface JobRoutesOptions extends JobCommandDeps {
   mediaRoot: string;
@@ -89,7 +94,7 @@ export function jobRoutes(options: JobRoutesOptions) {
       if (result._tag === "JobRejected") throw rejected(result);
       answerPosition(c, result.position);
       c.header("Location", `/v1/jobs/${jobId}`);
-      return c.json({ id: jobId, status: "queued", eta_seconds: null }, 201);
+      return c.json({ id: jobId, status: "queued", eta_seconds: null } satisfies JobCreatedResponse, 201);
     })
     .post("/v1/jobs/:id/cancel", requireRole("operator"), async (c) => {
       const id = jobIdParam(c);
@@ -102,7 +107,7 @@ export function jobRoutes(options: JobRoutesOptions) {
       );
       if (result._tag === "JobRejected") throw rejected(result);
       answerPosition(c, result.position);
-      return c.json({ id, status: "cancelled" });
+      return c.json({ id, status: "cancelled" } satisfies JobCancelledResponse);
     })
     .post("/v1/jobs/:id/retry", requireRole("operator"), async (c) => {
       const id = jobIdParam(c);
@@ -142,7 +147,7 @@ export function jobRoutes(options: JobRoutesOptions) {
           status: "queued",
           retry_of: id,
           eta_seconds: null,
-        },
+        } satisfies JobRetriedResponse,
         201,
       );
     })

@@ -7,6 +7,7 @@ import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
+import type { WorkerStateResponse } from "../../schemas/api/workerResponses.ts";
 import { commandContext } from "../jobs/jobRoutes.ts";
 import { executeWorkerCommand } from "./executeWorkerCommand.ts";
 
@@ -34,7 +35,7 @@ export function workerRoutes(deps: CommandDeps): Hono<HttpEnv> {
       id: workerId,
       status: state.status === "initial" ? "removed" : state.status,
       draining: state.status === "initial" ? false : state.draining,
-    });
+    } satisfies WorkerStateResponse);
   };
   return new Hono<HttpEnv>()
     .post("/v1/workers/:id/drain", requireRole("admin"), (c) => run(c, "DrainWorker"))

@@ -1,6 +1,7 @@
 // Liveness (/health: the process answers) and readiness (/ready: the event store, the read models and
 // the queue answer, and no projector has stopped on a bad event).
 import { Hono } from "hono";
+import type { HealthResponse, ReadinessResponse } from "../../schemas/api/healthResponses.ts";
 import type { HttpEnv } from "./httpEnv.ts";
 
 export type ReadinessCheck = () => Promise<{
@@ -10,7 +11,7 @@ export type ReadinessCheck = () => Promise<{
 
 export function healthRoutes(checks: Record<string, ReadinessCheck>, version: string) {
   return new Hono<HttpEnv>()
-    .get("/health", (c) => c.json({ status: "ok", version }))
+    .get("/health", (c) => c.json({ status: "ok", version } satisfies HealthResponse))
     .get("/ready", async (c) => {
       const results = await Promise.all(
         Object.entries(checks).map(async ([name, check]) => {
@@ -29,7 +30,10 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, version: st
       );
       const ready = results.every(([, r]) => r.ok);
       return c.json(
-        { status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) },
+        {
+          status: ready ? "ready" : "not_ready",
+          checks: Object.fromEntries(results),
+        } satisfies ReadinessResponse,
         ready ? 200 : 503,
       );
     });

@@ -1,10 +1,13 @@
-// Every /v1 route × every role, through the real kernel with real tokens: no token → WE-AUTH-001,
-// a role below the route's → WE-AUTH-003, the route's role or above → through to the route.
+// Every documented route × every caller, through the real kernel with real tokens: no token or a forged
+// one → WE-AUTH-001, a role below the route's → WE-AUTH-003, the route's role or above → through to the
+// route; public and signed routes answer everyone alike. Each answer is one the document promises.
 import { randomUUID } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiRoute, apiRoutes } from "../../schemas/api/apiRoutes.ts";
+import { answerProblems, readAnswer } from "../../test/support/apiContract.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import type { Role } from "../http/httpEnv.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
@@ -39,59 +42,53 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const id = randomUUID();
-const routes: Array<[method: string, path: string, needs: Role, body?: unknown]> = [
-  ["GET", "/v1/jobs", "viewer"],
-  ["GET", `/v1/jobs/${id}`, "viewer"],
-  ["GET", `/v1/jobs/${id}/outputs`, "viewer"],
-  ["GET", "/v1/profiles", "viewer"],
-  ["GET", "/v1/workers", "viewer"],
-  ["GET", "/v1/workers/no-such-worker", "viewer"],
-  ["POST", "/v1/workers/no-such-worker/drain", "admin"],
-  ["POST", "/v1/workers/no-such-worker/undrain", "admin"],
-  ["DELETE", "/v1/workers/no-such-worker", "admin"],
-  ["POST", "/v1/events/ticket", "viewer"],
-  ["POST", "/v1/jobs", "operator", { source_url: "fs://missing.mp4", profile: "720p_h264" }],
-  ["POST", `/v1/jobs/${id}/cancel`, "operator"],
-  ["POST", `/v1/jobs/${id}/retry`, "operator"],
-  ["DELETE", `/v1/jobs/${id}`, "operator"],
-  ["POST", "/v1/files/upload?name=a.mp4", "operator", "bytes"],
-  ["GET", "/v1/files/capabilities", "viewer"],
-  ["GET", "/v1/files/roots", "operator"],
-  ["GET", "/v1/files/browse", "operator"],
-  ["POST", "/v1/files/upload-url", "operator", { object_key: "uploads/a.mp4" }],
-  ["GET", "/v1/tokens", "admin"],
-  ["POST", "/v1/tokens", "admin", { name: "x", role: "viewer" }],
-  ["DELETE", `/v1/tokens/${id}`, "admin"],
-  ["GET", "/v1/admin/dead-letters", "admin"],
-  ["GET", "/v1/plugins", "admin"],
-];
+/** A request to each documented route: a random id, no body; the role check comes before either is read. */
+const pathOf = (route: ApiRoute) =>
+  route.path.replace("{id}", randomUUID()).replace("{name}", "swagger-ui.css");
 const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+type Caller = Role | "no token" | "a forged token";
+const callers: Caller[] = ["no token", "a forged token", "viewer", "operator", "admin"];
 
-describe("route × role matrix", () => {
-  for (const [method, path, needs, body] of routes) {
-    it(`${method} ${path.replace(id, "{id}")} needs ${needs}`, async () => {
-      const call = (token?: string) =>
-        fetch(`${kernel.url}${path}`, {
-          method,
-          headers: {
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...(typeof body === "object" ? { "content-type": "application/json" } : {}),
-          },
-          body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-        });
-      const anonymous = await call();
-      expect(anonymous.status).toBe(401);
-      expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe("WE-AUTH-001");
-      for (const role of ["viewer", "operator", "admin"] as const) {
-        const response = await call(tokens[role]);
-        const text = await response.text();
-        if (rank[role] < rank[needs]) {
-          expect({ role, status: response.status }).toEqual({ role, status: 403 });
-          expect(text).toContain("WE-AUTH-003");
+async function answerOf(route: ApiRoute, caller: Caller) {
+  const token =
+    caller === "no token" ? undefined : caller === "a forged token" ? `we_${"0".repeat(40)}` : tokens[caller];
+  const sent = await fetch(`${kernel.url}${pathOf(route)}`, {
+    method: route.method.toUpperCase(),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  const { answer, response } = await readAnswer(sent);
+  // the event feed answers a stream that never ends
+  if (!response.bodyUsed) await response.body?.cancel();
+  const code = (answer.json as { error?: { code?: string } } | undefined)?.error?.code ?? null;
+  return { status: answer.status, code, problems: answerProblems(route, answer) };
+}
+
+describe("documented route × caller matrix", () => {
+  for (const route of apiRoutes) {
+    it(`${route.method.toUpperCase()} ${route.path} is for ${route.access}`, async () => {
+      const answers = new Map<Caller, Awaited<ReturnType<typeof answerOf>>>();
+      for (const caller of callers) answers.set(caller, await answerOf(route, caller));
+      for (const [caller, answer] of answers) {
+        // every answer, refusals included, is one the document promises
+        expect({ caller, problems: answer.problems }).toEqual({ caller, problems: [] });
+        const seen = { caller, status: answer.status, code: answer.code };
+        const access = route.access;
+        if (access === "public" || access === "signed") {
+          // a bearer token neither opens nor closes these: everyone gets what no token gets
+          expect(seen).toEqual({
+            caller,
+            status: answers.get("no token")!.status,
+            code: answers.get("no token")!.code,
+          });
+          if (access === "public") expect(seen.status).toBeLessThan(400);
+          else expect(seen.status).toBeGreaterThanOrEqual(400);
+        } else if (caller === "no token" || caller === "a forged token") {
+          expect(seen).toEqual({ caller, status: 401, code: "WE-AUTH-001" });
+        } else if (rank[caller] < rank[access]) {
+          expect(seen).toEqual({ caller, status: 403, code: "WE-AUTH-003" });
         } else {
-          expect({ role, status: response.status, text }).not.toMatchObject({ status: 401 });
-          expect({ role, status: response.status }).not.toEqual({ role, status: 403 });
+          // through to the route: whatever it answers, it is not an authorization refusal
+          expect(seen.code ?? "").not.toMatch(/^WE-AUTH-/);
         }
       }
     });

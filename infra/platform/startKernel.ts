@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { type ServerType, serve } from "@hono/node-server";
-import type { MiddlewareHandler } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import { authMiddleware } from "../../commands/auth/authMiddleware.ts";
 import { ensureAdminToken } from "../../commands/auth/ensureAdminToken.ts";
 import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
@@ -69,6 +69,8 @@ export interface Kernel {
   firstAdminToken?: string;
   tokens: TokenService;
   projectors: ProjectorRunner[];
+  /** The HTTP application it serves, for tests that hold its routes to the OpenAPI document. */
+  app: Hono<HttpEnv>;
   stop(): Promise<void>;
 }
 
@@ -255,6 +257,7 @@ export async function startKernel(
     ...(admin._tag === "AdminTokenCreated" ? { firstAdminToken: admin.token } : {}),
     tokens,
     projectors,
+    app,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

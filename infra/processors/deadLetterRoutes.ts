@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type pg from "pg";
 import { listDeadLettersQuerySchema } from "../../schemas/api/deadLetterRequests.ts";
+import type { ListDeadLettersResponse } from "../../schemas/api/deadLetterResponses.ts";
 import type { HttpEnv } from "../http/httpEnv.ts";
 import { parseQuery } from "../http/parseRequest.ts";
 import { requireRole } from "../http/requireRole.ts";
@@ -27,6 +28,6 @@ export function deadLetterRoutes(options: { pool: pg.Pool; schema: string }) {
         parked_at: letter.parkedAt.toISOString(),
       })),
       pagination: { total, limit: page.limit, offset: page.offset },
-    });
+    } satisfies ListDeadLettersResponse);
   });
 }

@@ -1,6 +1,7 @@
 // The feed's filters, from the query string and the Last-Event-ID header; a bad one is WE-JOB-001.
 import { z } from "zod";
 import { ApiError } from "../../infra/http/apiError.ts";
+import { eventFeedQuerySchema } from "../../schemas/api/eventFeedRequests.ts";
 
 export interface FeedQuery {
   /** Only this job's events and ticks. */
@@ -20,14 +21,6 @@ const progressType = "progress";
 const statsType = "stats";
 const pseudoTypes: readonly string[] = [progressType, statsType];
 
-// Not strict: the query may carry what the auth middleware reads (the browser's `ticket`).
-const feedQuerySchema = z.object({
-  job: z.uuid({ error: "job must be a job id (UUID)" }).optional(),
-  types: z.string().optional(),
-  from: z.enum(["start", "end"], { error: 'from must be "start" or "end"' }).optional(),
-  last_event_id: z.string().optional(),
-});
-
 const checkpointSchema = z
   .string()
   .max(200, "the last event id is too long")
@@ -38,7 +31,7 @@ export function parseFeedQuery(
   lastEventIdHeader: string | undefined,
   knownEventTypes: readonly string[],
 ): FeedQuery {
-  const parsed = feedQuerySchema.safeParse(query);
+  const parsed = eventFeedQuerySchema.safeParse(query);
   if (!parsed.success) {
     throw new ApiError("WE-JOB-001", parsed.error.issues.map((issue) => issue.message).join("; "));
   }

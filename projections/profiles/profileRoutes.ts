@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
 import type { EncodeProfile } from "../../plugins/sdk/encoderPlugin.ts";
+import type { ListProfilesResponse } from "../../schemas/api/profileResponses.ts";
 
 export function profileRoutes(profiles: Readonly<Record<string, EncodeProfile>>) {
   return new Hono<HttpEnv>().get("/v1/profiles", requireRole("viewer"), (c) =>
@@ -21,6 +22,6 @@ export function profileRoutes(profiles: Readonly<Record<string, EncodeProfile>>)
         audio: { codec: p.audio.codec, bitrate_kbps: p.audio.bitrateKbps, channels: p.audio.channels },
         hardware: p.hardware,
       })),
-    }),
+    } satisfies ListProfilesResponse),
   );
 }

@@ -7,6 +7,7 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
+import type { ListWorkersResponse, WorkerDetail } from "../../schemas/api/workerResponses.ts";
 import type { WorkerCapabilities } from "../../schemas/events/workerEvents.ts";
 
 export interface WorkerQueryRoutesOptions {
@@ -41,7 +42,7 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
     lastTick.set(tick.workerId, { at: tick.at, jobId: tick.jobId, taskId: tick.taskId, pct: tick.pct });
   });
 
-  const workerJson = (w: WorkerRow) => {
+  const workerJson = (w: WorkerRow): ListWorkersResponse["workers"][number] => {
     const tick = lastTick.get(w.id);
     const heard = [w.started_at.getTime(), tick ? Date.parse(tick.at) : 0];
     const beat = options.lastHeartbeat?.(w.id);
@@ -53,7 +54,7 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
       id: w.id,
       hostname: w.hostname,
       pid: w.pid,
-      status: w.status,
+      status: w.status as ListWorkersResponse["workers"][number]["status"],
       draining: w.draining,
       capabilities: {
         encoders,
@@ -84,7 +85,10 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
         `select * from ${t("workers")} order by status, started_at desc limit 500`,
       );
       const workers = rows.map(workerJson);
-      return c.json({ workers, online: workers.filter((w) => w.status === "online").length });
+      return c.json({
+        workers,
+        online: workers.filter((w) => w.status === "online").length,
+      } satisfies ListWorkersResponse);
     })
     .get("/v1/workers/:id", requireRole("viewer"), async (c) => {
       const id = c.req.param("id");
@@ -142,6 +146,6 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
           message: r.error_message,
           at: r.finished_at?.toISOString() ?? null,
         })),
-      });
+      } satisfies WorkerDetail);
     });
 }

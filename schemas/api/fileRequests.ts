@@ -27,14 +27,18 @@ export const storageRootSchema = z.object({
 export const storageRootsResponseSchema = z.array(storageRootSchema);
 export type StorageRootsResponse = z.infer<typeof storageRootsResponseSchema>;
 
-const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+// the default is given as the query would carry it, so the document shows a string as the default
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .default("false")
+  .transform((v) => v === "true" || v === "1");
 
 export const browseQuerySchema = z.object({
   plugin: z.string().min(1).default("storage-fs"),
   bucket: z.string().min(1).optional(),
   path: z.string().default(""),
-  media_only: flag.default(false),
-  show_hidden: flag.default(false),
+  media_only: flag,
+  show_hidden: flag,
   search: z.string().optional(),
 });
 
@@ -80,3 +84,36 @@ export const uploadUrlResponseSchema = z.object({
   source_url: z.string(),
 });
 export type UploadUrlResponse = z.infer<typeof uploadUrlResponseSchema>;
+
+export const uploadQuerySchema = z.object({
+  name: z.string().min(1).optional().meta({
+    description:
+      "The file's name: required for a raw body (or an X-File-Name header); for a form it wins over object_key and the part's file name",
+  }),
+});
+
+export const uploadFormSchema = z.object({
+  file: z.string().meta({ format: "binary" }),
+  object_key: z.string().optional().meta({
+    description:
+      "Sent before the file: its name in uploads/ for storage-fs, its whole key for another plugin",
+  }),
+  plugin_id: z.string().optional().meta({
+    description: "Sent before the file: the storage plugin to stream it to; storage-fs when left out",
+  }),
+  bucket: z.string().optional().meta({ description: "Sent before the file: the bucket (storage-s3)" }),
+});
+
+export const uploadedFileResponseSchema = z
+  .strictObject({
+    url: z.string().meta({ description: "The source URL to submit a job with (fs://…, s3://…)" }),
+    size_bytes: z.int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .meta({ id: "UploadedFile" });
+
+export const signedLinkQuerySchema = z.object({
+  key: z.string().meta({ description: "The object's key in storage" }),
+  expires: z.string().meta({ description: "Unix seconds after which the link stops" }),
+  signature: z.string(),
+});

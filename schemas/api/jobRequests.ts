@@ -33,3 +33,11 @@ export const listJobsQuerySchema = z.strictObject({
 export type ListJobsQuery = z.infer<typeof listJobsQuerySchema>;
 
 export const cancelJobRequestSchema = z.strictObject({ reason: z.string().max(500).optional() });
+
+/** Read-your-writes on a query: wait (≤ 2 s) for the read models to reach a command's position. */
+export const minPositionQuerySchema = z.strictObject({
+  min_position: z.coerce.number().int().min(0).optional().meta({
+    description:
+      "X-WebEncode-Position of a command: wait up to 2 s for it, else answer with X-WebEncode-Stale: true",
+  }),
+});

@@ -1,0 +1,521 @@
+// Every route the kernel serves, with who may call it and the shapes it takes and answers: the OpenAPI
+// document is generated from this table, and tests hold the running app and its answers to it.
+import { z } from "zod";
+import { listDeadLettersQuerySchema } from "./deadLetterRequests.ts";
+import { listDeadLettersResponseSchema } from "./deadLetterResponses.ts";
+import { errorEnvelopeSchema } from "./errorEnvelope.ts";
+import { eventFeedQuerySchema } from "./eventFeedRequests.ts";
+import {
+  browseQuerySchema,
+  browseResponseSchema,
+  signedLinkQuerySchema,
+  storageCapabilitiesResponseSchema,
+  storageRootsResponseSchema,
+  uploadedFileResponseSchema,
+  uploadFormSchema,
+  uploadQuerySchema,
+  uploadUrlRequestSchema,
+  uploadUrlResponseSchema,
+} from "./fileRequests.ts";
+import { healthResponseSchema, readinessResponseSchema } from "./healthResponses.ts";
+import { idParamsSchema } from "./idParams.ts";
+import {
+  cancelJobRequestSchema,
+  listJobsQuerySchema,
+  minPositionQuerySchema,
+  submitJobRequestSchema,
+} from "./jobRequests.ts";
+import {
+  jobCancelledResponseSchema,
+  jobCreatedResponseSchema,
+  jobDetailSchema,
+  jobOutputsResponseSchema,
+  jobRetriedResponseSchema,
+  listJobsResponseSchema,
+} from "./jobResponses.ts";
+import { listPluginsResponseSchema } from "./pluginResponses.ts";
+import { listProfilesResponseSchema } from "./profileResponses.ts";
+import { createTokenRequestSchema } from "./tokenRequests.ts";
+import { createdTokenSchema, listTokensResponseSchema, sseTicketResponseSchema } from "./tokenResponses.ts";
+import {
+  listWorkersResponseSchema,
+  workerDetailSchema,
+  workerIdParamsSchema,
+  workerStateResponseSchema,
+} from "./workerResponses.ts";
+
+/**
+ * Who may call a route: anyone (`public`), whoever holds a signed link (`signed`: the signature is the
+ * permission, a bearer token adds nothing), or a bearer token of this role or a higher one.
+ */
+export type ApiAccess = "public" | "signed" | "viewer" | "operator" | "admin";
+
+export type ApiMethod = "get" | "head" | "post" | "put" | "delete";
+
+export interface ApiBody {
+  contentType: string;
+  /** Absent for bodies that are bytes (files, pages, scripts). */
+  schema?: z.ZodType;
+}
+
+export interface ApiResponse {
+  description: string;
+  /** One entry per content type the route may answer with; none for an empty answer. */
+  content?: ApiBody[];
+  /** The command's event-log position comes back in `X-WebEncode-Position`. */
+  position?: boolean;
+}
+
+export interface ApiRoute {
+  method: ApiMethod;
+  /** OpenAPI style: `/v1/jobs/{id}`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  access: ApiAccess;
+  request?: {
+    params?: z.ZodObject;
+    query?: z.ZodObject;
+    body?: { required: boolean; content: ApiBody[] };
+  };
+  /** By status code. Errors every route may answer with (auth, limits, 500) are added by `apiRoute`. */
+  responses: Record<number, ApiResponse>;
+}
+
+const json = (schema: z.ZodType): ApiBody[] => [{ contentType: "application/json", schema }];
+const ok = (description: string, schema: z.ZodType, extra: Partial<ApiResponse> = {}): ApiResponse => ({
+  description,
+  content: json(schema),
+  ...extra,
+});
+const failure = (description: string): ApiResponse => ({ description, content: json(errorEnvelopeSchema) });
+
+/** What may go wrong with any request, by where the request goes; the route adds its own failures. */
+function usualFailures(method: ApiMethod, access: ApiAccess): Record<number, ApiResponse> {
+  const failures: Record<number, ApiResponse> = {
+    500: failure("WE-SYS-001: something failed on our side; it has been logged"),
+  };
+  if (access === "viewer" || access === "operator" || access === "admin") {
+    failures[401] = failure("WE-AUTH-001/002: no bearer token, or an unknown, revoked or expired one");
+    if (access !== "viewer") failures[403] = failure(`WE-AUTH-003: the token's role is below ${access}`);
+    if (method !== "get" && method !== "head") {
+      failures[429] = failure("WE-SYS-005: this token's command rate is exceeded (Retry-After)");
+    }
+    if (method === "post") {
+      failures[413] = failure("WE-JOB-001: the JSON body is over the size limit");
+      failures[422] = failure("WE-JOB-001: the Idempotency-Key was used before with another request");
+    }
+  }
+  if (method === "post" || method === "put") {
+    failures[400] ??= failure("WE-JOB-001: the body is not valid JSON, or a field is wrong or unknown");
+  }
+  return failures;
+}
+
+function apiRoute(route: ApiRoute): ApiRoute {
+  return { ...route, responses: { ...usualFailures(route.method, route.access), ...route.responses } };
+}
+
+const noSuchJob = failure("WE-JOB-004: no job with this id");
+const badQuery = failure("WE-JOB-001: a query parameter is wrong or unknown");
+const storageFailures = {
+  403: failure("WE-STO-002: the storage refused access"),
+  404: failure("WE-STO-001 or WE-PLG-001: no such object, folder or storage plugin"),
+  500: failure("WE-STO-004 or WE-SYS-001: the storage or the server failed"),
+  507: failure("WE-STO-003: the storage is full"),
+};
+const binary = (contentType: string): ApiBody[] => [{ contentType }];
+
+const downloadTypes = [...binary("video/mp4"), ...binary("application/octet-stream")];
+
+const jobRoutes: ApiRoute[] = [
+  {
+    method: "post",
+    path: "/v1/jobs",
+    summary: "Submit a job",
+    tags: ["jobs"],
+    access: "operator",
+    request: { body: { required: true, content: json(submitJobRequestSchema) } },
+    responses: {
+      201: ok("The job, queued (its URL in Location)", jobCreatedResponseSchema, { position: true }),
+      400: failure(
+        "WE-JOB-001/002/003: a field is wrong, the source cannot be read, or the profile is unknown",
+      ),
+      422: failure(
+        "WE-JOB-001: publish or webhooks asked for, or the Idempotency-Key was used with another request",
+      ),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs",
+    summary: "List jobs",
+    tags: ["jobs"],
+    access: "viewer",
+    request: { query: listJobsQuerySchema },
+    responses: { 200: ok("A page of jobs", listJobsResponseSchema), 400: badQuery },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs/{id}",
+    summary: "A job with its tasks, attempts and timeline",
+    tags: ["jobs"],
+    access: "viewer",
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("The job", jobDetailSchema), 400: badQuery, 404: noSuchJob },
+  },
+  {
+    method: "delete",
+    path: "/v1/jobs/{id}",
+    summary: "Delete a job (hidden from lists, kept in the log)",
+    tags: ["jobs"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: { 204: { description: "Deleted", position: true }, 404: noSuchJob },
+  },
+  {
+    method: "post",
+    path: "/v1/jobs/{id}/cancel",
+    summary: "Cancel a job",
+    tags: ["jobs"],
+    access: "operator",
+    request: { params: idParamsSchema, body: { required: false, content: json(cancelJobRequestSchema) } },
+    responses: {
+      200: ok("Cancelled", jobCancelledResponseSchema, { position: true }),
+      404: noSuchJob,
+      409: failure("WE-JOB-005/006: the job is already cancelled or completed"),
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/jobs/{id}/retry",
+    summary: "Repeat a job as a new one (cancelling it if it still runs)",
+    tags: ["jobs"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: {
+      201: ok("The new job (its URL in Location)", jobRetriedResponseSchema, { position: true }),
+      404: noSuchJob,
+      409: failure("WE-JOB-*: the job cannot be retried in its state"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs/{id}/outputs",
+    summary: "Outputs with signed, expiring download URLs",
+    tags: ["jobs"],
+    access: "viewer",
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("Outputs", jobOutputsResponseSchema), 400: badQuery, 404: noSuchJob },
+  },
+];
+
+const fileRoutes: ApiRoute[] = [
+  {
+    method: "post",
+    path: "/v1/files/upload",
+    summary:
+      "Stream a file into the media root (raw body or multipart form), or to the storage plugin a form names; returns its source URL",
+    tags: ["files"],
+    access: "operator",
+    request: {
+      query: uploadQuerySchema,
+      body: {
+        required: true,
+        content: [
+          { contentType: "application/octet-stream" },
+          { contentType: "multipart/form-data", schema: uploadFormSchema },
+        ],
+      },
+    },
+    responses: {
+      201: ok("Uploaded", uploadedFileResponseSchema),
+      400: failure("WE-JOB-001 or WE-STO-005: no file name, an empty body, a bad form or object key"),
+      413: failure("WE-STO-003: the file is larger than the upload limit"),
+      ...storageFailures,
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/files/capabilities",
+    summary: "The running storage plugins and what each can do",
+    tags: ["files"],
+    access: "viewer",
+    responses: { 200: ok("Storage plugins", storageCapabilitiesResponseSchema) },
+  },
+  {
+    method: "get",
+    path: "/v1/files/roots",
+    summary: "Where browsing starts in each storage plugin: the media folder, the bucket",
+    tags: ["files"],
+    access: "operator",
+    responses: { 200: ok("Roots", storageRootsResponseSchema), ...storageFailures },
+  },
+  {
+    method: "get",
+    path: "/v1/files/browse",
+    summary: "A folder of a storage plugin: folders first, then files, each by name",
+    tags: ["files"],
+    access: "operator",
+    request: { query: browseQuerySchema },
+    responses: {
+      200: ok("The folder's entries", browseResponseSchema),
+      400: failure("WE-JOB-001 or WE-STO-005: a query parameter or the path is wrong"),
+      ...storageFailures,
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/files/upload-url",
+    summary: "A signed URL to PUT one file to: presigned for S3, a signed kernel link for storage-fs",
+    tags: ["files"],
+    access: "operator",
+    request: { body: { required: true, content: json(uploadUrlRequestSchema) } },
+    responses: {
+      201: ok("The upload URL", uploadUrlResponseSchema),
+      400: failure("WE-JOB-001 or WE-STO-005: a field or the object key is wrong"),
+      ...storageFailures,
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/files/signed-upload",
+    summary: "Takes the PUT of a storage-fs signed upload URL; the signature is the permission",
+    tags: ["files"],
+    access: "signed",
+    request: {
+      query: signedLinkQuerySchema,
+      body: { required: true, content: binary("application/octet-stream") },
+    },
+    responses: {
+      201: ok("Stored", uploadedFileResponseSchema),
+      400: failure("WE-JOB-001: an empty body"),
+      409: failure("WE-PLG-002: storage-fs is disabled"),
+      413: failure("WE-STO-003: the file is larger than the upload limit"),
+      ...storageFailures,
+      403: failure("WE-STO-002: the signature is not valid, or the link has expired"),
+    },
+  },
+  ...(["get", "head"] as const).map(
+    (method): ApiRoute => ({
+      method,
+      path: "/v1/files/download",
+      summary:
+        "Signed download of a job's output (Range requests supported); the signature is the permission",
+      tags: ["files"],
+      access: "signed",
+      request: { query: signedLinkQuerySchema },
+      responses: {
+        200: { description: "The file", content: downloadTypes },
+        206: { description: "The range asked for", content: downloadTypes },
+        401: failure("WE-AUTH-001/002: the signature is not valid, or the link has expired"),
+        404: failure("WE-STO-001 or WE-JOB-004: no such object, or its job was deleted"),
+        416: { description: "The range lies outside the file (Content-Range: bytes */size)" },
+      },
+    }),
+  ),
+];
+
+const tokenRoutes: ApiRoute[] = [
+  {
+    method: "post",
+    path: "/v1/tokens",
+    summary: "Create a token; the secret is shown once",
+    tags: ["tokens"],
+    access: "admin",
+    request: { body: { required: true, content: json(createTokenRequestSchema) } },
+    responses: { 201: ok("The token with its secret", createdTokenSchema, { position: true }) },
+  },
+  {
+    method: "get",
+    path: "/v1/tokens",
+    summary: "API tokens, without their secrets",
+    tags: ["tokens"],
+    access: "admin",
+    responses: { 200: ok("Tokens", listTokensResponseSchema) },
+  },
+  {
+    method: "delete",
+    path: "/v1/tokens/{id}",
+    summary: "Revoke a token",
+    tags: ["tokens"],
+    access: "admin",
+    request: { params: idParamsSchema },
+    responses: {
+      204: { description: "Revoked", position: true },
+      404: failure("WE-JOB-004: no token with this id"),
+      409: failure("WE-JOB-005: the token is already revoked"),
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/events/ticket",
+    summary: "Exchange the bearer token for a short-lived ticket to the event feed",
+    tags: ["events"],
+    access: "viewer",
+    responses: { 200: ok("The ticket", sseTicketResponseSchema) },
+  },
+];
+
+const queryRoutes: ApiRoute[] = [
+  {
+    method: "get",
+    path: "/v1/events/stream",
+    summary:
+      "Live event feed (SSE): event types as event names, position as id; `event: progress` ticks. Each role receives only the streams it may read (token events: admins only, never the hash)",
+    tags: ["events"],
+    access: "viewer",
+    request: { query: eventFeedQuerySchema },
+    responses: {
+      200: { description: "The feed", content: binary("text/event-stream") },
+      400: badQuery,
+      429: failure("WE-SYS-005: the token or the server holds its most open feeds (Retry-After)"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/profiles",
+    summary: "Encoding profiles",
+    tags: ["jobs"],
+    access: "viewer",
+    responses: { 200: ok("Profiles", listProfilesResponseSchema) },
+  },
+  {
+    method: "get",
+    path: "/v1/workers",
+    summary: "Workers with capabilities and heartbeat age",
+    tags: ["workers"],
+    access: "viewer",
+    responses: { 200: ok("Workers", listWorkersResponseSchema) },
+  },
+  {
+    method: "get",
+    path: "/v1/workers/{id}",
+    summary: "A worker with its running tasks, tasks done, mean task time and recent errors",
+    tags: ["workers"],
+    access: "viewer",
+    request: { params: workerIdParamsSchema },
+    responses: {
+      200: ok("The worker", workerDetailSchema),
+      404: failure("WE-WRK-001: no worker with this id"),
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/workers/{id}/drain",
+    summary: "Drain a worker: it finishes what it holds and takes nothing new",
+    tags: ["workers"],
+    access: "admin",
+    request: { params: workerIdParamsSchema },
+    responses: {
+      200: ok("Draining", workerStateResponseSchema, { position: true }),
+      404: failure("WE-WRK-001: no worker with this id"),
+      410: failure("WE-WRK-003: the worker no longer runs"),
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/workers/{id}/undrain",
+    summary: "Let a drained worker take new work again",
+    tags: ["workers"],
+    access: "admin",
+    request: { params: workerIdParamsSchema },
+    responses: {
+      200: ok("Taking work", workerStateResponseSchema, { position: true }),
+      404: failure("WE-WRK-001: no worker with this id"),
+      410: failure("WE-WRK-003: the worker no longer runs"),
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/workers/{id}",
+    summary: "Remove a worker that no longer runs from the list",
+    tags: ["workers"],
+    access: "admin",
+    request: { params: workerIdParamsSchema },
+    responses: {
+      200: ok("Removed", workerStateResponseSchema, { position: true }),
+      404: failure("WE-WRK-001: no worker with this id"),
+      409: failure("WE-WRK-002: the worker is online; drain it and stop it first"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/admin/dead-letters",
+    summary: "Events a reactor or projector gave up on and parked, newest first",
+    tags: ["admin"],
+    access: "admin",
+    request: { query: listDeadLettersQuerySchema },
+    responses: { 200: ok("Dead letters", listDeadLettersResponseSchema), 400: badQuery },
+  },
+  {
+    method: "get",
+    path: "/v1/plugins",
+    summary:
+      "Installed plugins: type, version, state (loaded, disabled, or failed with its WE-PLG error) and capabilities",
+    tags: ["admin"],
+    access: "admin",
+    responses: { 200: ok("Plugins, by id", listPluginsResponseSchema) },
+  },
+];
+
+const systemRoutes: ApiRoute[] = [
+  {
+    method: "get",
+    path: "/health",
+    summary: "Liveness",
+    tags: ["system"],
+    access: "public",
+    responses: { 200: ok("Alive", healthResponseSchema) },
+  },
+  {
+    method: "get",
+    path: "/ready",
+    summary: "Readiness of the event store and queue, and of each reactor and projector",
+    tags: ["system"],
+    access: "public",
+    responses: {
+      200: ok("Ready", readinessResponseSchema),
+      503: ok("Not ready: the failing checks say why", readinessResponseSchema),
+    },
+  },
+  {
+    method: "get",
+    path: "/openapi.json",
+    summary: "This document",
+    tags: ["system"],
+    access: "public",
+    responses: { 200: ok("OpenAPI 3.1", z.looseObject({ openapi: z.string() })) },
+  },
+  {
+    method: "get",
+    path: "/docs",
+    summary: "Interactive API docs",
+    tags: ["system"],
+    access: "public",
+    responses: { 200: { description: "A page", content: binary("text/html") } },
+  },
+  {
+    method: "get",
+    path: "/docs/assets/swagger-ui-dist/{name}",
+    summary: "The docs page's script and styles, served by the kernel itself",
+    tags: ["system"],
+    access: "public",
+    request: { params: z.strictObject({ name: z.string() }) },
+    responses: {
+      200: {
+        description: "The asset",
+        content: [...binary("text/css"), ...binary("text/javascript")],
+      },
+      404: failure("WE-SYS-006: no such asset"),
+    },
+  },
+];
+
+export const apiRoutes: readonly ApiRoute[] = [
+  ...jobRoutes,
+  ...fileRoutes,
+  ...tokenRoutes,
+  ...queryRoutes,
+  ...systemRoutes,
+].map(apiRoute);

@@ -1,0 +1,31 @@
+// GET /v1/profiles: the encoding profiles a job may name.
+import { z } from "zod";
+
+export const profileSchema = z
+  .strictObject({
+    id: z.string(),
+    container: z.literal("mp4"),
+    video: z.strictObject({
+      codec: z.enum(["h264", "hevc", "av1"]),
+      max_width: z.int().positive(),
+      max_height: z.int().positive(),
+      bitrate_kbps: z.number().positive(),
+      max_fps: z.number().positive(),
+      preset: z.string(),
+      upscale: z.boolean(),
+    }),
+    audio: z.strictObject({
+      codec: z.literal("aac"),
+      bitrate_kbps: z.number().positive(),
+      channels: z.int().positive(),
+    }),
+    hardware: z.enum(["off", "auto"]).meta({
+      description: '"auto" uses a proven hardware encoder for the codec when the worker has one',
+    }),
+  })
+  .meta({ id: "Profile" });
+
+export const listProfilesResponseSchema = z
+  .strictObject({ profiles: z.array(profileSchema) })
+  .meta({ id: "ProfileList" });
+export type ListProfilesResponse = z.infer<typeof listProfilesResponseSchema>;
