@@ -1,25 +1,59 @@
-// Where a job's source is read from, checked the same way by the planner and by each worker: an fs://
-// URL must name a regular file inside the media root; an http(s) URL must pass the SSRF guard.
-import { type ResolvedMediaPath, resolveMediaPath } from "../plugins/sdk/sources/resolveMediaPath.ts";
+// Where a job's source is read from, checked the same way by the planner and by each worker: fs:// and
+// s3:// URLs through the storage provider of their scheme (the object must exist and be readable; the
+// encoder gets a checked local file or a presigned URL), http(s) URLs past the SSRF guard.
+import type { SourceStorage } from "../plugins/sdk/mediaStorage.ts";
+import { refusalOfStorageFailure } from "../plugins/sdk/sources/refusalOfStorageFailure.ts";
 import { type SourceRefused, sourceRefused } from "../plugins/sdk/sources/sourceRefused.ts";
 import { checkRemoteSource, type RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
+import { isStorageFailure, type ObjectRef, type StorageFailure } from "../plugins/sdk/storageProvider.ts";
 
 export type ReadableSource =
-  | { _tag: "LocalSource"; path: string; resolved: ResolvedMediaPath }
+  | {
+      _tag: "StoredSource";
+      ref: ObjectRef;
+      sizeBytes: number;
+      /** What the encoder opens: a checked local path, or a presigned URL. */
+      input: string;
+    }
   | { _tag: "RemoteSource"; url: string };
 
 export interface SourceAccess {
-  mediaRoot: string;
+  storage: SourceStorage;
   remoteSources?: RemoteSourceOptions;
 }
+
+/** Long enough for the slowest encode to read a presigned source to its end. */
+export const SOURCE_URL_SECONDS = 24 * 3600;
+
+const STORED_SCHEME = /^(fs|s3):\/\//i;
 
 export async function resolveSource(
   sourceUrl: string,
   access: SourceAccess,
-): Promise<ReadableSource | SourceRefused> {
-  if (/^fs:\/\//i.test(sourceUrl)) {
-    const resolved = await resolveMediaPath(access.mediaRoot, sourceUrl);
-    return resolved._tag === "Resolved" ? { _tag: "LocalSource", path: resolved.path, resolved } : resolved;
+): Promise<ReadableSource | SourceRefused | StorageFailure> {
+  const scheme = STORED_SCHEME.exec(sourceUrl)?.[1]?.toLowerCase();
+  if (scheme !== undefined) {
+    const provider = access.storage.forSource(sourceUrl);
+    if (provider === null) {
+      const plugin = scheme === "fs" ? "storage-fs" : "storage-s3";
+      return sourceRefused(
+        "unsupported_scheme",
+        `${scheme}:// sources need the ${plugin} plugin, and it is not enabled here.`,
+        `Enable ${plugin} in plugins.toml, or submit the source another way.`,
+      );
+    }
+    const ref = await provider.locate(sourceUrl);
+    if (isStorageFailure(ref)) return refusalOfStorageFailure(ref);
+    const metadata = await provider.head(ref);
+    if (isStorageFailure(metadata)) return refusalOfStorageFailure(metadata);
+    const location = await provider.readableLocation(ref, { expiresInSeconds: SOURCE_URL_SECONDS });
+    if (isStorageFailure(location)) return refusalOfStorageFailure(location);
+    return {
+      _tag: "StoredSource",
+      ref,
+      sizeBytes: metadata.sizeBytes,
+      input: location._tag === "LocalFile" ? location.path : location.url,
+    };
   }
   if (/^https?:\/\//i.test(sourceUrl)) {
     const allowed = await checkRemoteSource(sourceUrl, access.remoteSources);
@@ -27,11 +61,11 @@ export async function resolveSource(
   }
   return sourceRefused(
     "unsupported_scheme",
-    "Job sources are fs:// paths in the media root or http(s):// URLs.",
-    "Upload the file or give an http(s) URL.",
+    "Job sources are fs:// paths in the media root, s3://bucket/key objects or http(s):// URLs.",
+    "Upload the file, or give an s3:// or http(s) URL.",
   );
 }
 
 /** What the encoder plugin is handed. */
 export const encoderInputOf = (source: ReadableSource): string =>
-  source._tag === "LocalSource" ? source.path : source.url;
+  source._tag === "StoredSource" ? source.input : source.url;

@@ -1,5 +1,5 @@
 // The job command routes: submit, cancel, retry, delete. Cheap checks answer at once (profile, source
-// inside the media root or past the SSRF guard); probing happens after the 201, in the planner.
+// held by the storage of its scheme or past the SSRF guard); probing happens after the 201, in the planner.
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -16,12 +16,19 @@ import { jobIdParam, UUID_PATTERN } from "../../infra/http/jobIdParam.ts";
 import { parseJsonBody } from "../../infra/http/parseRequest.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
-import { resolveMediaPath } from "../../plugins/sdk/sources/resolveMediaPath.ts";
+import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { refusalOfStorageFailure } from "../../plugins/sdk/sources/refusalOfStorageFailure.ts";
 import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import {
+  isStorageFailure,
+  type StorageFailure,
+  storageFailureCodes,
+} from "../../plugins/sdk/storageProvider.ts";
 import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
 
 export interface JobRoutesOptions extends JobCommandDeps {
-  mediaRoot: string;
+  /** Where fs:// and s3:// sources are looked up before a job is accepted. */
+  storage: SourceStorage;
   profiles: Readonly<Record<string, unknown>>;
   remoteSources: RemoteSourceOptions;
 }
@@ -35,13 +42,34 @@ export function commandContext(c: Context<HttpEnv>, newId: () => string): Comman
 
 const rejected = (r: JobRejected) => new ApiError(r.code, r.message, { hint: r.hint });
 
+/** The source's fault (no such object, a refused key) is WE-JOB-002; the storage's own failure keeps its WE-STO code. */
+const sourceStorageError = (failure: StorageFailure): ApiError => {
+  const refusal = refusalOfStorageFailure(failure);
+  return refusal._tag === "SourceRefused"
+    ? new ApiError(refusal.code, refusal.message, { hint: refusal.hint })
+    : new ApiError(storageFailureCodes[refusal.reason], refusal.message, { hint: refusal.hint });
+};
+
 async function checkSource(url: string, options: JobRoutesOptions) {
-  if (url.startsWith("fs://")) {
-    const resolved = await resolveMediaPath(options.mediaRoot, url);
-    if (resolved._tag === "SourceRefused")
-      throw new ApiError(resolved.code, resolved.message, { hint: resolved.hint });
+  const scheme = /^(fs|s3):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined) {
+    const provider = options.storage.forSource(url);
+    if (provider === null) {
+      const plugin = scheme === "fs" ? "storage-fs" : "storage-s3";
+      throw new ApiError(
+        "WE-JOB-002",
+        `${scheme}:// sources need the ${plugin} plugin, and it is not enabled`,
+        {
+          hint: `Ask an administrator to enable ${plugin} in plugins.toml, or submit an http(s):// URL`,
+        },
+      );
+    }
+    const ref = await provider.locate(url);
+    if (isStorageFailure(ref)) throw sourceStorageError(ref);
+    const metadata = await provider.head(ref);
+    if (isStorageFailure(metadata)) throw sourceStorageError(metadata);
     return {
-      sourceType: resolved.relative.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
+      sourceType: ref.key.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
       sourceUrl: url,
     };
   }
@@ -52,7 +80,7 @@ async function checkSource(url: string, options: JobRoutesOptions) {
     return { sourceType: "url" as const, sourceUrl: checked.url };
   }
   throw new ApiError("WE-JOB-002", `unsupported source: ${url.split(":")[0]}: URLs cannot be read`, {
-    hint: "Use fs://<path in the media root> (upload with POST /v1/files/upload) or an http(s):// URL",
+    hint: "Use fs://<path in the media root> (upload with POST /v1/files/upload), s3://<bucket>/<key> or an http(s):// URL",
   });
 }
 

@@ -12,6 +12,7 @@ import {
   type FakeEncoder,
   sourceInfoFixture,
 } from "../../test/support/createFakeEncoder.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { reactionContext } from "../reactionContext.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 import { type JobPlannerDeps, planSubmittedJob, sourceMetadataOf } from "./jobPlanner.ts";
@@ -20,15 +21,18 @@ let dir: string;
 let store: EventStore;
 let encoder: FakeEncoder;
 let plannerDeps: JobPlannerDeps;
+let storage: FsMediaStorage;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "job-planner-unit-"));
   await writeFile(join(dir, "clip.mp4"), "0123456789");
   store = createMemoryEventStore();
   encoder = createFakeEncoder();
-  plannerDeps = { store, encoder, mediaRoot: join(dir), newId: randomUUID, now: () => new Date() };
+  storage = await fsMediaStorage({ mediaRoot: dir, storageRoot: join(dir, ".storage") });
+  plannerDeps = { store, encoder, storage, newId: randomUUID, now: () => new Date() };
 });
 afterEach(async () => {
+  await storage.close();
   await rm(dir, { recursive: true, force: true });
 });
 
