@@ -60,6 +60,12 @@ export interface EncodeWorkerDeps {
   log?: WorkerLog;
 }
 
+/** A verified output, put into the job storage under `ref`. */
+interface StoredOutput extends Omit<Encoded, "_tag" | "path"> {
+  readonly _tag: "StoredOutput";
+  readonly ref: ObjectRef;
+}
+
 export interface TaskAttempt {
   jobId: string;
   taskId: string;
@@ -274,9 +280,9 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
               taskId,
               attempt,
               outputKey: stored.ref.key,
-              sizeBytes: outcome._tag === "Encoded" ? outcome.sizeBytes : 0,
+              sizeBytes: stored.sizeBytes,
               checksum: stored.checksum,
-              durationSec: outcome._tag === "Encoded" ? outcome.durationSec : 0,
+              durationSec: stored.durationSec,
             },
           },
           context,
@@ -321,7 +327,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
   async function storeOutput(
     { jobId, taskId, attempt }: TaskAttempt,
     encoded: Encoded,
-  ): Promise<{ _tag: "StoredOutput"; ref: ObjectRef; checksum: string } | EncodeFailed> {
+  ): Promise<StoredOutput | EncodeFailed> {
     const ref = { key: `${jobWorkFolder(jobId)}/${taskId}/${attempt}.mp4` };
     const stored = await putLocalFile(deps.storage.jobs, ref, encoded.path, { contentType: "video/mp4" });
     if (isStorageFailure(stored)) {
@@ -334,11 +340,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         `the stored output (${stored.sizeBytes} bytes, ${stored.checksum}) differs from the verified one (${encoded.sizeBytes} bytes, ${encoded.checksum})`,
       );
     }
-    return {
-      _tag: "StoredOutput",
-      ref: { ...ref, ...(stored.bucket ? { bucket: stored.bucket } : {}) },
-      checksum: stored.checksum,
-    };
+    return { ...encoded, _tag: "StoredOutput", ref };
   }
 
   /** Probes the source here, plans with the job's profile and encodes the attempt to its own path. */
