@@ -170,7 +170,11 @@ async function copyChecked(
   expected: Expected,
 ): Promise<{ _tag: "Copied" } | { _tag: "NotAsRecorded" } | StorageFailure> {
   const source = await jobs.get({ key: from });
-  if (isStorageFailure(source)) return source.reason === "not_found" ? { _tag: "NotAsRecorded" } : source;
+  if (isStorageFailure(source)) {
+    // a key the storage refuses was never a verified output
+    const gone = source.reason === "not_found" || source.reason === "invalid_key";
+    return gone ? { _tag: "NotAsRecorded" } : source;
+  }
   if (source.metadata.sizeBytes !== expected.sizeBytes) {
     source.body.destroy();
     return { _tag: "NotAsRecorded" };
