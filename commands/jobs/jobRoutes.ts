@@ -17,13 +17,9 @@ import { parseJsonBody } from "../../infra/http/parseRequest.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
 import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
-import { refusalOfStorageFailure } from "../../plugins/sdk/sources/refusalOfStorageFailure.ts";
-import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
-import {
-  isStorageFailure,
-  type StorageFailure,
-  storageFailureCodes,
-} from "../../plugins/sdk/storageProvider.ts";
+import { resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
+import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import { storageFailureCodes } from "../../plugins/sdk/storageProvider.ts";
 import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
 
 export interface JobRoutesOptions extends JobCommandDeps {
@@ -42,46 +38,22 @@ export function commandContext(c: Context<HttpEnv>, newId: () => string): Comman
 
 const rejected = (r: JobRejected) => new ApiError(r.code, r.message, { hint: r.hint });
 
-/** The source's fault (no such object, a refused key) is WE-JOB-002; the storage's own failure keeps its WE-STO code. */
-const sourceStorageError = (failure: StorageFailure): ApiError => {
-  const refusal = refusalOfStorageFailure(failure);
-  return refusal._tag === "SourceRefused"
-    ? new ApiError(refusal.code, refusal.message, { hint: refusal.hint })
-    : new ApiError(storageFailureCodes[refusal.reason], refusal.message, { hint: refusal.hint });
-};
-
 async function checkSource(url: string, options: JobRoutesOptions) {
-  const scheme = /^(fs|s3):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined) {
-    const provider = options.storage.forSource(url);
-    if (provider === null) {
-      const plugin = scheme === "fs" ? "storage-fs" : "storage-s3";
-      throw new ApiError(
-        "WE-JOB-002",
-        `${scheme}:// sources need the ${plugin} plugin, and it is not enabled`,
-        {
-          hint: `Ask an administrator to enable ${plugin} in plugins.toml, or submit an http(s):// URL`,
-        },
-      );
-    }
-    const ref = await provider.locate(url);
-    if (isStorageFailure(ref)) throw sourceStorageError(ref);
-    const metadata = await provider.head(ref);
-    if (isStorageFailure(metadata)) throw sourceStorageError(metadata);
-    return {
-      sourceType: ref.key.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
-      sourceUrl: url,
-    };
+  const source = await resolveSource(url, { storage: options.storage, remoteSources: options.remoteSources });
+  switch (source._tag) {
+    case "SourceRefused":
+      throw new ApiError(source.code, source.message, { hint: source.hint });
+    case "StorageFailure":
+      // the storage's own failure (unavailable, full), not the source's: its WE-STO code
+      throw new ApiError(storageFailureCodes[source.reason], source.message, { hint: source.hint });
+    case "StoredSource":
+      return {
+        sourceType: source.ref.key.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
+        sourceUrl: url,
+      };
+    case "RemoteSource":
+      return { sourceType: "url" as const, sourceUrl: source.url };
   }
-  if (/^https?:\/\//i.test(url)) {
-    const checked = await checkRemoteSource(url, options.remoteSources);
-    if (checked._tag === "SourceRefused")
-      throw new ApiError(checked.code, checked.message, { hint: checked.hint });
-    return { sourceType: "url" as const, sourceUrl: checked.url };
-  }
-  throw new ApiError("WE-JOB-002", `unsupported source: ${url.split(":")[0]}: URLs cannot be read`, {
-    hint: "Use fs://<path in the media root> (upload with POST /v1/files/upload), s3://<bucket>/<key> or an http(s):// URL",
-  });
 }
 
 export function jobRoutes(options: JobRoutesOptions) {

@@ -27,12 +27,12 @@ import type {
 import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
 import { putLocalFile } from "../../plugins/sdk/putLocalFile.ts";
 import { removeScratchFolder } from "../../plugins/sdk/removeScratchFolder.ts";
+import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import { isStorageFailure, type ObjectRef } from "../../plugins/sdk/storageProvider.ts";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
 import type { WorkerEvent } from "../../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "../reactionContext.ts";
-import { encoderInputOf, resolveSource } from "../resolveSource.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";

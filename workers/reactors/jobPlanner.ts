@@ -9,12 +9,12 @@ import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import type { EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
 import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import type { SourceMetadata } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { contextOfEvent } from "../reactionContext.ts";
-import { encoderInputOf, resolveSource } from "../resolveSource.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";

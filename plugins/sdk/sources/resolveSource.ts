@@ -1,11 +1,11 @@
-// Where a job's source is read from, checked the same way by the planner and by each worker: fs:// and
+// Where a job's source is read from, checked the same way at submit, by the planner and by each worker: fs:// and
 // s3:// URLs through the storage provider of their scheme (the object must exist and be readable; the
 // encoder gets a checked local file or a presigned URL), http(s) URLs past the SSRF guard.
-import type { SourceStorage } from "../plugins/sdk/mediaStorage.ts";
-import { refusalOfStorageFailure } from "../plugins/sdk/sources/refusalOfStorageFailure.ts";
-import { type SourceRefused, sourceRefused } from "../plugins/sdk/sources/sourceRefused.ts";
-import { checkRemoteSource, type RemoteSourceOptions } from "../plugins/sdk/sources/ssrfGuard.ts";
-import { isStorageFailure, type ObjectRef, type StorageFailure } from "../plugins/sdk/storageProvider.ts";
+import type { SourceStorage } from "../mediaStorage.ts";
+import { isStorageFailure, type ObjectRef, type StorageFailure } from "../storageProvider.ts";
+import { refusalOfStorageFailure } from "./refusalOfStorageFailure.ts";
+import { type SourceRefused, sourceRefused } from "./sourceRefused.ts";
+import { checkRemoteSource, type RemoteSourceOptions } from "./ssrfGuard.ts";
 
 export type ReadableSource =
   | {
@@ -59,10 +59,11 @@ export async function resolveSource(
     const allowed = await checkRemoteSource(sourceUrl, access.remoteSources);
     return allowed._tag === "Allowed" ? { _tag: "RemoteSource", url: allowed.url } : allowed;
   }
+  const given = /^([a-z][a-z0-9+.-]*):/i.exec(sourceUrl)?.[1] ?? "this";
   return sourceRefused(
     "unsupported_scheme",
-    "Job sources are fs:// paths in the media root, s3://bucket/key objects or http(s):// URLs.",
-    "Upload the file, or give an s3:// or http(s) URL.",
+    `${given}: URLs cannot be job sources.`,
+    "Use fs://<path in the media root> (upload with POST /v1/files/upload), s3://<bucket>/<key> or an http(s):// URL.",
   );
 }
 
