@@ -1,4 +1,5 @@
 // A playlist in the media root must not become a way to read files outside it.
+
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -10,6 +11,7 @@ import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
+import { fsMediaStorage } from "../test/support/fsMediaStorage.ts";
 import { reactionContext } from "./reactionContext.ts";
 import { planSubmittedJob } from "./reactors/jobPlanner.ts";
 
@@ -67,7 +69,12 @@ describe("job planner and playlists", () => {
       );
       const [submitted] = await store.readStream(jobStream.name(jobId));
       const encoder = createFfmpegEncoder({ stateDir: join(dir, "state") });
-      await planSubmittedJob({ ...deps, encoder, mediaRoot: join(dir, "media") }, submitted!);
+      const storage = await fsMediaStorage({
+        mediaRoot: join(dir, "media"),
+        storageRoot: join(dir, "storage"),
+      });
+      await planSubmittedJob({ ...deps, encoder, storage }, submitted!);
+      await storage.close();
       const events = await store.readStream(jobStream.name(jobId));
       expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
       expect(events[1]?.data).toMatchObject({ code: "WE-JOB-007" });

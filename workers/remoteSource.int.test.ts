@@ -17,6 +17,7 @@ import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import type { EncoderPlugin } from "../plugins/sdk/encoderPlugin.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../test/support/fsMediaStorage.ts";
 import { type HostileSources, startHostileSources } from "../test/support/hostileSourceServer.ts";
 import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { reactionContext } from "./reactionContext.ts";
@@ -31,6 +32,7 @@ let dir: string;
 let sources: HostileSources;
 let egress: EgressProxy;
 let encoder: EncoderPlugin;
+let storage: FsMediaStorage;
 
 const freshDeps = (): JobPlannerDeps => {
   const remoteSources = {
@@ -45,7 +47,7 @@ const freshDeps = (): JobPlannerDeps => {
   return {
     store: createMemoryEventStore(),
     encoder,
-    mediaRoot: join(dir, "media"),
+    storage,
     remoteSources,
     newId: randomUUID,
     now: () => new Date(),
@@ -84,12 +86,14 @@ async function plan(deps: JobPlannerDeps, sourceUrl: string) {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "webencode-remote-"));
   await mkdir(join(dir, "media"));
+  storage = await fsMediaStorage({ mediaRoot: join(dir, "media"), storageRoot: join(dir, "storage") });
   const clip = await makeTestClip(dir, "clip.mp4", { durationSec: 1, faststart: true });
   const segment = await makeTestClip(dir, "seg.ts", { durationSec: 1, container: "mpegts" });
   sources = await startHostileSources({ clip, segment, segmentHost: "localhost" });
 }, 60_000);
 
 afterAll(async () => {
+  await storage?.close();
   await egress?.close();
   await sources?.close();
   await rm(dir, { recursive: true, force: true });

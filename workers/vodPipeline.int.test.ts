@@ -1,5 +1,6 @@
 // The VOD pipeline end to end inside one process: real Postgres event store, in-process queue and
 // progress bus, the real ffmpeg encoder; planner → dispatcher → worker → publisher.
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -25,6 +26,7 @@ import {
   createRecordingProgressBus,
   type RecordingProgressBus,
 } from "../test/support/createRecordingProgressBus.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../test/support/fsMediaStorage.ts";
 import { inspectMedia } from "../test/support/inspectMedia.ts";
 import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { createTestDatabase, type TestDatabase } from "../test/support/testDatabase.ts";
@@ -37,6 +39,7 @@ import { outputPublisher } from "./reactors/outputPublisher.ts";
 let dir: string;
 let mediaRoot: string;
 let storageRoot: string;
+let storage: FsMediaStorage;
 let stateDir: string;
 let database: TestDatabase;
 let store: PostgresEventStore;
@@ -69,11 +72,12 @@ beforeAll(async () => {
   queue = createMemoryWorkQueue({ ackWaitMs: 10_000 });
   bus = createRecordingProgressBus();
   const encoder = createFfmpegEncoder({ stateDir });
+  storage = await fsMediaStorage({ mediaRoot, storageRoot });
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
   reactors = [
-    jobPlanner({ ...common, encoder, mediaRoot }),
+    jobPlanner({ ...common, encoder, storage }),
     dispatcher({ ...common, queue }),
-    outputPublisher({ ...common, storageRoot }),
+    outputPublisher({ ...common, storage }),
   ].map((definition) => runReactor({ ...common, ...definition }));
   worker = await startEncodeWorker({
     workerId: `w-${randomUUID().slice(0, 8)}`,
@@ -82,8 +86,8 @@ beforeAll(async () => {
     progressBus: bus,
     encoder,
     profiles: { ...builtInProfiles, slow_test: slowProfile },
-    mediaRoot,
-    storageRoot,
+    storage,
+    scratchDir: join(stateDir, "scratch"),
     ackWaitMs: 10_000,
     newId: randomUUID,
     now: () => new Date(),
@@ -94,6 +98,7 @@ afterAll(async () => {
   await worker?.stop();
   for (const reactor of reactors) await reactor.stop();
   await queue?.close();
+  await storage?.close();
   await pool?.end();
   await store?.close();
   await database?.drop();
@@ -208,5 +213,10 @@ describe("VOD pipeline", () => {
       (): string[] => [],
     );
     expect(workFiles.filter((f) => f.endsWith(".mp4"))).toEqual([]);
+    // nor in the worker's scratch folder
+    const scratchFiles = await readdir(join(stateDir, "scratch"), { recursive: true }).catch(
+      (): string[] => [],
+    );
+    expect(scratchFiles.filter((f) => f.endsWith(".mp4"))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // A worker killed with -9 in the middle of a task, on Postgres and NATS JetStream: the next worker
 // reaps the ffmpeg it left, releases the lost attempt once its lease runs out, and the job completes once.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
@@ -23,6 +24,7 @@ import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncod
 import { readProcessStat } from "../plugins/encoder-ffmpeg/readProcessStat.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
 import type { EncodeWorkerTestConfig } from "../test/support/encodeWorkerTestProcess.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../test/support/fsMediaStorage.ts";
 import { inspectMedia } from "../test/support/inspectMedia.ts";
 import { makeTestClip } from "../test/support/makeTestClip.ts";
 import { startNatsServer, type TestNatsServer } from "../test/support/natsServer.ts";
@@ -40,6 +42,7 @@ let store: PostgresEventStore;
 let pool: pg.Pool;
 let queue: WorkQueue;
 let reactors: Reactor[] = [];
+let storage: FsMediaStorage;
 const children: ChildProcess[] = [];
 let base: Omit<EncodeWorkerTestConfig, "workerId" | "preset">;
 
@@ -69,14 +72,15 @@ beforeAll(async () => {
     ackWaitMs,
   };
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
+  storage = await fsMediaStorage({ mediaRoot, storageRoot });
   reactors = [
     jobPlanner({
       ...common,
       encoder: createFfmpegEncoder({ stateDir: join(dir, "planner-state") }),
-      mediaRoot,
+      storage,
     }),
     dispatcher({ ...common, queue }),
-    outputPublisher({ ...common, storageRoot }),
+    outputPublisher({ ...common, storage }),
   ].map((definition) => runReactor({ ...common, ...definition }));
 });
 
@@ -89,6 +93,7 @@ afterAll(async () => {
   }
   for (const reactor of reactors) await reactor.stop();
   await queue?.close();
+  await storage?.close();
   await pool?.end();
   await store?.close();
   await nats?.stop();

@@ -1,4 +1,5 @@
 // The job API through HTTP against a real event store and projector (no workers: jobs stay queued).
+
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { jobRoutes } from "./jobRoutes.ts";
 
@@ -29,6 +31,7 @@ let store: PostgresEventStore;
 let pool: pg.Pool;
 let runner: ProjectorRunner;
 let mediaRoot: string;
+let storage: FsMediaStorage;
 let app: ReturnType<typeof createApp>;
 
 // Authentication has its own tests; here the role comes from a header so every role can be tried.
@@ -47,6 +50,7 @@ beforeAll(async () => {
   await mkdir(join(mediaRoot, "clips"));
   await writeFile(join(mediaRoot, "clips", "a.mp4"), "not really a video: the planner would find out");
   await symlink("/etc/hostname", join(mediaRoot, "clips", "escape.mp4"));
+  storage = await fsMediaStorage({ mediaRoot, storageRoot: join(mediaRoot, ".storage") });
   const signer = createSignedUrlSigner("test-secret");
   await migrate(pool, "api", idempotencyMigrations("api"));
   app = createApp({
@@ -58,7 +62,7 @@ beforeAll(async () => {
         store,
         newId: randomUUID,
         now: () => new Date(),
-        mediaRoot,
+        storage,
         profiles: builtInProfiles,
         remoteSources: { lookup: async () => [{ address: "93.184.215.14", family: 4 }] },
       }),
@@ -74,6 +78,7 @@ afterAll(async () => {
   await runner.stop();
   await store.close();
   await pool.end();
+  await storage.close();
   await database.drop();
   await rm(mediaRoot, { recursive: true, force: true });
 });

@@ -1,5 +1,5 @@
 // The job command routes: submit, cancel, retry, delete. Cheap checks answer at once (profile, source
-// inside the media root or past the SSRF guard); probing happens after the 201, in the planner.
+// held by the storage of its scheme or past the SSRF guard); probing happens after the 201, in the planner.
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -16,8 +16,10 @@ import { jobIdParam, UUID_PATTERN } from "../../infra/http/jobIdParam.ts";
 import { parseJsonBody } from "../../infra/http/parseRequest.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
-import { resolveMediaPath } from "../../plugins/sdk/sources/resolveMediaPath.ts";
-import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
+import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import { storageFailureCodes } from "../../plugins/sdk/storageProvider.ts";
 import { cancelJobRequestSchema, submitJobRequestSchema } from "../../schemas/api/jobRequests.ts";
 import type {
   JobCancelledResponse,
@@ -26,7 +28,8 @@ import type {
 } from "../../schemas/api/jobResponses.ts";
 
 export interface JobRoutesOptions extends JobCommandDeps {
-  mediaRoot: string;
+  /** Where fs:// and s3:// sources are looked up before a job is accepted. */
+  storage: SourceStorage;
   profiles: Readonly<Record<string, unknown>>;
   remoteSources: RemoteSourceOptions;
 }
@@ -41,24 +44,21 @@ export function commandContext(c: Context<HttpEnv>, newId: () => string): Comman
 const rejected = (r: JobRejected) => new ApiError(r.code, r.message, { hint: r.hint });
 
 async function checkSource(url: string, options: JobRoutesOptions) {
-  if (url.startsWith("fs://")) {
-    const resolved = await resolveMediaPath(options.mediaRoot, url);
-    if (resolved._tag === "SourceRefused")
-      throw new ApiError(resolved.code, resolved.message, { hint: resolved.hint });
-    return {
-      sourceType: resolved.relative.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
-      sourceUrl: url,
-    };
+  const source = await resolveSource(url, { storage: options.storage, remoteSources: options.remoteSources });
+  switch (source._tag) {
+    case "SourceRefused":
+      throw new ApiError(source.code, source.message, { hint: source.hint });
+    case "StorageFailure":
+      // the storage's own failure (unavailable, full), not the source's: its WE-STO code
+      throw new ApiError(storageFailureCodes[source.reason], source.message, { hint: source.hint });
+    case "StoredSource":
+      return {
+        sourceType: source.ref.key.startsWith("uploads/") ? ("upload" as const) : ("url" as const),
+        sourceUrl: url,
+      };
+    case "RemoteSource":
+      return { sourceType: "url" as const, sourceUrl: source.url };
   }
-  if (/^https?:\/\//i.test(url)) {
-    const checked = await checkRemoteSource(url, options.remoteSources);
-    if (checked._tag === "SourceRefused")
-      throw new ApiError(checked.code, checked.message, { hint: checked.hint });
-    return { sourceType: "url" as const, sourceUrl: checked.url };
-  }
-  throw new ApiError("WE-JOB-002", `unsupported source: ${url.split(":")[0]}: URLs cannot be read`, {
-    hint: "Use fs://<path in the media root> (upload with POST /v1/files/upload) or an http(s):// URL",
-  });
 }
 
 export function jobRoutes(options: JobRoutesOptions) {

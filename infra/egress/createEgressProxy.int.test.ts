@@ -2,15 +2,18 @@
 // to the address the proxy checked (TLS still ends at the source), and a refusal is told to that pass.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { request } from "node:http";
+import { createServer as createHttpServer, request } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeMedia } from "../../plugins/encoder-ffmpeg/probeMedia.ts";
+import { createS3Storage } from "../../plugins/storage-s3/index.ts";
 import { makeTestClip } from "../../test/support/makeTestClip.ts";
+import { type S3rverProcess, startS3rver } from "../../test/support/s3rverProcess.ts";
 import { createEgressProxy, type EgressProxy } from "./createEgressProxy.ts";
 import { scriptedLookup } from "./scriptedLookup.ts";
 
@@ -97,5 +100,57 @@ describe("egress proxy", () => {
       message: expect.stringMatching(/other\.test .*loopback/),
     });
     expect(tlsHits).toBe(0);
+  });
+});
+
+describe("egress proxy and the configured storage endpoint", () => {
+  let s3: S3rverProcess;
+  let plain: ReturnType<typeof createHttpServer>;
+  let clip: Buffer;
+  beforeAll(async () => {
+    s3 = await startS3rver();
+    clip = await readFile(await makeTestClip(dir, "stored.mp4", { durationSec: 1 }));
+    plain = createHttpServer((_, res) => res.writeHead(200, { "content-length": clip.length }).end(clip));
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+  }, 60_000);
+  afterAll(async () => {
+    await s3?.stop();
+    await new Promise<void>((resolve) => plain?.close(() => resolve()));
+  });
+
+  it("lets ffmpeg read a presigned object at the storage endpoint on a loopback address, and nothing else private", async () => {
+    const storage = createS3Storage({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      force_path_style: true,
+      access_key_id: s3.accessKeyId,
+      secret_access_key: s3.secretAccessKey,
+    });
+    await storage.put({ key: "sources/stored.mp4" }, Readable.from([clip]));
+    const location = await storage.readableLocation({ key: "sources/stored.mp4" }, { expiresInSeconds: 600 });
+    if (location._tag !== "Url") throw new Error(`expected a presigned URL, got ${JSON.stringify(location)}`);
+    const withStorage = createEgressProxy({ storageOrigins: [s3.endpoint] });
+    const without = createEgressProxy({});
+    try {
+      expect(await probeMedia(location.url, { ffprobePath: "ffprobe", egress: withStorage })).toMatchObject({
+        _tag: "SourceInfo",
+        durationSec: 1,
+      });
+      // the same loopback address on another port is not the storage endpoint
+      const other = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/clip.mp4`;
+      expect(await probeMedia(other, { ffprobePath: "ffprobe", egress: withStorage })).toMatchObject({
+        _tag: "ProbeFailure",
+        reason: "refused",
+      });
+      // and without the endpoint configured, loopback stays shut for the object itself
+      expect(await probeMedia(location.url, { ffprobePath: "ffprobe", egress: without })).toMatchObject({
+        _tag: "ProbeFailure",
+        reason: "refused",
+      });
+    } finally {
+      await withStorage.close();
+      await without.close();
+      await storage.close();
+    }
   });
 });

@@ -2,6 +2,8 @@
 // tunnels for https, whose TLS ffmpeg still does end to end with the original host) that resolves each
 // host once, checks every address with the SSRF guard and connects to exactly a checked address.
 // Each ffmpeg run gets a pass of its own, so what the proxy refused is told to that run's caller.
+// The configured storage endpoints (presigned s3:// sources) are reached even at a private address, and
+// only at their exact scheme, host and port: nothing else private opens with them.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -12,6 +14,8 @@ import { checkRemoteSource, type RemoteSourceOptions } from "../../plugins/sdk/s
 export interface EgressProxyOptions extends RemoteSourceOptions {
   /** How long a remote host may take to accept a connection. Default 15 000. */
   readonly connectTimeoutMs?: number;
+  /** Origins (`http://10.0.0.5:9000`) of the storage endpoints the platform is configured with. */
+  readonly storageOrigins?: readonly string[];
 }
 
 export interface EgressProxy extends SourceEgress {
@@ -42,6 +46,7 @@ export function createEgressProxy(options: EgressProxyOptions = {}): EgressProxy
   const passes = new Map<string, PassState>();
   const sockets = new Set<Duplex>();
   const connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+  const storageOrigins = new Set((options.storageOrigins ?? []).map((origin) => new URL(origin).origin));
   let listening: Promise<{ server: Server; port: number }> | undefined;
 
   /** The pass a request authenticates as; undefined when its credentials are missing or wrong. */
@@ -61,7 +66,14 @@ export function createEgressProxy(options: EgressProxyOptions = {}): EgressProxy
 
   /** Resolves and checks the target once; connects to the first checked address that answers. */
   const connectChecked = async (pass: PassState, url: string, port: number): Promise<Socket | undefined> => {
-    const checked = await checkRemoteSource(url, options);
+    const target = new URL(url);
+    // a storage endpoint is listed for this connection only, by the exact origin it was configured with
+    const checked = await checkRemoteSource(
+      url,
+      storageOrigins.has(target.origin)
+        ? { ...options, allowHosts: [...(options.allowHosts ?? []), target.hostname] }
+        : options,
+    );
     if (checked._tag === "SourceRefused") {
       const kind = checked.reason === "unresolvable_host" ? "unreachable" : "refused";
       record(pass, { kind, message: checked.message, hint: checked.hint });

@@ -2,7 +2,7 @@
 // a deleted job's work folder is swept.
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,7 +81,9 @@ describe("retry", () => {
     expect(old.retried_as).toBe(newJobId);
     // once the old job is deleted (or cancelled), its work folder is swept
     const work = join(config.storageDir, "work", jobId);
-    await mkdir(join(work, randomUUID()), { recursive: true });
+    const attempt = join(work, randomUUID());
+    await mkdir(attempt, { recursive: true });
+    await writeFile(join(attempt, "1.mp4"), "an attempt's output");
     expect((await executeJobCommand(deps, jobId, { type: "DeleteJob", data: {} }, context))._tag).not.toBe(
       "JobRejected",
     );

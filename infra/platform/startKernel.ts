@@ -40,6 +40,7 @@ import { retrySubmitter } from "../../workers/reactors/retrySubmitter.ts";
 import { workSweeper } from "../../workers/reactors/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
+import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
 import { commandRateLimit } from "../http/commandRateLimit.ts";
 import { createApp } from "../http/createApp.ts";
 import { healthRoutes, type ReadinessCheck } from "../http/healthRoutes.ts";
@@ -127,22 +128,22 @@ export async function startKernel(
   if (admin._tag === "PresetRefused") throw new Error(admin.reason);
 
   const remoteSources = remoteSourceOptions(config);
-  const egress = createEgressProxy(remoteSources);
+  const egress = createEgressProxy({ ...remoteSources, storageOrigins: storageEndpointOrigins(plugins) });
   const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const reactorLog = (level: string, message: string) =>
     log(`${level === "info" ? "" : `${level}: `}${message}`);
   const host = { store, pool, schema, retry, log: reactorLog };
   const reactors: Reactor[] = [
-    jobPlanner({ store, encoder, mediaRoot: config.mediaDir, remoteSources, newId, now, log: reactorLog }),
+    jobPlanner({ store, encoder, storage, remoteSources, newId, now, log: reactorLog }),
     dispatcher({ store, queue, newId, now, log: reactorLog }),
-    outputPublisher({ store, storageRoot: config.storageDir, newId, now, log: reactorLog }),
+    outputPublisher({ store, storage, newId, now, log: reactorLog }),
     retrySubmitter({ store, newId, now, log: reactorLog }),
-    workSweeper({ storageRoot: config.storageDir, log: reactorLog }),
+    workSweeper({ storage, log: reactorLog }),
   ].map((definition) => runReactor({ ...host, ...definition }));
 
   const failedWorkSweeper = startFailedWorkSweeper({
     store,
-    storageRoot: config.storageDir,
+    storage,
     retentionMs: config.failedRetentionMs,
     intervalMs: config.sweepIntervalMs,
     now,
@@ -211,7 +212,7 @@ export async function startKernel(
     routes: [
       tokenRoutes(tokens),
       ticketRoutes(tokens),
-      jobRoutes({ store, newId, now, mediaRoot: config.mediaDir, profiles: builtInProfiles, remoteSources }),
+      jobRoutes({ store, newId, now, storage, profiles: builtInProfiles, remoteSources }),
       jobQueryRoutes({
         queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
         waitForPosition: waitForJobs,

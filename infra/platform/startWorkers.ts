@@ -1,7 +1,9 @@
-// Encode workers of this process: each pulls tasks from the queue and runs ffmpeg.
-import { randomUUID } from "node:crypto";
+// Encode workers of this process: each pulls tasks from the queue and runs ffmpeg. Sources are read and
+// outputs stored through this process's own storage providers; attempts encode in a local scratch folder.
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
@@ -11,10 +13,13 @@ import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginCon
 import { type EncodeWorker, startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
+import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
+import { startStorageProviders } from "../storage/startStorageProviders.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
 import { type Log, VERSION } from "./startKernel.ts";
 
+/** The workers' storage providers and egress proxy are released once the last of them has stopped. */
 export async function startWorkers(
   config: PlatformConfig,
   store: EventStore,
@@ -22,38 +27,67 @@ export async function startWorkers(
   progressBus: ProgressBus,
   log: Log,
 ): Promise<EncodeWorker[]> {
-  const encoderConfig = ffmpegPluginConfig(
-    requirePlugin(await loadInstalledPlugins(config, VERSION), "encoder-ffmpeg"),
-  );
+  const plugins = await loadInstalledPlugins(config, VERSION);
+  const encoderConfig = ffmpegPluginConfig(requirePlugin(plugins, "encoder-ffmpeg"));
   await mkdir(config.stateDir, { recursive: true });
-  await mkdir(config.storageDir, { recursive: true });
-  const remoteSources = remoteSourceOptions(config);
-  const encoder = createFfmpegEncoder({
-    stateDir: config.stateDir,
-    egress: createEgressProxy(remoteSources),
-    ...encoderConfig,
+  const scratchDir = join(config.stateDir, "scratch");
+  await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+  const storage = await startStorageProviders(plugins, {
+    mediaDir: config.mediaDir,
+    storageDir: config.storageDir,
+    jobStorage: config.jobStorage,
+    // a worker serves no signed links: a secret of its own run is enough for its storage-fs
+    secret: config.secret ?? randomBytes(32).toString("hex"),
   });
+  const remoteSources = remoteSourceOptions(config);
+  const egress = createEgressProxy({ ...remoteSources, storageOrigins: storageEndpointOrigins(plugins) });
+  const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
-  const workers: EncodeWorker[] = [];
-  for (let i = 1; i <= config.workers; i++) {
-    workers.push(
-      await startEncodeWorker({
-        workerId: config.workers === 1 ? run : `${run}-${i}`,
-        store,
-        queue,
-        progressBus,
-        encoder,
-        profiles: builtInProfiles,
-        mediaRoot: config.mediaDir,
-        storageRoot: config.storageDir,
-        stallTimeoutMs: config.stallTimeoutMs,
-        ackWaitMs: config.ackWaitMs,
-        remoteSources,
-        newId: randomUUID,
-        now: () => new Date(),
-        log: (level, message) => log(`${level === "info" ? "" : `${level}: `}${message}`),
-      }),
-    );
+  const started: EncodeWorker[] = [];
+  const release = async () => {
+    await egress.close();
+    await storage.close();
+  };
+  try {
+    for (let i = 1; i <= config.workers; i++) {
+      started.push(
+        await startEncodeWorker({
+          workerId: config.workers === 1 ? run : `${run}-${i}`,
+          store,
+          queue,
+          progressBus,
+          encoder,
+          profiles: builtInProfiles,
+          storage,
+          scratchDir,
+          stallTimeoutMs: config.stallTimeoutMs,
+          ackWaitMs: config.ackWaitMs,
+          remoteSources,
+          newId: randomUUID,
+          now: () => new Date(),
+          log: (level, message) => log(`${level === "info" ? "" : `${level}: `}${message}`),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(started.map((worker) => worker.stop()));
+    await release();
+    throw error;
   }
-  return workers;
+  let running = started.length;
+  if (running === 0) await release();
+  return started.map((worker) => {
+    let stopping: Promise<void> | undefined;
+    return {
+      ...worker,
+      current: () => worker.current(),
+      stop() {
+        stopping ??= worker.stop().then(async () => {
+          running--;
+          if (running === 0) await release();
+        });
+        return stopping;
+      },
+    };
+  });
 }

@@ -175,8 +175,10 @@ describe("plugins in the kernel", () => {
     const wrapper = `${calls}.sh`;
     await writeFile(wrapper, `#!/bin/sh\necho "$@" >> '${calls}'\nexec ffprobe "$@"\n`, { mode: 0o755 });
     try {
+      // fs:// sources are read through storage-fs
+      const storageFs = await readFile(join(builtInPluginsDir, "storage-fs", "plugin.toml"), "utf8");
       const { kernel, token, config } = await kernelWith(
-        {},
+        { "storage-fs": storageFs },
         `[encoder-ffmpeg.config]\nffprobe_path = "${wrapper}"\n`,
       );
       await mkdir(config.mediaDir, { recursive: true });

@@ -2,14 +2,18 @@
 // metadata, signed URLs, listing, browsing, deletes, and keys that try to leave the root. Each test works
 // under its own key prefix, so the suite also runs against a shared bucket.
 import { createHash, randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  ObjectRef,
-  SignedUrl,
-  StorageFailure,
-  StorageFailureReason,
-  StorageProvider,
+import { deletePrefix } from "./deletePrefix.ts";
+import {
+  isStorageFailure,
+  type ObjectRef,
+  type SignedUrl,
+  type StorageFailure,
+  type StorageFailureReason,
+  type StorageProvider,
 } from "./storageProvider.ts";
 
 export interface StorageContractHarness {
@@ -207,6 +211,54 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       expect(await storage.delete({ key })).toEqual({ _tag: "Deleted" });
       expectFailure(await storage.head({ key }), "not_found");
       expect(await storage.delete({ key })).toEqual({ _tag: "Deleted" });
+    });
+
+    it("hands a stored object to a reader as a checked local file or a URL that serves it and its ranges", async () => {
+      const base = prefix();
+      const bytes = patternBytes(4000, 3);
+      await put(`${base}clip.mp4`, bytes);
+      const location = await storage.readableLocation({ key: `${base}clip.mp4` }, { expiresInSeconds: 600 });
+      if (isStorageFailure(location)) throw new Error(`expected a location, got ${location.message}`);
+      if (location._tag === "LocalFile") {
+        expect(isAbsolute(location.path)).toBe(true);
+        expect((await readFile(location.path)).equals(bytes)).toBe(true);
+      } else {
+        expect(Date.parse(location.expiresAt)).toBeGreaterThan(Date.now() + 500_000);
+        const whole = await fetch(location.url);
+        expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+        // ffmpeg seeks with ranges
+        const ranged = await fetch(location.url, { headers: { range: "bytes=1000-1099" } });
+        expect(ranged.status).toBe(206);
+        expect(Buffer.from(await ranged.arrayBuffer()).equals(bytes.subarray(1000, 1100))).toBe(true);
+      }
+      expectFailure(
+        await storage.readableLocation({ key: `${base}missing.mp4` }, { expiresInSeconds: 600 }),
+        "not_found",
+      );
+      // a folder is no object to read
+      await put(`${base}folder/inner.mp4`, bytes);
+      expectFailure(
+        await storage.readableLocation({ key: `${base}folder` }, { expiresInSeconds: 600 }),
+        "not_found",
+      );
+    });
+
+    it("deletes everything under a prefix and nothing beside it; emptied folders go too", async () => {
+      const base = prefix();
+      const keys = ["work/job/a.mp4", "work/job/task/1.mp4", "work/job/task/2.mp4", "work/jobs-other.mp4"];
+      for (const key of keys) await put(`${base}${key}`, patternBytes(300));
+      expect(await deletePrefix(storage, `${base}work/job`)).toEqual({
+        _tag: "PrefixDeleted",
+        deletedObjects: 3,
+      });
+      const left = must(await storage.list({ prefix: base }), "ListPage");
+      expect(left.objects.map((object) => object.key)).toEqual([`${base}work/jobs-other.mp4`]);
+      const listing = must(await storage.browse({ path: `${base}work`, showHidden: true }), "BrowseListing");
+      expect(listing.entries.map((entry) => entry.name)).toEqual(["jobs-other.mp4"]);
+      expect(await deletePrefix(storage, `${base}work/job`)).toEqual({
+        _tag: "PrefixDeleted",
+        deletedObjects: 0,
+      });
     });
 
     it("lists by prefix in key order, across more than one page", async () => {
@@ -431,6 +483,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
         expectFailure(await storage.get({ key }), "invalid_key");
         expectFailure(await storage.head({ key }), "invalid_key");
         expectFailure(await storage.delete({ key }), "invalid_key");
+        expectFailure(await storage.readableLocation({ key }, { expiresInSeconds: 60 }), "invalid_key");
         expectFailure(
           await storage.signedUrl({ ref: { key }, method: "GET", expiresInSeconds: 60 }),
           "invalid_key",

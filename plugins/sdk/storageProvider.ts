@@ -173,6 +173,20 @@ export interface SignedUrl {
   readonly expiresAt: string;
 }
 
+export interface ReadableLocationRequest {
+  /** How long a URL handed out must keep working: the whole of the longest read (an encode). */
+  readonly expiresInSeconds: number;
+}
+
+/**
+ * Where a reader such as ffmpeg opens a stored object itself, as plain data: a checked local file
+ * (storage-fs: a regular file whose real path lies inside the root) or a URL that needs no credentials
+ * (storage-s3: a presigned GET; readers seek with Range requests).
+ */
+export type ReadableLocation =
+  | { readonly _tag: "LocalFile"; readonly path: string }
+  | { readonly _tag: "Url"; readonly url: string; readonly expiresAt: string };
+
 export interface StorageCapabilities {
   readonly storageType: "fs" | "s3";
   readonly browse: boolean;
@@ -238,6 +252,11 @@ export interface StorageProvider {
   put(ref: ObjectRef, body: Readable, options?: PutOptions): Promise<Stored | StorageFailure>;
   get(ref: ObjectRef, options?: GetOptions): Promise<ObjectBody | StorageFailure>;
   head(ref: ObjectRef): Promise<ObjectMetadata | StorageFailure>;
+  /** Where a reader opens an existing object itself; not_found when there is none. */
+  readableLocation(
+    ref: ObjectRef,
+    request: ReadableLocationRequest,
+  ): Promise<ReadableLocation | StorageFailure>;
   /** Succeeds when the object is already gone. */
   delete(ref: ObjectRef): Promise<Deleted | StorageFailure>;
   list(request: ListRequest): Promise<ListPage | StorageFailure>;

@@ -1,7 +1,7 @@
 // storage-fs: objects are files under one root folder, keys are their paths below it. Keys are held to
 // the SDK's rules and every real path to the root; writes are atomic; signed links are served by the kernel.
-import { mkdir, open, realpath, stat, unlink } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, open, realpath, rmdir, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { rootEntry } from "../sdk/browseListing.ts";
 import { refuseMalformedRange, unsatisfiableRange } from "../sdk/byteRange.ts";
 import { contentTypeOf } from "../sdk/mediaKind.ts";
@@ -26,7 +26,7 @@ import { etagOf } from "./etagOf.ts";
 import { errnoOf, fsFailure } from "./fsFailure.ts";
 import { createFsUrlSigner, type SignedRequest } from "./fsUrlSigner.ts";
 import { listFsObjects } from "./listFsObjects.ts";
-import { ensureFolder, resolveExisting } from "./resolveInRoot.ts";
+import { ensureFolder, isInsideDirectory, resolveExisting } from "./resolveInRoot.ts";
 import { PARTIAL_PREFIX, writeAtomically } from "./writeAtomically.ts";
 
 /** The plugin's config, as its plugin.toml describes it. */
@@ -88,6 +88,19 @@ export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorag
       };
     } catch (error) {
       return fsFailure(error);
+    }
+  };
+
+  /** Folders left empty go, as a prefix does in S3 once no key lies under it; the root stays. */
+  const pruneEmptyFolders = async (folder: string): Promise<void> => {
+    let current = folder;
+    while (current !== root && isInsideDirectory(root, current)) {
+      try {
+        await rmdir(current);
+      } catch {
+        return; // not empty (or already gone, or in use): what lies above is not empty either
+      }
+      current = dirname(current);
     }
   };
 
@@ -185,6 +198,15 @@ export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorag
       return isStorageFailure(path) ? path : metadataAt(ref.key, path);
     },
 
+    async readableLocation(ref, request) {
+      assertSignedUrlExpiry(request.expiresInSeconds);
+      // the real path, checked to lie inside the root: a reader opening it follows no link of its own
+      const path = await existingFile(ref);
+      if (isStorageFailure(path)) return path;
+      const metadata = await metadataAt(ref.key, path);
+      return isStorageFailure(metadata) ? metadata : { _tag: "LocalFile", path };
+    },
+
     async delete(ref) {
       const segments = segmentsOf(ref);
       if (isStorageFailure(segments)) return segments;
@@ -202,6 +224,7 @@ export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorag
         }
         return fsFailure(error);
       }
+      await pruneEmptyFolders(folder);
       return { _tag: "Deleted" };
     },
 

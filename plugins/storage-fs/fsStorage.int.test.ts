@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -83,6 +83,24 @@ describe("storage-fs: the root holds", () => {
     if (got._tag === "ObjectBody") got.body.destroy();
     expect(await storage.delete({ key: "alias.mp4" })).toEqual({ _tag: "Deleted" });
     expect(await readFile(join(root, "real", "clip.mp4"), "utf8")).toBe("clip");
+  });
+
+  it("hands a reader the real path of a file inside the root only: no link out, no folder, no pipe", async () => {
+    await mkdir(join(root, "media", "folder"), { recursive: true });
+    await writeFile(join(root, "media", "clip.mp4"), "clip");
+    await symlink(join(root, "media", "clip.mp4"), join(root, "media", "inside-link.mp4"));
+    await symlink(join(dir, "outside", "secret.txt"), join(root, "media", "outside-link.mp4"));
+    await symlink(join(root, "media", "loop-a"), join(root, "media", "loop-b"));
+    await symlink(join(root, "media", "loop-b"), join(root, "media", "loop-a"));
+    const location = (key: string) => storage.readableLocation({ key }, { expiresInSeconds: 60 });
+    expect(await location("media/inside-link.mp4")).toEqual({
+      _tag: "LocalFile",
+      path: join(await realpath(root), "media", "clip.mp4"),
+    });
+    expect(await location("media/outside-link.mp4")).toMatchObject({ reason: "access_denied" });
+    expect(await location("media/loop-a")).toMatchObject({ reason: "access_denied" });
+    expect(await location("media/folder")).toMatchObject({ reason: "not_found" });
+    expect(await location("media/none.mp4")).toMatchObject({ reason: "not_found" });
   });
 
   it("keeps a file being written out of sight under a reserved name, and refuses keys with that name", async () => {

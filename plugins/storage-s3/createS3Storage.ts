@@ -102,7 +102,7 @@ export const createS3Storage = (config: S3StorageConfig): StorageProvider => {
     return isStorageFailure(segments) ? segments : { Bucket: bucket, Key: ref.key };
   };
 
-  return {
+  const provider: StorageProvider = {
     async capabilities() {
       return {
         storageType: "s3",
@@ -244,6 +244,19 @@ export const createS3Storage = (config: S3StorageConfig): StorageProvider => {
       }
     },
 
+    async readableLocation(ref, request) {
+      const head = await provider.head(ref);
+      if (isStorageFailure(head)) return head;
+      const signed = await provider.signedUrl({
+        ref,
+        method: "GET",
+        expiresInSeconds: request.expiresInSeconds,
+      });
+      return isStorageFailure(signed)
+        ? signed
+        : { _tag: "Url", url: signed.url, expiresAt: signed.expiresAt };
+    },
+
     async delete(ref) {
       const target = place(ref);
       if (isStorageFailure(target)) return target;
@@ -376,4 +389,5 @@ export const createS3Storage = (config: S3StorageConfig): StorageProvider => {
       client.destroy();
     },
   };
+  return provider;
 };

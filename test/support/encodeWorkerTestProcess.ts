@@ -1,12 +1,14 @@
 // Test support: one encode worker in a process of its own, on Postgres and NATS, so a test can kill it
 // with -9. Configured by WORKER_CONFIG (JSON); prints "ready" once it takes messages.
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
 import { openNatsWorkQueue } from "../../infra/queue/nats/natsWorkQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createRecordingProgressBus } from "./createRecordingProgressBus.ts";
+import { fsMediaStorage } from "./fsMediaStorage.ts";
 
 export interface EncodeWorkerTestConfig {
   databaseUrl: string;
@@ -28,6 +30,7 @@ const store = await openPostgresEventStore({
   pollMs: 200,
 });
 const queue = await openNatsWorkQueue({ ...config.nats, ackWaitMs: config.ackWaitMs });
+const storage = await fsMediaStorage({ mediaRoot: config.mediaRoot, storageRoot: config.storageRoot });
 const base = builtInProfiles["480p_fast"];
 const worker = await startEncodeWorker({
   workerId: config.workerId,
@@ -36,8 +39,8 @@ const worker = await startEncodeWorker({
   progressBus: createRecordingProgressBus(),
   encoder: createFfmpegEncoder({ stateDir: config.stateDir }),
   profiles: { crash_test: { ...base, name: "crash_test", video: { ...base.video, preset: config.preset } } },
-  mediaRoot: config.mediaRoot,
-  storageRoot: config.storageRoot,
+  storage,
+  scratchDir: join(config.stateDir, "scratch"),
   ackWaitMs: config.ackWaitMs,
   newId: randomUUID,
   now: () => new Date(),
@@ -46,6 +49,7 @@ const worker = await startEncodeWorker({
 process.once("SIGTERM", async () => {
   await worker.stop();
   await queue.close();
+  await storage.close();
   await store.close();
   process.exit(0);
 });

@@ -1,9 +1,10 @@
 // An encode worker: takes task attempts from the work queue one at a time, starts them on the job (the
 // decider fences attempts), encodes with the encoder plugin and reports the result; a message is acked
 // only once its outcome is stored. The queue message is the attempt's lease: heartbeats keep it.
-import { rm } from "node:fs/promises";
+// The encoder writes into this process's own scratch folder; a verified output is put into the job
+// storage (storage-fs or a bucket shared by every machine) and only its key travels in the event.
 import { hostname } from "node:os";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import type { JobCommand } from "../../domain/job/commands.ts";
 import {
   type CommandContext,
@@ -11,21 +12,27 @@ import {
   type JobCommandResult,
   loadJob,
 } from "../../domain/job/executeJobCommand.ts";
+import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import { isTerminal, type Job, type TaskState } from "../../domain/job/jobState.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import type {
+  Encoded,
   EncodeFailed,
   EncodeOutcome,
   EncodeProfile,
   EncoderPlugin,
 } from "../../plugins/sdk/encoderPlugin.ts";
+import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { putLocalFile } from "../../plugins/sdk/putLocalFile.ts";
+import { removeScratchFolder } from "../../plugins/sdk/removeScratchFolder.ts";
+import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import { isStorageFailure, type ObjectRef } from "../../plugins/sdk/storageProvider.ts";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
 import type { WorkerEvent } from "../../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "../reactionContext.ts";
-import { encoderInputOf, resolveSource } from "../resolveSource.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
@@ -39,9 +46,10 @@ export interface EncodeWorkerDeps {
   progressBus: ProgressBus;
   encoder: EncoderPlugin;
   profiles: Readonly<Record<string, EncodeProfile>>;
-  mediaRoot: string;
-  /** Attempts write in the storage root's `work` folder, one folder per job and task. */
-  storageRoot: string;
+  /** Sources by scheme, and the job storage that verified outputs go to. */
+  storage: MediaStorage;
+  /** This process's own local folder where attempts are encoded before they are stored; never shared. */
+  scratchDir: string;
   /** Kill an encode whose progress has not moved for this long. Default 60 000. */
   stallTimeoutMs?: number;
   /** The queue's ack-wait for this consumer; heartbeats go out at a third of it (at most every 5 s). */
@@ -50,6 +58,12 @@ export interface EncodeWorkerDeps {
   newId: () => string;
   now: () => Date;
   log?: WorkerLog;
+}
+
+/** A verified output, put into the job storage under `ref`. */
+interface StoredOutput extends Omit<Encoded, "_tag" | "path"> {
+  readonly _tag: "StoredOutput";
+  readonly ref: ObjectRef;
 }
 
 export interface TaskAttempt {
@@ -252,12 +266,12 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         );
 
       if (jobEnded !== null) {
-        if (outcome._tag === "Encoded") await rm(outcome.path, { force: true });
         log("info", `worker ${workerId}: job ${jobId} ended (${jobEnded}); attempt ${attempt} abandoned`);
         await message.ack();
         return;
       }
-      if (outcome._tag === "Encoded") {
+      const stored = outcome._tag === "Encoded" ? await storeOutput(ids, outcome) : outcome;
+      if (stored._tag === "StoredOutput") {
         const completed = await execute(
           jobId,
           {
@@ -265,20 +279,21 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
             data: {
               taskId,
               attempt,
-              outputKey: relative(deps.storageRoot, outcome.path).split(sep).join("/"),
-              sizeBytes: outcome.sizeBytes,
-              checksum: outcome.checksum,
-              durationSec: outcome.durationSec,
+              outputKey: stored.ref.key,
+              sizeBytes: stored.sizeBytes,
+              checksum: stored.checksum,
+              durationSec: stored.durationSec,
             },
           },
           context,
         );
         // A refused result (a newer attempt, a cancelled job) must not stay around looking like output.
-        if (completed._tag === "JobRejected") await rm(outcome.path, { force: true });
+        if (completed._tag === "JobRejected") await deps.storage.jobs.delete(stored.ref);
         await message.ack();
         return;
       }
-      const stopped = stopping.signal.aborted && outcome.exitClass === "cancelled";
+      const failed = stored;
+      const stopped = stopping.signal.aborted && failed.exitClass === "cancelled";
       await execute(
         jobId,
         {
@@ -286,9 +301,9 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
           data: {
             taskId,
             attempt,
-            exitClass: stopped ? "transient" : outcome.exitClass,
-            message: stopped ? `worker ${workerId} stopped during the encode` : outcome.message,
-            stderrTail: outcome.stderrTail,
+            exitClass: stopped ? "transient" : failed.exitClass,
+            message: stopped ? `worker ${workerId} stopped during the encode` : failed.message,
+            stderrTail: failed.stderrTail,
             now: deps.now().toISOString(),
           },
         },
@@ -298,7 +313,34 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     } finally {
       stopping.signal.removeEventListener("abort", onStop);
       await watch?.close();
+      // whatever happened, nothing of the attempt stays on this machine: its result is in storage or lost
+      await removeScratchFolder(deps.scratchDir, scratchSegments(ids)).catch((error: Error) =>
+        log("warn", `worker ${workerId}: scratch of job ${jobId} not removed: ${error.message}`),
+      );
     }
+  }
+
+  /**
+   * Puts a verified output into the job storage at `work/<job>/<task>/<attempt>.mp4`; the bytes stored
+   * must hash to what the encoder verified, else the copy is deleted and the attempt fails as transient.
+   */
+  async function storeOutput(
+    { jobId, taskId, attempt }: TaskAttempt,
+    encoded: Encoded,
+  ): Promise<StoredOutput | EncodeFailed> {
+    const ref = { key: `${jobWorkFolder(jobId)}/${taskId}/${attempt}.mp4` };
+    const stored = await putLocalFile(deps.storage.jobs, ref, encoded.path, { contentType: "video/mp4" });
+    if (isStorageFailure(stored)) {
+      return failure("transient", `the output could not be stored: ${stored.message} ${stored.hint}`);
+    }
+    if (stored.checksum !== encoded.checksum || stored.sizeBytes !== encoded.sizeBytes) {
+      await deps.storage.jobs.delete(ref);
+      return failure(
+        "transient",
+        `the stored output (${stored.sizeBytes} bytes, ${stored.checksum}) differs from the verified one (${encoded.sizeBytes} bytes, ${encoded.checksum})`,
+      );
+    }
+    return { ...encoded, _tag: "StoredOutput", ref };
   }
 
   /** Probes the source here, plans with the job's profile and encodes the attempt to its own path. */
@@ -312,9 +354,9 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     const profile = Object.hasOwn(deps.profiles, job.profileId) ? deps.profiles[job.profileId] : undefined;
     if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
     const source = await resolveSource(job.sourceUrl, deps);
-    // The planner read this source; if this worker cannot, its media root is the likelier culprit.
-    if (source._tag === "SourceRefused")
-      return failure("transient", `source not readable here: ${source.message}`);
+    // The planner read this source; if this worker cannot, its storage access is the likelier culprit.
+    if (source._tag === "SourceRefused" || source._tag === "StorageFailure")
+      return failure("transient", `source not readable here: ${source.message} ${source.hint}`);
     // The same format allow-list as the planner's, not its verdict: a source may answer otherwise now.
     const info = await encoder.probe(encoderInputOf(source));
     if (info._tag === "ProbeFailure") {
@@ -335,7 +377,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       return failure("input", `cannot plan the encode: ${(error as Error).message}`);
     }
     return encoder.encode(plan, {
-      workDir: join(deps.storageRoot, "work", job.jobId, task.taskId),
+      workDir: join(deps.scratchDir, ...scratchSegments({ jobId: job.jobId, taskId: task.taskId, attempt })),
       attemptId: String(attempt),
       signal,
       onProgress,
@@ -375,6 +417,13 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     },
   };
 }
+
+/** An attempt's own folder in the scratch space: two attempts of one task never share one. */
+const scratchSegments = ({ jobId, taskId, attempt }: TaskAttempt): string[] => [
+  jobId,
+  taskId,
+  String(attempt),
+];
 
 /** Stores each newly reached milestone once, in order, without holding up the encode. */
 function milestoneRecorder(record: (pct: number) => Promise<void>) {

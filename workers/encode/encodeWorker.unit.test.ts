@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -19,6 +20,7 @@ import {
   createRecordingProgressBus,
   type RecordingProgressBus,
 } from "../../test/support/createRecordingProgressBus.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { reactionContext } from "../reactionContext.ts";
 import { dispatchScheduledTask } from "../reactors/dispatcher.ts";
 import { sourceMetadataOf } from "../reactors/jobPlanner.ts";
@@ -29,6 +31,7 @@ let dir: string;
 let store: EventStore;
 let encoder: FakeEncoder;
 let bus: RecordingProgressBus;
+let storage: FsMediaStorage;
 const workers: EncodeWorker[] = [];
 const deps = () => ({ store, newId: randomUUID, now: () => new Date() });
 const context = reactionContext({ id: randomUUID() });
@@ -39,9 +42,11 @@ beforeEach(async () => {
   store = createMemoryEventStore();
   encoder = createFakeEncoder();
   bus = createRecordingProgressBus();
+  storage = await fsMediaStorage({ mediaRoot: dir, storageRoot: join(dir, "storage") });
 });
 afterEach(async () => {
   for (const worker of workers.splice(0)) await worker.stop();
+  await storage.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -94,8 +99,8 @@ async function startWorker(queue: WorkQueue, workerId = "w-a") {
     progressBus: bus,
     encoder,
     profiles: builtInProfiles,
-    mediaRoot: dir,
-    storageRoot: join(dir, "storage"),
+    storage,
+    scratchDir: join(dir, "scratch"),
     ackWaitMs: 3_000,
     newId: randomUUID,
     now: () => new Date(),
@@ -154,7 +159,7 @@ describe("encode worker", () => {
     const encode = await encoder.nextEncode();
     expect(encode.options).toMatchObject({
       attemptId: "1",
-      workDir: join(dir, "storage", "work", jobId, taskId),
+      workDir: join(dir, "scratch", jobId, taskId, "1"),
     });
     expect(encode.options.stallTimeoutMs).toBeUndefined(); // the plugin's own default (60 s)
     encode.options.onProgress?.({ pct: 30, outTimeSec: 0.6, fps: 30, speed: 1, etaSeconds: 1 });
@@ -182,6 +187,11 @@ describe("encode worker", () => {
       durationSec: 2,
     });
     expect(storedAtAck[0]).toContain("TaskCompleted");
+    // the output went into the job storage under the recorded key, and nothing stays in the scratch folder
+    expect(await readFile(join(dir, "storage", "work", jobId, taskId, "1.mp4"), "utf8")).toBe("bytes");
+    await waitFor("the scratch folder to empty", async () =>
+      (await readdir(join(dir, "scratch"))).length === 0 ? true : undefined,
+    );
     expect(await memory.depth()).toBe(0);
     expect(bus.ticks.map((t) => t.pct)).toEqual([0, 30, 80]);
     expect(bus.ticks[1]).toMatchObject({ jobId, taskId, attempt: 1, workerId: "w-a", fps: 30 });
@@ -231,6 +241,9 @@ describe("encode worker", () => {
           () => false,
           () => true,
         )) || undefined,
+    );
+    await waitFor("the stored copy to go", async () =>
+      existsSync(join(dir, "storage", "work", jobId, taskId, "1.mp4")) ? undefined : true,
     );
     const types = await typesOf(jobId);
     expect(types).not.toContain("TaskCompleted");

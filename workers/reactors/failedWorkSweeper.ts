@@ -2,10 +2,11 @@
 // then removes it. How long is counted from the job's JobFailed event, never from file times: a folder
 // touched later, or copied, is still as old as the failure. A retry is a new job that encodes from the
 // source again, so nothing in the old folder is needed by it.
-import { readdir, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { isJobId, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
+import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
@@ -15,7 +16,7 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 3600_000;
 
 export interface FailedWorkSweeperDeps {
   store: EventStore;
-  storageRoot: string;
+  storage: Pick<MediaStorage, "jobs">;
   /** How long a failed job's work folder is kept after the job failed. */
   retentionMs: number;
   now: () => Date;
@@ -24,26 +25,41 @@ export interface FailedWorkSweeperDeps {
 
 /** Removes the work folders of jobs that failed at least `retentionMs` ago; returns their job ids. */
 export async function sweepFailedWork(deps: FailedWorkSweeperDeps): Promise<string[]> {
-  const work = join(resolve(deps.storageRoot), "work");
-  const entries = await readdir(work, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [];
-    throw error;
-  });
+  const jobIds = await jobFolders(deps.storage.jobs);
   const cutoff = deps.now().getTime() - deps.retentionMs;
   const swept: string[] = [];
-  for (const entry of entries) {
-    // only folders named after a job are ever looked at, and only ever as that job's folder
-    if (!entry.isDirectory() || !isJobId(entry.name)) continue;
-    const failedAt = await failureTime(deps.store, entry.name);
+  for (const jobId of jobIds) {
+    const failedAt = await failureTime(deps.store, jobId);
     if (failedAt === null || failedAt.getTime() > cutoff) continue;
-    await rm(join(resolve(deps.storageRoot), jobWorkFolder(entry.name)), { recursive: true, force: true });
-    swept.push(entry.name);
+    const deleted = await deletePrefix(deps.storage.jobs, jobWorkFolder(jobId));
+    if (isStorageFailure(deleted)) throw new Error(`${deleted.message} ${deleted.hint}`);
+    swept.push(jobId);
     (deps.log ?? silentLog)(
       "info",
-      `failed-work sweeper: removed the work folder of job ${entry.name}, failed at ${failedAt.toISOString()}`,
+      `failed-work sweeper: removed the work folder of job ${jobId}, failed at ${failedAt.toISOString()}`,
     );
   }
   return swept;
+}
+
+/** The job ids that have a work folder; only folders named after a job are ever looked at, and only as that job's. */
+async function jobFolders(jobs: StorageProvider): Promise<string[]> {
+  const jobIds: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await jobs.list({
+      prefix: "work/",
+      delimiter: "/",
+      ...(continuationToken === undefined ? {} : { continuationToken }),
+    });
+    if (isStorageFailure(page)) throw new Error(`${page.message} ${page.hint}`);
+    for (const prefix of page.commonPrefixes) {
+      const jobId = prefix.slice("work/".length, -1);
+      if (isJobId(jobId)) jobIds.push(jobId);
+    }
+    continuationToken = page.nextContinuationToken ?? undefined;
+  } while (continuationToken !== undefined);
+  return jobIds;
 }
 
 /** When the job failed (its JobFailed event's time), or null if it has not: failed is a final state. */

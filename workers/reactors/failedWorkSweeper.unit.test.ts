@@ -7,12 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { startedOneTaskJob, uploadingOneTaskJob } from "../../test/support/startedJob.ts";
 import { reactionContext } from "../reactionContext.ts";
 import { startFailedWorkSweeper, sweepFailedWork } from "./failedWorkSweeper.ts";
 
 let storageRoot: string;
 let store: EventStore;
+let storage: FsMediaStorage;
 const context = reactionContext({ id: randomUUID() });
 const HOUR = 3600_000;
 const failedAt = new Date("2030-01-10T12:00:00Z");
@@ -20,8 +22,10 @@ const failedAt = new Date("2030-01-10T12:00:00Z");
 beforeEach(async () => {
   storageRoot = await mkdtemp(join(tmpdir(), "failed-work-sweeper-"));
   store = createMemoryEventStore();
+  storage = await fsMediaStorage({ storageRoot });
 });
 afterEach(async () => {
+  await storage.close();
   await rm(storageRoot, { recursive: true, force: true });
 });
 
@@ -49,7 +53,7 @@ describe("failed-work sweeper", () => {
     const unknown = randomUUID();
     await mkdir(join(storageRoot, "work", unknown));
     await writeFile(join(storageRoot, "work", "notes.txt"), "an operator's notes");
-    const at = (ms: number) => ({ store, storageRoot, retentionMs: 2 * HOUR, now: () => new Date(ms) });
+    const at = (ms: number) => ({ store, storage, retentionMs: 2 * HOUR, now: () => new Date(ms) });
 
     expect(await sweepFailedWork(at(failedAt.getTime() + 2 * HOUR - 1))).toEqual([]);
     expect(existsSync(folder)).toBe(true);
@@ -67,7 +71,7 @@ describe("failed-work sweeper", () => {
     let clock = failedAt.getTime();
     const sweeper = startFailedWorkSweeper({
       store,
-      storageRoot,
+      storage,
       retentionMs: 7 * 24 * HOUR,
       intervalMs: 20,
       now: () => new Date(clock),

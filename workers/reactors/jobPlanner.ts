@@ -2,19 +2,19 @@
 // task over the whole duration (split & stitch comes later). A source that is not usable media fails
 // the job (WE-JOB-007), one that cannot be reached or may not be fetched too (WE-JOB-002); a probe that
 // fails on our side is retried, never blamed on the user.
-import { stat } from "node:fs/promises";
 import type { JobCommand } from "../../domain/job/commands.ts";
 import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
 import { isTerminal } from "../../domain/job/jobState.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import type { EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import type { SourceMetadata } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { contextOfEvent } from "../reactionContext.ts";
-import { encoderInputOf, resolveSource } from "../resolveSource.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
@@ -22,7 +22,8 @@ import { failJobOfEvent } from "./failJobOfEvent.ts";
 export interface JobPlannerDeps {
   store: EventStore;
   encoder: Pick<EncoderPlugin, "probe">;
-  mediaRoot: string;
+  /** Reads fs:// and s3:// sources through the storage provider of their scheme. */
+  storage: SourceStorage;
   remoteSources?: RemoteSourceOptions;
   newId: () => string;
   now: () => Date;
@@ -32,6 +33,11 @@ export interface JobPlannerDeps {
 /** The probe failed on our side (ffprobe missing, crashed, timed out): try the event again later. */
 export class ProbeUnavailable extends Error {
   override name = "ProbeUnavailable";
+}
+
+/** The storage holding the source failed (unavailable, full): try the event again later. */
+export class SourceStorageUnavailable extends Error {
+  override name = "SourceStorageUnavailable";
 }
 
 export function jobPlanner(deps: JobPlannerDeps): ReactorDefinition {
@@ -71,6 +77,8 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
   let probe = state.probe;
   if (probe === null) {
     const source = await resolveSource(sourceUrl, deps);
+    if (source._tag === "StorageFailure")
+      throw new SourceStorageUnavailable(`job ${jobId}: ${source.message} ${source.hint}`);
     if (source._tag === "SourceRefused") {
       await execute({
         type: "FailProbe",
@@ -86,8 +94,8 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
       await execute({ type: "FailProbe", data: { message: info.message, code } });
       return;
     }
-    const localSize = source._tag === "LocalSource" ? (await stat(source.path)).size : null;
-    probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(info, localSize) });
+    const storedSize = source._tag === "StoredSource" ? source.sizeBytes : null;
+    probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(info, storedSize) });
     if (probe === null) return;
   }
   await execute({
@@ -106,8 +114,8 @@ const frameRateValue = (rational: string): number | null => {
   return Number.isFinite(value) && value > 0 ? value : null;
 };
 
-/** What the job records of a probe; `localSize` stands in when the container did not state its size. */
-export function sourceMetadataOf(info: SourceInfo, localSize: number | null): SourceMetadata {
+/** What the job records of a probe; `storedSize` stands in when the container did not state its size. */
+export function sourceMetadataOf(info: SourceInfo, storedSize: number | null): SourceMetadata {
   const { video, audio } = info;
   const fps = video.variableFrameRate
     ? (frameRateValue(video.avgFrameRate) ?? frameRateValue(video.frameRate))
@@ -115,7 +123,7 @@ export function sourceMetadataOf(info: SourceInfo, localSize: number | null): So
   return {
     durationSec: info.durationSec,
     format: info.formatName,
-    sizeBytes: localSize ?? info.sizeBytes ?? 0,
+    sizeBytes: storedSize ?? info.sizeBytes ?? 0,
     video: {
       codec: video.codec,
       width: video.width,

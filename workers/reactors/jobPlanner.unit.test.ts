@@ -6,29 +6,39 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
+import { createS3Storage } from "../../plugins/storage-s3/index.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import {
   createFakeEncoder,
   type FakeEncoder,
   sourceInfoFixture,
 } from "../../test/support/createFakeEncoder.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { reactionContext } from "../reactionContext.ts";
 import { taskIdOf } from "../taskIdOf.ts";
-import { type JobPlannerDeps, planSubmittedJob, sourceMetadataOf } from "./jobPlanner.ts";
+import {
+  type JobPlannerDeps,
+  planSubmittedJob,
+  SourceStorageUnavailable,
+  sourceMetadataOf,
+} from "./jobPlanner.ts";
 
 let dir: string;
 let store: EventStore;
 let encoder: FakeEncoder;
 let plannerDeps: JobPlannerDeps;
+let storage: FsMediaStorage;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "job-planner-unit-"));
   await writeFile(join(dir, "clip.mp4"), "0123456789");
   store = createMemoryEventStore();
   encoder = createFakeEncoder();
-  plannerDeps = { store, encoder, mediaRoot: join(dir), newId: randomUUID, now: () => new Date() };
+  storage = await fsMediaStorage({ mediaRoot: dir, storageRoot: join(dir, ".storage") });
+  plannerDeps = { store, encoder, storage, newId: randomUUID, now: () => new Date() };
 });
 afterEach(async () => {
+  await storage.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -129,6 +139,26 @@ describe("job planner", () => {
     encoder.probeAnswer = sourceInfoFixture;
     await planSubmittedJob(plannerDeps, submitted);
     expect((await eventsOf(jobId)).at(-1)?.type).toBe("TaskScheduled");
+  });
+
+  it("leaves the job queued and asks to be retried when the storage holding the source does not answer", async () => {
+    const down = createS3Storage({ bucket: "media", endpoint: "http://127.0.0.1:9", max_attempts: 1 });
+    const deps = { ...plannerDeps, storage: { forSource: () => down } };
+    const { jobId, submitted } = await submit("s3://media/talk.mp4");
+    await expect(planSubmittedJob(deps, submitted)).rejects.toThrow(SourceStorageUnavailable);
+    expect((await eventsOf(jobId)).map((e) => e.type)).toEqual(["JobSubmitted"]);
+    await down.close();
+  });
+
+  it("fails a job whose s3:// source needs storage-s3 when it is not enabled", async () => {
+    const { jobId, submitted } = await submit("s3://media/talk.mp4");
+    await planSubmittedJob(plannerDeps, submitted);
+    const events = await eventsOf(jobId);
+    expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
+    expect(events[1]?.data).toMatchObject({
+      code: "WE-JOB-002",
+      message: expect.stringMatching(/storage-s3/),
+    });
   });
 
   it("does nothing for a job cancelled before it was planned", async () => {

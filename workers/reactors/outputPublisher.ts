@@ -1,15 +1,19 @@
-// Publishes a job's output once its encode is done: the verified task output is checked against what
-// TaskCompleted recorded, moved to `outputs/<jobId>/<jobId>_final.mp4` (rename, or copy then rename
-// across filesystems, so the final name never shows a partial file) and the job is completed.
-import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+// Publishes a job's output once its encode is done: the task output in the job storage is streamed to
+// `outputs/<jobId>/<jobId>_final.mp4` through the storage provider (a put is atomic: the final key never
+// shows a partial object), its size and sha256 checked against what TaskCompleted recorded, and the job
+// is completed; then the job's work prefix is deleted.
 import { executeJobCommand, jobIsLive, loadJob } from "../../domain/job/executeJobCommand.ts";
 import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
-import { sha256File } from "../../plugins/sdk/sha256File.ts";
-import { isInsideDirectory } from "../../plugins/sdk/sources/isInsideDirectory.ts";
+import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
+import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { sha256OfStream } from "../../plugins/sdk/sha256OfStream.ts";
+import {
+  isStorageFailure,
+  type StorageFailure,
+  type StorageProvider,
+} from "../../plugins/sdk/storageProvider.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type { JobOutput } from "../../schemas/events/jobEvents.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
@@ -19,11 +23,19 @@ import { failJobOfEvent } from "./failJobOfEvent.ts";
 
 export interface OutputPublisherDeps {
   store: EventStore;
-  storageRoot: string;
+  storage: Pick<MediaStorage, "jobs">;
   newId: () => string;
   now: () => Date;
   log?: WorkerLog;
 }
+
+/** The job storage failed on its side (unavailable, full): the runner tries the event again. */
+export class JobStorageUnavailable extends Error {
+  override name = "JobStorageUnavailable";
+}
+
+const unavailable = (jobId: string, failure: StorageFailure) =>
+  new JobStorageUnavailable(`output publisher: job ${jobId}: ${failure.message} ${failure.hint}`);
 
 export function outputPublisher(deps: OutputPublisherDeps): ReactorDefinition {
   return {
@@ -53,27 +65,29 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
     return;
   }
   const expected = { sizeBytes: task.sizeBytes, checksum: task.checksum };
-  const root = resolve(deps.storageRoot);
-  const source = resolve(root, task.outputKey);
+  const jobs = deps.storage.jobs;
   const key = finalOutputKey(jobId);
-  const target = join(root, key);
-  if (!isInsideDirectory(root, source)) {
-    const message = `task output ${task.outputKey} lies outside the storage root`;
+  // the recorded key comes from a worker: only ever one in this job's own work folder
+  if (!task.outputKey.startsWith(`${jobWorkFolder(jobId)}/`)) {
+    const message = `task output ${task.outputKey} lies outside the job's work folder`;
     log("error", `output publisher: job ${jobId}: ${message}`);
     await failUpload(deps, jobId, event, "WE-JOB-008", message);
     return;
   }
 
-  if (!(await holds(target, expected))) {
-    if (!(await holds(source, expected))) {
+  const published = await holds(jobs, key, expected);
+  if (isStorageFailure(published)) throw unavailable(jobId, published);
+  if (!published) {
+    const copied = await copyChecked(jobs, task.outputKey, key, expected);
+    if (isStorageFailure(copied)) throw unavailable(jobId, copied);
+    if (copied._tag === "NotAsRecorded") {
       // Missing or altered since it was verified: never publish it. The job fails, and the work
-      // directory stays for an operator to look at.
+      // folder stays for an operator to look at.
       const message = `task output ${task.outputKey} is missing or was altered after it was verified`;
       log("error", `output publisher: job ${jobId}: ${message}`);
       await failUpload(deps, jobId, event, "WE-STO-001", message);
       return;
     }
-    await moveInto(source, target, expected);
   }
 
   const output: JobOutput = {
@@ -92,12 +106,16 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
   );
   if (result._tag === "JobRejected") {
     log("info", `output publisher: job ${jobId} refused CompleteUpload (${result.code}): ${result.message}`);
-    // deleted while its output was being moved: the work sweeper may already have passed by
-    if (!(await jobIsLive(deps.store, jobId)))
-      await rm(join(root, jobOutputsFolder(jobId)), { recursive: true, force: true });
+    // deleted while its output was being copied: the work sweeper may already have passed by
+    if (!(await jobIsLive(deps.store, jobId))) await sweep(jobs, jobId, jobOutputsFolder(jobId));
     return;
   }
-  await rm(join(root, jobWorkFolder(jobId)), { recursive: true, force: true });
+  await sweep(jobs, jobId, jobWorkFolder(jobId));
+}
+
+async function sweep(jobs: StorageProvider, jobId: string, prefix: string): Promise<void> {
+  const swept = await deletePrefix(jobs, prefix);
+  if (isStorageFailure(swept)) throw unavailable(jobId, swept);
 }
 
 async function failUpload(
@@ -126,34 +144,45 @@ interface Expected {
   checksum: string;
 }
 
-/** The file exists with the recorded size and checksum. */
-async function holds(path: string, expected: Expected): Promise<boolean> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile() || info.size !== expected.sizeBytes) return false;
-  } catch {
-    return false;
-  }
-  return (await sha256File(path)) === expected.checksum;
+/** Whether `key` holds the recorded bytes (size, then sha256 of a full read); a storage failure is not a no. */
+async function holds(
+  jobs: StorageProvider,
+  key: string,
+  expected: Expected,
+): Promise<boolean | StorageFailure> {
+  const head = await jobs.head({ key });
+  if (isStorageFailure(head)) return head.reason === "not_found" ? false : head;
+  if (head.sizeBytes !== expected.sizeBytes) return false;
+  const got = await jobs.get({ key });
+  if (isStorageFailure(got)) return got.reason === "not_found" ? false : got;
+  const hashed = await sha256OfStream(got.body);
+  return hashed.sizeBytes === expected.sizeBytes && hashed.checksum === expected.checksum;
 }
 
-async function moveInto(source: string, target: string, expected: Expected): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  try {
-    await rename(source, target);
-    return;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+/**
+ * Streams `from` into `to`; the provider hashes what it stored, so the copy is checked against the
+ * record in the same pass. A copy that does not match is deleted again, before anyone is told of it.
+ */
+async function copyChecked(
+  jobs: StorageProvider,
+  from: string,
+  to: string,
+  expected: Expected,
+): Promise<{ _tag: "Copied" } | { _tag: "NotAsRecorded" } | StorageFailure> {
+  const source = await jobs.get({ key: from });
+  if (isStorageFailure(source)) {
+    // a key the storage refuses was never a verified output
+    const gone = source.reason === "not_found" || source.reason === "invalid_key";
+    return gone ? { _tag: "NotAsRecorded" } : source;
   }
-  // Another filesystem: copy beside the target, check the copy, then give it the final name.
-  const partial = `${target}.${randomUUID()}.partial`;
-  try {
-    await copyFile(source, partial);
-    if (!(await holds(partial, expected)))
-      throw new Error(`the copy of ${source} does not match its checksum`);
-    await rename(partial, target);
-  } finally {
-    await rm(partial, { force: true });
+  if (source.metadata.sizeBytes !== expected.sizeBytes) {
+    source.body.destroy();
+    return { _tag: "NotAsRecorded" };
   }
-  await rm(source, { force: true });
+  const stored = await jobs.put({ key: to }, source.body, { contentType: "video/mp4" });
+  if (isStorageFailure(stored)) return stored;
+  if (stored.sizeBytes === expected.sizeBytes && stored.checksum === expected.checksum)
+    return { _tag: "Copied" };
+  const removed = await jobs.delete({ key: to });
+  return isStorageFailure(removed) ? removed : { _tag: "NotAsRecorded" };
 }

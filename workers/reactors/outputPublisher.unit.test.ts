@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,25 +8,29 @@ import { finalOutputKey } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { uploadingOneTaskJob } from "../../test/support/startedJob.ts";
 import { reactionContext } from "../reactionContext.ts";
 import { publishJobOutput } from "./outputPublisher.ts";
 
 let storageRoot: string;
 let store: EventStore;
+let storage: FsMediaStorage;
 const context = reactionContext({ id: randomUUID() });
 
 beforeEach(async () => {
   storageRoot = await mkdtemp(join(tmpdir(), "output-publisher-unit-"));
   store = createMemoryEventStore();
+  storage = await fsMediaStorage({ storageRoot });
 });
 afterEach(async () => {
+  await storage.close();
   await rm(storageRoot, { recursive: true, force: true });
 });
 
 const uploadingJob = (bytes: string) => uploadingOneTaskJob(store, context, storageRoot, bytes);
 
-const publisherDeps = () => ({ store, storageRoot, newId: randomUUID, now: () => new Date() });
+const publisherDeps = () => ({ store, storage, newId: randomUUID, now: () => new Date() });
 
 describe("output publisher", () => {
   it("moves the task output into outputs/ and completes the job; a redelivery changes nothing", async () => {
@@ -48,7 +53,8 @@ describe("output publisher", () => {
       ],
     });
     expect(await readFile(join(storageRoot, finalOutputKey(jobId)), "utf8")).toBe("final bytes");
-    expect(await readdir(join(storageRoot, "work"))).toEqual([]); // the job's work directory is gone
+    // the job's work folder is gone, and the folders it emptied with it
+    expect(existsSync(join(storageRoot, "work"))).toBe(false);
   });
 
   it("completes a job whose output was moved before a crash, and never publishes an altered output", async () => {

@@ -1,16 +1,17 @@
 // Removes what a job leaves in storage once nobody needs it: its work folder (every attempt's output)
 // when it is cancelled or deleted, and its published outputs when it is deleted. A completed job's work
 // folder goes when its output is published; a failed job's is kept for a while (failedWorkSweeper.ts).
-import { rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { isJobId, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
+import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
+import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
+import { isStorageFailure } from "../../plugins/sdk/storageProvider.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export interface WorkSweeperDeps {
-  storageRoot: string;
+  storage: Pick<MediaStorage, "jobs">;
   log?: WorkerLog;
 }
 
@@ -28,8 +29,12 @@ export async function sweepWork(deps: WorkSweeperDeps, event: RecordedEvent): Pr
   if (!isJobId(jobId)) return;
   const deleted = event.type === "JobDeleted";
   const folders = deleted ? [jobWorkFolder(jobId), jobOutputsFolder(jobId)] : [jobWorkFolder(jobId)];
-  for (const folder of folders)
-    await rm(join(resolve(deps.storageRoot), folder), { recursive: true, force: true });
+  for (const folder of folders) {
+    const swept = await deletePrefix(deps.storage.jobs, folder);
+    // the runner tries the event again: a job's files are never left behind for good
+    if (isStorageFailure(swept))
+      throw new Error(`work sweeper: job ${jobId}: ${swept.message} ${swept.hint}`);
+  }
   (deps.log ?? silentLog)(
     "info",
     deleted

@@ -4,20 +4,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
-import { sweepWork } from "./workSweeper.ts";
+import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
+import { sweepWork, type WorkSweeperDeps } from "./workSweeper.ts";
 
 let storageRoot: string;
+let deps: WorkSweeperDeps & { storage: FsMediaStorage };
 beforeEach(async () => {
   storageRoot = await mkdtemp(join(tmpdir(), "work-sweeper-"));
+  deps = { storage: await fsMediaStorage({ storageRoot }) };
 });
 afterEach(async () => {
+  await deps.storage.close();
   await rm(storageRoot, { recursive: true, force: true });
 });
 
 const workOf = async (jobId: string) => {
   const folder = join(storageRoot, "work", jobId, randomUUID());
   await mkdir(folder, { recursive: true });
-  await writeFile(join(folder, "1.partial.mp4"), "half an encode");
+  await writeFile(join(folder, "1.mp4"), "an attempt's output");
 };
 const event = (type: string, streamId: string): RecordedEvent => ({
   id: randomUUID(),
@@ -35,9 +39,9 @@ describe("work sweeper", () => {
   it("removes the work folder of a cancelled or deleted job, and only that one", async () => {
     const [cancelled, deleted, other] = [randomUUID(), randomUUID(), randomUUID()];
     for (const jobId of [cancelled, deleted, other]) await workOf(jobId);
-    await sweepWork({ storageRoot }, event("JobCancelled", `job-${cancelled}`));
-    await sweepWork({ storageRoot }, event("JobDeleted", `job-${deleted}`));
-    await sweepWork({ storageRoot }, event("JobCancelled", `job-${cancelled}`)); // redelivered: nothing left to do
+    await sweepWork(deps, event("JobCancelled", `job-${cancelled}`));
+    await sweepWork(deps, event("JobDeleted", `job-${deleted}`));
+    await sweepWork(deps, event("JobCancelled", `job-${cancelled}`)); // redelivered: nothing left to do
     expect(await readdir(join(storageRoot, "work"))).toEqual([other]);
   });
 
@@ -47,9 +51,9 @@ describe("work sweeper", () => {
       await mkdir(join(storageRoot, "outputs", jobId), { recursive: true });
       await writeFile(join(storageRoot, "outputs", jobId, `${jobId}_final.mp4`), "movie");
     }
-    await sweepWork({ storageRoot }, event("JobCancelled", `job-${cancelled}`));
-    await sweepWork({ storageRoot }, event("JobDeleted", `job-${deleted}`));
-    await sweepWork({ storageRoot }, event("JobDeleted", `job-${deleted}`)); // redelivered
+    await sweepWork(deps, event("JobCancelled", `job-${cancelled}`));
+    await sweepWork(deps, event("JobDeleted", `job-${deleted}`));
+    await sweepWork(deps, event("JobDeleted", `job-${deleted}`)); // redelivered
     expect(await readdir(join(storageRoot, "outputs"))).toEqual([cancelled]);
   });
 
@@ -57,7 +61,7 @@ describe("work sweeper", () => {
     await writeFile(join(storageRoot, "keep.txt"), "x");
     await workOf(randomUUID());
     for (const streamId of ["job-..", "job-../..", "job-", `job-${randomUUID()}/..`]) {
-      await sweepWork({ storageRoot }, event("JobDeleted", streamId));
+      await sweepWork(deps, event("JobDeleted", streamId));
     }
     expect((await readdir(storageRoot)).sort()).toEqual(["keep.txt", "work"]);
     expect(await readdir(join(storageRoot, "work"))).toHaveLength(1);

@@ -14,7 +14,9 @@ export type SourceRefusalReason =
   | "not_a_file"
   | "forbidden_host"
   | "forbidden_address"
-  | "unresolvable_host";
+  | "unresolvable_host"
+  /** The storage holding the source refused its key (`..`, an absolute path, a reserved name). */
+  | "invalid_key";
 
 export interface SourceRefused {
   readonly _tag: "SourceRefused";
