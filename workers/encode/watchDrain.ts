@@ -1,0 +1,78 @@
+// Whether this worker is drained: an admin's WorkerDrained / WorkerUndrained on its own stream, read
+// once and then followed live. A drained worker finishes what it holds and takes nothing new.
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { workerStream } from "../../schemas/events/streamNames.ts";
+import { silentLog, type WorkerLog } from "../workerLog.ts";
+
+export interface DrainWatch {
+  draining(): boolean;
+  /** Resolves once the worker may take work again (at once when it is not drained), or when `signal` aborts. */
+  untilUndrained(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+const drainEvents = ["WorkerDrained", "WorkerUndrained"];
+
+export async function watchDrain(
+  store: EventStore,
+  workerId: string,
+  log: WorkerLog = silentLog,
+): Promise<DrainWatch> {
+  let draining = false;
+  let waiters: Array<() => void> = [];
+  const set = (next: boolean) => {
+    if (draining === next) return;
+    draining = next;
+    log(
+      "info",
+      `worker ${workerId} ${next ? "drained: finishing what it holds, taking nothing new" : "undrained: taking work again"}`,
+    );
+    if (!next) {
+      for (const wake of waiters.splice(0)) wake();
+    }
+  };
+  const subscription = store.subscribeToAll({
+    from: "start",
+    filter: { streamPrefixes: [workerStream.name(workerId)], eventTypes: drainEvents },
+  });
+  let markLive = () => {};
+  const live = new Promise<void>((resolve) => {
+    markLive = resolve;
+  });
+  const following = (async () => {
+    for await (const message of subscription) {
+      if (message.type === "caughtUp") markLive();
+      // the filter's prefix also matches ids that merely start with this one
+      else if (message.type === "event" && message.event.streamId === workerStream.name(workerId))
+        set(message.event.type === "WorkerDrained");
+    }
+  })()
+    .catch((error: Error) =>
+      log(
+        "warn",
+        `worker ${workerId}: following drain orders failed: ${error.message}; this worker keeps taking work`,
+      ),
+    )
+    .finally(markLive);
+  await live;
+  return {
+    draining: () => draining,
+    untilUndrained(signal) {
+      if (!draining || signal.aborted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const wake = () => {
+          signal.removeEventListener("abort", wake);
+          waiters = waiters.filter((w) => w !== wake);
+          resolve();
+        };
+        waiters.push(wake);
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    },
+    async close() {
+      await subscription.close();
+      await following;
+      for (const wake of waiters.splice(0)) wake();
+    },
+  };
+}
