@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../commands/jobs/createJobCommands.ts";
+import { executeJobCommand } from "../commands/jobs/executeJobCommand.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { jobStream } from "../schemas/events/streamNames.ts";
@@ -73,7 +74,7 @@ describe("job planner and playlists", () => {
         mediaRoot: join(dir, "media"),
         storageRoot: join(dir, "storage"),
       });
-      await planSubmittedJob({ ...deps, encoder, storage }, submitted!);
+      await planSubmittedJob({ jobs: createJobCommands(deps), encoder, storage }, submitted!);
       await storage.close();
       const events = await store.readStream(jobStream.name(jobId));
       expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);

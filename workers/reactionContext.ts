@@ -1,7 +1,7 @@
 // The metadata context of a command a process issues in reaction to a stored event: same correlation
 // as the event, caused by it, acted by the system (or by a named worker).
 
-import type { CommandContext } from "../domain/job/executeJobCommand.ts";
+import type { CommandContext } from "../domain/ports/commandOutcome.ts";
 import type { RecordedEvent } from "../domain/ports/eventStore.ts";
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -9,7 +9,8 @@ import { type AddressInfo, createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../commands/jobs/createJobCommands.ts";
+import type { EventStore } from "../domain/ports/eventStore.ts";
 import { createEgressProxy, type EgressProxy } from "../infra/egress/createEgressProxy.ts";
 import { scriptedLookup } from "../infra/egress/scriptedLookup.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
@@ -34,7 +35,7 @@ let egress: EgressProxy;
 let encoder: EncoderPlugin;
 let storage: FsMediaStorage;
 
-const freshDeps = (): JobPlannerDeps => {
+const freshDeps = (): JobPlannerDeps & { store: EventStore } => {
   const remoteSources = {
     // The hostile server is on loopback: the tests allow it by the name they reach it by, never by address.
     allowHosts: ["localhost", "hostile.test"],
@@ -44,13 +45,13 @@ const freshDeps = (): JobPlannerDeps => {
   };
   egress = createEgressProxy(remoteSources);
   encoder = createFfmpegEncoder({ stateDir: join(dir, "state"), egress });
+  const store = createMemoryEventStore();
   return {
-    store: createMemoryEventStore(),
+    store,
+    jobs: createJobCommands({ store, newId: randomUUID, now: () => new Date() }),
     encoder,
     storage,
     remoteSources,
-    newId: randomUUID,
-    now: () => new Date(),
   };
 };
 
@@ -63,10 +64,9 @@ const unusedPort = () =>
     });
   });
 
-async function plan(deps: JobPlannerDeps, sourceUrl: string) {
+async function plan(deps: JobPlannerDeps & { store: EventStore }, sourceUrl: string) {
   const jobId = randomUUID();
-  await executeJobCommand(
-    deps,
+  await deps.jobs.execute(
     jobId,
     {
       type: "SubmitJob",

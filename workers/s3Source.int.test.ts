@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../commands/jobs/createJobCommands.ts";
 import { createEgressProxy, type EgressProxy } from "../infra/egress/createEgressProxy.ts";
 import { createMemoryEventStore } from "../infra/eventstore/memory/memoryEventStore.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
@@ -56,11 +56,9 @@ afterAll(async () => {
 async function plan(sourceUrl: string) {
   const store = createMemoryEventStore();
   const deps: JobPlannerDeps = {
-    store,
+    jobs: createJobCommands({ store, newId: randomUUID, now: () => new Date() }),
     encoder: createFfmpegEncoder({ stateDir: join(dir, "state"), egress }),
     storage: { forSource: (url) => (url.startsWith("s3://") ? bucket : null) },
-    newId: randomUUID,
-    now: () => new Date(),
   };
   const jobId = randomUUID();
   const data = {
@@ -71,7 +69,7 @@ async function plan(sourceUrl: string) {
     profileId: "480p_fast",
     outputConfig: {},
   };
-  await executeJobCommand(deps, jobId, { type: "SubmitJob", data }, reactionContext({ id: randomUUID() }));
+  await deps.jobs.execute(jobId, { type: "SubmitJob", data }, reactionContext({ id: randomUUID() }));
   const [submitted] = await store.readStream(jobStream.name(jobId));
   await planSubmittedJob(deps, submitted!);
   return store.readStream(jobStream.name(jobId));

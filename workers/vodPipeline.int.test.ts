@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../commands/jobs/createJobCommands.ts";
+import { executeJobCommand } from "../commands/jobs/executeJobCommand.ts";
 import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { RecordedEvent } from "../domain/ports/eventStore.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
@@ -74,13 +75,15 @@ beforeAll(async () => {
   const encoder = createFfmpegEncoder({ stateDir });
   storage = await fsMediaStorage({ mediaRoot, storageRoot });
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
+  const jobs = createJobCommands(common);
   reactors = [
-    jobPlanner({ ...common, encoder, storage }),
-    dispatcher({ ...common, queue }),
-    outputPublisher({ ...common, storage }),
+    jobPlanner({ ...common, jobs, encoder, storage }),
+    dispatcher({ ...common, jobs, queue }),
+    outputPublisher({ ...common, jobs, storage }),
   ].map((definition) => runReactor({ ...common, ...definition }));
   worker = await startEncodeWorker({
     workerId: `w-${randomUUID().slice(0, 8)}`,
+    jobs,
     store,
     queue,
     progressBus: bus,

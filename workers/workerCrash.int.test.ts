@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../commands/jobs/createJobCommands.ts";
+import { executeJobCommand } from "../commands/jobs/executeJobCommand.ts";
 import { finalOutputKey } from "../domain/job/jobFileKeys.ts";
 import type { WorkQueue } from "../domain/ports/workQueue.ts";
 import {
@@ -72,15 +73,17 @@ beforeAll(async () => {
     ackWaitMs,
   };
   const common = { store, pool, schema: "rx", newId: randomUUID, now: () => new Date() };
+  const jobs = createJobCommands(common);
   storage = await fsMediaStorage({ mediaRoot, storageRoot });
   reactors = [
     jobPlanner({
       ...common,
+      jobs,
       encoder: createFfmpegEncoder({ stateDir: join(dir, "planner-state") }),
       storage,
     }),
-    dispatcher({ ...common, queue }),
-    outputPublisher({ ...common, storage }),
+    dispatcher({ ...common, jobs, queue }),
+    outputPublisher({ ...common, jobs, storage }),
   ].map((definition) => runReactor({ ...common, ...definition }));
 });
 

@@ -1,13 +1,5 @@
-// Token commands through the command loop of domain/executeCommand.ts.
+// Token commands through the command loop of commands/executeCommand.ts.
 
-import {
-  type CommandContext,
-  type CommandDeps,
-  type Executed,
-  executeCommand,
-  type Loaded,
-  loadAggregate,
-} from "../../domain/executeCommand.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { TokenCommand } from "../../domain/token/tokenCommands.ts";
 import { tokenDecider } from "../../domain/token/tokenDecider.ts";
@@ -15,6 +7,14 @@ import type { TokenRejected } from "../../domain/token/tokenRejected.ts";
 import type { TokenState } from "../../domain/token/tokenState.ts";
 import { tokenStream } from "../../schemas/events/streamNames.ts";
 import { parseTokenEvent, type TokenEvent } from "../../schemas/events/tokenEvents.ts";
+import {
+  type CommandContext,
+  type CommandDeps,
+  type Executed,
+  executeCommand,
+  type Loaded,
+  loadAggregate,
+} from "../executeCommand.ts";
 
 export type TokenCommandContext = CommandContext;
 export type TokenCommandDeps = CommandDeps;

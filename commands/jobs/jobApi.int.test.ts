@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { createMiddleware } from "hono/factory";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
 import {
   openPostgresEventStore,
   type PostgresEventStore,
@@ -24,6 +23,7 @@ import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { executeJobCommand } from "./executeJobCommand.ts";
 import { jobRoutes } from "./jobRoutes.ts";
 
 let database: TestDatabase;

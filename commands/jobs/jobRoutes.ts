@@ -1,18 +1,11 @@
 // The job command routes: submit, cancel, retry, delete. Cheap checks answer at once (profile, source
 // held by the storage of its scheme or past the SSRF guard); probing happens after the 201, in the planner.
 
-import type { Context } from "hono";
 import { Hono } from "hono";
-import {
-  type CommandContext,
-  executeJobCommand,
-  type JobCommandDeps,
-  loadJob,
-} from "../../domain/job/executeJobCommand.ts";
 import type { JobRejected } from "../../domain/job/jobRejected.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
-import { jobIdParam, UUID_PATTERN } from "../../infra/http/jobIdParam.ts";
+import { jobIdParam } from "../../infra/http/jobIdParam.ts";
 import { parseJsonBody } from "../../infra/http/parseRequest.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
@@ -26,19 +19,14 @@ import type {
   JobCreatedResponse,
   JobRetriedResponse,
 } from "../../schemas/api/jobResponses.ts";
+import { commandContext } from "../commandContext.ts";
+import { executeJobCommand, type JobCommandDeps, loadJob } from "./executeJobCommand.ts";
 
 export interface JobRoutesOptions extends JobCommandDeps {
   /** Where fs:// and s3:// sources are looked up before a job is accepted. */
   storage: SourceStorage;
   profiles: Readonly<Record<string, unknown>>;
   remoteSources: RemoteSourceOptions;
-}
-
-export function commandContext(c: Context<HttpEnv>, newId: () => string): CommandContext {
-  const correlation = c.req.header("x-correlation-id");
-  const correlationId = correlation && UUID_PATTERN.test(correlation) ? correlation : newId();
-  const { userId, role } = c.var.actor;
-  return { correlationId, causationId: correlationId, actor: { userId, role }, requestId: c.var.requestId };
 }
 
 const rejected = (r: JobRejected) => new ApiError(r.code, r.message, { hint: r.hint });

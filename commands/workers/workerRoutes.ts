@@ -1,14 +1,14 @@
 // POST /v1/workers/{id}/drain and /undrain, DELETE /v1/workers/{id}, for admins: a drained worker
 // finishes what it holds and takes nothing new; only a worker that no longer runs may be removed.
 import { type Context, Hono } from "hono";
-import type { CommandDeps } from "../../domain/executeCommand.ts";
 import type { WorkerCommand } from "../../domain/worker/workerCommands.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
 import type { WorkerStateResponse } from "../../schemas/api/workerResponses.ts";
-import { commandContext } from "../jobs/jobRoutes.ts";
+import { commandContext } from "../commandContext.ts";
+import type { CommandDeps } from "../executeCommand.ts";
 import { executeWorkerCommand } from "./executeWorkerCommand.ts";
 
 /** Worker ids are made by workers from their host name and a random part. */

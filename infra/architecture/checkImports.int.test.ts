@@ -44,6 +44,33 @@ describe("the import check", () => {
     ).toEqual(["domain/job/decide.ts → commands/jobs/jobRoutes.ts: domain may import only domain, schemas"]);
   });
 
+  it("refuses a decider that reaches for a port (I/O), and lets the ports name the domain's types", async () => {
+    expect(
+      await arrowsOf({
+        "domain/job/decide.ts": 'import type { EventStore } from "../ports/eventStore.ts";\n',
+        "domain/job/jobState.ts": "export type JobState = {};\n",
+        "domain/ports/eventStore.ts": "export interface EventStore {}\n",
+        "domain/ports/jobCommands.ts":
+          'import type { JobState } from "../job/jobState.ts";\nimport type { EventStore } from "./eventStore.ts";\n',
+      }),
+    ).toEqual([
+      "domain/job/decide.ts → domain/ports/eventStore.ts: domain may not import ports: deciders and policies do no I/O",
+    ]);
+  });
+
+  it("refuses workers that reach the command side instead of its port", async () => {
+    expect(
+      await arrowsOf({
+        "workers/reactors/planner.ts":
+          'import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";\nimport type { JobCommands } from "../../domain/ports/jobCommands.ts";\n',
+        "commands/jobs/executeJobCommand.ts": "export const executeJobCommand = 1;\n",
+        "domain/ports/jobCommands.ts": "export interface JobCommands {}\n",
+      }),
+    ).toEqual([
+      "workers/reactors/planner.ts → commands/jobs/executeJobCommand.ts: workers may import only workers, domain, schemas, plugins/sdk",
+    ]);
+  });
+
   it("keeps the arrows of the design: schemas ← domain ← commands/projections/workers ← infra", async () => {
     expect(
       await arrowsOf({

@@ -71,8 +71,13 @@ export interface ImportArrow {
 
 /** Why an arrow breaks the rules, or undefined when it keeps them. */
 export function wrongArrow({ from, to, typeOnly }: ImportArrow): string | undefined {
+  const sources = zonesOf(from);
   const targets = zonesOf(to);
-  for (const zone of zonesOf(from)) {
+  // Deciders and policies stay pure: ports are I/O, for the sides that do I/O. (A port is `domain` too,
+  // so the zone loop below would let a decider import one.)
+  if (sources.includes("domain") && !sources.includes("ports") && targets.includes("ports"))
+    return "domain may not import ports: deciders and policies do no I/O";
+  for (const zone of sources) {
     if (zone === "free" || zone === "infra" || targets.includes(zone)) continue;
     const rule: Rule = zone.startsWith("plugin:")
       ? { may: ["schemas", "plugins/sdk"] }

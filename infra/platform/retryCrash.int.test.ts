@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";

@@ -11,9 +11,9 @@ import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
 import { workerRoutes } from "../../commands/workers/workerRoutes.ts";
-import { jobIsLive } from "../../domain/job/executeJobCommand.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { Reactor } from "../../domain/ports/reactor.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
@@ -89,6 +89,7 @@ export async function startKernel(
   const { store, pool, readModelSchema: schema } = db;
   const newId = randomUUID;
   const now = () => new Date();
+  const jobs = createJobCommands({ store, newId, now });
   const plugins = await loadInstalledPlugins(config, VERSION);
   for (const p of plugins)
     if (p.state === "failed") log(`plugin ${p.id} failed: ${p.error.code} ${p.error.message}`);
@@ -134,10 +135,10 @@ export async function startKernel(
     log(`${level === "info" ? "" : `${level}: `}${message}`);
   const host = { store, pool, schema, retry, log: reactorLog };
   const reactors: Reactor[] = [
-    jobPlanner({ store, encoder, storage, remoteSources, newId, now, log: reactorLog }),
-    dispatcher({ store, queue, newId, now, log: reactorLog }),
-    outputPublisher({ store, storage, newId, now, log: reactorLog }),
-    retrySubmitter({ store, newId, now, log: reactorLog }),
+    jobPlanner({ jobs, encoder, storage, remoteSources, log: reactorLog }),
+    dispatcher({ jobs, queue, log: reactorLog }),
+    outputPublisher({ jobs, storage, log: reactorLog }),
+    retrySubmitter({ jobs, log: reactorLog }),
     workSweeper({ storage, log: reactorLog }),
   ].map((definition) => runReactor({ ...host, ...definition }));
 
@@ -201,7 +202,7 @@ export async function startKernel(
         VERSION,
       ),
       openApiRoutes(VERSION),
-      downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
+      downloadRoutes({ ...files, jobIsLive: jobs.isLive }),
       signedUploadRoutes({
         storage,
         log,

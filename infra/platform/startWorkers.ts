@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
@@ -43,6 +44,9 @@ export async function startWorkers(
   const egress = createEgressProxy({ ...remoteSources, storageOrigins: storageEndpointOrigins(plugins) });
   const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
+  const newId = randomUUID;
+  const now = () => new Date();
+  const jobs = createJobCommands({ store, newId, now });
   const started: EncodeWorker[] = [];
   const release = async () => {
     await egress.close();
@@ -53,6 +57,7 @@ export async function startWorkers(
       started.push(
         await startEncodeWorker({
           workerId: config.workers === 1 ? run : `${run}-${i}`,
+          jobs,
           store,
           queue,
           progressBus,
@@ -63,8 +68,8 @@ export async function startWorkers(
           stallTimeoutMs: config.stallTimeoutMs,
           ackWaitMs: config.ackWaitMs,
           remoteSources,
-          newId: randomUUID,
-          now: () => new Date(),
+          newId,
+          now,
           log: (level, message) => log(`${level === "info" ? "" : `${level}: `}${message}`),
         }),
       );

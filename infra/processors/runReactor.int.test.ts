@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
+import { executeJobCommand, loadJob } from "../../commands/jobs/executeJobCommand.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { failJobOfEvent } from "../../workers/reactors/failJobOfEvent.ts";
@@ -324,7 +325,7 @@ describe("failJobOfEvent, a reactor's onPoison hook for job events", () => {
       handle: async () => {
         throw new Error("the probe crashed");
       },
-      onPoison: failJobOfEvent(deps, "job planner"),
+      onPoison: failJobOfEvent(createJobCommands(deps), "job planner"),
     });
     try {
       let status = "queued";

@@ -2,6 +2,7 @@
 // with -9. Configured by WORKER_CONFIG (JSON); prints "ready" once it takes messages.
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { openPostgresEventStore } from "../../infra/eventstore/postgres/postgresEventStore.ts";
 import { openNatsWorkQueue } from "../../infra/queue/nats/natsWorkQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
@@ -34,6 +35,7 @@ const storage = await fsMediaStorage({ mediaRoot: config.mediaRoot, storageRoot:
 const base = builtInProfiles["480p_fast"];
 const worker = await startEncodeWorker({
   workerId: config.workerId,
+  jobs: createJobCommands({ store, newId: randomUUID, now: () => new Date() }),
   store,
   queue,
   progressBus: createRecordingProgressBus(),

@@ -3,9 +3,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import type { JobCommand } from "../../domain/job/commands.ts";
-import { type CommandContext, executeJobCommand } from "../../domain/job/executeJobCommand.ts";
 import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import type { CommandContext } from "../../domain/ports/commandOutcome.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { sourceMetadataOf } from "../../workers/reactors/jobPlanner.ts";

@@ -6,15 +6,11 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { JobCommand } from "../../domain/job/commands.ts";
-import {
-  type CommandContext,
-  executeJobCommand,
-  type JobCommandResult,
-  loadJob,
-} from "../../domain/job/executeJobCommand.ts";
 import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import { isTerminal, type Job, type TaskState } from "../../domain/job/jobState.ts";
+import type { CommandContext } from "../../domain/ports/commandOutcome.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { JobCommandResult, JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import type {
@@ -41,6 +37,9 @@ import { workerEventData } from "./workerEventData.ts";
 export interface EncodeWorkerDeps {
   /** Unique per process: the decider tells attempts' owners apart by it. */
   workerId: string;
+  /** Starts, completes and fails attempts on their job. */
+  jobs: JobCommands;
+  /** Where the worker's own events go and where it watches its job for a cancel. */
   store: EventStore;
   queue: WorkQueue;
   progressBus: ProgressBus;
@@ -141,7 +140,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     command: JobCommand,
     context: CommandContext,
   ): Promise<JobCommandResult> => {
-    const result = await executeJobCommand(deps, jobId, command, context);
+    const result = await deps.jobs.execute(jobId, command, context);
     if (result._tag === "JobRejected") {
       log(
         "info",
@@ -230,7 +229,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         abort.abort();
       };
       watch = await watchJobEnd(store, jobId, onJobEnd, log);
-      const { state } = await loadJob(store, jobId);
+      const { state } = await deps.jobs.load(jobId);
       const task = state.status === "initial" ? undefined : state.tasks.find((t) => t.taskId === taskId);
       if (state.status === "initial" || state.deleted || isTerminal(state.status) || !task) {
         await message.ack();

@@ -4,7 +4,8 @@ import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
+import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import type { EventStore, JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
@@ -94,6 +95,7 @@ async function dispatchAll(queue: WorkQueue, jobId: string) {
 async function startWorker(queue: WorkQueue, workerId = "w-a") {
   const worker = await startEncodeWorker({
     workerId,
+    jobs: createJobCommands(deps()),
     store,
     queue,
     progressBus: bus,

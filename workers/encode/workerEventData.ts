@@ -1,5 +1,5 @@
 // Builds a worker event (schemas/events/workerEvents.ts) ready to append: validated, with metadata.
-import type { CommandContext } from "../../domain/job/executeJobCommand.ts";
+import type { CommandContext } from "../../domain/ports/commandOutcome.ts";
 import type { EventData } from "../../domain/ports/eventStore.ts";
 import { currentSchemaVersion } from "../../schemas/events/currentSchemaVersion.ts";
 import { type WorkerEvent, workerEventSchema } from "../../schemas/events/workerEvents.ts";

@@ -1,4 +1,5 @@
-import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
@@ -8,9 +9,7 @@ import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 
 export interface DispatcherDeps {
-  store: EventStore;
-  newId: () => string;
-  now: () => Date;
+  jobs: JobCommands;
   queue: WorkQueue;
   log?: WorkerLog;
 }
@@ -22,7 +21,7 @@ export function dispatcher(deps: DispatcherDeps): ReactorDefinition {
     handle: (event) => dispatchScheduledTask(deps, event),
     // a queue that does not answer is no fault of the task: keep trying without giving up on it
     dependenciesHealthy: () => deps.queue.depth().then(() => true),
-    onPoison: failJobOfEvent(deps, "dispatcher"),
+    onPoison: failJobOfEvent(deps.jobs, "dispatcher"),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
 import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";

@@ -1,7 +1,7 @@
 // The `onPoison` hook of reactors that act on job events: a job event given up on fails its job with a
 // code and the reason, so the user sees why it stopped instead of a job left waiting forever.
-import { executeJobCommand, type JobCommandDeps } from "../../domain/job/executeJobCommand.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { GivenUp } from "../../domain/ports/reactor.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
@@ -9,12 +9,11 @@ import { contextOfEvent } from "../reactionContext.ts";
 
 /** True once the job failed; false (the event is then parked) when the job refused or is no job. */
 export const failJobOfEvent =
-  (deps: JobCommandDeps, reactor: string, code: ErrorCode = "WE-JOB-008") =>
+  (jobs: JobCommands, reactor: string, code: ErrorCode = "WE-JOB-008") =>
   async (event: RecordedEvent, failure: GivenUp): Promise<boolean> => {
     if (!jobStream.matches(event.streamId)) return false;
     const jobId = jobStream.idOf(event.streamId);
-    const result = await executeJobCommand(
-      deps,
+    const result = await jobs.execute(
       jobId,
       {
         type: "FailJob",

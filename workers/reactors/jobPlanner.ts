@@ -3,9 +3,9 @@
 // the job (WE-JOB-007), one that cannot be reached or may not be fetched too (WE-JOB-002); a probe that
 // fails on our side is retried, never blamed on the user.
 import type { JobCommand } from "../../domain/job/commands.ts";
-import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
 import { isTerminal } from "../../domain/job/jobState.ts";
-import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import type { EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
 import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
@@ -20,13 +20,11 @@ import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 
 export interface JobPlannerDeps {
-  store: EventStore;
+  jobs: JobCommands;
   encoder: Pick<EncoderPlugin, "probe">;
   /** Reads fs:// and s3:// sources through the storage provider of their scheme. */
   storage: SourceStorage;
   remoteSources?: RemoteSourceOptions;
-  newId: () => string;
-  now: () => Date;
   log?: WorkerLog;
 }
 
@@ -45,7 +43,7 @@ export function jobPlanner(deps: JobPlannerDeps): ReactorDefinition {
     name: "job-planner",
     filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobSubmitted"] },
     handle: (event) => planSubmittedJob(deps, event),
-    onPoison: failJobOfEvent(deps, "job planner"),
+    onPoison: failJobOfEvent(deps.jobs, "job planner"),
   };
 }
 
@@ -61,12 +59,12 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     return;
   }
   const { jobId, sourceUrl } = parsed.event.data;
-  const { state } = await loadJob(deps.store, jobId);
+  const { state } = await deps.jobs.load(jobId);
   if (state.status === "initial" || state.deleted || isTerminal(state.status) || state.tasksTotal > 0) return;
 
   const context = contextOfEvent(event);
   const execute = async (command: JobCommand): Promise<SourceMetadata | null> => {
-    const result = await executeJobCommand(deps, jobId, command, context);
+    const result = await deps.jobs.execute(jobId, command, context);
     if (result._tag === "JobRejected") {
       log("info", `job ${jobId}: ${command.type} refused (${result.code}): ${result.message}`);
       return null;

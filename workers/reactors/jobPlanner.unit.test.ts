@@ -3,7 +3,8 @@ import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
+import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
 import { createS3Storage } from "../../plugins/storage-s3/index.ts";
@@ -35,7 +36,8 @@ beforeEach(async () => {
   store = createMemoryEventStore();
   encoder = createFakeEncoder();
   storage = await fsMediaStorage({ mediaRoot: dir, storageRoot: join(dir, ".storage") });
-  plannerDeps = { store, encoder, storage, newId: randomUUID, now: () => new Date() };
+  const jobs = createJobCommands({ store, newId: randomUUID, now: () => new Date() });
+  plannerDeps = { jobs, encoder, storage };
 });
 afterEach(async () => {
   await storage.close();

@@ -2,9 +2,9 @@
 // `outputs/<jobId>/<jobId>_final.mp4` through the storage provider (a put is atomic: the final key never
 // shows a partial object), its size and sha256 checked against what TaskCompleted recorded, and the job
 // is completed; then the job's work prefix is deleted.
-import { executeJobCommand, jobIsLive, loadJob } from "../../domain/job/executeJobCommand.ts";
 import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
-import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
 import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
@@ -22,10 +22,8 @@ import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
 
 export interface OutputPublisherDeps {
-  store: EventStore;
+  jobs: JobCommands;
   storage: Pick<MediaStorage, "jobs">;
-  newId: () => string;
-  now: () => Date;
   log?: WorkerLog;
 }
 
@@ -42,7 +40,7 @@ export function outputPublisher(deps: OutputPublisherDeps): ReactorDefinition {
     name: "output-publisher",
     filter: { streamPrefixes: [jobStream.prefix], eventTypes: ["JobUploadingStarted"] },
     handle: (event) => publishJobOutput(deps, event),
-    onPoison: failJobOfEvent(deps, "output publisher"),
+    onPoison: failJobOfEvent(deps.jobs, "output publisher"),
   };
 }
 
@@ -50,7 +48,7 @@ export function outputPublisher(deps: OutputPublisherDeps): ReactorDefinition {
 export async function publishJobOutput(deps: OutputPublisherDeps, event: RecordedEvent): Promise<void> {
   const log = deps.log ?? silentLog;
   const jobId = jobStream.idOf(event.streamId);
-  const { state: job } = await loadJob(deps.store, jobId);
+  const { state: job } = await deps.jobs.load(jobId);
   if (job.status !== "uploading" || job.deleted) return;
   const [task, ...more] = job.tasks;
   if (
@@ -98,8 +96,7 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
     checksum: expected.checksum,
     profile: job.profileId,
   };
-  const result = await executeJobCommand(
-    deps,
+  const result = await deps.jobs.execute(
     jobId,
     { type: "CompleteUpload", data: { outputs: [output] } },
     contextOfEvent(event),
@@ -107,7 +104,7 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
   if (result._tag === "JobRejected") {
     log("info", `output publisher: job ${jobId} refused CompleteUpload (${result.code}): ${result.message}`);
     // deleted while its output was being copied: the work sweeper may already have passed by
-    if (!(await jobIsLive(deps.store, jobId))) await sweep(jobs, jobId, jobOutputsFolder(jobId));
+    if (!(await deps.jobs.isLive(jobId))) await sweep(jobs, jobId, jobOutputsFolder(jobId));
     return;
   }
   await sweep(jobs, jobId, jobWorkFolder(jobId));
@@ -125,8 +122,7 @@ async function failUpload(
   code: ErrorCode,
   message: string,
 ) {
-  const result = await executeJobCommand(
-    deps,
+  const result = await deps.jobs.execute(
     jobId,
     { type: "FailUpload", data: { code, message } },
     contextOfEvent(event),

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { finalOutputKey } from "../../domain/job/jobFileKeys.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
@@ -30,7 +31,10 @@ afterEach(async () => {
 
 const uploadingJob = (bytes: string) => uploadingOneTaskJob(store, context, storageRoot, bytes);
 
-const publisherDeps = () => ({ store, storage, newId: randomUUID, now: () => new Date() });
+const publisherDeps = () => ({
+  jobs: createJobCommands({ store, newId: randomUUID, now: () => new Date() }),
+  storage,
+});
 
 describe("output publisher", () => {
   it("moves the task output into outputs/ and completes the job; a redelivery changes nothing", async () => {

@@ -1,5 +1,5 @@
-import { executeJobCommand, loadJob } from "../../domain/job/executeJobCommand.ts";
-import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import { eventMetadataSchema } from "../../schemas/events/eventMetadata.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
@@ -7,9 +7,7 @@ import { contextOfEvent } from "../reactionContext.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export interface RetrySubmitterDeps {
-  store: EventStore;
-  newId: () => string;
-  now: () => Date;
+  jobs: JobCommands;
   log?: WorkerLog;
 }
 
@@ -26,13 +24,12 @@ export async function submitRetry(deps: RetrySubmitterDeps, event: RecordedEvent
   const oldJobId = jobStream.idOf(event.streamId);
   const newJobId = (event.data as { newJobId?: unknown }).newJobId;
   if (typeof newJobId !== "string") return;
-  const { state: old } = await loadJob(deps.store, oldJobId);
+  const { state: old } = await deps.jobs.load(oldJobId);
   if (old.status === "initial") return;
   // the new job belongs to whoever asked for the retry
   const metadata = eventMetadataSchema.safeParse(event.metadata);
   const actor = metadata.success ? metadata.data.actor : { userId: old.userId, role: "system" as const };
-  const result = await executeJobCommand(
-    deps,
+  const result = await deps.jobs.execute(
     newJobId,
     {
       type: "SubmitJob",

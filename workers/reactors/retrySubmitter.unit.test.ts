@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { executeJobCommand } from "../../domain/job/executeJobCommand.ts";
+import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
+import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
@@ -38,8 +39,8 @@ describe("retry submitter", () => {
     const { jobId, newJobId, original, event } = await retried();
     expect(await store.readStream(jobStream.name(newJobId))).toEqual([]);
 
-    await submitRetry(deps(), event);
-    await submitRetry(deps(), event); // redelivered
+    await submitRetry({ jobs: createJobCommands(deps()) }, event);
+    await submitRetry({ jobs: createJobCommands(deps()) }, event); // redelivered
     const stream = await store.readStream(jobStream.name(newJobId));
     expect(stream.map((e) => e.type)).toEqual(["JobSubmitted"]);
     expect(stream[0]!.data).toEqual({ ...original, jobId: newJobId, userId: "u-alice", retryOf: jobId });
@@ -58,7 +59,7 @@ describe("retry submitter", () => {
       alice,
     );
     expect(submitted._tag).not.toBe("JobRejected");
-    await submitRetry(deps(), event);
+    await submitRetry({ jobs: createJobCommands(deps()) }, event);
     expect((await store.readStream(jobStream.name(newJobId))).map((e) => e.type)).toEqual(["JobSubmitted"]);
   });
 });

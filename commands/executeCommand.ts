@@ -1,11 +1,10 @@
 // The command side's one loop, for any aggregate: load its stream, fold it, decide, append at the
 // revision read; on a concurrent write, reload and decide again. I/O only through the event-store port.
+import type { CommandContext, Executed, Loaded } from "../domain/ports/commandOutcome.ts";
+import type { EventData, EventStore, RecordedEvent } from "../domain/ports/eventStore.ts";
 import { currentSchemaVersion } from "../schemas/events/currentSchemaVersion.ts";
-import type { EventMetadata } from "../schemas/events/eventMetadata.ts";
-import type { EventData, EventStore, RecordedEvent } from "./ports/eventStore.ts";
 
-/** Who asks and why; `occurredAt` and `schemaVersion` are filled in per event. */
-export type CommandContext = Omit<EventMetadata, "occurredAt" | "schemaVersion">;
+export type { CommandContext, Executed, Loaded } from "../domain/ports/commandOutcome.ts";
 
 export interface CommandDeps {
   store: EventStore;
@@ -24,22 +23,6 @@ export interface Aggregate<Command, E extends Event, State, Rejected extends { _
   evolve(state: State, event: E): State;
   initialState(): State;
 }
-
-export interface Loaded<State> {
-  state: State;
-  revision: number | "no_stream";
-  /** Position of the stream's last event (0 when there is none). */
-  position: number;
-}
-
-export type Executed<E, State> = {
-  _tag: "Executed";
-  /** The events this command appended (empty when it was a repeat with nothing new). */
-  events: E[];
-  state: State;
-  /** Position of the stream's last event after the command (read-your-writes). */
-  position: number;
-};
 
 export async function loadAggregate<C, E extends Event, S, R extends { _tag: string }>(
   store: EventStore,

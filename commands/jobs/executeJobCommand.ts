@@ -1,26 +1,16 @@
-// Job commands through the command loop of domain/executeCommand.ts.
+// Job commands through the command loop of commands/executeCommand.ts.
 
-import type { JobEvent } from "../../schemas/events/jobEvents.ts";
+import type { JobCommand } from "../../domain/job/commands.ts";
+import { jobDecider } from "../../domain/job/jobDecider.ts";
+import type { JobState } from "../../domain/job/jobState.ts";
+import type { CommandContext } from "../../domain/ports/commandOutcome.ts";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
+import type { JobCommandResult, LoadedJob } from "../../domain/ports/jobCommands.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
-import {
-  type CommandContext,
-  type CommandDeps,
-  type Executed,
-  executeCommand,
-  type Loaded,
-  loadAggregate,
-} from "../executeCommand.ts";
-import type { EventStore } from "../ports/eventStore.ts";
-import type { JobCommand } from "./commands.ts";
-import { jobDecider } from "./jobDecider.ts";
-import type { JobRejected } from "./jobRejected.ts";
-import type { JobState } from "./jobState.ts";
+import { type CommandDeps, executeCommand, loadAggregate } from "../executeCommand.ts";
 
-export type { CommandContext } from "../executeCommand.ts";
 export type JobCommandDeps = CommandDeps;
-export type JobCommandResult = Executed<JobEvent, JobState> | JobRejected;
-export type LoadedJob = Loaded<JobState>;
 
 const jobAggregate = {
   name: "job",
