@@ -45,7 +45,6 @@ import { healthRoutes, type ReadinessCheck } from "../http/healthRoutes.ts";
 import type { HttpEnv } from "../http/httpEnv.ts";
 import { idempotency, idempotencyMigrations, startIdempotencySweeper } from "../http/idempotency.ts";
 import { openApiRoutes } from "../http/openApiRoutes.ts";
-import { createSignedUrlSigner } from "../http/signedUrl.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import { pluginRoutes } from "../plugins/pluginRoutes.ts";
 import { migrate } from "../postgres/migrate.ts";
@@ -147,14 +146,6 @@ export async function startKernel(
   });
 
   const idempotencySweeper = startIdempotencySweeper({ pool, schema, ttlMs: config.idempotencyTtlMs, log });
-  const signer = createSignedUrlSigner(`download:${secret}`);
-  const files = {
-    mediaRoot: config.mediaDir,
-    storageRoot: config.storageDir,
-    signer,
-    maxUploadBytes: config.maxUploadBytes,
-    log,
-  };
   const bearer = authMiddleware(tokens);
   const bearerOrTicket = authMiddleware(tokens, { allowTicket: true });
   // Browsers' EventSource cannot send headers: only the event stream accepts a short-lived ticket.
@@ -197,7 +188,7 @@ export async function startKernel(
         VERSION,
       ),
       openApiRoutes(VERSION),
-      downloadRoutes({ ...files, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
+      downloadRoutes({ storage, log, jobIsLive: (jobId) => jobIsLive(store, jobId) }),
       signedUploadRoutes({
         storage,
         log,
@@ -212,11 +203,11 @@ export async function startKernel(
       jobQueryRoutes({
         queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
         waitForPosition: waitForJobs,
-        signer,
+        outputs: storage.jobs,
       }),
       workerQueryRoutes({ pool, schema, progressBus }),
       profileRoutes(builtInProfiles),
-      uploadRoutes({ ...files, storage: storage.byId }),
+      uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
       storageRoutes({ storage, log }),
       eventFeedRoute({
         store,
