@@ -3,8 +3,8 @@
 import { open, rename } from "node:fs/promises";
 
 export interface AtomicFile {
-  /** Writes all of `data`; a short write is continued, not reported. */
-  write(data: Uint8Array): Promise<void>;
+  /** Writes all of `chunks`, in order, without copying them together; a short write is continued, not reported. */
+  write(chunks: readonly Uint8Array[]): Promise<void>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }
@@ -15,13 +15,24 @@ export interface AtomicFileSystem {
   rename(from: string, to: string): Promise<void>;
 }
 
+/** What is left of `chunks` once their first `bytes` are written. */
+const after = (chunks: readonly Uint8Array[], bytes: number): readonly Uint8Array[] => {
+  let skipped = bytes;
+  let index = 0;
+  while (index < chunks.length && skipped >= chunks[index]!.length) skipped -= chunks[index++]!.length;
+  if (index === chunks.length) return [];
+  return [chunks[index]!.subarray(skipped), ...chunks.slice(index + 1)];
+};
+
 export const nodeAtomicFileSystem: AtomicFileSystem = {
   async create(path, mode) {
     const handle = await open(path, "wx", mode);
     return {
-      async write(data) {
-        for (let offset = 0; offset < data.length; ) {
-          offset += (await handle.write(data, offset)).bytesWritten;
+      async write(chunks) {
+        let rest = chunks;
+        while (rest.length > 0) {
+          const { bytesWritten } = await handle.writev(rest);
+          rest = after(rest, bytesWritten);
         }
       },
       sync: () => handle.sync(),

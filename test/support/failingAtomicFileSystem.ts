@@ -32,9 +32,9 @@ export function failingAtomicFileSystem(operation: FileOperation, code: string):
       const file = await nodeAtomicFileSystem.create(path, mode);
       let writes = 0;
       return {
-        async write(data) {
+        async write(chunks) {
           if (operation === "write" && ++writes > 1) throw systemError(code, syscall, path);
-          await file.write(data);
+          await file.write(chunks);
         },
         async sync() {
           await file.sync();
@@ -59,8 +59,8 @@ export const devFullAtomicFileSystem: AtomicFileSystem = {
     const file = await nodeAtomicFileSystem.create(path, mode);
     const full = await open("/dev/full", "w");
     return {
-      async write(data) {
-        await full.write(data);
+      async write(chunks) {
+        await full.writev(chunks);
       },
       sync: () => file.sync(),
       async close() {
