@@ -138,7 +138,15 @@ export async function run(args: string[]): Promise<number> {
   const source = join(dir, "source.bin");
   await writeRandomFile(source, size);
   const s3 = await startS3rver("webencode-bench");
-  await writeFile(join(data, "plugins.toml"), s3PluginsToml(s3));
+  // the S3 multipart part size and parts in flight bound the kernel's memory for S3 uploads; the
+  // plugin's defaults unless BENCH_S3_PART_MIB / BENCH_S3_CONCURRENCY say otherwise
+  const s3Tuning = [
+    ...(process.env.BENCH_S3_PART_MIB ? [`part_size_mib = ${Number(process.env.BENCH_S3_PART_MIB)}`] : []),
+    ...(process.env.BENCH_S3_CONCURRENCY
+      ? [`upload_concurrency = ${Number(process.env.BENCH_S3_CONCURRENCY)}`]
+      : []),
+  ];
+  await writeFile(join(data, "plugins.toml"), [s3PluginsToml(s3), ...s3Tuning].join("\n"));
   const kernel = await startKernelProcess({ data, media, maxUploadBytes: 2 * size + MiB });
   try {
     const upload = `${kernel.url}/v1/files/upload`;
