@@ -52,11 +52,14 @@ export function uploadRoutes(options: UploadRoutesOptions) {
     const signal = c.req.raw.signal;
     const limits = { maxBytes: options.maxUploadBytes, signal };
     // a raw body names its target in the query string, as a form does in its fields
-    const query = (key: string) => {
-      const value = c.req.query(key);
-      return value === undefined
-        ? {}
-        : { [key === "plugin_id" ? "pluginId" : key === "object_key" ? "objectKey" : key]: value };
+    const [pluginId, bucket, objectKey] = ["plugin_id", "bucket", "object_key"].map((key) =>
+      c.req.query(key),
+    );
+    const target = {
+      fileName: name!,
+      ...(pluginId === undefined ? {} : { pluginId }),
+      ...(bucket === undefined ? {} : { bucket }),
+      ...(objectKey === undefined ? {} : { objectKey }),
     };
     const result = multipart
       ? await uploadMultipart(body, contentType!, {
@@ -64,12 +67,10 @@ export function uploadRoutes(options: UploadRoutesOptions) {
           ...limits,
           ...(name === undefined ? {} : { fileName: name }),
         })
-      : await uploadToStorage(
-          options.storage,
-          { fileName: name!, ...query("plugin_id"), ...query("bucket"), ...query("object_key") },
-          Readable.fromWeb(body as WebReadableStream),
-          { ...limits, ...(contentType === undefined ? {} : { contentType }) },
-        );
+      : await uploadToStorage(options.storage, target, Readable.fromWeb(body as WebReadableStream), {
+          ...limits,
+          ...(contentType === undefined ? {} : { contentType }),
+        });
     if (result._tag === "FormRefused")
       throw new ApiError("WE-JOB-001", result.message, { hint: result.hint });
     if (result._tag === "UploadRefused") {
