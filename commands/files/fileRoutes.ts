@@ -1,52 +1,30 @@
-// Files in and out: streamed uploads into the media root, and signed, expiring downloads of outputs
-// with HTTP Range support (players seek; interrupted downloads resume).
-import { createReadStream } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+// Files in and out: uploads streamed into storage, and signed, expiring downloads of job outputs served
+// from the job storage with HTTP Range support (players seek; interrupted downloads resume).
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { Hono } from "hono";
 import { jobOfOutputKey } from "../../domain/job/jobFileKeys.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import { type HttpEnv, hasRole } from "../../infra/http/httpEnv.ts";
-import type { SignedUrlSigner } from "../../infra/http/signedUrl.ts";
-import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
+import {
+  isStorageFailure,
+  type ObjectRef,
+  type StorageFailure,
+  type StorageProvider,
+} from "../../plugins/sdk/storageProvider.ts";
 import { isMultipart, uploadMultipart } from "./multipartUpload.ts";
-import { streamUpload } from "./streamUploadToMediaRoot.ts";
-import type { UploadFileSystem } from "./uploadFileSystem.ts";
-import { uploadToPlugin } from "./uploadToPlugin.ts";
+import { storageError } from "./storageRoutes.ts";
+import { type UploadStorage, uploadToStorage } from "./uploadToStorage.ts";
 
-export interface FileRoutesOptions {
-  mediaRoot: string;
-  storageRoot: string;
-  signer: SignedUrlSigner;
+export interface UploadRoutesOptions {
+  storage: UploadStorage;
   maxUploadBytes: number;
-  /** Where a failing disk is reported; the client gets the WE-STO code and a hint. */
+  /** Where a failing storage is reported; the client gets the WE-STO code and a hint. */
   log?: (message: string) => void;
-  /** Where uploads are written; the real file system unless a test needs a failing one. */
-  files?: UploadFileSystem;
-  /** The running storage plugins by id, for forms that name one in plugin_id. */
-  storage?: ReadonlyMap<string, StorageProvider>;
-}
-
-function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | null {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === "" && match[2] === "")) return null; // ignore what we do not understand: whole file
-  let start: number;
-  let end: number;
-  if (match[1] === "") {
-    const suffix = Number(match[2]);
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (start >= size || start > end) return "unsatisfiable";
-  return { start, end };
 }
 
 /** Routes that need a bearer token (uploads). */
-export function uploadRoutes(options: FileRoutesOptions) {
+export function uploadRoutes(options: UploadRoutesOptions) {
   return new Hono<HttpEnv>().post("/v1/files/upload", async (c) => {
     if (!hasRole(c.var.actor, "operator"))
       throw new ApiError("WE-AUTH-003", "uploading needs the operator role");
@@ -71,23 +49,28 @@ export function uploadRoutes(options: FileRoutesOptions) {
         },
       );
     }
-    const upload = {
-      mediaRoot: options.mediaRoot,
-      maxBytes: options.maxUploadBytes,
-      signal: c.req.raw.signal,
-      ...(options.files ? { files: options.files } : {}),
+    const signal = c.req.raw.signal;
+    const limits = { maxBytes: options.maxUploadBytes, signal };
+    // a raw body names its target in the query string, as a form does in its fields
+    const [pluginId, bucket, objectKey] = ["plugin_id", "bucket", "object_key"].map((key) =>
+      c.req.query(key),
+    );
+    const target = {
+      fileName: name!,
+      ...(pluginId === undefined ? {} : { pluginId }),
+      ...(bucket === undefined ? {} : { bucket }),
+      ...(objectKey === undefined ? {} : { objectKey }),
     };
     const result = multipart
       ? await uploadMultipart(body, contentType!, {
-          ...upload,
-          fileName: name,
-          toPlugin: (target, file, signal) =>
-            uploadToPlugin(options.storage ?? new Map(), target, file, {
-              maxBytes: options.maxUploadBytes,
-              signal,
-            }),
+          storage: options.storage,
+          ...limits,
+          ...(name === undefined ? {} : { fileName: name }),
         })
-      : await streamUpload(body, { ...upload, fileName: name! });
+      : await uploadToStorage(options.storage, target, Readable.fromWeb(body as WebReadableStream), {
+          ...limits,
+          ...(contentType === undefined ? {} : { contentType }),
+        });
     if (result._tag === "FormRefused")
       throw new ApiError("WE-JOB-001", result.message, { hint: result.hint });
     if (result._tag === "UploadRefused") {
@@ -103,45 +86,73 @@ export function uploadRoutes(options: FileRoutesOptions) {
   });
 }
 
-export interface DownloadRoutesOptions {
-  storageRoot: string;
-  signer: SignedUrlSigner;
-  /** The job exists and is not deleted: a deleted job's links stop at once, before its files are swept. */
-  jobIsLive(jobId: string): Promise<boolean>;
+function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return null; // ignore what we do not understand: whole file
+  let start: number;
+  let end: number;
+  if (match[1] === "") {
+    const suffix = Number(match[2]);
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return "unsatisfiable";
+  return { start, end };
 }
 
-/** The signed download route: no bearer token, the signature is the permission. */
+/** The job storage as the download route needs it. */
+export interface DownloadStorage {
+  /** Where outputs live. */
+  readonly jobs: StorageProvider;
+  /** The job storage when it is storage-fs, whose signed links this route serves; null for S3 (presigned). */
+  readonly jobsFs: {
+    verifySignedRequest(request: { method: "GET"; url: string }): ObjectRef | StorageFailure;
+  } | null;
+}
+
+export interface DownloadRoutesOptions {
+  storage: DownloadStorage;
+  /** The job exists and is not deleted: a deleted job's links stop at once, before its files are swept. */
+  jobIsLive(jobId: string): Promise<boolean>;
+  log?: (message: string) => void;
+}
+
+/** The signed download route of storage-fs's links: no bearer token, the signature is the permission. */
 export function downloadRoutes(options: DownloadRoutesOptions) {
   return new Hono<HttpEnv>().on(["GET", "HEAD"], "/v1/files/download", async (c) => {
-    const key = c.req.query("key") ?? "";
-    const verdict = options.signer.verify(key, c.req.query("expires") ?? "", c.req.query("signature") ?? "");
-    if (verdict === "invalid")
-      throw new ApiError("WE-AUTH-001", "the download link's signature is not valid");
-    if (verdict === "expired") {
-      throw new ApiError("WE-AUTH-002", "the download link has expired", {
-        hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
+    const signer = options.storage.jobsFs;
+    // S3 job storage hands out presigned bucket links: this route signs nothing and grants nothing
+    const granted = signer?.verifySignedRequest({ method: "GET", url: c.req.url });
+    if (granted === undefined || isStorageFailure(granted)) {
+      const expired = granted !== undefined && /expired/i.test(granted.message);
+      if (expired) {
+        throw new ApiError("WE-AUTH-002", "the download link has expired", {
+          hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
+        });
+      }
+      throw new ApiError("WE-AUTH-001", "the download link's signature is not valid", {
+        hint: "Use the link exactly as GET /v1/jobs/{id}/outputs gave it, or ask for a fresh one",
       });
     }
+    const { key } = granted;
     // links are only ever signed for a job's outputs, and live as long as their job
     const jobId = jobOfOutputKey(key);
     if (jobId === null) throw new ApiError("WE-STO-001", "no such object");
     if (!(await options.jobIsLive(jobId))) {
       throw new ApiError("WE-JOB-004", `job ${jobId} was deleted, and its outputs with it`);
     }
-    const root = await realpath(options.storageRoot);
-    const path = join(root, key);
-    const rel = relative(root, path);
-    if (rel === "" || rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-      throw new ApiError("WE-STO-001", "no such object");
-    }
-    const info = await stat(path).catch(() => null);
-    if (!info?.isFile()) throw new ApiError("WE-STO-001", `no object ${key} in storage`);
-    const size = info.size;
+    const storage = options.storage.jobs;
+    const metadata = await storage.head({ key });
+    if (isStorageFailure(metadata)) throw storageError(metadata, options.log);
+    const size = metadata.sizeBytes;
     const headers: Record<string, string> = {
       "Accept-Ranges": "bytes",
-      "Content-Type": key.endsWith(".mp4") ? "video/mp4" : "application/octet-stream",
+      "Content-Type": metadata.contentType,
       "Content-Disposition": `attachment; filename="${key.split("/").pop()!.replace(/"/g, "")}"`,
-      "Last-Modified": info.mtime.toUTCString(),
+      "Last-Modified": new Date(metadata.modifiedAt).toUTCString(),
     };
     const rangeHeader = c.req.header("range");
     const range = rangeHeader ? parseRange(rangeHeader, size) : null;
@@ -157,7 +168,8 @@ export function downloadRoutes(options: DownloadRoutesOptions) {
       ...(range ? { "Content-Range": `bytes ${start}-${end}/${size}` } : {}),
     };
     if (c.req.method === "HEAD" || length === 0) return c.body(null, status, responseHeaders);
-    const stream = Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream;
-    return c.body(stream, status, responseHeaders);
+    const object = await storage.get({ key }, { range: { start, end }, signal: c.req.raw.signal });
+    if (isStorageFailure(object)) throw storageError(object, options.log);
+    return c.body(Readable.toWeb(object.body) as ReadableStream, status, responseHeaders);
   });
 }

@@ -1,28 +1,18 @@
 // POST /v1/files/upload as a multipart form (`curl -F file=@movie.mp4`), the spec's form: the `file`
-// part streams into the media root like a raw upload body does, never buffered. The file's name is
-// `?name=`, else an `object_key` field sent before the file, else the part's own file name. A
-// `plugin_id` field sent before the file that names another storage plugin (storage-s3) sends the file
-// there instead, to `bucket` and `object_key` when given.
-import { rm } from "node:fs/promises";
+// part streams into storage like a raw upload body does, never buffered. The file's name is `?name=`,
+// else an `object_key` field sent before the file, else the part's own file name. A `plugin_id` field
+// sent before the file that names another storage plugin (storage-s3) sends the file there instead, to
+// `bucket` and `object_key` when given.
 import { Readable } from "node:stream";
 import busboy from "busboy";
-import { streamUpload, type Uploaded, type UploadRefused } from "./streamUploadToMediaRoot.ts";
-import type { UploadFileSystem } from "./uploadFileSystem.ts";
-import { type PluginUploadTarget, uploadToPlugin } from "./uploadToPlugin.ts";
+import { type Uploaded, type UploadRefused, type UploadStorage, uploadToStorage } from "./uploadToStorage.ts";
 
 export interface MultipartUploadOptions {
-  mediaRoot: string;
+  storage: UploadStorage;
   maxBytes: number;
   /** From the query string: wins over the form's names. */
   fileName?: string;
   signal?: AbortSignal;
-  files?: UploadFileSystem;
-  /** Streams the file to the storage plugin a form names other than storage-fs. */
-  toPlugin?: (
-    target: PluginUploadTarget,
-    file: Readable,
-    signal: AbortSignal,
-  ) => Promise<Uploaded | UploadRefused>;
 }
 
 /** Why a form could not be taken at all (before any file was written). */
@@ -38,9 +28,9 @@ export const isMultipart = (contentType: string | undefined) =>
 type Outcome = Uploaded | UploadRefused | FormRefused;
 
 /**
- * Rejects only where streamUpload throws (an `uploads/` folder outside the media root). A form that
- * fails, during its file part or after it, leaves no file behind: the part still streaming is
- * stopped, and a file already stored is removed before the answer.
+ * Rejects only on a programming error (a nonsensical limit). A form that fails, during its file part
+ * or after it, leaves no file behind: the part still streaming is stopped, and a file already stored
+ * is removed before the answer.
  */
 export function uploadMultipart(
   body: ReadableStream<Uint8Array>,
@@ -61,10 +51,6 @@ export function uploadMultipart(
     const input = Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
     const formFailed = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, formFailed.signal]) : formFailed.signal;
-    const toPlugin =
-      options.toPlugin ??
-      ((target: PluginUploadTarget, file: Readable) =>
-        uploadToPlugin(new Map(), target, file, { maxBytes: options.maxBytes }));
     let objectKey: string | undefined;
     let pluginId: string | undefined;
     let bucket: string | undefined;
@@ -79,8 +65,7 @@ export function uploadMultipart(
       if (outcome._tag !== "Uploaded") {
         formFailed.abort();
         const stored = await upload?.catch(() => undefined);
-        if (stored?._tag === "Uploaded")
-          await (stored.remove?.() ?? rm(stored.path, { force: true })).catch(() => undefined);
+        if (stored?._tag === "Uploaded") await stored.remove().catch(() => undefined);
       }
       if (outcome._tag === "Thrown") reject(outcome.error);
       else resolve(outcome);
@@ -105,25 +90,17 @@ export function uploadMultipart(
         );
         return;
       }
-      const elsewhere = pluginId !== undefined && pluginId !== "" && pluginId !== "storage-fs";
-      upload = elsewhere
-        ? toPlugin(
-            {
-              pluginId: pluginId!,
-              fileName,
-              ...(bucket === undefined ? {} : { bucket }),
-              ...(objectKey === undefined ? {} : { objectKey }),
-            },
-            file,
-            signal,
-          )
-        : streamUpload(file, {
-            mediaRoot: options.mediaRoot,
-            fileName,
-            maxBytes: options.maxBytes,
-            signal,
-            ...(options.files ? { files: options.files } : {}),
-          });
+      upload = uploadToStorage(
+        options.storage,
+        {
+          fileName,
+          ...(pluginId === undefined ? {} : { pluginId }),
+          ...(bucket === undefined ? {} : { bucket }),
+          ...(objectKey === undefined ? {} : { objectKey }),
+        },
+        file,
+        { maxBytes: options.maxBytes, signal, ...(info.mimeType ? { contentType: info.mimeType } : {}) },
+      );
       // a refused file (too large, aborted, a failing disk) ends the form at once; a stored one
       // when the form ends well
       upload.then((result) => (result._tag === "UploadRefused" ? end(result) : undefined), thrown);

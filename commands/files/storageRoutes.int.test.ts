@@ -173,6 +173,25 @@ describe("files API", () => {
     });
   });
 
+  it("streams a raw body to the plugin, bucket and key its query string names", async () => {
+    const query = new URLSearchParams({
+      name: "talk.mp4",
+      plugin_id: "storage-s3",
+      bucket: s3.bucket,
+      object_key: "raw/talk one.mp4",
+    });
+    const stored = await call(`/v1/files/upload?${query}`, operator, { method: "POST", body: "raw bytes!" });
+    expect(stored.status).toBe(201);
+    expect(await stored.json()).toMatchObject({
+      url: `s3://${s3.bucket}/raw/talk%20one.mp4`,
+      size_bytes: 10,
+    });
+    const listing = browseResponseSchema.parse(
+      await (await call("/v1/files/browse?plugin=storage-s3&path=raw")).json(),
+    );
+    expect(listing.entries.map((e) => [e.name, e.size])).toEqual([["talk one.mp4", 10]]);
+  });
+
   it("refuses a signed PUT and a form to S3 over the upload limit, leaving nothing behind", async () => {
     const tooBig = new Uint8Array(2 * 1024 * 1024);
     const signed = await uploadUrl({ object_key: "big/too-big.mp4" });

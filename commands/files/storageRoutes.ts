@@ -23,7 +23,7 @@ import {
   type UploadUrlResponse,
   uploadUrlRequestSchema,
 } from "../../schemas/api/fileRequests.ts";
-import { putWithinLimit, unknownStoragePlugin } from "./uploadToPlugin.ts";
+import { putWithinLimit, unknownStoragePlugin } from "./uploadToStorage.ts";
 
 /** A provider's failure in the error envelope, with its hint; the backend's own error goes to the log only. */
 export function storageError(failure: StorageFailure, log?: (message: string) => void): ApiError {

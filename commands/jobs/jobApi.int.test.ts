@@ -14,10 +14,10 @@ import {
 import { createApp } from "../../infra/http/createApp.ts";
 import type { HttpEnv, Role } from "../../infra/http/httpEnv.ts";
 import { idempotency, idempotencyMigrations } from "../../infra/http/idempotency.ts";
-import { createSignedUrlSigner } from "../../infra/http/signedUrl.ts";
 import { migrate } from "../../infra/postgres/migrate.ts";
 import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import { createFsStorage } from "../../plugins/storage-fs/index.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
@@ -51,7 +51,7 @@ beforeAll(async () => {
   await writeFile(join(mediaRoot, "clips", "a.mp4"), "not really a video: the planner would find out");
   await symlink("/etc/hostname", join(mediaRoot, "clips", "escape.mp4"));
   storage = await fsMediaStorage({ mediaRoot, storageRoot: join(mediaRoot, ".storage") });
-  const signer = createSignedUrlSigner("test-secret");
+  const outputs = await createFsStorage({ root: join(mediaRoot, "storage"), signing_key: "t".repeat(32) });
   await migrate(pool, "api", idempotencyMigrations("api"));
   app = createApp({
     authenticate: roleFromHeader,
@@ -69,7 +69,7 @@ beforeAll(async () => {
       jobQueryRoutes({
         queries: createJobQueries(pool, "rm", () => []),
         waitForPosition: (p, t) => runner.waitForPosition(p, t),
-        signer,
+        outputs,
       }),
     ],
   });

@@ -137,6 +137,49 @@ describe("the import check", () => {
     expect(wrong.map((w) => w.reason)).toEqual(["listed as pending but gone: strike it"]);
   });
 
+  it("keeps the file system out of commands, projections, domain and schemas, however it is imported", async () => {
+    expect(
+      await arrowsOf({
+        "commands/files/upload.ts": 'import { open } from "node:fs/promises";\n',
+        "projections/jobs/q.ts": 'const fs = require("fs");\n',
+        "domain/job/d.ts": 'const { readFile } = await import("node:fs");\n',
+        "domain/ports/p.ts": 'export { createReadStream } from "fs";\n',
+        "schemas/s.ts": 'import { statSync } from "fs/promises";\n',
+      }),
+    ).toEqual([
+      "commands/files/upload.ts → node:fs/promises: commands may not open files: reach media and storage through a StorageProvider (plugins/sdk)",
+      "domain/job/d.ts → node:fs: domain may not open files: reach media and storage through a StorageProvider (plugins/sdk)",
+      "domain/ports/p.ts → fs: domain may not open files: reach media and storage through a StorageProvider (plugins/sdk)",
+      "projections/jobs/q.ts → fs: projections may not open files: reach media and storage through a StorageProvider (plugins/sdk)",
+      "schemas/s.ts → fs/promises: schemas may not open files: reach media and storage through a StorageProvider (plugins/sdk)",
+    ]);
+  });
+
+  it("lets storage plugins, infra, tests and benchmarks open files, and anyone name its types", async () => {
+    expect(
+      await arrowsOf({
+        "plugins/storage-fs/w.ts": 'import { open } from "node:fs/promises";\n',
+        "infra/platform/k.ts": 'import { mkdir } from "node:fs/promises";\n',
+        "commands/files/upload.int.test.ts": 'import { readdir } from "node:fs/promises";\n',
+        "bench/upload.ts": 'import { createReadStream } from "node:fs";\n',
+        "commands/files/types.ts": 'import type { Stats } from "node:fs";\nimport "node:path";\n',
+      }),
+    ).toEqual([]);
+  });
+
+  it("fails npm run check's command on a file-system import in the command side", async () => {
+    const root = await fixture({
+      "commands/files/upload.ts": '// an upload\nimport { open } from "node:fs/promises";\n',
+    });
+    const run = promisify(execFile)(process.execPath, [join(projectRoot, "bin/check-imports.mjs"), root]);
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        "commands/files/upload.ts:2 imports node:fs/promises: commands may not open files",
+      ),
+    });
+  });
+
   it("fails the command npm run check runs, naming the file, the line and the rule", async () => {
     const root = await fixture({
       "domain/b.ts": "export const b = 1;\n",

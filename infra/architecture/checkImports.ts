@@ -2,7 +2,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, normalize, relative, sep } from "node:path";
 import ts from "typescript";
-import { type ImportArrow, wrongArrow } from "./importRules.ts";
+import { type ImportArrow, wrongArrow, wrongModule } from "./importRules.ts";
 
 export interface WrongImport extends ImportArrow {
   line: number;
@@ -88,9 +88,14 @@ export async function checkImports(root: string, options: CheckImportsOptions = 
     const from = posix(relative(root, path));
     const file = ts.createSourceFile(path, await readFile(path, "utf8"), ts.ScriptTarget.Latest, true);
     for (const { specifier, typeOnly, position } of importsOf(file)) {
-      if (!specifier.startsWith(".")) continue; // a package or a Node module
-      const to = posix(relative(root, normalize(join(dirname(path), specifier))));
-      const reason = wrongArrow({ from, to, typeOnly });
+      // a package or a Node module: only the file system is off limits, and only to some zones
+      const local = specifier.startsWith(".");
+      const to = local ? posix(relative(root, normalize(join(dirname(path), specifier)))) : specifier;
+      const reason = local
+        ? wrongArrow({ from, to, typeOnly })
+        : typeOnly
+          ? undefined
+          : wrongModule(from, specifier);
       if (reason === undefined) continue;
       if (pending.has(`${from} ${to}`)) {
         seen.add(`${from} ${to}`);

@@ -63,6 +63,24 @@ const rules: Record<Exclude<Zone, "free" | "infra" | `plugin:${string}`>, Rule> 
   web: { may: ["schemas"], typesOnly: true },
 };
 
+/**
+ * Zones whose code may not open files itself: media and storage folders are opened only by storage
+ * plugins, through the storage pillar. Adding a zone is one line.
+ */
+export const noFileSystemZones: readonly Zone[] = ["commands", "projections", "workers", "domain", "schemas"];
+
+/** Node's file-system modules, however they are named. */
+const FILE_SYSTEM_MODULES = /^(node:)?fs(\/promises)?$/;
+
+/** Why importing the package or Node module `specifier` breaks the rules, or undefined when it does not. */
+export function wrongModule(from: string, specifier: string): string | undefined {
+  if (!FILE_SYSTEM_MODULES.test(specifier)) return undefined;
+  const zone = zonesOf(from).find((z) => noFileSystemZones.includes(z));
+  return zone === undefined
+    ? undefined
+    : `${zone} may not open files: reach media and storage through a StorageProvider (plugins/sdk)`;
+}
+
 export interface ImportArrow {
   from: string;
   to: string;

@@ -47,7 +47,6 @@ import { healthRoutes, type ReadinessCheck } from "../http/healthRoutes.ts";
 import type { HttpEnv } from "../http/httpEnv.ts";
 import { idempotency, idempotencyMigrations, startIdempotencySweeper } from "../http/idempotency.ts";
 import { openApiRoutes } from "../http/openApiRoutes.ts";
-import { createSignedUrlSigner } from "../http/signedUrl.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import { pluginRoutes } from "../plugins/pluginRoutes.ts";
 import { migrate } from "../postgres/migrate.ts";
@@ -152,14 +151,6 @@ export async function startKernel(
   });
 
   const idempotencySweeper = startIdempotencySweeper({ pool, schema, ttlMs: config.idempotencyTtlMs, log });
-  const signer = createSignedUrlSigner(`download:${secret}`);
-  const files = {
-    mediaRoot: config.mediaDir,
-    storageRoot: config.storageDir,
-    signer,
-    maxUploadBytes: config.maxUploadBytes,
-    log,
-  };
   const bearer = authMiddleware(tokens);
   const bearerOrTicket = authMiddleware(tokens, { allowTicket: true });
   // Browsers' EventSource cannot send headers: only the event stream accepts a short-lived ticket.
@@ -202,7 +193,7 @@ export async function startKernel(
         VERSION,
       ),
       openApiRoutes(VERSION),
-      downloadRoutes({ ...files, jobIsLive: jobs.isLive }),
+      downloadRoutes({ storage, log, jobIsLive: jobs.isLive }),
       signedUploadRoutes({
         storage,
         log,
@@ -217,12 +208,12 @@ export async function startKernel(
       jobQueryRoutes({
         queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
         waitForPosition: waitForJobs,
-        signer,
+        outputs: storage.jobs,
       }),
       workerQueryRoutes({ pool, schema, progressBus }),
       workerRoutes({ store, newId, now }),
       profileRoutes(builtInProfiles),
-      uploadRoutes({ ...files, storage: storage.byId }),
+      uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
       storageRoutes({ storage, log }),
       eventFeedRoute({
         store,

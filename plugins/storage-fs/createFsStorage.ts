@@ -21,6 +21,7 @@ import {
   type StorageProvider,
   storageFailure,
 } from "../sdk/storageProvider.ts";
+import type { AtomicFileSystem } from "./atomicFileSystem.ts";
 import { browseFsFolder } from "./browseFsFolder.ts";
 import { etagOf } from "./etagOf.ts";
 import { errnoOf, fsFailure } from "./fsFailure.ts";
@@ -67,7 +68,11 @@ const segmentsOf = (ref: ObjectRef): readonly string[] | StorageFailure => {
 const notAFile = (): StorageFailure =>
   storageFailure("not_found", "The key names a folder, not a file.", "Name a file inside the folder.");
 
-export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorage> => {
+export const createFsStorage = async (
+  config: FsStorageConfig,
+  /** Where writes go; the real file system unless a test needs a failing one. */
+  files?: AtomicFileSystem,
+): Promise<FsStorage> => {
   if (config.signing_key.length < 32)
     throw new RangeError("storage-fs: signing_key must be at least 32 characters");
   await mkdir(config.root, { recursive: true });
@@ -145,7 +150,7 @@ export const createFsStorage = async (config: FsStorageConfig): Promise<FsStorag
         body.destroy();
         return folder;
       }
-      const written = await writeAtomically(folder, segments.at(-1)!, body, options?.signal);
+      const written = await writeAtomically(folder, segments.at(-1)!, body, options?.signal, files);
       if (isStorageFailure(written)) return written;
       const metadata = await metadataAt(ref.key, written.path);
       if (isStorageFailure(metadata)) return metadata;

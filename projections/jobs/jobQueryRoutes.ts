@@ -8,14 +8,19 @@ import { jobIdParam } from "../../infra/http/jobIdParam.ts";
 import { parseQuery } from "../../infra/http/parseRequest.ts";
 import { awaitMinPosition, type WaitForPosition } from "../../infra/http/readYourWrites.ts";
 import { requireRole } from "../../infra/http/requireRole.ts";
-import type { SignedUrlSigner } from "../../infra/http/signedUrl.ts";
+import {
+  isStorageFailure,
+  type StorageProvider,
+  storageFailureCodes,
+} from "../../plugins/sdk/storageProvider.ts";
 import { listJobsQuerySchema } from "../../schemas/api/jobRequests.ts";
 import type { JobQueries } from "./jobQueries.ts";
 
 export interface JobQueryRoutesOptions {
   queries: JobQueries;
   waitForPosition: WaitForPosition;
-  signer: SignedUrlSigner;
+  /** The job storage, which signs its outputs' download links (a presigned bucket URL, or a kernel link). */
+  outputs: StorageProvider;
   downloadTtlSeconds?: number;
 }
 
@@ -40,20 +45,31 @@ export function jobQueryRoutes(options: JobQueryRoutesOptions) {
       await awaitMinPosition(c, options.waitForPosition);
       const job = await queries.get(id);
       if (!job) throw new ApiError("WE-JOB-004", `No job exists with ID: ${id}`);
-      const outputs = (job.outputs as Array<Record<string, unknown>>).map((output) => {
-        const key = String(output.key);
-        const link = options.signer.sign(key, options.downloadTtlSeconds ?? 3600);
-        return {
-          name: output.name,
-          type: output.type,
-          url: key,
-          download_url: new URL(link.path, new URL(c.req.url).origin).toString(),
-          expires_at: link.expiresAt.toISOString(),
-          profile: output.profile,
-          size_bytes: output.sizeBytes,
-          checksum: output.checksum,
-        };
-      });
+      const origin = new URL(c.req.url).origin;
+      const outputs = await Promise.all(
+        (job.outputs as Array<Record<string, unknown>>).map(async (output) => {
+          const key = String(output.key);
+          const link = await options.outputs.signedUrl({
+            ref: { key },
+            method: "GET",
+            expiresInSeconds: options.downloadTtlSeconds ?? 3600,
+          });
+          if (isStorageFailure(link)) {
+            throw new ApiError(storageFailureCodes[link.reason], link.message, { hint: link.hint });
+          }
+          return {
+            name: output.name,
+            type: output.type,
+            url: key,
+            // a kernel link (storage-fs without a public URL) is made absolute against this request
+            download_url: new URL(link.url, origin).toString(),
+            expires_at: link.expiresAt,
+            profile: output.profile,
+            size_bytes: output.sizeBytes,
+            checksum: output.checksum,
+          };
+        }),
+      );
       return c.json({ job_id: id, status: job.status, outputs });
     });
 }

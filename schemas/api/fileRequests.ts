@@ -90,6 +90,13 @@ export const uploadQuerySchema = z.object({
     description:
       "The file's name: required for a raw body (or an X-File-Name header); for a form it wins over object_key and the part's file name",
   }),
+  plugin_id: z.string().min(1).optional().meta({
+    description: "A raw body's storage plugin (storage-fs when left out), as a form's plugin_id field",
+  }),
+  bucket: z.string().min(1).optional().meta({ description: "A raw body's bucket, for storage-s3" }),
+  object_key: z.string().min(1).optional().meta({
+    description: "A raw body's key in the chosen storage, as a form's object_key field",
+  }),
 });
 
 export const uploadFormSchema = z.object({

@@ -1,11 +1,11 @@
-// Upload file systems that fail as real disks do: one operation rejects with a Node system error
-// (code, errno, syscall, path), or the bytes go to /dev/full, whose every write the kernel refuses.
-
+// File systems that fail as real disks do, for storage-fs's atomic writes: one operation rejects with a
+// Node system error (code, errno, syscall, path), or the bytes go to /dev/full, whose every write the
+// kernel refuses.
 import { open } from "node:fs/promises";
 import { constants } from "node:os";
-import { nodeUploadFileSystem, type UploadFileSystem } from "../../commands/files/uploadFileSystem.ts";
+import { type AtomicFileSystem, nodeAtomicFileSystem } from "../../plugins/storage-fs/index.ts";
 
-export type UploadOperation = "create" | "write" | "sync" | "close" | "rename";
+export type FileOperation = "create" | "write" | "sync" | "close" | "rename";
 
 const errnos: Record<string, number> = constants.errno;
 
@@ -22,19 +22,19 @@ export const systemError = (code: string, syscall: string, path: string): NodeJS
  * The real file system, except that `operation` fails with `code`. A failing write fails on the second
  * write, so that part of the file is on disk when it does.
  */
-export function failingUploadFileSystem(operation: UploadOperation, code: string): UploadFileSystem {
+export function failingAtomicFileSystem(operation: FileOperation, code: string): AtomicFileSystem {
   const syscall = { create: "open", write: "write", sync: "fsync", close: "close", rename: "rename" }[
     operation
   ];
   return {
     async create(path, mode) {
       if (operation === "create") throw systemError(code, syscall, path);
-      const file = await nodeUploadFileSystem.create(path, mode);
+      const file = await nodeAtomicFileSystem.create(path, mode);
       let writes = 0;
       return {
-        async write(data) {
+        async write(chunks) {
           if (operation === "write" && ++writes > 1) throw systemError(code, syscall, path);
-          await file.write(data);
+          await file.write(chunks);
         },
         async sync() {
           await file.sync();
@@ -48,19 +48,19 @@ export function failingUploadFileSystem(operation: UploadOperation, code: string
     },
     async rename(from, to) {
       if (operation === "rename") throw systemError(code, syscall, from);
-      await nodeUploadFileSystem.rename(from, to);
+      await nodeAtomicFileSystem.rename(from, to);
     },
   };
 }
 
 /** Creates the real file, but writes to /dev/full: the kernel itself answers ENOSPC. */
-export const devFullUploadFileSystem: UploadFileSystem = {
+export const devFullAtomicFileSystem: AtomicFileSystem = {
   async create(path, mode) {
-    const file = await nodeUploadFileSystem.create(path, mode);
+    const file = await nodeAtomicFileSystem.create(path, mode);
     const full = await open("/dev/full", "w");
     return {
-      async write(data) {
-        await full.write(data);
+      async write(chunks) {
+        await full.writev(chunks);
       },
       sync: () => file.sync(),
       async close() {
@@ -69,5 +69,5 @@ export const devFullUploadFileSystem: UploadFileSystem = {
       },
     };
   },
-  rename: nodeUploadFileSystem.rename,
+  rename: nodeAtomicFileSystem.rename,
 };
