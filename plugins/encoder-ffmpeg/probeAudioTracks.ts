@@ -9,10 +9,19 @@ const trackSchema = z.looseObject({
   index: z.number(),
   codec_name: z.string().optional(),
   duration: z.union([z.number(), z.string()]).optional(),
+  start_time: z.union([z.number(), z.string()]).optional(),
   disposition: z.looseObject({ default: z.number().optional() }).optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
-const probeSchema = z.looseObject({ streams: z.array(trackSchema).default([]) });
+const packetSchema = z.looseObject({
+  stream_index: z.number(),
+  pts_time: z.union([z.number(), z.string()]).optional(),
+  duration_time: z.union([z.number(), z.string()]).optional(),
+});
+const probeSchema = z.looseObject({
+  streams: z.array(trackSchema).default([]),
+  packets: z.array(packetSchema).default([]),
+});
 
 export async function probeAudioTracks(
   input: string,
@@ -32,7 +41,8 @@ export async function probeAudioTracks(
       "-select_streams",
       "a",
       "-show_entries",
-      "stream=index,codec_name,duration:stream_tags:stream_disposition=default",
+      // Packets too: a container's stream duration is an estimate in MPEG-TS (3.84 s for 4 s of audio).
+      "stream=index,codec_name,start_time,duration:stream_tags:stream_disposition=default:packet=stream_index,pts_time,duration_time",
       "-of",
       "json",
       target,
@@ -56,9 +66,23 @@ export function parseAudioTracks(stdout: string): readonly AudioTrackInfo[] | Pr
   }
   const parsed = probeSchema.safeParse(json);
   if (!parsed.success) return failure(`unexpected ffprobe output: ${parsed.error.message}`);
+  const spans = new Map<number, { first: number; end: number }>();
+  for (const packet of parsed.data.packets) {
+    const pts = Number(packet.pts_time);
+    if (packet.pts_time === undefined || !Number.isFinite(pts)) continue;
+    const end = pts + finiteOr(Number(packet.duration_time), 0);
+    const span = spans.get(packet.stream_index);
+    spans.set(packet.stream_index, {
+      first: Math.min(span?.first ?? pts, pts),
+      end: Math.max(span?.end ?? end, end),
+    });
+  }
   return parsed.data.streams.map((s) => {
     const language = s.tags?.language ?? null;
-    const duration = Number(s.duration);
+    const span = spans.get(s.index);
+    // The stream's start has the edit list applied: packets before it are the encoder's priming.
+    const start = finiteOr(Number(s.start_time), Number.NEGATIVE_INFINITY);
+    const duration = span === undefined ? Number(s.duration) : span.end - Math.max(span.first, start);
     return {
       index: s.index,
       codec: s.codec_name ?? "unknown",
@@ -70,5 +94,7 @@ export function parseAudioTracks(stdout: string): readonly AudioTrackInfo[] | Pr
     };
   });
 }
+
+const finiteOr = (value: number, fallback: number) => (Number.isFinite(value) ? value : fallback);
 
 const failure = (message: string): ProbeFailure => ({ _tag: "ProbeFailure", reason: "probe_error", message });

@@ -291,6 +291,7 @@ export interface AudioTrackInfo {
   readonly language: string | null;
   readonly title: string | null;
   readonly isDefault: boolean;
+  /** From the first packet shown to the end of the last; null when unknown. */
   readonly durationSec: number | null;
 }
 
