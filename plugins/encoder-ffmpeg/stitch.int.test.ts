@@ -55,9 +55,17 @@ async function run(file: string, args: readonly string[]): Promise<string> {
   return result.stdout;
 }
 
-/** A 320×180 30 fps test pattern with the given audio tracks (sine tones), keyframe every second. */
-async function makeClip(name: string, seconds: number, audio: readonly string[], pattern = "testsrc2") {
-  const path = join(dir, `${name}-source.mp4`);
+interface ClipOptions {
+  /** The video graph; a 320×180 30 fps test pattern by default. */
+  readonly video?: string;
+  /** Output options before the file name (a rate mode, a container). */
+  readonly extra?: readonly string[];
+  readonly extension?: string;
+}
+
+/** A test clip with the given audio tracks (sine tones, by language), keyframe every second. */
+async function makeClip(name: string, seconds: number, audio: readonly string[], options: ClipOptions = {}) {
+  const path = join(dir, `${name}-source.${options.extension ?? "mp4"}`);
   const tones = audio.map((_, i) => `sine=f=${440 + 220 * i}:d=${seconds}:r=48000[a${i}]`);
   await run(ffmpegPath, [
     "-hide_banner",
@@ -65,7 +73,7 @@ async function makeClip(name: string, seconds: number, audio: readonly string[],
     "error",
     "-y",
     "-filter_complex",
-    [`${pattern}=s=320x180:r=30:d=${seconds}[v]`, ...tones].join(";"),
+    [`${options.video ?? `testsrc2=s=320x180:r=30:d=${seconds}`}[v]`, ...tones].join(";"),
     "-map",
     "[v]",
     ...audio.flatMap((_, i) => ["-map", `[a${i}]`]),
@@ -80,6 +88,7 @@ async function makeClip(name: string, seconds: number, audio: readonly string[],
     ...audio.flatMap((language, i) => [`-metadata:s:a:${i}`, `language=${language}`]),
     // The second track is an alternative, not played by default.
     ...audio.flatMap((_, i) => [`-disposition:a:${i}`, i === 0 ? "default" : "0"]),
+    ...(options.extra ?? []),
     path,
   ]);
   return path;
@@ -290,7 +299,10 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
   });
 
   it("shows a large seam delta where a chunk comes from another clip, which the frame checks cannot see", async () => {
-    const other = await split("other", await makeClip("other", 6, ["eng"], "testsrc"));
+    const other = await split(
+      "other",
+      await makeClip("other", 6, ["eng"], { video: "testsrc=s=320x180:r=30:d=6" }),
+    );
     const chunks = clean.chunks.map((c, i) => (i === 1 ? (other.chunks[1] ?? "") : c));
     const output = join(dir, "foreign.mp4");
     expect(await stitchChunks({ ...clean, chunks, output }, tools)).toMatchObject({ _tag: "Stitched" });
@@ -317,6 +329,45 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     // Half the window is a frame off: below the issue's 0.005 goal, where a clean seam never goes.
     expect(report.seams[0]?.delta).toBeLessThan(-0.005);
   }, 30_000);
+
+  it("stitches a VFR source onto the encode's constant grid, every seam as good as the rest", async () => {
+    const vfr = await split(
+      "vfr",
+      await makeClip("vfr", 5, ["eng"], {
+        video: "testsrc2=s=320x180:r=30:d=5,select='lt(mod(n\\,10)\\,4)+lt(n\\,5)'",
+        extra: ["-fps_mode", "vfr"],
+      }),
+    );
+    expect(vfr.frames.variableFrameRate).toBe(true);
+    expect(vfr.expected.frameCount).not.toBe(vfr.frames.frameCount);
+    const output = join(dir, "vfr.mp4");
+    const stitched = await stitchChunks({ ...vfr, output }, tools);
+    expect(stitched).toMatchObject({ _tag: "Stitched", frameCount: vfr.expected.frameCount });
+    // The grid is what the unsplit encode makes: the same frame count.
+    const whole = join(dir, "vfr-whole.mp4");
+    await run(ffmpegPath, buildFfmpegArgs(planEncode(profile, vfr.source), whole));
+    const wholeFacts = await probeStitched(whole, { ffprobePath });
+    if (wholeFacts._tag !== "StitchFacts") throw new Error(wholeFacts.message);
+    expect(wholeFacts.video.frameCount).toBe(vfr.expected.frameCount);
+    const report = await measureSeamSsim(seamInput(vfr, output), { ffmpegPath });
+    if (report._tag !== "SeamReport") throw new Error(report.message);
+    for (const seam of report.seams)
+      expect(Math.abs(seam.delta), `seam ${seam.index}`).toBeLessThanOrEqual(0.005);
+  });
+
+  it("keeps A/V in sync for MPEG-TS, whose timestamps start well after zero", async () => {
+    const ts = await split(
+      "late-start",
+      await makeClip("late-start", 4, ["eng"], { extra: ["-f", "mpegts"], extension: "ts" }),
+    );
+    expect(ts.frames.startTimeSec).toBeGreaterThan(1);
+    const result = await stitchChunks({ ...ts, output: join(dir, "late-start.mp4") }, tools);
+    expect(result._tag === "StitchRejected" ? result.message : "").toBe("");
+    expect(result).toMatchObject({
+      _tag: "Stitched",
+      frameCount: 120,
+    });
+  });
 
   it("keeps a chunk list safe from file names with quotes", async () => {
     const odd = join(dir, "clean", "it's chunk 0.mp4");
