@@ -286,6 +286,25 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     expect(result).toMatchObject({ _tag: "StitchRejected", check: "gap", seamIndex: 2 });
   });
 
+  it("refuses a stitch whose chunk ends a frame early and the next a frame late, naming the seam", async () => {
+    const [seam1 = 0, seam2 = 0] = clean.expected.seamsSec;
+    const cut = seam1 - frame;
+    const moved = await Promise.all(
+      [
+        [0, cut],
+        [cut, seam2],
+      ].map(async ([startSec = 0, endSec = 0], i) => {
+        const plan = planEncode(profile, clean.source, { chunk: { frames: clean.frames, startSec, endSec } });
+        const path = join(dir, "clean", `chunk-${i}-moved.mp4`);
+        await run(ffmpegPath, buildFfmpegArgs(plan, path));
+        return path;
+      }),
+    );
+    const chunks = [...moved, ...clean.chunks.slice(2)];
+    const result = await stitchChunks({ ...clean, chunks, output: join(dir, "moved.mp4") }, tools);
+    expect(result).toMatchObject({ _tag: "StitchRejected", check: "seam_keyframe", seamIndex: 1 });
+  });
+
   it("measures every seam of a clean stitch within 0.005 of the mean SSIM", async () => {
     expect(cleanResult._tag).toBe("Stitched");
     const output = cleanOutput();

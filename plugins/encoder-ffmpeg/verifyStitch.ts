@@ -87,6 +87,20 @@ export function verifyStitch(
       seamNear(t),
     );
   }
+  // Every chunk opens with a keyframe, so one must sit on each seam: a chunk a frame short followed
+  // by one a frame long keeps the count and the grid, but not this.
+  const keyframes = facts.video.keyframeTimesSec;
+  const misplaced = expected.seamsSec.findIndex(
+    (seam) => !keyframes.some((k) => Math.abs(k - start - seam) <= 0.5 * frame),
+  );
+  if (misplaced >= 0) {
+    return reject(
+      "seam_keyframe",
+      `no chunk starts at ${fmt(expected.seamsSec[misplaced] ?? 0)}: a chunk before it ends early or late`,
+      "Compare the chunks' frame counts with their plans and re-encode the ones that differ.",
+      misplaced + 1,
+    );
+  }
   const durationSec = facts.video.endSec - start;
   if (Math.abs(durationSec - expected.durationSec) > frame + 1e-6) {
     return reject(

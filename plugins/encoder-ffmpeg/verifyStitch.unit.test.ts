@@ -85,6 +85,14 @@ describe("verifyStitch", () => {
     expect(verifyStitch(facts(times), expected, chunks)).toMatchObject({ check: "timestamps_off_grid" });
   });
 
+  it("names the seam where no chunk starts, though count and grid hold", () => {
+    const shortThenLong = { ...facts(grid(90)).video, keyframeTimesSec: [0, 29 / 30, 2] };
+    expect(verifyStitch({ ...facts(grid(90)), video: shortThenLong }, expected, chunks)).toMatchObject({
+      check: "seam_keyframe",
+      seamIndex: 1,
+    });
+  });
+
   it("refuses a duration more than a frame from the source's", () => {
     expect(verifyStitch(facts(grid(90)), { ...expected, durationSec: 3.1 }, chunks)).toMatchObject({
       check: "duration",

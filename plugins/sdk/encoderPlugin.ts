@@ -318,6 +318,7 @@ export type StitchCheck =
   | "gap"
   | "frame_count"
   | "timestamps_off_grid"
+  | "seam_keyframe"
   | "duration"
   | "audio_tracks"
   | "av_offset"
