@@ -58,6 +58,8 @@ export async function measureSeamSsim(
     [
       "-hide_banner",
       "-nostdin",
+      "-nostats",
+      // The metadata filter prints each frame's SSIM at this level.
       "-loglevel",
       "info",
       "-i",
@@ -76,7 +78,7 @@ export async function measureSeamSsim(
     { timeoutMs: options.timeoutMs ?? 600_000 },
   );
   if (run.exitCode !== 0) {
-    const last = run.stderr.trim().split("\n").at(-1) ?? run.spawnError ?? "no message";
+    const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";
     return {
       _tag: "SeamSsimFailed",
       message: `ffmpeg could not compare the output with its source: ${last}`,

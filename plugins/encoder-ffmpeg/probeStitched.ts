@@ -32,7 +32,7 @@ export async function probeStitched(
     { timeoutMs: options.timeoutMs ?? 60_000 },
   );
   if (result.exitCode !== 0) {
-    const last = result.stderr.trim().split("\n").at(-1) ?? result.spawnError ?? "no message";
+    const last = result.stderr.trim().split("\n").at(-1) || result.spawnError || "no message";
     return {
       _tag: "ProbeFailure",
       reason: "probe_error",

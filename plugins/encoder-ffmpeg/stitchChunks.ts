@@ -75,7 +75,7 @@ export async function stitchChunks(
       { timeoutMs: options.timeoutMs ?? 600_000 },
     );
     if (run.exitCode !== 0) {
-      const last = run.stderr.trim().split("\n").at(-1) ?? run.spawnError ?? "no message";
+      const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";
       return reject(
         "stitch_failed",
         `ffmpeg could not stitch the chunks: ${last}`,
