@@ -1,7 +1,6 @@
-// Seam quality: SSIM of the stitched output against the source over the frames around each seam,
-// against the mean over a sample of frames spread over the whole output. One ffmpeg pass decodes both
-// files, lays the source on the output's frame grid (as the encode did) and compares only the frames
-// selected, scaled to the output's size, so the cost is two decodes rather than a full comparison.
+// Seam quality: SSIM of the output against the source around each seam, against the mean of short
+// samples spread over the output. Each window seeks both files and decodes from the keyframe before
+// it, so the cost grows with the seams, not the length (sparse source keyframes make seeks dearer).
 import type { SeamQuality, SeamReport } from "../sdk/encoderPlugin.ts";
 import { ffmpegInput } from "./ffmpegInput.ts";
 import { rationalValue } from "./rationalValue.ts";
@@ -18,13 +17,19 @@ export interface SeamSsimInput {
   readonly frameCount: number;
   /** Where chunk i + 1 starts in the output. */
   readonly seamsSec: readonly number[];
+  /**
+   * Where the source's first video frame is, seconds from its container's start (the first of
+   * SourceFrames.frameTimesSec): the output's frame 0. 0 when absent.
+   */
+  readonly sourceVideoStartSec?: number;
 }
 
 export interface SeamSsimOptions {
   readonly ffmpegPath: string;
   /** Frames on each side of a seam. */
   readonly windowFrames?: number;
-  /** About how many frames, spread evenly, make the mean. */
+  /** How many short samples, spread evenly over the output, make the mean; and their length in frames. */
+  readonly sampleWindows?: number;
   readonly sampleFrames?: number;
   readonly timeoutMs?: number;
 }
@@ -34,25 +39,107 @@ export interface SeamSsimFailed {
   readonly message: string;
 }
 
+interface FrameWindow {
+  readonly first: number;
+  /** Exclusive. */
+  readonly end: number;
+}
+
 export async function measureSeamSsim(
   input: SeamSsimInput,
   options: SeamSsimOptions,
 ): Promise<SeamReport | SeamSsimFailed> {
   const rate = rationalValue(input.frameRate);
   const windowFrames = options.windowFrames ?? 12;
-  const step = Math.max(1, Math.floor(input.frameCount / (options.sampleFrames ?? 120)));
-  const windows = input.seamsSec.map((sec) => {
-    const seam = Math.round(sec * rate);
-    return {
-      seam,
-      first: Math.max(0, seam - windowFrames),
-      last: Math.min(input.frameCount - 1, seam + windowFrames - 1),
-    };
+  const sampleWindows = options.sampleWindows ?? 8;
+  const sampleFrames = options.sampleFrames ?? 6;
+  const clamp = (first: number, end: number): FrameWindow => ({
+    first: Math.max(0, first),
+    end: Math.min(input.frameCount, end),
   });
-  const select = [...windows.map((w) => `between(n,${w.first},${w.last})`), `not(mod(n,${step}))`].join("+");
-  // Both on the same grid from zero, so frame n of one is frame n of the other.
-  const grid = `setpts=PTS-STARTPTS,fps=${input.frameRate},select='${select}'`;
+  const seamWindows = input.seamsSec.map((sec) => {
+    const seam = Math.round(sec * rate);
+    return clamp(seam - windowFrames, seam + windowFrames);
+  });
+  const samples = Array.from({ length: sampleWindows }, (_, j) => {
+    const middle = Math.round(((j + 0.5) * input.frameCount) / sampleWindows);
+    return clamp(middle - Math.floor(sampleFrames / 2), middle + Math.ceil(sampleFrames / 2));
+  });
+  const perFrame = new Map<number, number>();
+  const windows = [...seamWindows, ...samples].filter((w) => w.end > w.first);
+  for (let at = 0; at < windows.length; at += WINDOWS_PER_RUN) {
+    const measured = await measureWindows(input, windows.slice(at, at + WINDOWS_PER_RUN), rate, options);
+    if (measured._tag === "SeamSsimFailed") return measured;
+    for (const [n, v] of measured.values) perFrame.set(n, v);
+  }
+  const mean = (windows: readonly FrameWindow[]) => {
+    const values = [...perFrame]
+      .filter(([n]) => windows.some((w) => n >= w.first && n < w.end))
+      .map(([, v]) => v);
+    return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+  };
+  const meanSsim = mean(samples);
+  if (!Number.isFinite(meanSsim)) return { _tag: "SeamSsimFailed", message: "ffmpeg printed no SSIM values" };
+  const seams: SeamQuality[] = seamWindows.map((w, i) => {
+    const ssim = mean([w]);
+    return { index: i + 1, timeSec: input.seamsSec[i] ?? 0, ssim, delta: ssim - meanSsim };
+  });
+  return { _tag: "SeamReport", meanSsim, seams };
+}
+
+/** Each window opens both files once more; this many at a time bounds the decoders held at once. */
+const WINDOWS_PER_RUN = 16;
+
+/**
+ * SSIM of output frames [first, end) of each window against the source frames the encode made them
+ * from, in one ffmpeg run. Both are laid on the grid the way the encode laid the source (fps from the
+ * window's first frame time), so frame n of one is frame n of the other; the source is read from a
+ * second earlier, so a VFR source's frame held over the window's start is there to be held.
+ */
+async function measureWindows(
+  input: SeamSsimInput,
+  windows: readonly FrameWindow[],
+  rate: number,
+  options: SeamSsimOptions,
+): Promise<{ readonly _tag: "Measured"; readonly values: Map<number, number> } | SeamSsimFailed> {
+  const videoStart = input.sourceVideoStartSec ?? 0;
   const source = ffmpegInput(input.source);
+  const seconds = (value: number) => value.toFixed(6);
+  const inputs: string[] = [];
+  const graphs: string[] = [];
+  const outputs: string[] = [];
+  for (const [i, window] of windows.entries()) {
+    const firstSec = window.first / rate;
+    const endSec = window.end / rate;
+    const outputSeek = Math.max(0, firstSec - 0.5 / rate);
+    const sourceSeek = Math.max(0, videoStart + firstSec - 1);
+    // After an input seek ffmpeg counts time from the seek point; these put it back on the output's clock.
+    const onGrid = (shift: number) =>
+      `setpts=PTS+(${shift.toFixed(6)})/TB,fps=${input.frameRate}:start_time=${firstSec.toFixed(6)},trim=end_frame=${window.end - window.first}`;
+    inputs.push(
+      "-ss",
+      seconds(outputSeek),
+      "-t",
+      seconds(endSec + 1 / rate - outputSeek),
+      "-i",
+      `file:${input.output}`,
+      "-protocol_whitelist",
+      source.protocolWhitelist,
+      ...source.options,
+      "-ss",
+      seconds(sourceSeek),
+      "-t",
+      seconds(videoStart + endSec + 1 / rate - sourceSeek),
+      "-i",
+      source.target,
+    );
+    graphs.push(
+      `[${2 * i}:v]${onGrid(outputSeek)},format=yuv420p[out${i}]`,
+      `[${2 * i + 1}:v]${onGrid(sourceSeek - videoStart)},scale=${input.width}:${input.height},setsar=1,format=yuv420p[src${i}]`,
+      `[out${i}][src${i}]ssim,metadata=mode=print:key=lavfi.ssim.All[ssim${i}]`,
+    );
+    outputs.push("-map", `[ssim${i}]`, "-f", "null", "-");
+  }
   const run = await runCommand(
     options.ffmpegPath,
     [
@@ -62,18 +149,10 @@ export async function measureSeamSsim(
       // The metadata filter prints each frame's SSIM at this level.
       "-loglevel",
       "info",
-      "-i",
-      `file:${input.output}`,
-      "-protocol_whitelist",
-      source.protocolWhitelist,
-      ...source.options,
-      "-i",
-      source.target,
+      ...inputs,
       "-filter_complex",
-      `[0:v]${grid},format=yuv420p[out];[1:v]${grid},scale=${input.width}:${input.height},setsar=1,format=yuv420p[src];[out][src]ssim,metadata=mode=print:key=lavfi.ssim.All`,
-      "-f",
-      "null",
-      "-",
+      graphs.join(";"),
+      ...outputs,
     ],
     { timeoutMs: options.timeoutMs ?? 600_000 },
   );
@@ -84,18 +163,7 @@ export async function measureSeamSsim(
       message: `ffmpeg could not compare the output with its source: ${last}`,
     };
   }
-  const perFrame = parseSsimLog(run.stderr, rate);
-  const mean = (frames: (n: number) => boolean) => {
-    const values = [...perFrame].filter(([n]) => frames(n)).map(([, v]) => v);
-    return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-  };
-  const meanSsim = mean((n) => n % step === 0);
-  if (!Number.isFinite(meanSsim)) return { _tag: "SeamSsimFailed", message: "ffmpeg printed no SSIM values" };
-  const seams: SeamQuality[] = windows.map((w, i) => {
-    const ssim = mean((n) => n >= w.first && n <= w.last);
-    return { index: i + 1, timeSec: input.seamsSec[i] ?? 0, ssim, delta: ssim - meanSsim };
-  });
-  return { _tag: "SeamReport", meanSsim, seams };
+  return { _tag: "Measured", values: parseSsimLog(run.stderr, rate) };
 }
 
 /**
@@ -104,17 +172,19 @@ export async function measureSeamSsim(
  */
 export function parseSsimLog(stderr: string, rate: number): Map<number, number> {
   const values = new Map<number, number>();
-  let frame: number | null = null;
+  // Keyed by the filter instance that printed the line, so windows measured in one run never mix.
+  const pending = new Map<string, number>();
   for (const line of stderr.split("\n")) {
-    const time = /\bpts_time:(\S+)/.exec(line);
+    const time = /\[(Parsed_metadata_\d+) @ [^\]]*\] frame:\S+\s+pts:\S+\s+pts_time:(\S+)/.exec(line);
     if (time) {
-      frame = Math.round(Number(time[1]) * rate);
+      pending.set(time[1] ?? "", Math.round(Number(time[2]) * rate));
       continue;
     }
-    const ssim = /lavfi\.ssim\.All=(\S+)/.exec(line);
-    if (ssim && frame !== null) {
-      values.set(frame, Number(ssim[1]));
-      frame = null;
+    const ssim = /\[(Parsed_metadata_\d+) @ [^\]]*\] lavfi\.ssim\.All=(\S+)/.exec(line);
+    const frame = ssim ? pending.get(ssim[1] ?? "") : undefined;
+    if (ssim && frame !== undefined) {
+      values.set(frame, Number(ssim[2]));
+      pending.delete(ssim[1] ?? "");
     }
   }
   return values;

@@ -17,4 +17,19 @@ describe("parseSsimLog", () => {
       [49, 0.75],
     ]);
   });
+
+  it("keeps windows measured in one run apart, whatever order their lines come in", () => {
+    const log = [
+      "[Parsed_metadata_7 @ 0x1] frame:0    pts:108     pts_time:3.6",
+      "[Parsed_metadata_15 @ 0x2] frame:0    pts:200     pts_time:6.66667",
+      "[Parsed_metadata_15 @ 0x2] lavfi.ssim.All=0.25",
+      "[Parsed_metadata_7 @ 0x1] lavfi.ssim.All=0.9",
+    ].join("\n");
+    expect(parseSsimLog(log, 30)).toEqual(
+      new Map([
+        [200, 0.25],
+        [108, 0.9],
+      ]),
+    );
+  });
 });

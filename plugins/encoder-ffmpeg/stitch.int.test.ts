@@ -174,6 +174,7 @@ function seamInput(s: Split, output: string) {
     height,
     frameCount: s.expected.frameCount,
     seamsSec: s.expected.seamsSec,
+    sourceVideoStartSec: s.frames.frameTimesSec[0] ?? 0,
   };
 }
 
