@@ -76,6 +76,14 @@ export const errors = {
     description: "Another worker has already started this attempt of the task",
     resolution: "Drop the message; the attempt belongs to the worker that started it",
   },
+  "WE-JOB-012": {
+    httpStatus: 500,
+    message: "Stitch verification failed",
+    description:
+      "The stitched output lost, doubled or shifted frames, left a gap at a seam or lost A/V sync; it was not published",
+    resolution:
+      "The chunks are kept for inspection; retry the job, and report the seam named in details if it fails again",
+  },
   "WE-STR-001": {
     httpStatus: 400,
     message: "Invalid stream request",

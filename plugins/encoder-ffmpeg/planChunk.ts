@@ -25,13 +25,17 @@ export interface PlannedChunk {
 export function planChunk(segment: ChunkSegment, frameRate: string): PlannedChunk {
   const rate = rationalValue(frameRate);
   const { frameTimesSec: times, startTimeSec, endSec: sourceEndSec } = segment.frames;
+  // The whole encode's grid starts at the first video frame, which need not be the container's start
+  // (MPEG-TS whose audio leads the video by its priming, say).
+  const videoStartSec = times[0] ?? 0;
   // The 1e-3 absorbs the microsecond rounding of probed times, far below a frame at any real rate.
-  const frameAt = (sec: number) => (sec <= 0 ? 0 : Math.ceil(sec * rate - 1e-3));
+  const frameAt = (sec: number) =>
+    sec <= videoStartSec ? 0 : Math.ceil((sec - videoStartSec) * rate - 1e-3);
   const firstFrame = frameAt(segment.startSec);
   const before = lastBefore(times, segment.startSec);
   const last = (times.at(-1) ?? 0) < segment.endSec;
   const frameCount = last ? null : frameAt(segment.endSec) - firstFrame;
-  const gridStartSec = startTimeSec + firstFrame / rate;
+  const gridStartSec = startTimeSec + videoStartSec + firstFrame / rate;
   return {
     chunk: {
       // Halfway between two frames, so rounding of the seek can neither take nor drop either.
@@ -41,7 +45,7 @@ export function planChunk(segment: ChunkSegment, frameRate: string): PlannedChun
     },
     // Timestamps restart at zero once the grid is laid, so chunks concatenate end to end.
     timingFilters: [`fps=${frameRate}:start_time=${gridStartSec.toFixed(9)}`, "setpts=PTS-STARTPTS"],
-    durationSec: frameCount === null ? sourceEndSec - firstFrame / rate : frameCount / rate,
+    durationSec: frameCount === null ? sourceEndSec - videoStartSec - firstFrame / rate : frameCount / rate,
   };
 }
 

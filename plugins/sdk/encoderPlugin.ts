@@ -281,3 +281,84 @@ export interface EncoderEngine {
 
 /** The encoder pillar's contract under its earlier name. */
 export type EncoderPlugin = EncoderEngine;
+
+/** One audio track of a source, as a split encode keeps it: its language and whether it plays by default. */
+export interface AudioTrackInfo {
+  /** Absolute stream index in the source. */
+  readonly index: number;
+  readonly codec: string;
+  /** ISO 639 tag as the source has it; null when untagged or "und". */
+  readonly language: string | null;
+  readonly title: string | null;
+  readonly isDefault: boolean;
+  /** From the first packet shown to the end of the last; null when unknown. */
+  readonly durationSec: number | null;
+}
+
+/**
+ * The audio of a split encode: encoded once for the whole source (never per chunk, so no seam can
+ * click) and muxed beside the stitched video. Every track is kept, in order, with its language.
+ */
+export interface AudioEncodePlan {
+  readonly profileName: string;
+  readonly input: { readonly url: string };
+  readonly tracks: readonly AudioTrackInfo[];
+  readonly encoder: "aac";
+  readonly bitrateKbps: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly container: { readonly format: "mp4"; readonly faststart: boolean };
+}
+
+/** Which check of a stitched output failed. */
+export type StitchCheck =
+  | "stitch_failed"
+  | "unreadable"
+  | "timestamps_not_increasing"
+  | "gap"
+  | "frame_count"
+  | "timestamps_off_grid"
+  | "seam_keyframe"
+  | "duration"
+  | "audio_tracks"
+  | "av_offset"
+  | "audio_duration"
+  | "audio_gap";
+
+/**
+ * A stitch that may not complete the job (WE-JOB-012). The chunks are left where they were, for
+ * inspection; nothing was renamed into place.
+ */
+export interface StitchRejected {
+  readonly _tag: "StitchRejected";
+  readonly code: "WE-JOB-012";
+  readonly check: StitchCheck;
+  readonly message: string;
+  readonly hint: string;
+  /** The seam (index of the chunk that starts there) the failure was found at, when it was at one. */
+  readonly seamIndex: number | null;
+  readonly chunks: readonly string[];
+}
+
+export interface Stitched {
+  readonly _tag: "Stitched";
+  readonly path: string;
+  readonly frameCount: number;
+  readonly durationSec: number;
+}
+
+/** SSIM of the output against the source around one seam, against the whole output's mean. */
+export interface SeamQuality {
+  /** Index of the chunk that starts at this seam (1 for the first seam). */
+  readonly index: number;
+  readonly timeSec: number;
+  readonly ssim: number;
+  /** `ssim` minus the mean: below zero the seam looks worse than the rest. */
+  readonly delta: number;
+}
+
+export interface SeamReport {
+  readonly _tag: "SeamReport";
+  readonly meanSsim: number;
+  readonly seams: readonly SeamQuality[];
+}

@@ -1,0 +1,102 @@
+// Stitches a split encode: the video chunks, in order, through the concat demuxer with stream copy,
+// muxed with the audio encoded once for the whole source into an mp4 with faststart. Written to a
+// temporary name beside the output and renamed into place only once verifyStitch passed; a failed
+// check leaves nothing at the output and the chunks where they are, for inspection.
+import { rename, rm, writeFile } from "node:fs/promises";
+import type { Stitched, StitchRejected } from "../sdk/encoderPlugin.ts";
+import { concatList } from "./concatList.ts";
+import type { StitchExpectation } from "./expectedStitch.ts";
+import { probeStitched } from "./probeStitched.ts";
+import { runCommand } from "./runCommand.ts";
+import { verifyStitch } from "./verifyStitch.ts";
+
+export interface StitchInput {
+  /** Absolute paths of the video chunks, in order. */
+  readonly chunks: readonly string[];
+  /** The audio encode of the whole source (absolute path); null when the source has no audio. */
+  readonly audio: string | null;
+  /** Absolute path of the final file. */
+  readonly output: string;
+  readonly expected: StitchExpectation;
+}
+
+export interface StitchOptions {
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
+  /** Stream copy runs at disk speed; the limit only stops a hung process. */
+  readonly timeoutMs?: number;
+}
+
+export async function stitchChunks(
+  input: StitchInput,
+  options: StitchOptions,
+): Promise<Stitched | StitchRejected> {
+  const { chunks, audio, output, expected } = input;
+  const list = `${output}.concat.txt`;
+  const partial = `${output}.partial.mp4`;
+  const reject = (check: "stitch_failed" | "unreadable", message: string, hint: string): StitchRejected => ({
+    _tag: "StitchRejected",
+    code: "WE-JOB-012",
+    check,
+    message,
+    hint,
+    seamIndex: null,
+    chunks,
+  });
+  try {
+    await writeFile(list, concatList(chunks));
+    const run = await runCommand(
+      options.ffmpegPath,
+      [
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "concat",
+        // Only the absolute paths concatList accepted are in the list.
+        "-safe",
+        "0",
+        "-i",
+        `file:${list}`,
+        ...(audio === null ? [] : ["-i", `file:${audio}`]),
+        "-map",
+        "0:v:0",
+        ...(audio === null ? [] : ["-map", "1:a"]),
+        "-c",
+        "copy",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        `file:${partial}`,
+      ],
+      { timeoutMs: options.timeoutMs ?? 600_000 },
+    );
+    if (run.exitCode !== 0) {
+      const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";
+      return reject(
+        "stitch_failed",
+        `ffmpeg could not stitch the chunks: ${last}`,
+        "Check that every chunk exists and was encoded with the same plan.",
+      );
+    }
+    const facts = await probeStitched(partial, { ffprobePath: options.ffprobePath });
+    if (facts._tag === "ProbeFailure") {
+      return reject("unreadable", facts.message, "The stitched file cannot be read back; stitch again.");
+    }
+    const verdict = verifyStitch(facts, expected, chunks);
+    if (verdict._tag === "StitchRejected") return verdict;
+    await rename(partial, output);
+    return {
+      _tag: "Stitched",
+      path: output,
+      frameCount: verdict.frameCount,
+      durationSec: verdict.durationSec,
+    };
+  } finally {
+    await rm(list, { force: true });
+    await rm(partial, { force: true });
+  }
+}
