@@ -14,6 +14,7 @@ import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { JobList } from "../lib/apiTypes.ts";
 import { formatDuration } from "../lib/formatDuration.ts";
+import { sourceName } from "../lib/sourceName.ts";
 import { useLocalePath } from "../lib/useLocalePath.ts";
 import { can, useSession } from "../lib/useSession.ts";
 
@@ -100,7 +101,7 @@ export default function Jobs() {
                   </Link>
                 </TableCell>
                 <TableCell className="max-w-64 truncate" title={job.source_url}>
-                  {job.source_url.split("/").pop()}
+                  {sourceName(job.source_url)}
                 </TableCell>
                 <TableCell>{job.profile}</TableCell>
                 <TableCell>
@@ -112,11 +113,13 @@ export default function Jobs() {
                       value={job.progress_pct}
                       label={`${t("jobs.progress")} ${job.id.slice(0, 8)}`}
                     />
-                    <span className="w-10 text-right text-xs tabular-nums">{job.progress_pct} %</span>
+                    <span className="w-12 whitespace-nowrap text-right text-xs tabular-nums">
+                      {job.progress_pct} %
+                    </span>
                   </div>
                 </TableCell>
                 <TableCell className="text-xs tabular-nums">{formatDuration(job.eta_seconds)}</TableCell>
-                <TableCell className="text-xs text-muted-foreground">
+                <TableCell className="whitespace-nowrap text-xs text-muted-foreground">
                   {dateFormat.format(new Date(job.created_at))}
                 </TableCell>
                 <TableCell>
