@@ -88,7 +88,11 @@ async function takeLock(lockDir: string): Promise<boolean> {
   return true;
 }
 
-function runBuild(webDir: string, timeoutMs: number): Promise<{ ok: boolean; output: string }> {
+function runBuild(
+  webDir: string,
+  lockDir: string,
+  timeoutMs: number,
+): Promise<{ ok: boolean; output: string }> {
   const cli = join(
     dirname(createRequire(join(PROJECT_ROOT, "package.json")).resolve("@react-router/dev/package.json")),
     "bin.js",
@@ -99,6 +103,8 @@ function runBuild(webDir: string, timeoutMs: number): Promise<{ ok: boolean; out
       env: { ...process.env, NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // the build outlives a kernel stopped meanwhile: the lock names the build, so nobody starts a second
+    if (child.pid !== undefined) void writeFile(join(lockDir, "pid"), String(child.pid)).catch(() => {});
     let output = "";
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
@@ -141,7 +147,7 @@ export async function ensureDashboardBuild(options: DashboardBuildOptions = {}):
     if ((await builtHash(webDir)) === wanted) return { _tag: "DashboardReady", clientDir, built: false };
     log("building the dashboard (once per change of its sources)…");
     const started = Date.now();
-    const result = await runBuild(webDir, options.timeoutMs ?? LOCK_STALE_MS);
+    const result = await runBuild(webDir, lockDir, options.timeoutMs ?? LOCK_STALE_MS);
     if (!result.ok) {
       return { _tag: "DashboardUnavailable", reason: `the dashboard build failed: ${result.output.trim()}` };
     }
