@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDashboardBuild } from "../../infra/platform/dashboardBuild.ts";
@@ -16,7 +17,6 @@ interface BrowserGlobals {
   document: { cookie: string };
   localStorage: Record<string, string>;
   noReload?: boolean;
-  scrollTo(x: number, y: number): void;
 }
 
 const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
@@ -197,8 +197,7 @@ describe("the dashboard", () => {
     expect(await page.getByTestId("timeline-position").textContent()).toMatch(/^Event \d+ of \d+$/);
     await page.getByTestId("timeline-state").scrollIntoViewIfNeeded();
     await shot(page, "job-timeline");
-    await page.evaluate(() => (globalThis as unknown as BrowserGlobals).scrollTo(0, 0));
-    await shot(page, "job");
+    await page.screenshot({ path: join(SCREENSHOTS, "job.png"), fullPage: true });
     await page.close();
   });
 
@@ -246,7 +245,37 @@ describe("the dashboard", () => {
     await adminPage.close();
   });
 
-  it("shows the dashboard, workers and tokens pages", async () => {
+  it("loads at most 250 KB of gzipped JavaScript for /dashboard", async () => {
+    const page = await admin.newPage();
+    const scripts: Promise<number>[] = [];
+    page.on("response", (response) => {
+      if (response.request().resourceType() === "script") {
+        scripts.push(response.body().then((body) => gzipSync(body).length));
+      }
+    });
+    await page.goto(`${platform.url}/dashboard`);
+    await page.getByRole("heading", { name: "Recent jobs" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    const sizes = await Promise.all(scripts);
+    const kb = sizes.reduce((a, b) => a + b, 0) / 1024;
+    console.log(`initial_js_gz_kb=${kb.toFixed(1)} (${sizes.length} scripts)`);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(kb).toBeLessThanOrEqual(250);
+    await page.close();
+  });
+
+  it("searches the jobs list on the server", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/jobs`);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    await page.getByLabel("Search by id or source URL").fill("harbour");
+    await page.waitForURL(/[?&]q=harbour/);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator("tbody tr").first().getAttribute("data-job-id")).toBe(jobId);
+    await page.close();
+  });
+
+  it("shows the dashboard, workers and tokens pages, light and dark", async () => {
     const page = await admin.newPage();
     await page.goto(`${platform.url}/dashboard`);
     await page.getByRole("heading", { name: "Recent jobs" }).waitFor();
@@ -261,6 +290,13 @@ describe("the dashboard", () => {
     await page.goto(`${platform.url}/settings/tokens`);
     await page.getByText("wall screen").waitFor();
     await shot(page, "tokens");
+    await page.getByRole("button", { name: "Toggle light and dark theme" }).click();
+    expect(await page.locator("html").getAttribute("class")).toContain("dark");
+    await page.goto(`${platform.url}/jobs/${jobId}`);
+    await page.getByTestId("job-progress").waitFor();
+    // the choice is remembered: the next page opens dark before its first paint
+    expect(await page.locator("html").getAttribute("class")).toContain("dark");
+    await shot(page, "job-dark");
     await page.close();
   });
 });

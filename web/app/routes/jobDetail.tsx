@@ -58,7 +58,10 @@ export default function JobDetail() {
           <CardContent className="space-y-4">
             <div className="flex items-center gap-3">
               <Progress value={view.progress_pct} label={t("jobs.progress")} className="h-3" />
-              <span className="w-14 text-right font-semibold tabular-nums" data-testid="job-progress">
+              <span
+                className="w-16 whitespace-nowrap text-right font-semibold tabular-nums"
+                data-testid="job-progress"
+              >
                 {view.progress_pct} %
               </span>
             </div>
@@ -202,7 +205,7 @@ function Timeline({ jobId }: { jobId: string }) {
           <StatusBadge status={state.status} />
           <div className="flex min-w-48 flex-1 items-center gap-2">
             <Progress value={state.progress_pct} label={t("job.asOf")} />
-            <span className="text-xs tabular-nums">{state.progress_pct} %</span>
+            <span className="whitespace-nowrap text-xs tabular-nums">{state.progress_pct} %</span>
           </div>
           <div className="flex gap-1">
             {state.tasks.map((task) => (

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Plus } from "lucide-react";
-import { useMemo } from "react";
+import { Plus, Search } from "lucide-react";
+import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { JobActions } from "../components/JobActions.tsx";
@@ -8,7 +8,7 @@ import { PageHeader } from "../components/PageHeader.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Card } from "../components/ui/card.tsx";
-import { NativeSelect } from "../components/ui/input.tsx";
+import { Input, NativeSelect } from "../components/ui/input.tsx";
 import { Progress } from "../components/ui/progress.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
@@ -28,11 +28,14 @@ export default function Jobs() {
   const [params, setParams] = useSearchParams();
   const status = params.get("status") ?? "";
   const offset = Number(params.get("offset") ?? 0) || 0;
+  const search = params.get("q") ?? "";
+  const [typed, setTyped] = useState(search);
   const query = useMemo(() => {
     const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
     if (status) q.set("status", status);
+    if (search.trim()) q.set("q", search.trim());
     return q.toString();
-  }, [status, offset]);
+  }, [status, search, offset]);
   const jobs = useQuery({
     queryKey: ["jobs", query],
     queryFn: () => apiFetch<JobList>(`/v1/jobs?${query}`),
@@ -46,6 +49,12 @@ export default function Jobs() {
     }
     setParams(next, { replace: true });
   };
+  // one request per pause in typing, not per key
+  useEffect(() => {
+    if (typed === search) return;
+    const timer = setTimeout(() => update({ q: typed, offset: "" }), 300);
+    return () => clearTimeout(timer);
+  });
   const total = jobs.data?.pagination.total ?? 0;
   const dateFormat = new Intl.DateTimeFormat(i18n.language, { dateStyle: "short", timeStyle: "short" });
 
@@ -66,6 +75,17 @@ export default function Jobs() {
       />
       <Card>
         <div className="flex flex-wrap items-center gap-3 border-b border-border p-4">
+          <div className="relative min-w-64 flex-1">
+            <Search aria-hidden className="absolute top-2.5 left-3 size-4 text-muted-foreground" />
+            <Input
+              type="search"
+              aria-label={t("jobs.search")}
+              placeholder={t("jobs.search")}
+              className="pl-9"
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+            />
+          </div>
           <NativeSelect
             aria-label={t("jobs.statusFilter")}
             value={status}
