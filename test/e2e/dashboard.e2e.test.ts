@@ -275,6 +275,28 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  it("browses storage and starts the wizard from a stored file; lists the profiles", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/files`);
+    await page.getByRole("button", { name: "uploads" }).click();
+    const row = page.locator("tr", { hasText: "harbour.mp4" }).first();
+    await row.waitFor();
+    await shot(page, "files");
+    await row.getByRole("link", { name: "Start job" }).click();
+    await page.waitForURL(/\/jobs\/new\?source=/);
+    // the source is chosen already: the wizard opens at the profile
+    expect(await page.locator('[aria-current="step"]').textContent()).toContain("Profile");
+    await page.getByLabel("480p_fast").check();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect
+      .poll(() => page.locator("dd").first().textContent(), { timeout: 10_000 })
+      .toMatch(/^fs:\/\/uploads\/.*harbour\.mp4$/);
+    await page.goto(`${platform.url}/settings/profiles`);
+    await page.getByRole("cell", { name: "480p_fast" }).waitFor();
+    await shot(page, "profiles");
+    await page.close();
+  });
+
   it("shows the dashboard, workers and tokens pages, light and dark", async () => {
     const page = await admin.newPage();
     await page.goto(`${platform.url}/dashboard`);

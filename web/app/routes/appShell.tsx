@@ -1,5 +1,15 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Clapperboard, Cpu, KeyRound, LayoutDashboard, ListVideo, LogOut, Plus } from "lucide-react";
+import {
+  Clapperboard,
+  Cpu,
+  FolderOpen,
+  KeyRound,
+  LayoutDashboard,
+  ListVideo,
+  LogOut,
+  Plus,
+  SlidersHorizontal,
+} from "lucide-react";
 import { useTranslation } from "react-i18next";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
@@ -33,6 +43,8 @@ export default function AppShell() {
     { to: "/jobs", label: t("nav.jobs"), icon: ListVideo, show: true },
     { to: "/jobs/new", label: t("nav.newJob"), icon: Plus, show: can(session.data, "operator") },
     { to: "/workers", label: t("nav.workers"), icon: Cpu, show: true },
+    { to: "/files", label: t("nav.files"), icon: FolderOpen, show: can(session.data, "operator") },
+    { to: "/settings/profiles", label: t("nav.profiles"), icon: SlidersHorizontal, show: true },
     { to: "/settings/tokens", label: t("nav.tokens"), icon: KeyRound, show: can(session.data, "admin") },
   ];
 

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, Link2, Upload } from "lucide-react";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
+import { useNavigate, useSearchParams } from "react-router";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Card, CardContent } from "../components/ui/card.tsx";
@@ -22,9 +22,12 @@ export default function JobNew() {
   const path = useLocalePath();
   const navigate = useNavigate();
   const client = useQueryClient();
-  const [step, setStep] = useState<Step>(0);
-  const [mode, setMode] = useState<"url" | "upload">("upload");
-  const [url, setUrl] = useState("");
+  // a file picked on the files page arrives as ?source=: the wizard starts at the profile
+  const [params] = useSearchParams();
+  const given = params.get("source") ?? "";
+  const [step, setStep] = useState<Step>(given ? 1 : 0);
+  const [mode, setMode] = useState<"url" | "upload">(given ? "url" : "upload");
+  const [url, setUrl] = useState(given);
   const urlId = useId();
   const fileId = useId();
   const [uploadPct, setUploadPct] = useState<number | null>(null);
