@@ -44,6 +44,18 @@ export interface JobTask {
   worker_id: string | null;
   progress_pct: number;
   output_size_bytes: number | null;
+  attempts: TaskAttempt[];
+}
+
+export interface TaskAttempt {
+  attempt: number;
+  status: string;
+  worker_id: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  exit_class: string | null;
+  error_message: string | null;
+  stderr_tail: string | null;
 }
 
 export interface JobDetail extends Job {

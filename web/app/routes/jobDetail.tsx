@@ -143,10 +143,38 @@ export default function JobDetail() {
               ))}
             </tbody>
           </Table>
+          <AttemptLogs tasks={view.tasks} />
         </Card>
         <Timeline jobId={view.id} />
       </div>
     </>
+  );
+}
+
+/** Each attempt that ended in a failure, with what ffmpeg said last: why a task was retried. */
+function AttemptLogs({ tasks }: { tasks: JobDetailView["tasks"] }) {
+  const { t } = useTranslation();
+  const failed = tasks.flatMap((task) =>
+    task.attempts
+      .filter((attempt) => attempt.error_message || attempt.stderr_tail)
+      .map((attempt) => ({ task, attempt })),
+  );
+  if (failed.length === 0) return null;
+  return (
+    <div className="space-y-2 p-5">
+      {failed.map(({ task, attempt }) => (
+        <details key={`${task.id}-${attempt.attempt}`} className="rounded-md border border-border">
+          <summary className="cursor-pointer px-3 py-2 text-sm">
+            {t("job.attemptLog", { index: task.sequence_index, attempt: attempt.attempt })}
+            {attempt.exit_class && <span className="ml-2 text-muted-foreground">({attempt.exit_class})</span>}
+            {attempt.error_message && <span className="ml-2 text-destructive">{attempt.error_message}</span>}
+          </summary>
+          <pre className="max-h-64 overflow-auto border-t border-border bg-muted/50 p-3 text-xs whitespace-pre-wrap">
+            {attempt.stderr_tail ?? "—"}
+          </pre>
+        </details>
+      ))}
+    </div>
   );
 }
 
