@@ -136,7 +136,10 @@ describe("public routes", () => {
     for (const other of ["package.json", "..%2Fpackage.json", "index.html"]) {
       expect((await fetch(`${kernel.url}/docs/assets/swagger-ui-dist/${other}`)).status).toBe(404);
     }
-    const unknown = await fetch(`${kernel.url}/nowhere`);
+    // other paths outside the API belong to the dashboard, which draws its own "not found" page
+    const unknown = await fetch(`${kernel.url}/v1/nowhere`, {
+      headers: { Authorization: `Bearer ${tokens.viewer}` },
+    });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-006");
   });
