@@ -2,6 +2,7 @@
 // uploaded clip through the wizard, its progress bar reaching 100 % without a reload, the event timeline
 // moved back to "processing", the output downloaded, a viewer without controls, Japanese under /ja/.
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +16,7 @@ import { type PlatformProcess, startPlatform } from "../support/platformProcess.
 // page scripts run in the browser (no closures reach them); the test itself is typed for Node
 interface BrowserGlobals {
   document: { cookie: string };
-  localStorage: Record<string, string>;
+  localStorage: Record<string, string> & { setItem(key: string, value: string): void };
   noReload?: boolean;
 }
 
@@ -52,6 +53,27 @@ async function signedIn(token: string): Promise<BrowserContext> {
   await page.waitForURL(/\/dashboard$/);
   await page.close();
   return context;
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
 }
 
 const shot = (page: Page, name: string) =>
@@ -295,6 +317,43 @@ describe("the dashboard", () => {
     await page.getByRole("cell", { name: "480p_fast" }).waitFor();
     await shot(page, "profiles");
     await page.close();
+  });
+
+  it("has no serious or critical accessibility violations on any page, light or dark", async () => {
+    const anonymous = await browser.newContext();
+    const signIn = await anonymous.newPage();
+    await signIn.goto(`${platform.url}/sign-in`);
+    await signIn.getByRole("button", { name: "Sign in" }).waitFor();
+    const found: Record<string, string[]> = { "/sign-in": await seriousViolations(signIn) };
+    await anonymous.close();
+    const page = await admin.newPage();
+    const pages: Array<[string, () => Promise<unknown>]> = [
+      ["/dashboard", () => page.getByRole("heading", { name: "Recent jobs" }).waitFor()],
+      ["/jobs", () => page.locator("tbody tr").first().waitFor()],
+      [`/jobs/${jobId}`, () => page.getByTestId("timeline-position").waitFor()],
+      ["/jobs/new", () => page.getByLabel("Video file").waitFor()],
+      ["/workers", () => page.locator("tbody tr").first().waitFor()],
+      ["/files", () => page.getByRole("button", { name: "uploads" }).waitFor()],
+      ["/settings/profiles", () => page.getByRole("cell", { name: "480p_fast" }).waitFor()],
+      ["/settings/tokens", () => page.locator("tbody tr").first().waitFor()],
+    ];
+    for (const theme of ["light", "dark"]) {
+      await page.goto(`${platform.url}/dashboard`);
+      await page.evaluate(
+        (t) => (globalThis as unknown as BrowserGlobals).localStorage.setItem("webencode.theme", t),
+        theme,
+      );
+      for (const [path, loaded] of pages) {
+        await page.goto(`${platform.url}${path}`);
+        await loaded();
+        found[`${path} (${theme})`] = await seriousViolations(page);
+      }
+    }
+    await page.evaluate(() =>
+      (globalThis as unknown as BrowserGlobals).localStorage.setItem("webencode.theme", "light"),
+    );
+    await page.close();
+    expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length > 0))).toEqual({});
   });
 
   it("shows the dashboard, workers and tokens pages, light and dark", async () => {

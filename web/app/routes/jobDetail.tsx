@@ -225,7 +225,7 @@ function Timeline({ jobId }: { jobId: string }) {
           />
         )}
         <div
-          className="flex flex-wrap items-center gap-4 rounded-lg bg-muted/60 p-4 text-sm"
+          className="flex flex-wrap items-center gap-4 rounded-lg border border-border bg-card p-4 text-sm"
           data-testid="timeline-state"
           data-status={state.status}
         >
