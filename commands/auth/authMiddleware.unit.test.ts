@@ -23,6 +23,8 @@ const authenticator: TokenAuthenticator = {
     const expired = checked._tag === "TicketExpired";
     return { ...unknown, code: expired ? "WE-AUTH-002" : "WE-AUTH-001" };
   },
+  // sessions are proven against a real kernel in sessionRoutes.int.test.ts
+  authenticateSession: async () => unknown,
 };
 
 const app = testApp((app) => {

@@ -21,6 +21,7 @@ import { executeTokenCommand } from "./executeTokenCommand.ts";
 import { findTokenRow, type TokenRow } from "./findTokenRow.ts";
 import { listTokenRows } from "./listTokenRows.ts";
 import { loadTokenStates } from "./loadTokenStates.ts";
+import { type IssuedSession, issueSession, verifySession } from "./sessionCookie.ts";
 import { type IssuedTicket, issueTicket, verifyTicket } from "./sseTicket.ts";
 
 export interface TokenServiceDeps {
@@ -99,7 +100,10 @@ export type AuthFailureReason =
   | "revoked"
   | "expired"
   | "invalid_ticket"
-  | "ticket_expired";
+  | "ticket_expired"
+  | "invalid_session"
+  | "session_expired"
+  | "signed_out";
 
 /** Why a secret or ticket does not authenticate. WE-AUTH-002 only for an expiry: the client may renew. */
 export interface AuthFailure {
@@ -117,6 +121,23 @@ export interface LoggedToken extends Token {
 export interface TokenAuthenticator {
   authenticate(bearer: string): Promise<Actor | AuthFailure>;
   authenticateTicket(ticket: string): Promise<Actor | AuthFailure>;
+  /** The actor of a browser's session cookie, with the CSRF secret its mutations must send back. */
+  authenticateSession(value: string): Promise<SessionActor | AuthFailure>;
+}
+
+/** Who a session cookie signs in, and what its mutations must echo in X-CSRF-Token. */
+export interface SessionActor {
+  _tag: "SessionActor";
+  actor: Actor;
+  csrf: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export interface OpenedSession {
+  _tag: "OpenedSession";
+  actor: Actor;
+  session: IssuedSession;
 }
 
 export interface TokenService extends TokenAuthenticator {
@@ -132,6 +153,10 @@ export interface TokenService extends TokenAuthenticator {
   ): Promise<Revoked | TokenRejected | Forbidden>;
   list(): Promise<TokenSummary[]>;
   issueTicket(actor: Actor): IssuedTicket;
+  /** Trades a bearer token for a browser session bound to it. */
+  openSession(bearer: string): Promise<OpenedSession | AuthFailure>;
+  /** Signs a session out: its cookie is refused from now on, even if the browser kept it. */
+  endSession(value: string): void;
   /** Every token folded from the event log, for start-up decisions that must not wait on a projector. */
   tokensFromLog(): Promise<LoggedToken[]>;
   /**
@@ -148,7 +173,10 @@ export const isAuthFailure = (value: Actor | AuthFailure): value is AuthFailure 
 
 const failure = (reason: AuthFailureReason, message: string): AuthFailure => ({
   _tag: "AuthFailure",
-  code: reason === "expired" || reason === "ticket_expired" ? "WE-AUTH-002" : "WE-AUTH-001",
+  code:
+    reason === "expired" || reason === "ticket_expired" || reason === "session_expired"
+      ? "WE-AUTH-002"
+      : "WE-AUTH-001",
   reason,
   message,
 });
@@ -183,6 +211,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const cache = new Map<string, { row: TokenRow; readAt: number }>();
   // Revoked through this process: refused at once, whatever the cache or the projector says.
   const revokedHere = new Set<string>();
+  // Sessions signed out through this process, until they would have expired anyway.
+  const signedOut = new Map<string, number>();
+  const sessionKey = () => ({ secret: ticketSecret, now: now() });
 
   function remember(row: TokenRow) {
     cache.delete(row.id);
@@ -249,7 +280,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     };
   };
 
-  return {
+  const service: TokenService = {
     async issue(input, actor, trace = {}) {
       if (!hasRole(actor, "admin")) return forbidden("Issuing tokens needs the admin role");
       const tokenId = input.secret === undefined ? newId() : tokenIdOf(input.secret);
@@ -346,6 +377,41 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
     issueTicket: (actor) => issueTicket(actor, { secret: ticketSecret, now: now() }),
 
+    async openSession(bearer) {
+      const actor = await service.authenticate(bearer);
+      if (isAuthFailure(actor)) return actor;
+      if (actor.tokenId === undefined) return failure("unknown", "Only an API token opens a session");
+      const row = await rowOf(actor.tokenId);
+      const session = issueSession(actor.tokenId, sessionKey(), row?.expires_at ?? undefined);
+      return { _tag: "OpenedSession", actor, session };
+    },
+
+    async authenticateSession(value) {
+      const checked = verifySession(value, sessionKey());
+      if (checked._tag === "InvalidSession") {
+        return failure("invalid_session", "The session is not valid: sign in again");
+      }
+      if (checked._tag === "SessionExpired") {
+        return failure("session_expired", `The session expired at ${checked.expiredAt.toISOString()}`);
+      }
+      if (signedOut.has(checked.sessionId)) return failure("signed_out", "The session was signed out");
+      // a session dies with the token it was opened with
+      const row = tokenIdSchema.safeParse(checked.tokenId).success ? await rowOf(checked.tokenId) : null;
+      if (row === null) return failure("unknown", "The session's token is not valid");
+      const actor = actorOf(row);
+      if (isAuthFailure(actor)) return actor;
+      const { csrf, sessionId, expiresAt } = checked;
+      return { _tag: "SessionActor", actor, csrf, sessionId, expiresAt };
+    },
+
+    endSession(value) {
+      const checked = verifySession(value, sessionKey());
+      if (checked._tag !== "ValidSession") return;
+      const at = now().getTime();
+      for (const [id, until] of signedOut) if (until <= at) signedOut.delete(id);
+      signedOut.set(checked.sessionId, checked.expiresAt.getTime());
+    },
+
     checkSecret: (token, secret) =>
       checkSecret({ tokenId: token.tokenId, hash: token.hash, active: token.status === "issued" }, secret),
 
@@ -373,4 +439,5 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       }
     },
   };
+  return service;
 }

@@ -207,6 +207,8 @@ describe("real answers against their documented schemas", () => {
     expect(job.outputs.length).toBeGreaterThan(0);
     const outputs = await call("GET", `/v1/jobs/${id}/outputs`, { token: "viewer" });
     expect(outputs.status).toBe(200);
+    expect((await call("GET", `/v1/jobs/${id}/events`, { token: "viewer" })).status).toBe(200);
+    expect((await call("GET", `/v1/jobs/${randomUUID()}/events`, { token: "viewer" })).status).toBe(404);
     const download = (await jsonOf<{ outputs: Array<{ download_url: string }> }>(outputs)).outputs[0]!
       .download_url;
     const link = download.slice(new URL(download).origin.length);
@@ -280,6 +282,19 @@ describe("real answers against their documented schemas", () => {
     expect((await call("DELETE", `/v1/tokens/${randomUUID()}`)).status).toBe(404);
     expect((await call("POST", "/v1/tokens", { json: { name: "ci", role: "root" } })).status).toBe(400);
     expect((await call("GET", "/v1/tokens", { token: "operator" })).status).toBe(403);
+
+    const signedIn = await call("POST", "/v1/auth/session", { token: null, json: { token: tokens.viewer } });
+    expect(signedIn.status).toBe(201);
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    expect((await call("GET", "/v1/auth/session", { token: null, headers: { cookie } })).status).toBe(200);
+    expect((await call("DELETE", "/v1/auth/session", { token: null, headers: { cookie } })).status).toBe(204);
+    expect((await call("GET", "/v1/auth/session", { token: null })).status).toBe(401);
+    expect((await call("POST", "/v1/auth/session", { token: null, json: { token: "we_nope" } })).status).toBe(
+      401,
+    );
 
     const ticket = await call("POST", "/v1/events/ticket", { token: "viewer" });
     expect(ticket.status).toBe(200);

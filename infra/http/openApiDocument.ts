@@ -25,11 +25,14 @@ const response = (answer: ApiResponse) => ({
   ...(answer.position ? { headers: positionHeader } : {}),
 });
 
-const noBearer = (route: ApiRoute) => route.access === "public" || route.access === "signed";
+const noBearer = (route: ApiRoute) =>
+  route.access === "public" || route.access === "signed" || route.access === "session";
 
 function describe(route: ApiRoute): string {
   if (route.access === "public") return "Open to anyone.";
   if (route.access === "signed") return "No bearer token: the link's signature is the permission.";
+  if (route.access === "session")
+    return "For browsers: signs in with the token it is given, or reads the session cookie.";
   return `Needs a bearer token of the ${route.access} role or a higher one.`;
 }
 

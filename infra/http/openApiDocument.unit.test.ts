@@ -42,10 +42,10 @@ describe("openApiDocument", () => {
     }
   });
 
-  it("asks no bearer token of public and signed routes, and one of every other", () => {
+  it("asks no bearer token of public, signed and session routes, and one of every other", () => {
     for (const route of apiRoutes) {
       const { security } = operationOf(route.path, route.method);
-      const open = route.access === "public" || route.access === "signed";
+      const open = route.access === "public" || route.access === "signed" || route.access === "session";
       expect({
         route: `${route.method} ${route.path}`,
         open: security !== undefined && security.length === 0,

@@ -6,6 +6,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import type { Hono, MiddlewareHandler } from "hono";
 import { authMiddleware } from "../../commands/auth/authMiddleware.ts";
 import { ensureAdminToken } from "../../commands/auth/ensureAdminToken.ts";
+import { sessionRoutes } from "../../commands/auth/sessionRoutes.ts";
 import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
 import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
@@ -25,6 +26,7 @@ import { SIGNED_UPLOAD_PATH } from "../../plugins/storage-fs/index.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
 import { createFeedTail } from "../../projections/feed/feedTail.ts";
+import { jobEventRoutes } from "../../projections/jobs/jobEventRoutes.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
@@ -43,6 +45,7 @@ import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
 import { commandRateLimit } from "../http/commandRateLimit.ts";
 import { createApp } from "../http/createApp.ts";
+import { dashboardRoutes } from "../http/dashboardRoutes.ts";
 import { healthRoutes, type ReadinessCheck } from "../http/healthRoutes.ts";
 import type { HttpEnv } from "../http/httpEnv.ts";
 import { idempotency, idempotencyMigrations, startIdempotencySweeper } from "../http/idempotency.ts";
@@ -56,6 +59,7 @@ import { processorReadiness } from "../processors/processorReadiness.ts";
 import { type ProjectorRunner, startProjector } from "../processors/runProjector.ts";
 import { runReactor } from "../processors/runReactor.ts";
 import { startStorageProviders } from "../storage/startStorageProviders.ts";
+import { startDashboardBuild } from "./dashboardBuild.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { persistentSecret } from "./persistentSecret.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
@@ -200,11 +204,14 @@ export async function startKernel(
         path: SIGNED_UPLOAD_PATH,
         maxBytes: config.maxUploadBytes,
       }),
+      sessionRoutes(tokens),
+      dashboardRoutes(startDashboardBuild(log)),
     ],
     routes: [
       tokenRoutes(tokens),
       ticketRoutes(tokens),
       jobRoutes({ store, newId, now, storage, profiles: builtInProfiles, remoteSources }),
+      jobEventRoutes(store),
       jobQueryRoutes({
         queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
         waitForPosition: waitForJobs,

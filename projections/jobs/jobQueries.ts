@@ -140,6 +140,12 @@ export function createJobQueries(
         params.push(query.source_type);
         conditions.push(`source_type = $${params.length}`);
       }
+      if (query.q) {
+        // the user's text is matched literally: % and _ are no wildcards here
+        params.push(query.q.replace(/[\\%_]/g, (c) => `\\${c}`));
+        const p = `$${params.length}`;
+        conditions.push(`(id::text ilike ${p} || '%' or source_url ilike '%' || ${p} || '%')`);
+      }
       const column = query.sort.replace("-", "");
       const direction = query.sort.startsWith("-") ? "desc" : "asc";
       params.push(query.limit, query.offset);

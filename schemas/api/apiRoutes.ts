@@ -29,12 +29,14 @@ import {
   jobCancelledResponseSchema,
   jobCreatedResponseSchema,
   jobDetailSchema,
+  jobEventsResponseSchema,
   jobOutputsResponseSchema,
   jobRetriedResponseSchema,
   listJobsResponseSchema,
 } from "./jobResponses.ts";
 import { listPluginsResponseSchema } from "./pluginResponses.ts";
 import { listProfilesResponseSchema } from "./profileResponses.ts";
+import { openSessionRequestSchema, sessionResponseSchema } from "./sessionShapes.ts";
 import { createTokenRequestSchema } from "./tokenRequests.ts";
 import { createdTokenSchema, listTokensResponseSchema, sseTicketResponseSchema } from "./tokenResponses.ts";
 import {
@@ -46,9 +48,10 @@ import {
 
 /**
  * Who may call a route: anyone (`public`), whoever holds a signed link (`signed`: the signature is the
- * permission, a bearer token adds nothing), or a bearer token of this role or a higher one.
+ * permission, a bearer token adds nothing), a browser's session routes (`session`: they read the token to
+ * sign in with, or the session cookie, themselves), or a bearer token of this role or a higher one.
  */
-export type ApiAccess = "public" | "signed" | "viewer" | "operator" | "admin";
+export type ApiAccess = "public" | "signed" | "session" | "viewer" | "operator" | "admin";
 
 export type ApiMethod = "get" | "head" | "post" | "put" | "delete";
 
@@ -207,6 +210,46 @@ const jobRoutes: ApiRoute[] = [
     access: "viewer",
     request: { params: idParamsSchema, query: minPositionQuerySchema },
     responses: { 200: ok("Outputs", jobOutputsResponseSchema), 400: badQuery, 404: noSuchJob },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs/{id}/events",
+    summary: "A job's events from the event log, oldest first, to replay it as it was at any event",
+    tags: ["jobs"],
+    access: "viewer",
+    request: { params: idParamsSchema },
+    responses: { 200: ok("The job's events", jobEventsResponseSchema), 404: noSuchJob },
+  },
+  {
+    method: "post",
+    path: "/v1/auth/session",
+    summary: "Sign a browser in: an API token becomes an HttpOnly, SameSite=Strict session cookie",
+    tags: ["auth"],
+    access: "session",
+    request: { body: { required: false, content: json(openSessionRequestSchema) } },
+    responses: {
+      201: ok("Signed in; the cookies are set", sessionResponseSchema),
+      401: failure("WE-AUTH-001/002: no token, an unknown, revoked or expired one"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/auth/session",
+    summary: "Who the session cookie signs in",
+    tags: ["auth"],
+    access: "session",
+    responses: {
+      200: ok("The session", sessionResponseSchema),
+      401: failure("WE-AUTH-001/002: no session, or one that ended"),
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/auth/session",
+    summary: "Sign out: the session ends and its cookies are cleared",
+    tags: ["auth"],
+    access: "session",
+    responses: { 204: { description: "Signed out" } },
   },
 ];
 

@@ -24,6 +24,8 @@ export const jobStatusSchema = z.enum([
 export const listJobsQuerySchema = z.strictObject({
   status: jobStatusSchema.optional(),
   source_type: z.enum(["url", "upload", "stream", "restream"]).optional(),
+  /** Matches the start of a job id or any part of its source URL, case-insensitively. */
+  q: z.string().trim().min(1).max(200).optional(),
   sort: z.enum(["created_at", "-created_at", "updated_at", "-updated_at"]).default("-created_at"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),

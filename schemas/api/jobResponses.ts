@@ -137,3 +137,20 @@ export const jobOutputsResponseSchema = z
 export type JobCreatedResponse = z.infer<typeof jobCreatedResponseSchema>;
 export type JobCancelledResponse = z.infer<typeof jobCancelledResponseSchema>;
 export type JobRetriedResponse = z.infer<typeof jobRetriedResponseSchema>;
+
+export const jobEventsResponseSchema = z
+  .strictObject({
+    job_id: z.uuid(),
+    events: z.array(
+      z.strictObject({
+        position: z.int().min(1),
+        revision: z.int().min(0),
+        type: z.string(),
+        occurred_at: z.string(),
+        actor: z.string().nullable(),
+        data: z.record(z.string(), z.unknown()).nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "JobEvents", description: "A job's own events, oldest first, as the feed shows them" });
+export type JobEventsResponse = z.infer<typeof jobEventsResponseSchema>;

@@ -1,0 +1,383 @@
+// The dashboard in a real browser against `webencode up`: sign in with a pasted token, a job from an
+// uploaded clip through the wizard, its progress bar reaching 100 % without a reload, the event timeline
+// moved back to "processing", the output downloaded, a viewer without controls, Japanese under /ja/.
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDashboardBuild } from "../../infra/platform/dashboardBuild.ts";
+import { makeClip } from "../support/mediaClip.ts";
+import { type PlatformProcess, startPlatform } from "../support/platformProcess.ts";
+
+// page scripts run in the browser (no closures reach them); the test itself is typed for Node
+interface BrowserGlobals {
+  document: { cookie: string };
+  localStorage: Record<string, string> & { setItem(key: string, value: string): void };
+  noReload?: boolean;
+}
+
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let dir: string;
+let clip: string;
+let longClip: string;
+let platform: PlatformProcess;
+let browser: Browser;
+let admin: BrowserContext;
+let adminToken: string;
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${platform.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(response.ok, `${method} ${path}: ${response.status}`).toBe(true);
+  return (await response.json()) as T;
+}
+
+async function signedIn(token: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${platform.url}/sign-in`);
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/dashboard$/);
+  await page.close();
+  return context;
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+
+beforeAll(async () => {
+  // built once here (and only when its sources changed), so the platform below finds it ready
+  const build = await ensureDashboardBuild();
+  expect(build._tag).toBe("DashboardReady");
+  dir = await mkdtemp(join(tmpdir(), "webencode-dashboard-"));
+  await chmod(dir, 0o755);
+  await mkdir(SCREENSHOTS, { recursive: true });
+  clip = join(dir, "harbour.mp4");
+  longClip = join(dir, "long.mp4");
+  await Promise.all([
+    makeClip(clip, { seconds: 8, width: 640, height: 360 }),
+    makeClip(longClip, { seconds: 40, width: 1280, height: 720 }),
+  ]);
+  platform = await startPlatform(join(dir, "data"), join(dir, "media"));
+  adminToken = platform.adminToken!;
+  expect(adminToken).toMatch(/^we_/);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.kill();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("the dashboard", () => {
+  it("is served at / on the API's port, and the API beside it is untouched", async () => {
+    const page = await fetch(`${platform.url}/jobs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1] ?? /href="(\/assets\/[^"]+)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const script = await fetch(`${platform.url}${asset}`);
+    expect(script.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect((await fetch(`${platform.url}/health`)).headers.get("content-type")).toContain("application/json");
+    const unknown = await fetch(`${platform.url}/v1/nothing`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/json");
+  });
+
+  it("signs in with a pasted token and shows the dashboard", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/dashboard`);
+    await page.waitForURL(/\/sign-in/);
+    await shot(page, "sign-in");
+    await page.getByLabel("API token").fill("we_wrong-token-000000000000000000000000");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").textContent(), { timeout: 10_000 })
+      .toContain("WE-AUTH-001");
+    await page.getByLabel("API token").fill(adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    // the token is kept by no script-readable storage, only as the HttpOnly session cookie
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === "we_session")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+    expect(
+      await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.cookie),
+    ).not.toContain("we_session");
+    expect(
+      await page.evaluate(() => JSON.stringify((globalThis as unknown as BrowserGlobals).localStorage)),
+    ).not.toContain(adminToken);
+    admin = context;
+    await page.close();
+  });
+
+  let jobId: string;
+
+  it("creates a job from an uploaded clip through the wizard; its progress bar reaches 100 % without a reload", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/jobs/new`);
+    await page.getByLabel("Video file").setInputFiles(clip);
+    await page.getByTestId("upload-progress").getByText("Uploaded").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByLabel("480p_fast").check();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect
+      .poll(() => page.locator("dd").first().textContent(), { timeout: 10_000 })
+      .toMatch(/^fs:\/\/uploads\/.*harbour\.mp4$/);
+    await shot(page, "new-job");
+    await page.getByRole("button", { name: "Start job" }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    jobId = page.url().split("/").pop()!;
+    // a reload would drop this marker: the page must move by itself, from the event feed
+    await page.evaluate(() => {
+      (globalThis as unknown as BrowserGlobals).noReload = true;
+    });
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          const text = (await page.getByTestId("job-progress").textContent()) ?? "";
+          seen.add(text);
+          return text;
+        },
+        { timeout: 150_000, interval: 250 },
+      )
+      .toBe("100 %");
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).noReload)).toBe(true);
+    await page.getByText("Completed", { exact: true }).first().waitFor();
+    expect([...seen].some((text) => text !== "100 %")).toBe(true);
+
+    // the output downloads through its signed link
+    const link = page.getByRole("link", { name: /Download/ }).first();
+    await link.waitFor();
+    const download = await page.request.get((await link.getAttribute("href"))!);
+    expect(download.status()).toBe(200);
+    expect((await download.body()).length).toBeGreaterThan(10_000);
+    await page.close();
+  });
+
+  it("replays the job from its events: moving the timeline slider back shows it processing", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/jobs/${jobId}`);
+    const state = page.getByTestId("timeline-state");
+    await expect.poll(() => state.getAttribute("data-status"), { timeout: 20_000 }).toBe("completed");
+    const slider = page.getByRole("slider", { name: "Event timeline" });
+    await slider.focus();
+    await page.keyboard.press("Home");
+    await expect.poll(() => state.getAttribute("data-status"), { timeout: 5_000 }).toBe("queued");
+    let status = "queued";
+    for (let step = 0; step < 200 && status !== "processing"; step++) {
+      await page.keyboard.press("ArrowRight");
+      status = (await state.getAttribute("data-status")) ?? "";
+    }
+    expect(status).toBe("processing");
+    expect(await page.getByTestId("timeline-position").textContent()).toMatch(/^Event \d+ of \d+$/);
+    await page.getByTestId("timeline-state").scrollIntoViewIfNeeded();
+    await shot(page, "job-timeline");
+    await page.screenshot({ path: join(SCREENSHOTS, "job.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows a viewer no control it cannot use, while an operator may cancel", async () => {
+    const upload = await fetch(`${platform.url}/v1/files/upload?name=long.mp4`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/octet-stream" },
+      body: await import("node:fs/promises").then((fs) => fs.readFile(longClip)),
+    });
+    const { url } = (await upload.json()) as { url: string };
+    const running = await api<{ id: string }>("POST", "/v1/jobs", { source_url: url, profile: "1080p_h264" });
+    const viewerToken = await api<{ token: string }>("POST", "/v1/tokens", {
+      name: "wall screen",
+      role: "viewer",
+    });
+    const viewer = await signedIn(viewerToken.token);
+
+    const adminPage = await admin.newPage();
+    await adminPage.goto(`${platform.url}/jobs`);
+    const adminRow = adminPage.locator(`tr[data-job-id="${running.id}"]`);
+    await adminRow.getByRole("button", { name: /^Cancel/ }).waitFor();
+    await shot(adminPage, "jobs");
+
+    const viewerPage = await viewer.newPage();
+    await viewerPage.goto(`${platform.url}/jobs`);
+    const viewerRow = viewerPage.locator(`tr[data-job-id="${running.id}"]`);
+    await viewerRow.waitFor();
+    expect(await viewerRow.getByRole("button").count()).toBe(0);
+    expect(await viewerPage.getByRole("button", { name: /Cancel|Retry|Delete/ }).count()).toBe(0);
+    expect(await viewerPage.getByRole("link", { name: "New job" }).count()).toBe(0);
+    await viewerPage.goto(`${platform.url}/jobs/${running.id}`);
+    await viewerPage.getByTestId("job-progress").waitFor();
+    expect(await viewerPage.getByRole("button", { name: /Cancel/ }).count()).toBe(0);
+
+    // the operator's cancel goes through the cookie session with its CSRF header
+    await adminRow.getByRole("button", { name: /^Cancel/ }).click();
+    await adminRow.getByText("Cancelled").waitFor({ timeout: 30_000 });
+
+    await viewerPage.goto(`${platform.url}/ja/dashboard`);
+    await viewerPage.getByRole("heading", { name: "ダッシュボード" }).waitFor();
+    expect(await viewerPage.locator("html").getAttribute("lang")).toBe("ja");
+    expect(await viewerPage.getByRole("navigation").textContent()).toContain("ジョブ");
+    await shot(viewerPage, "dashboard-ja");
+    await viewer.close();
+    await adminPage.close();
+  });
+
+  it("loads at most 250 KB of gzipped JavaScript for /dashboard", async () => {
+    const page = await admin.newPage();
+    const scripts: Promise<number>[] = [];
+    page.on("response", (response) => {
+      if (response.request().resourceType() === "script") {
+        scripts.push(response.body().then((body) => gzipSync(body).length));
+      }
+    });
+    await page.goto(`${platform.url}/dashboard`);
+    await page.getByRole("heading", { name: "Recent jobs" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    const sizes = await Promise.all(scripts);
+    const kb = sizes.reduce((a, b) => a + b, 0) / 1024;
+    console.log(`initial_js_gz_kb=${kb.toFixed(1)} (${sizes.length} scripts)`);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(kb).toBeLessThanOrEqual(250);
+    await page.close();
+  });
+
+  it("searches the jobs list on the server", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/jobs`);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    await page.getByLabel("Search by id or source URL").fill("harbour");
+    await page.waitForURL(/[?&]q=harbour/);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator("tbody tr").first().getAttribute("data-job-id")).toBe(jobId);
+    await page.close();
+  });
+
+  it("browses storage and starts the wizard from a stored file; lists the profiles", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/files`);
+    await page.getByRole("button", { name: "uploads" }).click();
+    const row = page.locator("tr", { hasText: "harbour.mp4" }).first();
+    await row.waitFor();
+    await shot(page, "files");
+    await row.getByRole("link", { name: "Start job" }).click();
+    await page.waitForURL(/\/jobs\/new\?source=/);
+    // the source is chosen already: the wizard opens at the profile
+    expect(await page.locator('[aria-current="step"]').textContent()).toContain("Profile");
+    await page.getByLabel("480p_fast").check();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect
+      .poll(() => page.locator("dd").first().textContent(), { timeout: 10_000 })
+      .toMatch(/^fs:\/\/uploads\/.*harbour\.mp4$/);
+    await page.goto(`${platform.url}/settings/profiles`);
+    await page.getByRole("cell", { name: "480p_fast" }).waitFor();
+    await shot(page, "profiles");
+    await page.close();
+  });
+
+  it("has no serious or critical accessibility violations on any page, light or dark", async () => {
+    const anonymous = await browser.newContext();
+    const signIn = await anonymous.newPage();
+    await signIn.goto(`${platform.url}/sign-in`);
+    await signIn.getByRole("button", { name: "Sign in" }).waitFor();
+    const found: Record<string, string[]> = { "/sign-in": await seriousViolations(signIn) };
+    await anonymous.close();
+    const page = await admin.newPage();
+    const pages: Array<[string, () => Promise<unknown>]> = [
+      ["/dashboard", () => page.getByRole("heading", { name: "Recent jobs" }).waitFor()],
+      ["/jobs", () => page.locator("tbody tr").first().waitFor()],
+      [`/jobs/${jobId}`, () => page.getByTestId("timeline-position").waitFor()],
+      ["/jobs/new", () => page.getByLabel("Video file").waitFor()],
+      ["/workers", () => page.locator("tbody tr").first().waitFor()],
+      ["/files", () => page.getByRole("button", { name: "uploads" }).waitFor()],
+      ["/settings/profiles", () => page.getByRole("cell", { name: "480p_fast" }).waitFor()],
+      ["/settings/tokens", () => page.locator("tbody tr").first().waitFor()],
+    ];
+    for (const theme of ["light", "dark"]) {
+      await page.goto(`${platform.url}/dashboard`);
+      await page.evaluate(
+        (t) => (globalThis as unknown as BrowserGlobals).localStorage.setItem("webencode.theme", t),
+        theme,
+      );
+      for (const [path, loaded] of pages) {
+        await page.goto(`${platform.url}${path}`);
+        await loaded();
+        found[`${path} (${theme})`] = await seriousViolations(page);
+      }
+    }
+    await page.evaluate(() =>
+      (globalThis as unknown as BrowserGlobals).localStorage.setItem("webencode.theme", "light"),
+    );
+    await page.close();
+    expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length > 0))).toEqual({});
+  });
+
+  it("shows the dashboard, workers and tokens pages, light and dark", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/dashboard`);
+    await page.getByRole("heading", { name: "Recent jobs" }).waitFor();
+    await expect
+      .poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 10_000 })
+      .toBe("true");
+    await shot(page, "dashboard");
+    await page.goto(`${platform.url}/workers`);
+    await page.getByRole("heading", { name: "Workers" }).waitFor();
+    await page.locator("tbody tr").first().waitFor();
+    await shot(page, "workers");
+    await page.goto(`${platform.url}/settings/tokens`);
+    await page.getByText("wall screen").waitFor();
+    await shot(page, "tokens");
+    await page.getByRole("button", { name: "Toggle light and dark theme" }).click();
+    expect(await page.locator("html").getAttribute("class")).toContain("dark");
+    await page.goto(`${platform.url}/jobs/${jobId}`);
+    await page.getByTestId("job-progress").waitFor();
+    // the choice is remembered: the next page opens dark before its first paint
+    expect(await page.locator("html").getAttribute("class")).toContain("dark");
+    await shot(page, "job-dark");
+    await page.close();
+  });
+});

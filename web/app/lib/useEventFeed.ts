@@ -1,0 +1,93 @@
+// Follows the server's event feed and patches cached queries, so pages move without a reload.
+// EventSource cannot send headers: a short-lived ticket from POST /v1/events/ticket opens the stream.
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { apiFetch } from "./apiFetch.ts";
+
+const RECONNECT_MS = 2_000;
+
+export function useEventFeed(enabled: boolean): boolean {
+  const client = useQueryClient();
+  const [connected, setConnected] = useState(false);
+
+  useEffect(() => {
+    if (!enabled) return;
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
+    let refresh: ReturnType<typeof setTimeout> | undefined;
+
+    // many events arrive in bursts: refetch the affected lists once per burst
+    const refetchSoon = () => {
+      if (refresh) return;
+      refresh = setTimeout(() => {
+        refresh = undefined;
+        void client.invalidateQueries({ queryKey: ["jobs"] });
+        void client.invalidateQueries({ queryKey: ["job"] });
+        void client.invalidateQueries({ queryKey: ["job-events"] });
+        void client.invalidateQueries({ queryKey: ["workers"] });
+      }, 250);
+    };
+
+    // a tick says how far one task got; the query API merges the latest ticks of every task into the
+    // job's figures, so one refetch a second keeps bars and ETAs exact without summing here
+    let lastTick = 0;
+    const onProgress = () => {
+      if (Date.now() - lastTick < 1_000) return;
+      lastTick = Date.now();
+      void client.invalidateQueries({ queryKey: ["jobs"] });
+      void client.invalidateQueries({ queryKey: ["job"] });
+    };
+
+    const open = async () => {
+      try {
+        const { ticket } = await apiFetch<{ ticket: string }>("/v1/events/ticket", { method: "POST" });
+        if (closed) return;
+        source = new EventSource(`/v1/events/stream?ticket=${encodeURIComponent(ticket)}`);
+        source.onopen = () => setConnected(true);
+        source.onmessage = refetchSoon;
+        source.addEventListener("progress", onProgress);
+        for (const type of FEED_TYPES) source.addEventListener(type, refetchSoon);
+        source.onerror = () => {
+          // a ticket is good for one connection: take a fresh one rather than let the browser retry
+          setConnected(false);
+          source?.close();
+          if (!closed) retry = setTimeout(open, RECONNECT_MS);
+        };
+      } catch {
+        if (!closed) retry = setTimeout(open, RECONNECT_MS * 2);
+      }
+    };
+    void open();
+    return () => {
+      closed = true;
+      clearTimeout(retry);
+      clearTimeout(refresh);
+      source?.close();
+      setConnected(false);
+    };
+  }, [client, enabled]);
+
+  return connected;
+}
+
+const FEED_TYPES = [
+  "JobSubmitted",
+  "JobSourceProbed",
+  "JobPlanned",
+  "TaskScheduled",
+  "TaskStarted",
+  "TaskProgressed",
+  "TaskCompleted",
+  "TaskFailed",
+  "TaskRetryScheduled",
+  "JobStitchingStarted",
+  "JobUploadingStarted",
+  "JobCompleted",
+  "JobFailed",
+  "JobCancelled",
+  "JobRetried",
+  "JobDeleted",
+  "WorkerStarted",
+  "WorkerStopped",
+];
