@@ -5,6 +5,7 @@ import {
   DEFAULT_FAILED_RETENTION_MS,
   DEFAULT_SWEEP_INTERVAL_MS,
 } from "../../workers/reactors/failedWorkSweeper.ts";
+import { HEARTBEAT_INTERVAL_MS } from "../../workers/reactors/workerLivenessMonitor.ts";
 import { scriptedLookup } from "../egress/scriptedLookup.ts";
 import type { RateLimit } from "../http/tokenBucket.ts";
 import type { RetryPolicy } from "../processors/retryBounded.ts";
@@ -29,6 +30,8 @@ export interface PlatformConfig {
   maxUploadBytes: number;
   workers: number;
   stallTimeoutMs: number;
+  /** Workers send a heartbeat this often; one missing three in a row is lost (WEBENCODE_HEARTBEAT_MS). */
+  heartbeatIntervalMs: number;
   /** A task message not acknowledged (or heartbeated) for this long goes to another worker. */
   ackWaitMs: number;
   allowPrivateSources: boolean;
@@ -147,6 +150,10 @@ export function loadConfig(
     maxUploadBytes: positiveInt(env.WEBENCODE_MAX_UPLOAD_BYTES, "WEBENCODE_MAX_UPLOAD_BYTES", 20 * 1024 ** 3),
     workers: positiveInt(flags.workers ?? env.WEBENCODE_WORKERS, "--workers", 1),
     stallTimeoutMs: positiveInt(env.WEBENCODE_STALL_TIMEOUT_MS, "WEBENCODE_STALL_TIMEOUT_MS", 60_000),
+    heartbeatIntervalMs: Math.max(
+      100,
+      positiveInt(env.WEBENCODE_HEARTBEAT_MS, "WEBENCODE_HEARTBEAT_MS", HEARTBEAT_INTERVAL_MS),
+    ),
     ackWaitMs: positiveInt(env.WEBENCODE_ACK_WAIT_MS, "WEBENCODE_ACK_WAIT_MS", 30_000),
     allowPrivateSources: env.WEBENCODE_ALLOW_PRIVATE_SOURCES === "true",
     allowSourceHosts: (env.WEBENCODE_ALLOW_SOURCE_HOSTS ?? "")

@@ -14,6 +14,7 @@ import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { executeWorkerCommand } from "../../commands/workers/executeWorkerCommand.ts";
 import { workerRoutes } from "../../commands/workers/workerRoutes.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { Reactor } from "../../domain/ports/reactor.ts";
@@ -32,13 +33,16 @@ import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { profileRoutes } from "../../projections/profiles/profileRoutes.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
+import { createWorkerLivenessQueries } from "../../projections/workers/workerLivenessQueries.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
+import { reactionContext } from "../../workers/reactionContext.ts";
 import { dispatcher } from "../../workers/reactors/dispatcher.ts";
 import { startFailedWorkSweeper } from "../../workers/reactors/failedWorkSweeper.ts";
 import { jobPlanner } from "../../workers/reactors/jobPlanner.ts";
 import { outputPublisher } from "../../workers/reactors/outputPublisher.ts";
 import { retrySubmitter } from "../../workers/reactors/retrySubmitter.ts";
+import { startWorkerLivenessMonitor } from "../../workers/reactors/workerLivenessMonitor.ts";
 import { workSweeper } from "../../workers/reactors/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
@@ -154,6 +158,30 @@ export async function startKernel(
     log: reactorLog,
   });
 
+  const liveness = startWorkerLivenessMonitor({
+    bus: progressBus,
+    ...createWorkerLivenessQueries(pool, schema),
+    async markLost(workerId, lastHeartbeatAt, missedHeartbeats) {
+      const context = reactionContext({ id: newId() });
+      const data = { workerId, lastHeartbeatAt: lastHeartbeatAt.toISOString(), missedHeartbeats };
+      await executeWorkerCommand({ store, newId, now }, { type: "MarkWorkerLost", data }, context);
+    },
+    async failAttempt({ jobId, taskId, attempt }, message) {
+      const data = {
+        taskId,
+        attempt,
+        exitClass: "transient" as const,
+        message,
+        stderrTail: "",
+        now: now().toISOString(),
+      };
+      await jobs.execute(jobId, { type: "FailTask", data }, reactionContext({ id: newId() }));
+    },
+    intervalMs: config.heartbeatIntervalMs,
+    now,
+    log: reactorLog,
+  });
+
   const idempotencySweeper = startIdempotencySweeper({ pool, schema, ttlMs: config.idempotencyTtlMs, log });
   const bearer = authMiddleware(tokens);
   const bearerOrTicket = authMiddleware(tokens, { allowTicket: true });
@@ -217,7 +245,7 @@ export async function startKernel(
         waitForPosition: waitForJobs,
         outputs: storage.jobs,
       }),
-      workerQueryRoutes({ pool, schema, progressBus }),
+      workerQueryRoutes({ pool, schema, progressBus, lastHeartbeat: liveness.lastHeartbeat }),
       workerRoutes({ store, newId, now }),
       profileRoutes(builtInProfiles),
       uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
@@ -266,7 +294,7 @@ export async function startKernel(
       progressCleanUp.leave();
       await feedTail.close();
       idempotencySweeper.stop();
-      await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop()]);
+      await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop(), liveness.stop()]);
       await egress.close();
       await storage.close();
       await Promise.all(projectors.map((p) => p.stop()));

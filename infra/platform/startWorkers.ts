@@ -10,8 +10,10 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
+import { detectGpus } from "../../plugins/encoder-ffmpeg/detectGpus.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
 import { type EncodeWorker, startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
+import { machineCapabilities } from "../../workers/encode/machineCapabilities.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
@@ -47,6 +49,7 @@ export async function startWorkers(
   const newId = randomUUID;
   const now = () => new Date();
   const jobs = createJobCommands({ store, newId, now });
+  const machine = machineCapabilities(await detectGpus(), VERSION);
   const started: EncodeWorker[] = [];
   const release = async () => {
     await egress.close();
@@ -65,6 +68,8 @@ export async function startWorkers(
           profiles: builtInProfiles,
           storage,
           scratchDir,
+          machine,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
           stallTimeoutMs: config.stallTimeoutMs,
           ackWaitMs: config.ackWaitMs,
           remoteSources,

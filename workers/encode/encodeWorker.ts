@@ -32,6 +32,9 @@ import { reactionContext, workerActor } from "../reactionContext.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
+import type { MachineCapabilities } from "./machineCapabilities.ts";
+import { sendHeartbeats } from "./sendHeartbeats.ts";
+import { watchDrain } from "./watchDrain.ts";
 import { workerEventData } from "./workerEventData.ts";
 
 export interface EncodeWorkerDeps {
@@ -49,6 +52,10 @@ export interface EncodeWorkerDeps {
   storage: MediaStorage;
   /** This process's own local folder where attempts are encoded before they are stored; never shared. */
   scratchDir: string;
+  /** What the worker tells of its machine when it starts (cores, memory, GPUs, version). */
+  machine?: MachineCapabilities;
+  /** How often it tells the kernel it is alive. Default 5 000. */
+  heartbeatIntervalMs?: number;
   /** Kill an encode whose progress has not moved for this long. Default 60 000. */
   stallTimeoutMs?: number;
   /** The queue's ack-wait for this consumer; heartbeats go out at a third of it (at most every 5 s). */
@@ -127,6 +134,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         hwaccels: [...capabilities.hwaccels],
         audioCodecs: [...capabilities.audioCodecs],
         containers: [...capabilities.containers],
+        ...deps.machine,
       },
     },
   });
@@ -134,6 +142,13 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
 
   const stopping = new AbortController();
   let current: TaskAttempt | null = null;
+  const drain = await watchDrain(store, workerId, log);
+  const heartbeats = sendHeartbeats(
+    deps.progressBus,
+    () => ({ workerId, runningTasks: current === null ? 0 : 1, draining: drain.draining() }),
+    deps.now,
+    deps.heartbeatIntervalMs,
+  );
 
   const execute = async (
     jobId: string,
@@ -386,17 +401,25 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
 
   const loop = (async () => {
     while (!stopping.signal.aborted) {
+      // drained: finish nothing new; wait for an undrain (or the stop) before asking the queue again
+      await drain.untilUndrained(stopping.signal);
+      if (stopping.signal.aborted) break;
       try {
         const consumeOptions = {
-          signal: stopping.signal,
+          signal: AbortSignal.any([stopping.signal, drain.drainedSignal()]),
           ...(deps.ackWaitMs === undefined ? {} : { ackWaitMs: deps.ackWaitMs }),
         };
         for await (const message of queue.consume(consumeOptions)) {
+          if (drain.draining()) {
+            message.nak(0); // drained while this one was on its way: another worker takes it
+            break;
+          }
           await handleMessage(message);
-          if (stopping.signal.aborted) break;
+          if (stopping.signal.aborted || drain.draining()) break;
         }
       } catch (error) {
         if (stopping.signal.aborted) break;
+        if (drain.draining()) continue;
         log("error", `worker ${workerId}: the work queue failed: ${(error as Error).message}`);
       }
       await sleepUnlessAborted(1_000, stopping.signal);
@@ -410,6 +433,8 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       if (stopping.signal.aborted) return loop;
       stopping.abort();
       await loop;
+      heartbeats.stop();
+      await drain.close();
       await appendWorkerEvent({ type: "WorkerStopped", data: { workerId, reason: "stopped" } }).catch(
         (error: Error) => log("warn", `worker ${workerId}: WorkerStopped not stored: ${error.message}`),
       );

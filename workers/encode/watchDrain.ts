@@ -6,6 +6,8 @@ import { silentLog, type WorkerLog } from "../workerLog.ts";
 
 export interface DrainWatch {
   draining(): boolean;
+  /** Aborted as soon as the worker is drained (at once when it already is): ends a wait for new work. */
+  drainedSignal(): AbortSignal;
   /** Resolves once the worker may take work again (at once when it is not drained), or when `signal` aborts. */
   untilUndrained(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -20,6 +22,7 @@ export async function watchDrain(
 ): Promise<DrainWatch> {
   let draining = false;
   let waiters: Array<() => void> = [];
+  let drained = new AbortController();
   const set = (next: boolean) => {
     if (draining === next) return;
     draining = next;
@@ -27,7 +30,9 @@ export async function watchDrain(
       "info",
       `worker ${workerId} ${next ? "drained: finishing what it holds, taking nothing new" : "undrained: taking work again"}`,
     );
-    if (!next) {
+    if (next) drained.abort();
+    else {
+      drained = new AbortController();
       for (const wake of waiters.splice(0)) wake();
     }
   };
@@ -57,6 +62,7 @@ export async function watchDrain(
   await live;
   return {
     draining: () => draining,
+    drainedSignal: () => drained.signal,
     untilUndrained(signal) {
       if (!draining || signal.aborted) return Promise.resolve();
       return new Promise<void>((resolve) => {

@@ -26,6 +26,7 @@ describe("watchDrain", () => {
     const watch = await watchDrain(store, "w1");
     try {
       expect(watch.draining()).toBe(true);
+      expect(watch.drainedSignal().aborted).toBe(true);
       let woken = false;
       const waiting = watch.untilUndrained(new AbortController().signal).then(() => {
         woken = true;
@@ -35,8 +36,11 @@ describe("watchDrain", () => {
       await store.append(workerStream.name("w1"), [order("w1", "WorkerUndrained")], { expected: "any" });
       await waiting;
       expect(watch.draining()).toBe(false);
+      const taking = watch.drainedSignal();
+      expect(taking.aborted).toBe(false);
       await store.append(workerStream.name("w1"), [order("w1", "WorkerDrained")], { expected: "any" });
       await expect.poll(() => watch.draining()).toBe(true);
+      expect(taking.aborted).toBe(true);
       // a stopping worker does not wait for an undrain
       const stop = new AbortController();
       const stopped = watch.untilUndrained(stop.signal);
