@@ -52,7 +52,7 @@ describe("a platform process under faults", () => {
   });
 
   it("answers a multipart upload whose file cannot be stored, leaves nothing, and serves on", async () => {
-    // an uploads/ folder that leads out of the media root: the upload is refused as a server fault
+    // an uploads/ folder that leads out of the media root: storage-fs refuses it, a server-side fault
     const elsewhere = join(dir, "elsewhere");
     await mkdir(elsewhere);
     await mkdir(join(dir, "media"), { recursive: true });
@@ -65,7 +65,10 @@ describe("a platform process under faults", () => {
       body: data,
     });
     expect(upload.status).toBe(500);
-    expect(((await upload.json()) as { error: { code: string } }).error.code).toBe("WE-SYS-001");
+    expect(((await upload.json()) as { error: { code: string; hint: string } }).error).toMatchObject({
+      code: "WE-STO-002",
+      hint: expect.any(String),
+    });
     expect(await readdir(elsewhere)).toEqual([]);
     alive();
     expect((await fetch(`${platform.url}/health`)).status).toBe(200);

@@ -154,16 +154,14 @@ describe("distributed with S3 storage only: kernel + 2 workers, no shared folder
 
     // the output is in the bucket, listed by the API under its key, and plays
     const listed = (await (await fetch(`${kernel.url}/v1/jobs/${id}/outputs`, { headers: auth })).json()) as {
-      outputs: Array<{ url: string; size_bytes: number; checksum: string }>;
+      outputs: Array<{ url: string; size_bytes: number; checksum: string; download_url: string }>;
     };
     expect(listed.outputs.map((o) => o.url)).toEqual([finalOutputKey(id)]);
-    const signed = await bucket.signedUrl({
-      ref: { key: finalOutputKey(id) },
-      method: "GET",
-      expiresInSeconds: 600,
-    });
-    if (isStorageFailure(signed)) throw new Error(signed.message);
-    const download = await fetch(signed.url);
+    // the API's own link: a presigned URL of the bucket, not a path on the kernel
+    const link = new URL(listed.outputs[0]!.download_url);
+    expect(link.origin).toBe(new URL(s3.endpoint).origin);
+    expect(link.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+    const download = await fetch(link);
     expect(download.status).toBe(200);
     const bytes = Buffer.from(await download.arrayBuffer());
     expect(bytes.length).toBe(listed.outputs[0]!.size_bytes);
