@@ -98,7 +98,14 @@ export async function multipartPut(
 
   let stage: "body" | "store" = "body";
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const read of body as AsyncIterable<Buffer | Uint8Array | string>) {
+      // a body made with Readable.from of strings or typed arrays is as good as one of Buffers
+      const chunk =
+        typeof read === "string"
+          ? Buffer.from(read)
+          : Buffer.isBuffer(read)
+            ? read
+            : Buffer.from(read.buffer, read.byteOffset, read.byteLength);
       hash.update(chunk);
       sizeBytes += chunk.length;
       let offset = 0;

@@ -168,6 +168,21 @@ describe("storage-s3 against an S3 server", () => {
     await failing.stop();
   });
 
+  it("stores a body read as strings and typed arrays byte for byte", async () => {
+    const storage = createS3Storage(configFor(server));
+    const stored = await storage.put(
+      { key: "text/list.m3u8" },
+      Readable.from(["#EXTM3U\n", new Uint8Array([0x23, 0x0a]), "é\n"]),
+    );
+    expect(stored).toMatchObject({ _tag: "Stored", sizeBytes: 13 });
+    const got = await storage.get({ key: "text/list.m3u8" });
+    if (got._tag !== "ObjectBody") throw new Error(got._tag);
+    const chunks: Buffer[] = [];
+    for await (const chunk of got.body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe("#EXTM3U\n#\né\n");
+    await storage.close();
+  });
+
   it("reads s3://bucket/key URLs, each segment decoded once, in any bucket", async () => {
     const storage = createS3Storage(configFor(server));
     expect(await storage.locate("s3://other-bucket/a/talk%20one.mp4")).toEqual({
