@@ -1,7 +1,8 @@
 // Uploads at full size: one file through POST /v1/files/upload into storage-fs and into storage-s3 on a
 // local S3 protocol server, each as a raw body and as a multipart form, against a bare `cp` of the same
 // file in the same run. The kernel runs in a process of its own; its resident memory is sampled during
-// each upload. fs_ratio_to_cp is the slower fs upload's seconds over cp's (1 = as fast as cp);
+// each upload. fs_ratio_to_cp is the slower fs upload's seconds over cp's (1 = as fast as cp), and
+// fs_ratio_to_durable_cp the same over cp followed by a sync of the copy, as storage-fs syncs its objects;
 // rss_growth_mib the highest growth of the kernel's memory above its warmed-up level in any upload.
 // Usage: npm run bench -- upload [size_mib] (default BENCH_UPLOAD_MIB, else 2048)
 import { spawn } from "node:child_process";
@@ -37,11 +38,19 @@ const timed = async (what: () => Promise<void>): Promise<number> => {
   return (performance.now() - started) / 1000;
 };
 
-const bareCp = (from: string, to: string) =>
+const runTool = (command: string, args: string[]) =>
   new Promise<void>((resolve, reject) => {
-    const child = spawn("cp", [from, to], { stdio: "ignore" });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`cp exited ${code}`))));
+    const child = spawn(command, args, { stdio: "ignore" });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`))));
   });
+
+const bareCp = (from: string, to: string) => runTool("cp", [from, to]);
+
+/** cp, then the copy flushed to disk: what storage-fs does before it answers (it syncs each object). */
+const durableCp = async (from: string, to: string) => {
+  await runTool("cp", [from, to]);
+  await runTool("sync", [to]);
+};
 
 /** POSTs `body` of `length` bytes and resolves with the answer's body; any status but 201 rejects. */
 const post = (url: string, token: string, headers: Record<string, string>, body: Readable, length: number) =>
@@ -199,6 +208,8 @@ export async function run(args: string[]): Promise<number> {
     };
     const cpSeconds = await timed(() => bareCp(source, join(dir, "copy.bin")));
     await rm(join(dir, "copy.bin"));
+    const durableCpSeconds = await timed(() => durableCp(source, join(dir, "copy.bin")));
+    await rm(join(dir, "copy.bin"));
     const clean = () => rm(join(media, "uploads"), { recursive: true, force: true });
     const fsRaw = await phase(raw(""));
     await clean();
@@ -228,10 +239,13 @@ export async function run(args: string[]): Promise<number> {
       s3_multipart_rss_growth_mib: growthMib(s3Form),
       kernel_rss_baseline_mib: round(baseline / MiB, 1),
       cp_throughput_mib_s: round(sizeMib / cpSeconds, 1),
+      durable_cp_throughput_mib_s: round(sizeMib / durableCpSeconds, 1),
+      fs_ratio_to_durable_cp: round(fsSeconds / durableCpSeconds, 2),
       size_mib: sizeMib,
     };
     console.log(`upload of ${sizeMib} MiB through POST /v1/files/upload (the kernel in its own process):`);
     console.log(`  bare cp                      ${figures.cp_throughput_mib_s} MiB/s`);
+    console.log(`  cp, then synced to disk      ${figures.durable_cp_throughput_mib_s} MiB/s`);
     console.log(`  storage-fs, raw body         ${figures.fs_raw_throughput_mib_s} MiB/s`);
     console.log(`  storage-fs, multipart form   ${figures.fs_multipart_throughput_mib_s} MiB/s`);
     console.log(`  storage-s3 (s3rver), raw     ${figures.s3_raw_throughput_mib_s} MiB/s`);

@@ -1,8 +1,6 @@
 // storage-s3: objects in an S3 bucket (AWS S3, SeaweedFS, MinIO, R2 by endpoint). Bodies stream through
 // a multipart upload in bounded parts, so memory stays flat whatever the size; URLs are presigned.
-import { createHash } from "node:crypto";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -12,7 +10,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { browseEntry, browseListing, rootEntry } from "../sdk/browseListing.ts";
 import { rangeHeader, refuseMalformedRange } from "../sdk/byteRange.ts";
@@ -32,6 +29,8 @@ import {
   type StorageProvider,
   storageFailure,
 } from "../sdk/storageProvider.ts";
+import { multipartPut } from "./multipartPut.ts";
+import { createPartBuffers } from "./partBuffers.ts";
 import { s3Failure } from "./s3Failure.ts";
 
 /** The plugin's config, as its plugin.toml describes it. */
@@ -46,7 +45,7 @@ export interface S3StorageConfig {
   /** Without them the SDK's default chain is used (environment, profile, instance role). */
   readonly access_key_id?: string;
   readonly secret_access_key?: string;
-  /** Multipart part size; 5 to 512, default 8. Memory per upload is about part size × upload_concurrency. */
+  /** Multipart part size; 5 to 512, default 5. Memory per upload is about part size × (upload_concurrency + 1). */
   readonly part_size_mib?: number;
   /** Parts in flight per upload; default 2. */
   readonly upload_concurrency?: number;
@@ -80,8 +79,11 @@ export const createS3Storage = (config: S3StorageConfig): StorageProvider => {
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
-  const partSize = Math.min(Math.max(config.part_size_mib ?? 8, 5), 512) * 1024 * 1024;
+  // S3's smallest part; with 2 in flight an upload holds 3 parts (2 sent, 1 filling), 15 MiB
+  const partSize = Math.min(Math.max(config.part_size_mib ?? 5, 5), 512) * 1024 * 1024;
   const queueSize = Math.max(config.upload_concurrency ?? 2, 1);
+  // shared by the plugin's uploads: one upload's worth kept between them
+  const buffers = createPartBuffers(partSize, queueSize + 1);
 
   const bucketOf = (bucket: string | undefined): string | StorageFailure => {
     const name = bucket === undefined || bucket === "" ? config.bucket : bucket;
@@ -136,62 +138,33 @@ export const createS3Storage = (config: S3StorageConfig): StorageProvider => {
         body.destroy();
         return target;
       }
-      const hash = createHash("sha256");
-      let sizeBytes = 0;
-      const counted = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          sizeBytes += chunk.length;
-          callback(null, chunk);
-        },
-      });
-      // noted as the body fails, before the upload sees its stream end: an upload failure is the store's
-      let bodyFailure: unknown;
-      body.once("error", (error) => {
-        bodyFailure = error;
-      });
-      const feeding = pipeline(
-        body,
-        counted,
-        options?.signal === undefined ? {} : { signal: options.signal },
-      ).catch(() => undefined);
-      const upload = new Upload({
-        client,
-        params: {
-          ...target,
-          Body: counted,
-          ...(options?.contentType === undefined ? {} : { ContentType: options.contentType }),
-        },
+      const put = await multipartPut(client, target, body, {
         partSize,
         queueSize,
-        // a failed multipart upload is aborted, so its parts never linger in the bucket
-        leavePartsOnError: false,
+        buffers,
+        ...(options?.contentType === undefined ? {} : { contentType: options.contentType }),
+        ...(options?.signal === undefined ? {} : { signal: options.signal }),
       });
-      try {
-        const done = await upload.done();
-        await feeding;
-        return {
-          _tag: "Stored",
-          bucket: target.Bucket,
-          key: target.Key,
-          url: `s3://${target.Bucket}/${urlPathOfKey(target.Key)}`,
-          sizeBytes,
-          etag: done.ETag ?? "",
-          checksum: `sha256:${hash.digest("hex")}`,
-        };
-      } catch (error) {
-        const aborted = bodyFailure !== undefined || options?.signal?.aborted === true;
-        counted.destroy();
-        await feeding;
-        if (aborted) {
+      switch (put._tag) {
+        case "Put":
+          return {
+            _tag: "Stored",
+            bucket: target.Bucket,
+            key: target.Key,
+            url: `s3://${target.Bucket}/${urlPathOfKey(target.Key)}`,
+            sizeBytes: put.sizeBytes,
+            etag: put.etag,
+            checksum: `sha256:${put.sha256}`,
+          };
+        case "BodyFailed":
           return storageFailure(
             "aborted",
             "The body ended before it was complete; nothing was stored.",
             "Send the whole body again.",
-            bodyFailure ?? error,
+            put.error,
           );
-        }
-        return s3Failure(error, target.Bucket);
+        case "StoreFailed":
+          return s3Failure(put.error, target.Bucket);
       }
     },
 

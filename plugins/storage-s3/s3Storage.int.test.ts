@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type S3rverProcess, startS3rver } from "../../test/support/s3rverProcess.ts";
@@ -18,6 +21,66 @@ const configFor = (server: S3rverProcess, extra: Partial<S3StorageConfig> = {}):
   part_size_mib: 5,
   ...extra,
 });
+
+const MiB = 1024 * 1024;
+
+/**
+ * A slow or failing store: an HTTP proxy in front of the S3 server that holds each part's answer for
+ * `delayMs` before passing it on, and answers `failPart` with a 500 instead of forwarding it.
+ */
+const startSlowStore = async (
+  upstream: string,
+  behaviour: { delayMs: number; failPart?: number; onPartAnswered?: () => void },
+) => {
+  const target = new URL(upstream);
+  const server = createServer((incoming, answer) => {
+    const partNumber = Number(/[?&]partNumber=(\d+)/.exec(incoming.url ?? "")?.[1] ?? 0);
+    if (partNumber !== 0 && partNumber === behaviour.failPart) {
+      incoming.resume();
+      answer.writeHead(500, { "content-type": "application/xml" });
+      answer.end("<Error><Code>InternalError</Code><Message>part refused</Message></Error>");
+      return;
+    }
+    const forwarded = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (upstreamAnswer) => {
+        const pass = () => {
+          if (partNumber !== 0) behaviour.onPartAnswered?.();
+          answer.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+          upstreamAnswer.pipe(answer);
+        };
+        if (partNumber === 0) pass();
+        else setTimeout(pass, behaviour.delayMs);
+      },
+    );
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+/** A body of `bytes` made as it is read, 64 KiB at a time, counting how much has been read. */
+const countedBody = (bytes: number) => {
+  const chunk = patternBytes(64 * 1024);
+  const counter = { pulled: 0 };
+  async function* chunks() {
+    while (counter.pulled < bytes) {
+      const next = chunk.subarray(0, Math.min(chunk.length, bytes - counter.pulled));
+      counter.pulled += next.length;
+      yield next;
+    }
+  }
+  return { counter, stream: Readable.from(chunks(), { objectMode: false }) };
+};
 
 describeStorageContract("storage-s3", async () => {
   const server = await startS3rver();
@@ -57,6 +120,66 @@ describe("storage-s3 against an S3 server", () => {
     expect(server.requests.filter((request) => request === "DELETE ?uploadId")).toHaveLength(1);
     expect(server.requests.filter((request) => request === "POST ?uploads")).toHaveLength(1);
     expect(server.requests.filter((request) => request === "POST ?uploadId")).toHaveLength(0);
+    await storage.close();
+  });
+
+  it("reads no further ahead of a slow store than the parts in flight and the one filling", async () => {
+    let answered = 0;
+    const slow = await startSlowStore(server.endpoint, {
+      delayMs: 150,
+      onPartAnswered: () => {
+        answered += 1;
+      },
+    });
+    const storage = createS3Storage(configFor(server, { endpoint: slow.endpoint, upload_concurrency: 2 }));
+    const size = 40 * MiB;
+    const body = countedBody(size);
+    // the most the body has been read past what the store has answered for, sampled as it is read
+    let ahead = 0;
+    const sampler = setInterval(() => {
+      ahead = Math.max(ahead, body.counter.pulled - answered * 5 * MiB);
+    }, 5);
+    const stored = await storage.put({ key: "slow/large.bin" }, body.stream);
+    clearInterval(sampler);
+    expect(stored).toMatchObject({ _tag: "Stored", sizeBytes: size });
+    // 2 parts sent and 1 filling, plus what the streams between hold: far below the 40 MiB a reader
+    // that ignored the store would have pulled
+    expect(ahead).toBeGreaterThan(5 * MiB);
+    expect(ahead).toBeLessThanOrEqual(3 * 5 * MiB + MiB);
+    const got = await storage.get({ key: "slow/large.bin" });
+    if (got._tag !== "ObjectBody") throw new Error(got._tag);
+    const hash = createHash("sha256");
+    for await (const chunk of got.body) hash.update(chunk as Buffer);
+    expect(`sha256:${hash.digest("hex")}`).toBe(stored._tag === "Stored" ? stored.checksum : "");
+    await storage.close();
+    await slow.stop();
+  });
+
+  it("aborts the multipart upload and answers the store's failure when a part is refused", async () => {
+    const failing = await startSlowStore(server.endpoint, { delayMs: 0, failPart: 2 });
+    const storage = createS3Storage(configFor(server, { endpoint: failing.endpoint, max_attempts: 1 }));
+    server.requests.length = 0;
+    const stored = await storage.put({ key: "failing/large.bin" }, countedBody(LARGE_OBJECT_BYTES).stream);
+    expect(stored).toMatchObject({ _tag: "StorageFailure", reason: "unavailable" });
+    expect(server.requests.filter((request) => request === "DELETE ?uploadId")).toHaveLength(1);
+    expect(server.requests.filter((request) => request === "POST ?uploadId")).toHaveLength(0);
+    expect(await storage.head({ key: "failing/large.bin" })).toMatchObject({ reason: "not_found" });
+    await storage.close();
+    await failing.stop();
+  });
+
+  it("stores a body read as strings and typed arrays byte for byte", async () => {
+    const storage = createS3Storage(configFor(server));
+    const stored = await storage.put(
+      { key: "text/list.m3u8" },
+      Readable.from(["#EXTM3U\n", new Uint8Array([0x23, 0x0a]), "é\n"]),
+    );
+    expect(stored).toMatchObject({ _tag: "Stored", sizeBytes: 13 });
+    const got = await storage.get({ key: "text/list.m3u8" });
+    if (got._tag !== "ObjectBody") throw new Error(got._tag);
+    const chunks: Buffer[] = [];
+    for await (const chunk of got.body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe("#EXTM3U\n#\né\n");
     await storage.close();
   });
 
