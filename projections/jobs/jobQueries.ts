@@ -2,6 +2,8 @@
 import type pg from "pg";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
 import type { ListJobsQuery } from "../../schemas/api/jobRequests.ts";
+import type { JobStatsResponse } from "../../schemas/api/jobStatsResponses.ts";
+import { jobActivity } from "./jobActivity.ts";
 
 export interface JobView {
   id: string;
@@ -114,6 +116,7 @@ export interface JobQueries {
   list(query: ListJobsQuery): Promise<{ jobs: JobView[]; total: number }>;
   get(id: string): Promise<JobDetailView | null>;
   statusCounts(): Promise<Record<string, number>>;
+  activity(hours: number, until: Date): Promise<JobStatsResponse>;
 }
 
 export function createJobQueries(
@@ -129,6 +132,7 @@ export function createJobQueries(
     return rows[0]!.n;
   };
   return {
+    activity: (hours, until) => jobActivity(pool, schema, hours, until),
     async list(query) {
       const conditions = ["not deleted"];
       const params: unknown[] = [];
