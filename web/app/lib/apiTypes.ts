@@ -1,5 +1,6 @@
 // The shapes the query API answers with, as the dashboard reads them (snake_case, as on the wire).
 export type { ListJobsQuery, SubmitJobRequest } from "../../../schemas/api/jobRequests.ts";
+export type { JobStatsResponse as JobStats } from "../../../schemas/api/jobStatsResponses.ts";
 export type {
   ListWorkersResponse as WorkerList,
   WorkerDetail,
