@@ -23,13 +23,12 @@ export function WorkerActions({ worker, onRemoved }: { worker: Worker; onRemoved
             body: {},
           }),
     onSuccess: (_state, action) => {
+      // the list and this worker's page both live under ["workers"]
       void client.invalidateQueries({ queryKey: ["workers"] });
-      void client.invalidateQueries({ queryKey: ["worker", worker.id] });
       if (action === "remove") onRemoved?.();
     },
   });
   if (!can(session.data, "admin")) return null;
-  const name = worker.hostname;
   return (
     <div className="flex items-center justify-end gap-1">
       {worker.status === "online" && !worker.draining && (
@@ -38,7 +37,7 @@ export function WorkerActions({ worker, onRemoved }: { worker: Worker; onRemoved
           size="sm"
           onClick={() => command.mutate("drain")}
           disabled={command.isPending}
-          aria-label={`${t("workers.drain")} ${name}`}
+          aria-label={`${t("workers.drain")} ${worker.id}`}
         >
           <CirclePause aria-hidden />
           {t("workers.drain")}
@@ -50,7 +49,7 @@ export function WorkerActions({ worker, onRemoved }: { worker: Worker; onRemoved
           size="sm"
           onClick={() => command.mutate("undrain")}
           disabled={command.isPending}
-          aria-label={`${t("workers.undrain")} ${name}`}
+          aria-label={`${t("workers.undrain")} ${worker.id}`}
         >
           <CirclePlay aria-hidden />
           {t("workers.undrain")}
@@ -62,7 +61,7 @@ export function WorkerActions({ worker, onRemoved }: { worker: Worker; onRemoved
           size="sm"
           onClick={() => window.confirm(t("workers.confirmRemove")) && command.mutate("remove")}
           disabled={command.isPending}
-          aria-label={`${t("workers.remove")} ${name}`}
+          aria-label={`${t("workers.remove")} ${worker.id}`}
           title={t("workers.remove")}
         >
           <Trash2 aria-hidden className="text-destructive" />

@@ -22,7 +22,7 @@ export default function WorkerDetail() {
   const path = useLocalePath();
   const navigate = useNavigate();
   const worker = useQuery({
-    queryKey: ["worker", id],
+    queryKey: ["workers", id],
     queryFn: () => apiFetch<WorkerDetailView>(`/v1/workers/${encodeURIComponent(id)}`),
     refetchInterval: 5_000,
     retry: (count, error) => !(error instanceof ApiRequestError && error.failure.status === 404) && count < 3,
@@ -105,7 +105,9 @@ export default function WorkerDetail() {
               )}
               {view.lost_at && <Fact label={t("workers.lostAt")}>{when(view.lost_at)}</Fact>}
               <Fact label={t("workers.tasksDone")}>
-                <span className="tabular-nums">{view.tasks_done}</span>
+                <span className="tabular-nums" data-testid="tasks-done">
+                  {view.tasks_done}
+                </span>
               </Fact>
               <Fact label={t("workers.meanTaskTime")}>{formatDuration(view.mean_task_seconds)}</Fact>
             </dl>

@@ -46,7 +46,7 @@ export default function Workers() {
                   <Link
                     to={path(`/workers/${encodeURIComponent(worker.id)}`)}
                     className="text-primary hover:underline"
-                    aria-label={t("workers.details", { host: worker.hostname })}
+                    aria-label={t("workers.details", { id: worker.id })}
                   >
                     {worker.id.slice(0, 12)}
                   </Link>
