@@ -154,10 +154,14 @@ export function createJobQueries(
       const direction = query.sort.startsWith("-") ? "desc" : "asc";
       params.push(query.limit, query.offset);
       const { rows } = await pool.query<{ r: JobRecord; total: string }>(
-        `select to_jsonb(j) as r, count(*) over () as total from ${t("jobs")} j
-          where ${conditions.join(" and ")}
-          order by ${column} ${direction}, id
-          limit $${params.length - 1} offset $${params.length}`,
+        // rows become JSON after the limit: the count spans every match, the JSON only the page
+        `with page as (
+           select j.*, count(*) over () as total from ${t("jobs")} j
+           where ${conditions.join(" and ")}
+           order by ${column} ${direction}, id
+           limit $${params.length - 1} offset $${params.length}
+         )
+         select to_jsonb(page) - 'total' as r, total from page order by ${column} ${direction}, id`,
         params,
       );
       let total = Number(rows[0]?.total ?? 0);
