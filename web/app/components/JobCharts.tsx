@@ -32,7 +32,7 @@ const TOOLTIP = {
 };
 
 export function JobCharts() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   // under ["jobs"]: the event feed refreshes it as jobs move
   const stats = useQuery({
     queryKey: ["jobs", "stats", 24],
@@ -40,7 +40,7 @@ export function JobCharts() {
     refetchInterval: 60_000,
   });
   const rows = (stats.data?.hours ?? []).map((h) => ({
-    hour: new Date(h.hour).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }),
+    hour: new Date(h.hour).toLocaleTimeString(i18n.language, { hour: "2-digit", minute: "2-digit" }),
     submitted: h.submitted,
     completed: h.completed,
     failed: h.failed,

@@ -17,7 +17,7 @@ import { useLocalePath } from "../lib/useLocalePath.ts";
 import { workerState } from "../lib/workerState.ts";
 
 export default function WorkerDetail() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { id = "" } = useParams();
   const path = useLocalePath();
   const navigate = useNavigate();
@@ -32,7 +32,7 @@ export default function WorkerDetail() {
   if (!worker.data) return <p role="alert">{t("workers.notFound")}</p>;
   const view = worker.data;
   const caps = view.capabilities;
-  const when = (at: string | null) => (at ? new Date(at).toLocaleString() : "—");
+  const when = (at: string | null) => (at ? new Date(at).toLocaleString(i18n.language) : "—");
 
   return (
     <>
