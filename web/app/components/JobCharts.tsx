@@ -75,9 +75,26 @@ export function JobCharts() {
                 <YAxis allowDecimals={false} tick={AXIS} />
                 <Tooltip {...TOOLTIP} cursor={{ fill: "var(--muted)" }} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Bar dataKey="submitted" name={t("dashboard.submitted")} fill="var(--primary)" />
-                <Bar dataKey="completed" name={t("status.completed")} fill="var(--success)" stackId="done" />
-                <Bar dataKey="failed" name={t("status.failed")} fill="var(--destructive)" stackId="done" />
+                <Bar
+                  isAnimationActive={false}
+                  dataKey="submitted"
+                  name={t("dashboard.submitted")}
+                  fill="var(--primary)"
+                />
+                <Bar
+                  isAnimationActive={false}
+                  dataKey="completed"
+                  name={t("status.completed")}
+                  fill="var(--success)"
+                  stackId="done"
+                />
+                <Bar
+                  isAnimationActive={false}
+                  dataKey="failed"
+                  name={t("status.failed")}
+                  fill="var(--destructive)"
+                  stackId="done"
+                />
               </BarChart>
             </ResponsiveContainer>
           </figure>
@@ -102,6 +119,7 @@ export function JobCharts() {
                 <YAxis tick={AXIS} />
                 <Tooltip {...TOOLTIP} />
                 <Area
+                  isAnimationActive={false}
                   type="monotone"
                   dataKey="minutes"
                   name={t("dashboard.videoMinutes")}
