@@ -194,6 +194,8 @@ describe("real answers against their documented schemas", () => {
     const { id } = await jsonOf<{ id: string }>(submitted);
     const position = submitted.headers.get("x-webencode-position");
     expect((await call("GET", `/v1/jobs?min_position=${position}`, { token: "viewer" })).status).toBe(200);
+    expect((await call("GET", "/v1/stats/jobs?hours=6", { token: "viewer" })).status).toBe(200);
+    expect((await call("GET", "/v1/stats/jobs?hours=0", { token: "viewer" })).status).toBe(400);
     let job = jobDetailSchema.parse(await (await call("GET", `/v1/jobs/${id}`, { token: "viewer" })).json());
     for (const deadline = Date.now() + 60_000; job.status !== "completed"; ) {
       expect(job.status).not.toBe("failed");

@@ -2,6 +2,8 @@
 import type pg from "pg";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
 import type { ListJobsQuery } from "../../schemas/api/jobRequests.ts";
+import type { JobStatsResponse } from "../../schemas/api/jobStatsResponses.ts";
+import { jobActivity } from "./jobActivity.ts";
 
 export interface JobView {
   id: string;
@@ -114,6 +116,7 @@ export interface JobQueries {
   list(query: ListJobsQuery): Promise<{ jobs: JobView[]; total: number }>;
   get(id: string): Promise<JobDetailView | null>;
   statusCounts(): Promise<Record<string, number>>;
+  activity(hours: number, until: Date): Promise<JobStatsResponse>;
 }
 
 export function createJobQueries(
@@ -129,6 +132,7 @@ export function createJobQueries(
     return rows[0]!.n;
   };
   return {
+    activity: (hours, until) => jobActivity(pool, schema, hours, until),
     async list(query) {
       const conditions = ["not deleted"];
       const params: unknown[] = [];
@@ -150,10 +154,14 @@ export function createJobQueries(
       const direction = query.sort.startsWith("-") ? "desc" : "asc";
       params.push(query.limit, query.offset);
       const { rows } = await pool.query<{ r: JobRecord; total: string }>(
-        `select to_jsonb(j) as r, count(*) over () as total from ${t("jobs")} j
-          where ${conditions.join(" and ")}
-          order by ${column} ${direction}, id
-          limit $${params.length - 1} offset $${params.length}`,
+        // rows become JSON after the limit: the count spans every match, the JSON only the page
+        `with page as (
+           select j.*, count(*) over () as total from ${t("jobs")} j
+           where ${conditions.join(" and ")}
+           order by ${column} ${direction}, id
+           limit $${params.length - 1} offset $${params.length}
+         )
+         select to_jsonb(page) - 'total' as r, total from page order by ${column} ${direction}, id`,
         params,
       );
       let total = Number(rows[0]?.total ?? 0);

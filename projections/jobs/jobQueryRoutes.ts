@@ -14,6 +14,7 @@ import {
   storageFailureCodes,
 } from "../../plugins/sdk/storageProvider.ts";
 import { listJobsQuerySchema } from "../../schemas/api/jobRequests.ts";
+import { jobStatsQuerySchema } from "../../schemas/api/jobStatsResponses.ts";
 import type { JobQueries } from "./jobQueries.ts";
 
 export interface JobQueryRoutesOptions {
@@ -32,6 +33,10 @@ export function jobQueryRoutes(options: JobQueryRoutesOptions) {
       await awaitMinPosition(c, options.waitForPosition);
       const { jobs, total } = await queries.list(query);
       return c.json({ jobs, pagination: { total, limit: query.limit, offset: query.offset } });
+    })
+    .get("/v1/stats/jobs", requireRole("viewer"), async (c) => {
+      const query = parseQuery(c, jobStatsQuerySchema);
+      return c.json(await queries.activity(query.hours, new Date()));
     })
     .get("/v1/jobs/:id", requireRole("viewer"), async (c) => {
       const id = jobIdParam(c);

@@ -34,6 +34,7 @@ import {
   jobRetriedResponseSchema,
   listJobsResponseSchema,
 } from "./jobResponses.ts";
+import { jobStatsQuerySchema, jobStatsResponseSchema } from "./jobStatsResponses.ts";
 import { listPluginsResponseSchema } from "./pluginResponses.ts";
 import { listProfilesResponseSchema } from "./profileResponses.ts";
 import { openSessionRequestSchema, sessionResponseSchema } from "./sessionShapes.ts";
@@ -157,6 +158,15 @@ const jobRoutes: ApiRoute[] = [
     access: "viewer",
     request: { query: listJobsQuerySchema },
     responses: { 200: ok("A page of jobs", listJobsResponseSchema), 400: badQuery },
+  },
+  {
+    method: "get",
+    path: "/v1/stats/jobs",
+    summary: "Jobs submitted, completed and failed, and video encoded, per hour",
+    tags: ["jobs"],
+    access: "viewer",
+    request: { query: jobStatsQuerySchema },
+    responses: { 200: ok("Hourly buckets, oldest first", jobStatsResponseSchema), 400: badQuery },
   },
   {
     method: "get",

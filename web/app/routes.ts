@@ -11,6 +11,7 @@ export default [
       route("jobs/new", "routes/jobNew.tsx"),
       route("jobs/:id", "routes/jobDetail.tsx"),
       route("workers", "routes/workers.tsx"),
+      route("workers/:id", "routes/workerDetail.tsx"),
       route("files", "routes/files.tsx"),
       route("settings/tokens", "routes/tokens.tsx"),
       route("settings/profiles", "routes/profiles.tsx"),

@@ -15,6 +15,8 @@ const TONES: Record<string, BadgeTone> = {
   cancelled: "warning",
   draining: "warning",
   offline: "neutral",
+  stopped: "neutral",
+  lost: "danger",
 };
 
 export function StatusBadge({ status }: { status: string }) {

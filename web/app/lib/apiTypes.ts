@@ -1,5 +1,15 @@
 // The shapes the query API answers with, as the dashboard reads them (snake_case, as on the wire).
 export type { ListJobsQuery, SubmitJobRequest } from "../../../schemas/api/jobRequests.ts";
+export type { JobStatsResponse as JobStats } from "../../../schemas/api/jobStatsResponses.ts";
+export type {
+  ListWorkersResponse as WorkerList,
+  WorkerDetail,
+  WorkerStateResponse,
+} from "../../../schemas/api/workerResponses.ts";
+
+import type { ListWorkersResponse } from "../../../schemas/api/workerResponses.ts";
+
+export type Worker = ListWorkersResponse["workers"][number];
 
 export type Role = "viewer" | "operator" | "admin" | "system";
 
@@ -82,23 +92,6 @@ export interface LoggedEvent {
   occurred_at: string;
   actor: string | null;
   data: Record<string, unknown>;
-}
-
-export interface Worker {
-  id: string;
-  hostname: string;
-  pid: number;
-  status: string;
-  capabilities: { encoders: Array<{ name: string; codec: string; hardware: boolean }>; hwaccels: string[] };
-  started_at: string;
-  last_seen_at: string;
-  heartbeat_age_seconds: number;
-  current_task: { job_id: string; task_id: string; progress_pct: number } | null;
-}
-
-export interface WorkerList {
-  workers: Worker[];
-  online: number;
 }
 
 export interface Profile {

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Activity, CheckCircle2, Cpu, Layers, XCircle } from "lucide-react";
-import type { ComponentType } from "react";
+import { type ComponentType, lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { PageHeader } from "../components/PageHeader.tsx";
@@ -12,6 +12,11 @@ import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { JobList, Readiness, WorkerList } from "../lib/apiTypes.ts";
 import { useLocalePath } from "../lib/useLocalePath.ts";
+
+// recharts is most of this page's weight: it loads after the first render, beside the live figures
+const JobCharts = lazy(() =>
+  import("../components/JobCharts.tsx").then((module) => ({ default: module.JobCharts })),
+);
 
 const ACTIVE = "queued,processing,stitching,uploading".split(",");
 
@@ -64,6 +69,9 @@ export default function Dashboard() {
         />
         <Stat icon={XCircle} label={t("dashboard.failedJobs")} value={failed.data} tone="danger" />
       </div>
+      <Suspense fallback={<div className="mt-6 h-[19rem]" aria-hidden />}>
+        <JobCharts />
+      </Suspense>
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader>

@@ -7,13 +7,17 @@ import { Badge } from "../components/ui/badge.tsx";
 import { Card } from "../components/ui/card.tsx";
 import { Progress } from "../components/ui/progress.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
+import { WorkerActions } from "../components/WorkerActions.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { WorkerList } from "../lib/apiTypes.ts";
 import { useLocalePath } from "../lib/useLocalePath.ts";
+import { can, useSession } from "../lib/useSession.ts";
+import { workerState } from "../lib/workerState.ts";
 
 export default function Workers() {
   const { t } = useTranslation();
   const path = useLocalePath();
+  const admin = can(useSession().data, "admin");
   const workers = useQuery({
     queryKey: ["workers"],
     queryFn: () => apiFetch<WorkerList>("/v1/workers"),
@@ -32,17 +36,26 @@ export default function Workers() {
               <TableHead>{t("workers.encoders")}</TableHead>
               <TableHead>{t("workers.heartbeat")}</TableHead>
               <TableHead className="w-56">{t("workers.task")}</TableHead>
+              {admin && <TableHead className="text-right">{t("jobs.actions")}</TableHead>}
             </tr>
           </thead>
           <tbody>
             {workers.data?.workers.map((worker) => (
-              <tr key={worker.id}>
-                <TableCell className="font-mono text-xs">{worker.id.slice(0, 12)}</TableCell>
+              <tr key={worker.id} data-worker-id={worker.id}>
+                <TableCell className="font-mono text-xs">
+                  <Link
+                    to={path(`/workers/${encodeURIComponent(worker.id)}`)}
+                    className="text-primary hover:underline"
+                    aria-label={t("workers.details", { id: worker.id })}
+                  >
+                    {worker.id.slice(0, 12)}
+                  </Link>
+                </TableCell>
                 <TableCell>
                   {worker.hostname} <span className="text-xs text-muted-foreground">pid {worker.pid}</span>
                 </TableCell>
                 <TableCell>
-                  <StatusBadge status={worker.status} />
+                  <StatusBadge status={workerState(worker)} />
                 </TableCell>
                 <TableCell>
                   <div className="flex flex-wrap gap-1">
@@ -69,6 +82,11 @@ export default function Workers() {
                     <span className="text-xs text-muted-foreground">{t("workers.idle")}</span>
                   )}
                 </TableCell>
+                {admin && (
+                  <TableCell>
+                    <WorkerActions worker={worker} />
+                  </TableCell>
+                )}
               </tr>
             ))}
           </tbody>
