@@ -122,6 +122,7 @@ describe("distributed with S3 storage only: kernel + 2 workers, no shared folder
     const events: Array<{ event: string; data: Record<string, unknown> }> = [];
     let killed: PlatformProcess | undefined;
     let killedId: string | undefined;
+    let endedAt = "0";
     for await (const message of readSse(feed)) {
       if (!message.data) continue;
       const data = JSON.parse(message.data) as Record<string, unknown>;
@@ -134,7 +135,10 @@ describe("distributed with S3 storage only: kernel + 2 workers, no shared folder
         expect(killed).toBeDefined();
         await killed!.kill("SIGKILL");
       }
-      if (message.event === "JobCompleted" || message.event === "JobFailed") break;
+      if (message.event === "JobCompleted" || message.event === "JobFailed") {
+        endedAt = message.id ?? "0";
+        break;
+      }
     }
     const types = events.map((e) => e.event);
     expect(killed).toBeDefined();
@@ -153,7 +157,9 @@ describe("distributed with S3 storage only: kernel + 2 workers, no shared folder
     expect(completedTasks[0]!.data.data).toMatchObject({ attempt: winner.attempt });
 
     // the output is in the bucket, listed by the API under its key, and plays
-    const listed = (await (await fetch(`${kernel.url}/v1/jobs/${id}/outputs`, { headers: auth })).json()) as {
+    // read-your-writes: the outputs once the read model holds the job's end
+    const outputsUrl = `${kernel.url}/v1/jobs/${id}/outputs?min_position=${endedAt}`;
+    const listed = (await (await fetch(outputsUrl, { headers: auth })).json()) as {
       outputs: Array<{ url: string; size_bytes: number; checksum: string; download_url: string }>;
     };
     expect(listed.outputs.map((o) => o.url)).toEqual([finalOutputKey(id)]);
