@@ -22,13 +22,13 @@ describe("planAudio and buildAudioArgs", () => {
   it("maps every track in order with its language and default flag, no video", () => {
     const plan = planAudio(profile, "/media/in.mp4", [track(1, "eng", false), track(3, "fra", true)]);
     if (plan === null) throw new Error("planned nothing");
-    const args = buildAudioArgs(plan, "/work/audio.m4a");
+    const args = buildAudioArgs(plan, "/tmp/job/audio.m4a");
     expect(args.join(" ")).toContain("-map 0:1 -map 0:3 -vn");
     expect(args.join(" ")).toContain(
       "-metadata:s:a:0 language=eng -disposition:a:0 0 -metadata:s:a:1 language=fra -disposition:a:1 default",
     );
     expect(args.join(" ")).toContain("-c:a aac -b:a 128k -ar 48000 -ac 2");
-    expect(args.slice(-3)).toEqual(["-f", "mp4", "file:/work/audio.m4a"]);
+    expect(args.slice(-3)).toEqual(["-f", "mp4", "file:/tmp/job/audio.m4a"]);
   });
 
   it("makes the first track the default when the source marks none, and writes titles", () => {
@@ -37,7 +37,7 @@ describe("planAudio and buildAudioArgs", () => {
       track(2, "deu", false),
     ]);
     if (plan === null) throw new Error("planned nothing");
-    const args = buildAudioArgs(plan, "/work/audio.m4a").join(" ");
+    const args = buildAudioArgs(plan, "/tmp/job/audio.m4a").join(" ");
     expect(args).toContain(
       "-metadata:s:a:0 language=und -metadata:s:a:0 title=Commentary -disposition:a:0 default",
     );

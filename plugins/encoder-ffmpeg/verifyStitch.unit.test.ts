@@ -39,7 +39,7 @@ function facts(times: readonly number[], tracks: readonly AudioFacts[] = [audio]
   return { _tag: "StitchFacts", video, audio: tracks };
 }
 
-const chunks = ["/work/c0.mp4", "/work/c1.mp4", "/work/c2.mp4"];
+const chunks = ["/tmp/job/c0.mp4", "/tmp/job/c1.mp4", "/tmp/job/c2.mp4"];
 
 describe("verifyStitch", () => {
   it("passes the frames of the whole encode, on the grid, with audio in sync", () => {
