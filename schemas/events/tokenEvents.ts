@@ -1,9 +1,7 @@
 // The events of a `token-{id}` stream: an API token is issued, perhaps re-hashed, then perhaps revoked.
 // Only the hash of the secret is ever stored. `parseTokenEvent` reads them as `parseStoredEvent` reads job events.
 import { z } from "zod";
-import { currentSchemaVersion } from "./currentSchemaVersion.ts";
-import { type EventMetadata, eventMetadataSchema } from "./eventMetadata.ts";
-import type { EventIssue, StoredEvent } from "./parseStoredEvent.ts";
+import { type ParsedEvent, parseEventWithoutUpcasters } from "./parseEventWithoutUpcasters.ts";
 
 /** Lowercase 8-4-4-4-12 hex: the token names its id as 32 hex digits, so any such value is a valid id. */
 export const tokenIdSchema = z
@@ -59,30 +57,6 @@ export const tokenEventTypes: readonly TokenEventType[] = tokenEventSchema.optio
 export const isTokenEventType = (type: string): type is TokenEventType =>
   (tokenEventTypes as readonly string[]).includes(type);
 
-export type ParsedTokenEvent =
-  | { _tag: "Parsed"; event: TokenEvent; metadata: EventMetadata }
-  | { _tag: "UnknownEventType"; type: string }
-  | { _tag: "MalformedEvent"; type: string; issues: EventIssue[] };
+export type ParsedTokenEvent = ParsedEvent<TokenEvent>;
 
-const issuesOf = (error: z.ZodError, root: string): EventIssue[] =>
-  error.issues.map((issue) => ({
-    path: [root, ...issue.path.map(String)].filter((part) => part !== "").join("."),
-    message: issue.message,
-  }));
-
-export function parseTokenEvent({ type, data, metadata }: StoredEvent): ParsedTokenEvent {
-  if (!isTokenEventType(type)) return { _tag: "UnknownEventType", type };
-  const malformed = (issues: EventIssue[]): ParsedTokenEvent => ({ _tag: "MalformedEvent", type, issues });
-  const parsedMetadata = eventMetadataSchema.safeParse(metadata);
-  if (!parsedMetadata.success) return malformed(issuesOf(parsedMetadata.error, "metadata"));
-  const stored = parsedMetadata.data.schemaVersion;
-  const current = currentSchemaVersion(type);
-  // Token events have no upcasters yet: every stored version must be the current one.
-  if (stored !== current) {
-    const message = `schema version ${stored} is not one this build reads (${current})`;
-    return malformed([{ path: "metadata.schemaVersion", message }]);
-  }
-  const parsed = tokenEventSchema.safeParse({ type, data });
-  if (!parsed.success) return malformed(issuesOf(parsed.error, ""));
-  return { _tag: "Parsed", event: parsed.data, metadata: parsedMetadata.data };
-}
+export const parseTokenEvent = parseEventWithoutUpcasters<TokenEvent>(tokenEventSchema, tokenEventTypes);

@@ -2,9 +2,7 @@
 // operators and the kernel decided about it (drain, lost, removed). Heartbeats are not events: they travel
 // on the bus, and only their absence is stored (WorkerLost).
 import { z } from "zod";
-import { currentSchemaVersion } from "./currentSchemaVersion.ts";
-import { type EventMetadata, eventMetadataSchema } from "./eventMetadata.ts";
-import type { EventIssue, StoredEvent } from "./parseStoredEvent.ts";
+import { type ParsedEvent, parseEventWithoutUpcasters } from "./parseEventWithoutUpcasters.ts";
 
 const gpuSchema = z.strictObject({
   vendor: z.enum(["nvidia", "amd", "intel", "apple", "other"]),
@@ -72,31 +70,6 @@ export const workerEventTypes: readonly WorkerEventType[] = workerEventSchema.op
   (option) => option.shape.type.value,
 );
 
-const isWorkerEventType = (type: string): type is WorkerEventType =>
-  (workerEventTypes as readonly string[]).includes(type);
+export type ParsedWorkerEvent = ParsedEvent<WorkerEvent>;
 
-export type ParsedWorkerEvent =
-  | { _tag: "Parsed"; event: WorkerEvent; metadata: EventMetadata }
-  | { _tag: "UnknownEventType"; type: string }
-  | { _tag: "MalformedEvent"; type: string; issues: EventIssue[] };
-
-const issuesOf = (error: z.ZodError, root: string): EventIssue[] =>
-  error.issues.map((issue) => ({
-    path: [root, ...issue.path.map(String)].filter((part) => part !== "").join("."),
-    message: issue.message,
-  }));
-
-export function parseWorkerEvent({ type, data, metadata }: StoredEvent): ParsedWorkerEvent {
-  if (!isWorkerEventType(type)) return { _tag: "UnknownEventType", type };
-  const malformed = (issues: EventIssue[]): ParsedWorkerEvent => ({ _tag: "MalformedEvent", type, issues });
-  const parsedMetadata = eventMetadataSchema.safeParse(metadata);
-  if (!parsedMetadata.success) return malformed(issuesOf(parsedMetadata.error, "metadata"));
-  // Worker events have no upcasters: every stored version must be the current one.
-  if (parsedMetadata.data.schemaVersion !== currentSchemaVersion(type)) {
-    const message = `schema version ${parsedMetadata.data.schemaVersion} is not one this build reads`;
-    return malformed([{ path: "metadata.schemaVersion", message }]);
-  }
-  const parsed = workerEventSchema.safeParse({ type, data });
-  if (!parsed.success) return malformed(issuesOf(parsed.error, ""));
-  return { _tag: "Parsed", event: parsed.data, metadata: parsedMetadata.data };
-}
+export const parseWorkerEvent = parseEventWithoutUpcasters<WorkerEvent>(workerEventSchema, workerEventTypes);
