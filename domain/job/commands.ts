@@ -42,6 +42,8 @@ export type FailTask = {
     stderrTail: string;
     /** ISO timestamp the retry delay counts from. */
     now: string;
+    /** The code the job fails with when the task is not retried (a rejected stitch: WE-JOB-012). */
+    code?: ErrorCode;
   };
 };
 

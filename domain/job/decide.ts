@@ -12,7 +12,8 @@ import type {
   StartTask,
 } from "./commands.ts";
 import { type JobRejected, jobRejected } from "./jobRejected.ts";
-import { isTerminal, type Job, type JobState, type TaskState } from "./jobState.ts";
+import { isSplit, isTerminal, type Job, type JobState, type TaskState } from "./jobState.ts";
+import { longestFirst } from "./longestFirst.ts";
 import { isRetryable, retryDelayMs, retryPolicy } from "./retryPolicy.ts";
 
 export type Accepted = { _tag: "Accepted"; events: JobEvent[] };
@@ -114,16 +115,19 @@ function unlessTerminal(job: Job, decideActive: () => JobDecision): JobDecision 
 const cancelIfActive = (job: Job, reason: string): JobEvent[] =>
   isTerminal(job.status) ? [] : [{ type: "JobCancelled", data: { reason } }];
 
-const planKey = (tasks: readonly PlannedTask[], maxAttempts: number) =>
+type PlanRow = Pick<PlannedTask, "taskId" | "sequenceIndex" | "startTimeSec" | "endTimeSec" | "kind">;
+
+const planKey = (tasks: readonly PlanRow[], maxAttempts: number) =>
   JSON.stringify({
     maxAttempts,
     tasks: [...tasks]
       .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
-      .map(({ taskId, sequenceIndex, startTimeSec, endTimeSec }) => [
+      .map(({ taskId, sequenceIndex, startTimeSec, endTimeSec, kind }) => [
         taskId,
         sequenceIndex,
         startTimeSec,
         endTimeSec,
+        kind ?? "video",
       ]),
   });
 
@@ -137,7 +141,28 @@ function planProblem(tasks: readonly PlannedTask[], maxAttempts: number): string
     return `sequence indexes must be 0…${tasks.length - 1}, each once`;
   }
   const empty = tasks.find((task) => !(task.endTimeSec > task.startTimeSec) || task.startTimeSec < 0);
-  return empty ? `task ${empty.taskId} covers no time` : null;
+  if (empty) return `task ${empty.taskId} covers no time`;
+  return splitProblem(tasks);
+}
+
+/** A split plan: chunks with their timing, at most one audio task, and one stitch task, last. */
+function splitProblem(tasks: readonly PlannedTask[]): string | null {
+  const stitches = tasks.filter((task) => task.kind === "stitch");
+  const chunks = tasks.filter((task) => task.chunk !== undefined);
+  const audio = tasks.filter((task) => task.kind === "audio");
+  if (stitches.length === 0) {
+    return chunks.length > 0 || audio.length > 0 ? "chunks and audio tasks need a stitch task" : null;
+  }
+  const [stitch] = stitches;
+  if (stitches.length > 1 || stitch?.stitch === undefined)
+    return "a split plan has one stitch task with its target";
+  if (stitch.sequenceIndex !== tasks.length - 1) return "the stitch task comes last";
+  if (audio.length > 1) return "a split plan has at most one audio task";
+  const video = tasks.filter((task) => (task.kind ?? "video") === "video");
+  if (video.length < 2 || video.some((task) => task.chunk === undefined)) {
+    return "a split plan has at least two chunks, each with its timing";
+  }
+  return null;
 }
 
 function planJob(
@@ -154,9 +179,22 @@ function planJob(
   const problem = planProblem(tasks, maxAttempts);
   if (problem) return jobRejected("WE-JOB-001", `Invalid plan for job ${job.jobId}: ${problem}`);
   const ordered = [...tasks].sort((a, b) => a.sequenceIndex - b.sequenceIndex);
+  // The longest chunks go first, so none starts last and leaves the pool waiting on it; the audio,
+  // fast to encode, after them; the stitch once they are all done.
+  const chunks = longestFirst(
+    ordered
+      .filter((task) => (task.kind ?? "video") === "video")
+      .map((task) => ({
+        taskId: task.taskId,
+        index: task.sequenceIndex,
+        startSec: task.startTimeSec,
+        endSec: task.endTimeSec,
+      })),
+  );
+  const audio = ordered.filter((task) => task.kind === "audio");
   return accepted(
     { type: "JobPlanned", data: { tasks: ordered, maxAttempts } },
-    ...ordered.map(
+    ...[...chunks, ...audio].map(
       (task): JobEvent => ({ type: "TaskScheduled", data: { taskId: task.taskId, attempt: 1 } }),
     ),
   );
@@ -210,6 +248,8 @@ function completeTask(data: CompleteTask["data"], job: Job): JobDecision {
   if (isRejected(task)) return task;
   if (task.status === "completed") return accepted();
   if (task.status !== "running") return notRunning(task);
+  if (isSplit(job)) return completeSplitTask(data, task, job);
+  if (data.stitch !== undefined) return jobRejected("WE-JOB-001", `Task ${task.taskId} is not a stitch`);
   const lastTask = job.tasks.every((other) => other.taskId === task.taskId || other.status === "completed");
   const next: JobEvent[] = !lastTask
     ? []
@@ -219,7 +259,26 @@ function completeTask(data: CompleteTask["data"], job: Job): JobDecision {
   return accepted({ type: "TaskCompleted", data }, ...next);
 }
 
-function failTask({ now, ...data }: FailTask["data"], job: Job): JobDecision {
+/** The last chunk (or the audio) done schedules the stitch; the stitch done, with its proof, the upload. */
+function completeSplitTask(data: CompleteTask["data"], task: TaskState, job: Job): JobDecision {
+  const completed: JobEvent = { type: "TaskCompleted", data };
+  if (task.kind === "stitch") {
+    if (data.stitch === undefined)
+      return jobRejected("WE-JOB-001", `The stitch of job ${job.jobId} completes with its proof`);
+    return accepted(completed, { type: "JobUploadingStarted", data: {} });
+  }
+  if (data.stitch !== undefined) return jobRejected("WE-JOB-001", `Task ${task.taskId} is not a stitch`);
+  const stitch = job.tasks.find((other) => other.kind === "stitch");
+  const rest = job.tasks.filter((other) => other.kind !== "stitch" && other.taskId !== task.taskId);
+  if (stitch === undefined || rest.some((other) => other.status !== "completed")) return accepted(completed);
+  return accepted(
+    completed,
+    { type: "JobStitchingStarted", data: {} },
+    { type: "TaskScheduled", data: { taskId: stitch.taskId, attempt: 1 } },
+  );
+}
+
+function failTask({ now, code, ...data }: FailTask["data"], job: Job): JobDecision {
   const task = currentTask(job, data.taskId, data.attempt);
   if (isRejected(task)) return task;
   if (task.status !== "running" && task.status !== "scheduled") return notRunning(task);
@@ -242,7 +301,7 @@ function failTask({ now, ...data }: FailTask["data"], job: Job): JobDecision {
   return accepted(failed, {
     type: "JobFailed",
     data: {
-      code: data.exitClass === "input" ? "WE-JOB-007" : "WE-JOB-008",
+      code: code ?? (data.exitClass === "input" ? "WE-JOB-007" : "WE-JOB-008"),
       message: `Task ${task.sequenceIndex} failed ${why}: ${data.message}`,
     },
   });

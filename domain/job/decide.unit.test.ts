@@ -658,3 +658,141 @@ describe("DeleteJob", () => {
       .thenEmits(deleted),
   );
 });
+
+describe("a split plan (chunks, audio, stitch)", () => {
+  const chunkTask = (
+    taskId: string,
+    index: number,
+    startTimeSec: number,
+    endTimeSec: number,
+  ): PlannedTask => ({
+    taskId,
+    sequenceIndex: index,
+    startTimeSec,
+    endTimeSec,
+    kind: "video",
+    chunk: {
+      seekSec: startTimeSec,
+      firstFrame: startTimeSec * 30,
+      frameCount: null,
+      gridStartSec: startTimeSec,
+      durationSec: endTimeSec - startTimeSec,
+    },
+  });
+  const taskC = "9f3a4b5c-6d7e-4f8a-9b0c-1d2e3f4a5b6c";
+  const taskAudio = "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e";
+  const taskStitch = "3c4d5e6f-7a8b-4c9d-8e0f-2a3b4c5d6e7f";
+  const chunks = [chunkTask(taskA, 0, 0, 6), chunkTask(taskB, 1, 6, 14), chunkTask(taskC, 2, 14, 20)];
+  const audio: PlannedTask = {
+    taskId: taskAudio,
+    sequenceIndex: 3,
+    startTimeSec: 0,
+    endTimeSec: 20,
+    kind: "audio",
+  };
+  const stitchTask: PlannedTask = {
+    taskId: taskStitch,
+    sequenceIndex: 4,
+    startTimeSec: 0,
+    endTimeSec: 20,
+    kind: "stitch",
+    stitch: {
+      frameRate: "30/1",
+      frameCount: 600,
+      durationSec: 20,
+      videoStartSec: 0,
+      width: 1280,
+      height: 720,
+    },
+  };
+  const splitPlan = [...chunks, audio, stitchTask];
+  const report = {
+    frameCount: 600,
+    meanSsim: 0.99,
+    seams: [
+      { index: 1, timeSec: 6, ssim: 0.989, delta: -0.001 },
+      { index: 2, timeSec: 14, ssim: 0.99, delta: 0 },
+    ],
+  };
+  const plannedSplit = [
+    ...queued,
+    planned(splitPlan),
+    scheduled(taskB, 1),
+    scheduled(taskA, 1),
+    scheduled(taskC, 1),
+    scheduled(taskAudio, 1),
+  ];
+  const runAndComplete = (taskId: string, worker: string) => [started(taskId, 1, worker), completed(taskId)];
+  const allButAudio = [
+    ...plannedSplit,
+    ...runAndComplete(taskA, "worker-a"),
+    ...runAndComplete(taskB, "worker-b"),
+    ...runAndComplete(taskC, "worker-a"),
+    started(taskAudio, 1, "worker-b"),
+  ];
+
+  it("schedules the chunks longest first, then the audio, and holds the stitch back", () =>
+    given(...queued)
+      .when({ type: "PlanJob", data: { tasks: splitPlan } })
+      .thenEmits(
+        planned(splitPlan),
+        scheduled(taskB, 1),
+        scheduled(taskA, 1),
+        scheduled(taskC, 1),
+        scheduled(taskAudio, 1),
+      ));
+
+  it("schedules the stitch once the last chunk or the audio completes", () =>
+    given(...allButAudio)
+      .when({ type: "CompleteTask", data: result(taskAudio) })
+      .thenEmits(completed(taskAudio), stitching, scheduled(taskStitch, 1)));
+
+  it("does not stitch while a chunk is still running", () =>
+    given(...plannedSplit, started(taskA), started(taskAudio, 1, "worker-b"))
+      .when({ type: "CompleteTask", data: result(taskAudio) })
+      .thenEmits(completed(taskAudio)));
+
+  it("completes the stitch with its proof and starts the upload", () =>
+    given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
+      .when({ type: "CompleteTask", data: { ...result(taskStitch), stitch: report } })
+      .thenEmits({ type: "TaskCompleted", data: { ...result(taskStitch), stitch: report } }, uploading));
+
+  it("refuses a stitch completed without its proof, and a chunk that claims one", () => {
+    given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
+      .when({ type: "CompleteTask", data: result(taskStitch) })
+      .thenRejects({ code: "WE-JOB-001" });
+    given(...plannedSplit, started(taskA))
+      .when({ type: "CompleteTask", data: { ...result(taskA), stitch: report } })
+      .thenRejects({ code: "WE-JOB-001" });
+  });
+
+  it("fails the job with the stitch's own code when its proof fails, without a retry", () =>
+    given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
+      .when({
+        type: "FailTask",
+        data: { ...failure(taskStitch, 1, "input"), now, code: "WE-JOB-012" },
+      })
+      .thenEmits(
+        { type: "TaskFailed", data: failure(taskStitch, 1, "input") },
+        {
+          type: "JobFailed",
+          data: {
+            code: "WE-JOB-012",
+            message: "Task 4 failed (input, not retried): ffmpeg exited with code 1",
+          },
+        },
+      ));
+
+  it("refuses split plans that could not be stitched", () => {
+    const refused = (tasks: PlannedTask[]) =>
+      given(...queued)
+        .when({ type: "PlanJob", data: { tasks } })
+        .thenRejects({ code: "WE-JOB-001" });
+    refused([...chunks, audio]); // no stitch
+    refused([...chunks, { ...stitchTask, sequenceIndex: 3 }, { ...audio, sequenceIndex: 4 }]); // stitch not last
+    refused([chunks[0]!, { ...audio, sequenceIndex: 1 }, { ...stitchTask, sequenceIndex: 2 }]); // one chunk
+    refused([...chunks, audio, { ...stitchTask, stitch: undefined }]); // no target
+    const { chunk: _, ...untimed } = chunks[1]!;
+    refused([chunks[0]!, untimed, chunks[2]!, audio, stitchTask]); // a chunk without its timing
+  });
+});

@@ -39,6 +39,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       cancelReason: null,
       outputs: [],
       retriedAs: null,
+      stitchReport: null,
     };
   }
   const job = state;
@@ -51,8 +52,11 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         { ...job, maxAttempts: data.maxAttempts },
         [...data.tasks]
           .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
-          .map((task) => ({
+          .map(({ kind, chunk, stitch, ...task }) => ({
             ...task,
+            kind: kind ?? "video",
+            chunk: chunk ?? null,
+            stitch: stitch ?? null,
             status: "pending",
             attempt: 0,
             workerId: null,
@@ -82,15 +86,16 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         progressPct: Math.max(task.progressPct, data.milestonePct),
       })),
     )
-    .with({ type: "TaskCompleted" }, ({ data }) =>
-      updateTask(job, data.taskId, () => ({
+    .with({ type: "TaskCompleted" }, ({ data }) => ({
+      ...updateTask(job, data.taskId, () => ({
         status: "completed",
         progressPct: 100,
         outputKey: data.outputKey,
         sizeBytes: data.sizeBytes,
         checksum: data.checksum,
       })),
-    )
+      stitchReport: data.stitch ?? job.stitchReport,
+    }))
     .with({ type: "TaskFailed" }, ({ data }) => updateTask(job, data.taskId, () => ({ status: "failed" })))
     .with({ type: "TaskRetryScheduled" }, ({ data }) =>
       updateTask(job, data.taskId, () => ({ notBefore: data.notBefore })),

@@ -1,6 +1,14 @@
 // What the job decider knows about a job: enough to decide every command, and what a read model needs.
 import type { ErrorCode } from "../../schemas/errors.ts";
-import type { JobEventData, JobOutput, SourceMetadata } from "../../schemas/events/jobEvents.ts";
+import type {
+  ChunkTimingData,
+  JobEventData,
+  JobOutput,
+  SourceMetadata,
+  StitchReport,
+  StitchTargetData,
+  TaskKind,
+} from "../../schemas/events/jobEvents.ts";
 
 export type JobStatus =
   | "queued"
@@ -18,6 +26,11 @@ export interface TaskState {
   sequenceIndex: number;
   startTimeSec: number;
   endTimeSec: number;
+  kind: TaskKind;
+  /** A chunk of a split encode: how it is cut. */
+  chunk: ChunkTimingData | null;
+  /** The stitch task: what the stitched output must hold. */
+  stitch: StitchTargetData | null;
   status: TaskStatus;
   /** The current attempt; 0 until the task is first scheduled. Only this attempt may report. */
   attempt: number;
@@ -51,6 +64,8 @@ export interface Job extends JobEventData<"JobSubmitted"> {
   cancelReason: string | null;
   outputs: readonly JobOutput[];
   retriedAs: string | null;
+  /** A split job's stitch proof and seam figures, once stitched. */
+  stitchReport: StitchReport | null;
 }
 
 export type JobState = NoJob | Job;
@@ -60,3 +75,10 @@ export const initialState = (): JobState => ({ status: "initial" });
 const terminal: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
 
 export const isTerminal = (status: JobStatus): boolean => terminal.has(status);
+
+/** The task whose output is the job's: the stitch of a split job, else its only task. */
+export const finalTask = (job: Job): TaskState | undefined =>
+  job.tasks.find((task) => task.kind === "stitch") ?? (job.tasks.length === 1 ? job.tasks[0] : undefined);
+
+/** A split job's tasks that run before its stitch (chunks and the audio). */
+export const isSplit = (job: Job): boolean => job.tasks.some((task) => task.kind === "stitch");

@@ -1,5 +1,7 @@
 // `webencode jobs list|show|cancel|retry`
+import type { JobDetail } from "../../schemas/api/jobResponses.ts";
 import type { ApiClient } from "./apiClient.ts";
+import { jobDetailTable } from "./jobDetailTable.ts";
 
 interface JobRow {
   id: string;
@@ -32,10 +34,13 @@ export async function jobsCommand(client: ApiClient, args: string[], json: boole
       console.log(`${jobs.length} of ${pagination.total} jobs`);
       return 0;
     }
-    case "show":
+    case "show": {
       if (!id) break;
-      print(await client.request("GET", `/v1/jobs/${id}`));
+      const job = await client.request<JobDetail>("GET", `/v1/jobs/${id}`);
+      if (json) print(job);
+      else for (const line of jobDetailTable(job)) console.log(line);
       return 0;
+    }
     case "cancel":
       if (!id) break;
       print(await client.request("POST", `/v1/jobs/${id}/cancel`, {}));

@@ -1,5 +1,10 @@
 // Configuration of a WebEncode process, from flags and environment, with the defaults of `webencode up`.
 import { join, resolve } from "node:path";
+import {
+  defaultSegmentBounds,
+  type SegmentBounds,
+  segmentBoundsProblem,
+} from "../../domain/job/planSegments.ts";
 import type { HostLookup } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import {
   DEFAULT_FAILED_RETENTION_MS,
@@ -45,6 +50,11 @@ export interface PlatformConfig {
   natsPrefix: string;
   /** How long a failed job's work folder is kept, from the time it failed (WEBENCODE_FAILED_RETENTION). */
   failedRetentionMs: number;
+  /**
+   * Segment lengths of split jobs for profiles that set none (WEBENCODE_SEGMENT_SECONDS=min:target:max,
+   * default 10:45:120).
+   */
+  segmentBounds: SegmentBounds;
   /** How often kept work folders are looked at (WEBENCODE_SWEEP_INTERVAL). */
   sweepIntervalMs: number;
   /** Where this process's ffmpeg pid records and scratch files live. */
@@ -181,6 +191,7 @@ export function loadConfig(
       "WEBENCODE_PROCESSOR_STUCK_AFTER_MS",
       30_000,
     ),
+    segmentBounds: segmentBoundsOf(env.WEBENCODE_SEGMENT_SECONDS),
     failedRetentionMs: parseDuration(
       env.WEBENCODE_FAILED_RETENTION,
       "WEBENCODE_FAILED_RETENTION",
@@ -209,4 +220,21 @@ export function loadConfig(
     ),
     commandRateLimit: commandRateLimitOf(env, mode),
   };
+}
+
+function segmentBoundsOf(value: string | undefined): SegmentBounds {
+  if (value === undefined || value === "") return defaultSegmentBounds;
+  const [minSec, targetSec, maxSec] = value.split(":").map(Number);
+  const bounds = {
+    minSec: minSec ?? Number.NaN,
+    targetSec: targetSec ?? Number.NaN,
+    maxSec: maxSec ?? Number.NaN,
+  };
+  const problem = segmentBoundsProblem(bounds);
+  if (problem !== null || value.split(":").length !== 3) {
+    throw new Error(
+      `WEBENCODE_SEGMENT_SECONDS must be min:target:max in seconds, e.g. 10:45:120 (got ${value})${problem ? `: ${problem.message}` : ""}`,
+    );
+  }
+  return bounds;
 }

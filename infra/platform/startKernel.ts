@@ -142,7 +142,16 @@ export async function startKernel(
     log(`${level === "info" ? "" : `${level}: `}${message}`);
   const host = { store, pool, schema, retry, log: reactorLog };
   const reactors: Reactor[] = [
-    jobPlanner({ jobs, encoder, storage, remoteSources, log: reactorLog }),
+    jobPlanner({
+      jobs,
+      encoder,
+      storage,
+      remoteSources,
+      profiles: builtInProfiles,
+      workerPool: createWorkerLivenessQueries(pool, schema),
+      segmentBounds: config.segmentBounds,
+      log: reactorLog,
+    }),
     dispatcher({ jobs, queue, log: reactorLog }),
     outputPublisher({ jobs, storage, log: reactorLog }),
     retrySubmitter({ jobs, log: reactorLog }),

@@ -4,6 +4,7 @@ import type { EncoderCapabilities, EncoderPlugin } from "../sdk/encoderPlugin.ts
 import type { SourceEgress } from "../sdk/sourceEgress.ts";
 import { detectEncoders } from "./detectEncoders.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
+import { createFfmpegSplitEncoding } from "./ffmpegSplitEncoding.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { reapOrphans } from "./reapOrphans.ts";
@@ -38,10 +39,10 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
         ...(options.egress === undefined ? {} : { egress: options.egress }),
         ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
       }),
-    async plan(profile, source, range) {
+    async plan(profile, source, range, chunkTiming) {
       // Software plans need no proof; only "auto" waits for the hardware to be tested.
       const encoders = profile.hardware === "auto" ? (await proven()).encoders : [];
-      return planEncode(profile, source, { range, encoders });
+      return planEncode(profile, source, { range, encoders, chunkTiming });
     },
     encode: (plan, encodeOptions) =>
       encodeWithFfmpeg(plan, encodeOptions, {
@@ -52,5 +53,11 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
       }),
     capabilities: proven,
     recover: () => reapOrphans(options.stateDir),
+    split: createFfmpegSplitEncoding({
+      ffmpegPath,
+      ffprobePath,
+      stateDir: options.stateDir,
+      ...(options.egress === undefined ? {} : { egress: options.egress }),
+    }),
   };
 }

@@ -20,7 +20,7 @@ import { createTailBuffer } from "./createTailBuffer.ts";
 import { isRemoteInput, proxyEnv } from "./ffmpegInput.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { recordFfmpegPid } from "./recordFfmpegPid.ts";
-import { verifyOutput } from "./verifyOutput.ts";
+import { type Verification, verifyOutput } from "./verifyOutput.ts";
 
 export interface FfmpegConfig {
   readonly ffmpegPath: string;
@@ -48,8 +48,42 @@ const failed = (exitClass: EncodeFailed["exitClass"], message: string, stderrTai
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-export async function encodeWithFfmpeg(
+/** One ffmpeg run that writes one verified file: its command line, how long it is, how it is checked. */
+export interface FfmpegAttempt {
+  /** The source as ffmpeg reads it (a local path or an http(s) URL behind the egress proxy). */
+  readonly inputUrl: string;
+  /** File extension of the output. */
+  readonly container: string;
+  readonly args: (outputPath: string) => string[];
+  /** What progress percentages count against. */
+  readonly durationSec: number;
+  readonly verify: (outputPath: string) => Promise<Verification>;
+}
+
+export function encodeWithFfmpeg(
   plan: EncodePlan,
+  options: EncodeOptions,
+  config: FfmpegConfig,
+): Promise<EncodeOutcome> {
+  return runFfmpegAttempt(
+    {
+      inputUrl: plan.input.url,
+      container: plan.container.format,
+      args: (outputPath) => buildFfmpegArgs(plan, outputPath),
+      durationSec: plan.expected.durationSec,
+      verify: (outputPath) => verifyOutput(outputPath, plan.expected, { ffprobePath: config.ffprobePath }),
+    },
+    options,
+    config,
+  );
+}
+
+/**
+ * Runs the attempt into `<attemptId>.partial.<container>` with progress, cancel and a stall watchdog,
+ * classifies a failure, and renames the output into place only once it passed its check.
+ */
+export async function runFfmpegAttempt(
+  attempt: FfmpegAttempt,
   options: EncodeOptions,
   config: FfmpegConfig,
 ): Promise<EncodeOutcome> {
@@ -57,10 +91,10 @@ export async function encodeWithFfmpeg(
     throw new TypeError(`attemptId ${JSON.stringify(options.attemptId)} is not a safe file name`);
   }
   const workDir = resolve(options.workDir);
-  const partialPath = join(workDir, `${options.attemptId}.partial.${plan.container.format}`);
-  const finalPath = join(workDir, `${options.attemptId}.${plan.container.format}`);
+  const partialPath = join(workDir, `${options.attemptId}.partial.${attempt.container}`);
+  const finalPath = join(workDir, `${options.attemptId}.${attempt.container}`);
   if (options.signal?.aborted) return failed("cancelled", "encode cancelled before it started");
-  const remote = isRemoteInput(plan.input.url);
+  const remote = isRemoteInput(attempt.inputUrl);
   if (remote && config.egress === undefined) {
     return failed("transient", "http(s) sources need the egress proxy, and this encoder has none");
   }
@@ -72,14 +106,14 @@ export async function encodeWithFfmpeg(
     return failed("transient", `the egress proxy cannot start: ${(error as Error).message}`);
   }
   try {
-    return await runEncode(plan, options, config, pass, { partialPath, finalPath });
+    return await runEncode(attempt, options, config, pass, { partialPath, finalPath });
   } finally {
     pass?.close();
   }
 }
 
 async function runEncode(
-  plan: EncodePlan,
+  attempt: FfmpegAttempt,
   options: EncodeOptions,
   config: FfmpegConfig,
   pass: EgressPass | undefined,
@@ -87,8 +121,8 @@ async function runEncode(
 ): Promise<EncodeOutcome> {
   const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
   const stderr = createTailBuffer(stderrTailChars);
-  const parser = createProgressParser(plan.expected.durationSec);
-  const child = spawn(config.ffmpegPath, buildFfmpegArgs(plan, partialPath), {
+  const parser = createProgressParser(attempt.durationSec);
+  const child = spawn(config.ffmpegPath, attempt.args(partialPath), {
     stdio: ["ignore", "pipe", "pipe"],
     ...(pass === undefined ? {} : { env: proxyEnv(pass.proxyUrl) }),
   });
@@ -184,7 +218,7 @@ async function runEncode(
       }
       if (verdict.exitClass === "transient") {
         // ffmpeg exits 1 for a corrupt source as for a passing fault: ask the probe whose fault it is.
-        const probed = await probeMedia(plan.input.url, {
+        const probed = await probeMedia(attempt.inputUrl, {
           ffprobePath: config.ffprobePath,
           ...(config.egress === undefined ? {} : { egress: config.egress }),
         });
@@ -195,7 +229,7 @@ async function runEncode(
       return failed(verdict.exitClass, verdict.message, tail);
     }
 
-    const verification = await verifyOutput(partialPath, plan.expected, { ffprobePath: config.ffprobePath });
+    const verification = await attempt.verify(partialPath);
     if (!verification.ok) {
       await rm(partialPath, { force: true });
       const fromStderr = classifyFailure({ exitCode: 1, signal: null, stderr: tail, killedBy: null });

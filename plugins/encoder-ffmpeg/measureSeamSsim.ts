@@ -32,6 +32,8 @@ export interface SeamSsimOptions {
   readonly sampleWindows?: number;
   readonly sampleFrames?: number;
   readonly timeoutMs?: number;
+  /** Stops the ffmpeg at once (the job was cancelled). */
+  readonly signal?: AbortSignal;
 }
 
 export interface SeamSsimFailed {
@@ -154,7 +156,10 @@ async function measureWindows(
       graphs.join(";"),
       ...outputs,
     ],
-    { timeoutMs: options.timeoutMs ?? 600_000 },
+    {
+      timeoutMs: options.timeoutMs ?? 600_000,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
   );
   if (run.exitCode !== 0) {
     const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";

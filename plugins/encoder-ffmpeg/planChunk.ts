@@ -6,6 +6,7 @@
 // the fps grid from its own first frame and stops after exactly its frame count; the last chunk runs to
 // the end, as the whole encode does.
 import type { EncodeChunk, SourceFrames } from "../sdk/encoderPlugin.ts";
+import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { rationalValue } from "./rationalValue.ts";
 
 /** A planned segment (seconds from the source's start) and the probe of the source's frames. */
@@ -15,14 +16,20 @@ export interface ChunkSegment {
   readonly endSec: number;
 }
 
-export interface PlannedChunk {
-  readonly chunk: EncodeChunk;
-  /** Replace the plain `fps=` filter at the head of the chain. */
-  readonly timingFilters: string[];
-  readonly durationSec: number;
-}
+/** Replace the plain `fps=` filter at the head of the chain. */
+export const chunkTimingFilters = (timing: ChunkTiming, frameRate: string): string[] => [
+  `fps=${frameRate}:start_time=${timing.gridStartSec.toFixed(9)}`,
+  // Timestamps restart at zero once the grid is laid, so chunks concatenate end to end.
+  "setpts=PTS-STARTPTS",
+];
 
-export function planChunk(segment: ChunkSegment, frameRate: string): PlannedChunk {
+export const encodeChunkOf = ({ seekSec, firstFrame, frameCount }: ChunkTiming): EncodeChunk => ({
+  seekSec,
+  firstFrame,
+  frameCount,
+});
+
+export function planChunk(segment: ChunkSegment, frameRate: string): ChunkTiming {
   const rate = rationalValue(frameRate);
   const { frameTimesSec: times, startTimeSec, endSec: sourceEndSec } = segment.frames;
   // The whole encode's grid starts at the first video frame, which need not be the container's start
@@ -37,14 +44,11 @@ export function planChunk(segment: ChunkSegment, frameRate: string): PlannedChun
   const frameCount = last ? null : frameAt(segment.endSec) - firstFrame;
   const gridStartSec = startTimeSec + videoStartSec + firstFrame / rate;
   return {
-    chunk: {
-      // Halfway between two frames, so rounding of the seek can neither take nor drop either.
-      seekSec: before >= 1 ? ((times[before - 1] ?? 0) + (times[before] ?? 0)) / 2 : 0,
-      firstFrame,
-      frameCount,
-    },
-    // Timestamps restart at zero once the grid is laid, so chunks concatenate end to end.
-    timingFilters: [`fps=${frameRate}:start_time=${gridStartSec.toFixed(9)}`, "setpts=PTS-STARTPTS"],
+    // Halfway between two frames, so rounding of the seek can neither take nor drop either.
+    seekSec: before >= 1 ? ((times[before - 1] ?? 0) + (times[before] ?? 0)) / 2 : 0,
+    firstFrame,
+    frameCount,
+    gridStartSec,
     durationSec: frameCount === null ? sourceEndSec - videoStartSec - firstFrame / rate : frameCount / rate,
   };
 }

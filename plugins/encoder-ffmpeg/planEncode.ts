@@ -8,8 +8,9 @@ import type {
   ProvenEncoder,
   SourceInfo,
 } from "../sdk/encoderPlugin.ts";
+import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
-import { type ChunkSegment, planChunk } from "./planChunk.ts";
+import { type ChunkSegment, chunkTimingFilters, encodeChunkOf, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
 
 export interface PlanOptions {
@@ -21,6 +22,8 @@ export interface PlanOptions {
    * video-only, frame-exact chunk of the whole encode; `range` is then ignored.
    */
   readonly chunk?: ChunkSegment;
+  /** The same, as the planner already timed it (what a worker gets from the task). */
+  readonly chunkTiming?: ChunkTiming | undefined;
 }
 
 export function planEncode(
@@ -28,11 +31,12 @@ export function planEncode(
   source: SourceInfo,
   options: PlanOptions = {},
 ): EncodePlan {
-  const requested = options.chunk ?? options.range;
-  const range = requested ? clampRange(requested, source.durationSec) : null;
   const { width, height } = outputFrame(profile.video, source.video);
   const frameRate = outputFrameRate(source.video, profile.video.maxFps);
-  const chunk = options.chunk ? planChunk(options.chunk, frameRate) : undefined;
+  const chunk = options.chunk ? planChunk(options.chunk, frameRate) : options.chunkTiming;
+  // A timed chunk comes with its segment as the range.
+  const requested = options.chunk ?? options.range;
+  const range = requested ? clampRange(requested, source.durationSec) : null;
   // Audio is encoded once for the whole source and muxed at stitch time, never per chunk.
   const audio = chunk === undefined ? source.audio : null;
   const recipe = chooseEncoder(profile, options.encoders ?? []);
@@ -45,7 +49,7 @@ export function planEncode(
       range,
       videoStreamIndex: source.video.index,
       audioStreamIndex: source.audio?.index ?? null,
-      ...(chunk === undefined ? {} : { chunk: chunk.chunk }),
+      ...(chunk === undefined ? {} : { chunk: encodeChunkOf(chunk) }),
     },
     video: {
       encoder: recipe.name,
@@ -53,7 +57,7 @@ export function planEncode(
       deviceOptions: recipe.deviceOptions,
       // fps first so frames about to be dropped are never scaled.
       filters: [
-        ...(chunk?.timingFilters ?? [`fps=${frameRate}`]),
+        ...(chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`]),
         `scale=${width}:${height}`,
         "setsar=1",
         "format=yuv420p",
@@ -83,6 +87,14 @@ export function planEncode(
         : null,
       durationSec: chunk ? chunk.durationSec : range ? range.endSec - range.startSec : source.durationSec,
     },
+  };
+}
+
+/** The output frame and rate a profile gives a source: what every chunk of a split encode shares. */
+export function outputShape(profile: EncodeProfile, source: SourceInfo) {
+  return {
+    ...outputFrame(profile.video, source.video),
+    frameRate: outputFrameRate(source.video, profile.video.maxFps),
   };
 }
 

@@ -15,7 +15,7 @@ export interface CommandResult {
 export function runCommand(
   file: string,
   args: readonly string[],
-  options: { readonly timeoutMs: number; readonly env?: NodeJS.ProcessEnv },
+  options: { readonly timeoutMs: number; readonly env?: NodeJS.ProcessEnv; readonly signal?: AbortSignal },
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
@@ -27,6 +27,8 @@ export function runCommand(
         maxBuffer: 64 * 1024 * 1024,
         encoding: "utf8",
         ...(options.env === undefined ? {} : { env: options.env }),
+        // Aborting kills the command at once (with killSignal), as a cancelled job must.
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
       },
       (error, stdout, stderr) => {
         if (!error) {

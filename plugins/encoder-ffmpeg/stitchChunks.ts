@@ -2,8 +2,9 @@
 // muxed with the audio encoded once for the whole source into an mp4 with faststart. Written to a
 // temporary name beside the output and renamed into place only once verifyStitch passed; a failed
 // check leaves nothing at the output and the chunks where they are, for inspection.
-import { rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, stat, writeFile } from "node:fs/promises";
 import type { Stitched, StitchRejected } from "../sdk/encoderPlugin.ts";
+import { sha256File } from "../sdk/sha256File.ts";
 import { concatList } from "./concatList.ts";
 import type { StitchExpectation } from "./expectedStitch.ts";
 import { probeStitched } from "./probeStitched.ts";
@@ -25,6 +26,8 @@ export interface StitchOptions {
   readonly ffprobePath: string;
   /** Stream copy runs at disk speed; the limit only stops a hung process. */
   readonly timeoutMs?: number;
+  /** Stops the ffmpeg at once (the job was cancelled). */
+  readonly signal?: AbortSignal;
 }
 
 export async function stitchChunks(
@@ -72,7 +75,10 @@ export async function stitchChunks(
         "mp4",
         `file:${partial}`,
       ],
-      { timeoutMs: options.timeoutMs ?? 600_000 },
+      {
+        timeoutMs: options.timeoutMs ?? 600_000,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
     );
     if (run.exitCode !== 0) {
       const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";
@@ -89,11 +95,14 @@ export async function stitchChunks(
     const verdict = verifyStitch(facts, expected, chunks);
     if (verdict._tag === "StitchRejected") return verdict;
     await rename(partial, output);
+    const [{ size }, checksum] = await Promise.all([stat(output), sha256File(output)]);
     return {
       _tag: "Stitched",
       path: output,
       frameCount: verdict.frameCount,
       durationSec: verdict.durationSec,
+      sizeBytes: size,
+      checksum,
     };
   } finally {
     await rm(list, { force: true });

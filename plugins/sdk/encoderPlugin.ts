@@ -2,6 +2,8 @@
 // (codec + bitrate) is too thin for real recipes, so a task carries a whole EncodePlan, built from a
 // profile and a probe of the source; expected failures are tagged values, never thrown.
 
+import type { ChunkTiming, SplitEncoding } from "./splitEncoding.ts";
+
 export type VideoCodec = "h264" | "hevc" | "av1";
 
 /** Counter-clockwise degrees the display matrix turns the stored frame (as ffprobe reports it); 90 and 270 swap width and height. */
@@ -132,6 +134,8 @@ export interface EncodeProfile {
   readonly hardware: "off" | "auto";
   /** Segment lengths when a job is split across workers; the platform's defaults when absent. */
   readonly segmentBounds?: SegmentBounds;
+  /** Attempts per task before the job fails; the platform's default (3) when absent. */
+  readonly maxAttempts?: number;
 }
 
 /** A part of the source to encode, for split encoding; seconds from the source's start. */
@@ -272,11 +276,19 @@ export interface RecoveryReport {
  */
 export interface EncoderEngine {
   probe(input: string): Promise<SourceInfo | ProbeFailure>;
-  plan(profile: EncodeProfile, source: SourceInfo, range?: EncodeRange): Promise<EncodePlan>;
+  /** `chunk`: one chunk of a split encode as the planner timed it (video only, frame-exact). */
+  plan(
+    profile: EncodeProfile,
+    source: SourceInfo,
+    range?: EncodeRange,
+    chunk?: ChunkTiming,
+  ): Promise<EncodePlan>;
   encode(plan: EncodePlan, options: EncodeOptions): Promise<EncodeOutcome>;
   capabilities(): Promise<EncoderCapabilities>;
   /** Cleans up what an earlier run left behind; a worker calls it once, before taking work. */
   recover?(): Promise<RecoveryReport>;
+  /** Split & stitch; a plugin without it encodes every job as one task. */
+  readonly split?: SplitEncoding;
 }
 
 /** The encoder pillar's contract under its earlier name. */
@@ -345,6 +357,9 @@ export interface Stitched {
   readonly path: string;
   readonly frameCount: number;
   readonly durationSec: number;
+  readonly sizeBytes: number;
+  /** "sha256:<hex>" */
+  readonly checksum: string;
 }
 
 /** SSIM of the output against the source around one seam, against the whole output's mean. */

@@ -1,8 +1,10 @@
 // Reads of the job read models, shaped as the API answers (snake_case, the spec's fields).
+
 import type pg from "pg";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
 import type { ListJobsQuery } from "../../schemas/api/jobRequests.ts";
 import type { JobStatsResponse } from "../../schemas/api/jobStatsResponses.ts";
+import type { StitchReport } from "../../schemas/events/jobEvents.ts";
 import { jobActivity } from "./jobActivity.ts";
 
 export interface JobView {
@@ -31,10 +33,22 @@ export interface JobView {
   finished_at: string | null;
 }
 
+/** A split job's stitch proof and its seams' SSIM against the job's mean. */
+export interface StitchView {
+  frame_count: number;
+  mean_ssim: number | null;
+  /** The lowest seam delta (most below the mean); null without seams measured. */
+  worst_seam_delta: number | null;
+  seams: Array<{ index: number; time_sec: number; ssim: number; delta: number }>;
+  seams_unmeasured: string | null;
+}
+
 export interface JobDetailView extends JobView {
   outputs: unknown[];
+  stitch: StitchView | null;
   tasks: Array<{
     id: string;
+    kind: string;
     sequence_index: number;
     start_time_sec: number;
     end_time_sec: number;
@@ -208,10 +222,12 @@ export function createJobQueries(
       return {
         ...jobView(row, ticks, await workersOnline()),
         outputs: (row.outputs as unknown[]) ?? [],
+        stitch: stitchView(row.stitch as StitchReport | null | undefined),
         tasks: tasks.rows.map(({ r }) => {
           const tick = ticks.find((x) => x.taskId === r.id && x.attempt === r.attempt_count);
           return {
             id: r.id as string,
+            kind: (r.kind as string | undefined) ?? "video",
             sequence_index: r.sequence_index as number,
             start_time_sec: r.start_time_sec as number,
             end_time_sec: r.end_time_sec as number,
@@ -255,5 +271,17 @@ export function createJobQueries(
       );
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
+  };
+}
+
+function stitchView(report: StitchReport | null | undefined): StitchView | null {
+  if (report === null || report === undefined) return null;
+  const deltas = report.seams.map((seam) => seam.delta);
+  return {
+    frame_count: report.frameCount,
+    mean_ssim: report.meanSsim,
+    worst_seam_delta: deltas.length === 0 ? null : Math.min(...deltas),
+    seams: report.seams.map(({ index, timeSec, ssim, delta }) => ({ index, time_sec: timeSec, ssim, delta })),
+    seams_unmeasured: report.seamsUnmeasured ?? null,
   };
 }

@@ -18,6 +18,8 @@ export interface JobRow {
   assigned_to_worker_id: string | null;
   source_info: unknown;
   outputs: unknown[];
+  /** A split job's stitch proof and seam figures (TaskCompleted of its stitch). */
+  stitch: unknown;
   retry_of: string | null;
   retried_as: string | null;
   deleted: boolean;
@@ -34,6 +36,8 @@ export interface TaskRow {
   sequence_index: number;
   start_time_sec: number;
   end_time_sec: number;
+  /** video (the whole source or a chunk), audio or stitch. */
+  kind: string;
   status: string;
   attempt_count: number;
   max_attempts: number;
@@ -184,6 +188,7 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         error_message: null,
         assigned_to_worker_id: null,
         source_info: null,
+        stitch: null,
         outputs: [],
         retry_of: data.retryOf ?? null,
         retried_as: null,
@@ -213,6 +218,7 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
           sequence_index: task.sequenceIndex,
           start_time_sec: task.startTimeSec,
           end_time_sec: task.endTimeSec,
+          kind: task.kind ?? "video",
           status: "pending",
           attempt_count: 0,
           max_attempts: data.maxAttempts,
@@ -312,6 +318,7 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
       touchJob(f, {
         tasks_completed: (job?.tasks_completed ?? 0) + 1,
         progress_pct: jobProgress(rows, at.jobId),
+        ...(data.stitch === undefined ? {} : { stitch: data.stitch }),
       });
       touchAttempt(f, data.taskId, data.attempt, {
         status: "completed",

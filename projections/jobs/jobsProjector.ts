@@ -34,6 +34,7 @@ const JOB_COLUMNS = Object.keys({
   assigned_to_worker_id: 0,
   source_info: 0,
   outputs: 0,
+  stitch: 0,
   retry_of: 0,
   retried_as: 0,
   deleted: 0,
@@ -50,6 +51,7 @@ const TASK_COLUMNS = Object.keys({
   sequence_index: 0,
   start_time_sec: 0,
   end_time_sec: 0,
+  kind: 0,
   status: 0,
   attempt_count: 0,
   max_attempts: 0,
@@ -194,8 +196,8 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
 /** The jobs projector; `carriedJobs` bounds the rows a rebuild keeps between pages. */
 export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
-  // 2: attempts are indexed by worker, for the worker page
-  version: 2,
+  // 2: attempts are indexed by worker, for the worker page; 3: task kinds and the stitch report
+  version: 3,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
   filter: { streamPrefixes: [jobStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {

@@ -9,6 +9,13 @@ export function createWorkerLivenessQueries(pool: pg.Pool, schema: string) {
       );
       return rows.map((row) => ({ workerId: row.id, startedAt: row.started_at }));
     },
+    /** Workers that take work now: online and not draining (the liveness monitor marks the silent lost). */
+    async healthyWorkers() {
+      const { rows } = await pool.query<{ count: number }>(
+        `select count(*)::int as count from "${schema}".workers where status = 'online' and not draining`,
+      );
+      return rows[0]?.count ?? 0;
+    },
     async heldAttempts(workerId: string) {
       const { rows } = await pool.query<{ job_id: string; task_id: string; attempt: number }>(
         `select job_id, task_id, attempt from "${schema}".job_task_attempts

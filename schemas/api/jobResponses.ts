@@ -76,6 +76,9 @@ const taskAttemptSchema = z.strictObject({
 
 const jobTaskSchema = z.strictObject({
   id: z.string(),
+  kind: z.enum(["video", "audio", "stitch"]).meta({
+    description: "video: the whole source or one chunk of a split job; audio: a split job's audio; stitch",
+  }),
   sequence_index: z.int().min(0),
   start_time_sec: z.number(),
   end_time_sec: z.number(),
@@ -99,9 +102,27 @@ const storedOutputSchema = z.strictObject({
   profile: z.string(),
 });
 
+const stitchSchema = z
+  .strictObject({
+    frame_count: z.int().min(1),
+    mean_ssim: z.number().nullable(),
+    worst_seam_delta: z.number().nullable(),
+    seams: z.array(
+      z.strictObject({
+        index: z.int().min(1),
+        time_sec: z.number().min(0),
+        ssim: z.number(),
+        delta: z.number().meta({ description: "This seam's SSIM minus the job's mean SSIM" }),
+      }),
+    ),
+    seams_unmeasured: z.string().nullable(),
+  })
+  .meta({ id: "StitchReport", description: "A split job's verified stitch and the SSIM of each seam" });
+
 export const jobDetailSchema = jobSchema
   .extend({
     outputs: z.array(storedOutputSchema),
+    stitch: stitchSchema.nullable(),
     tasks: z.array(jobTaskSchema),
     timeline: z.array(
       z.strictObject({
@@ -134,6 +155,7 @@ export const jobOutputsResponseSchema = z
   })
   .meta({ id: "JobOutputs" });
 
+export type JobDetail = z.infer<typeof jobDetailSchema>;
 export type JobCreatedResponse = z.infer<typeof jobCreatedResponseSchema>;
 export type JobCancelledResponse = z.infer<typeof jobCancelledResponseSchema>;
 export type JobRetriedResponse = z.infer<typeof jobRetriedResponseSchema>;

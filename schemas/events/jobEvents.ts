@@ -37,12 +37,38 @@ export const sourceMetadataSchema = z.strictObject({
     .nullable(),
 });
 
+/** What a task makes: video of its range (a chunk when split), the audio of the whole source, or the stitch. */
+export const taskKindSchema = z.enum(["video", "audio", "stitch"]);
+
+/** How a chunk of a split encode is cut frame-exactly (see ChunkTiming in the encoder pillar). */
+export const chunkTimingSchema = z.strictObject({
+  seekSec: seconds,
+  firstFrame: z.number().int().nonnegative(),
+  frameCount: z.number().int().positive().nullable(),
+  gridStartSec: z.number(),
+  durationSec: seconds,
+});
+
+/** What the stitched output must hold (see StitchTarget in the encoder pillar). */
+export const stitchTargetSchema = z.strictObject({
+  frameRate: z.string().regex(/^\d+\/\d+$/, 'expected a rational such as "30000/1001"'),
+  frameCount: z.number().int().positive(),
+  durationSec: seconds,
+  videoStartSec: z.number(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+
 export const plannedTaskSchema = z
   .strictObject({
     taskId: id,
     sequenceIndex: z.number().int().nonnegative(),
     startTimeSec: seconds,
     endTimeSec: seconds,
+    /** Absent in plans made before split & stitch: "video". */
+    kind: taskKindSchema.optional(),
+    chunk: chunkTimingSchema.optional(),
+    stitch: stitchTargetSchema.optional(),
   })
   .refine((task) => task.endTimeSec > task.startTimeSec, "a task ends after it starts");
 
@@ -101,6 +127,23 @@ export const jobEventSchema = z.discriminatedUnion("type", [
       sizeBytes: byteCount,
       checksum,
       durationSec: seconds,
+      /** A stitch's proof: what verification found and the seams' quality, per seam. */
+      stitch: z
+        .strictObject({
+          frameCount: z.number().int().positive(),
+          meanSsim: z.number().nullable(),
+          seams: z.array(
+            z.strictObject({
+              index: z.number().int().positive(),
+              timeSec: seconds,
+              ssim: z.number(),
+              delta: z.number(),
+            }),
+          ),
+          /** Why the seams have no figures, when measuring them failed. */
+          seamsUnmeasured: z.string().optional(),
+        })
+        .optional(),
     }),
   ),
   event(
@@ -141,6 +184,10 @@ export type JobEventData<Type extends JobEventType> = Extract<JobEvent, { type: 
 export type SourceMetadata = z.infer<typeof sourceMetadataSchema>;
 export type PlannedTask = z.infer<typeof plannedTaskSchema>;
 export type ExitClass = z.infer<typeof exitClassSchema>;
+export type TaskKind = z.infer<typeof taskKindSchema>;
+export type ChunkTimingData = z.infer<typeof chunkTimingSchema>;
+export type StitchTargetData = z.infer<typeof stitchTargetSchema>;
+export type StitchReport = NonNullable<JobEventData<"TaskCompleted">["stitch"]>;
 export type JobOutput = z.infer<typeof jobOutputSchema>;
 
 export const jobEventTypes: readonly JobEventType[] = jobEventSchema.options.map(

@@ -16,8 +16,8 @@ import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import type {
   Encoded,
   EncodeFailed,
-  EncodeOutcome,
   EncodeProfile,
+  EncodeProgress,
   EncoderPlugin,
 } from "../../plugins/sdk/encoderPlugin.ts";
 import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
@@ -34,6 +34,7 @@ import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 import type { MachineCapabilities } from "./machineCapabilities.ts";
 import { sendHeartbeats } from "./sendHeartbeats.ts";
+import { runStitchTask, type StitchedOutput, type StitchFailed } from "./stitchTask.ts";
 import { watchDrain } from "./watchDrain.ts";
 import { workerEventData } from "./workerEventData.ts";
 
@@ -286,6 +287,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       }
       const stored = outcome._tag === "Encoded" ? await storeOutput(ids, outcome) : outcome;
       if (stored._tag === "StoredOutput") {
+        const stitch = outcome._tag === "Encoded" && "stitch" in outcome ? outcome.stitch : undefined;
         const completed = await execute(
           jobId,
           {
@@ -297,6 +299,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
               sizeBytes: stored.sizeBytes,
               checksum: stored.checksum,
               durationSec: stored.durationSec,
+              ...(stitch === undefined ? {} : { stitch }),
             },
           },
           context,
@@ -306,7 +309,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         await message.ack();
         return;
       }
-      const failed = stored;
+      const failed: StitchFailed = stored;
       const stopped = stopping.signal.aborted && failed.exitClass === "cancelled";
       await execute(
         jobId,
@@ -319,6 +322,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
             message: stopped ? `worker ${workerId} stopped during the encode` : failed.message,
             stderrTail: failed.stderrTail,
             now: deps.now().toISOString(),
+            ...(failed.code === undefined ? {} : { code: failed.code }),
           },
         },
         context,
@@ -357,20 +361,52 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     return { ...encoded, _tag: "StoredOutput", ref };
   }
 
-  /** Probes the source here, plans with the job's profile and encodes the attempt to its own path. */
+  /**
+   * Runs the attempt to its own path by the task's kind: a video encode of the whole source or of one
+   * chunk (probed here, planned with the job's profile), the audio of a split job, or its stitch.
+   */
   async function encodeAttempt(
     job: Job,
     task: TaskState,
     attempt: number,
     signal: AbortSignal,
-    onProgress: NonNullable<Parameters<EncoderPlugin["encode"]>[1]["onProgress"]>,
-  ): Promise<EncodeOutcome> {
+    onProgress: (progress: EncodeProgress) => void,
+  ): Promise<StitchedOutput | Encoded | StitchFailed> {
     const profile = Object.hasOwn(deps.profiles, job.profileId) ? deps.profiles[job.profileId] : undefined;
     if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
     const source = await resolveSource(job.sourceUrl, deps);
     // The planner read this source; if this worker cannot, its storage access is the likelier culprit.
     if (source._tag === "SourceRefused" || source._tag === "StorageFailure")
       return failure("transient", `source not readable here: ${source.message} ${source.hint}`);
+    const workDir = join(
+      deps.scratchDir,
+      ...scratchSegments({ jobId: job.jobId, taskId: task.taskId, attempt }),
+    );
+    const options = {
+      workDir,
+      attemptId: String(attempt),
+      signal,
+      onProgress,
+      ...(deps.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: deps.stallTimeoutMs }),
+    };
+    const split = encoder.split;
+    if (task.kind !== "video" && split === undefined)
+      return failure("input", `worker ${workerId}'s encoder cannot run a ${task.kind} task`);
+    if (task.kind === "stitch" && split !== undefined) {
+      return runStitchTask(
+        { split, jobs: deps.storage.jobs },
+        {
+          job,
+          task,
+          profile,
+          source: encoderInputOf(source),
+          workDir,
+          attemptId: String(attempt),
+          signal,
+          onProgress,
+        },
+      );
+    }
     // The same format allow-list as the planner's, not its verdict: a source may answer otherwise now.
     const info = await encoder.probe(encoderInputOf(source));
     if (info._tag === "ProbeFailure") {
@@ -379,24 +415,25 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         info.reason === "probe_error" || info.reason === "not_found" || info.reason === "unreachable";
       return failure(passing ? "transient" : "input", info.message);
     }
-    const wholeSource = job.tasksTotal === 1;
+    if (task.kind === "audio" && split !== undefined) {
+      const audio = await split.encodeAudio(profile, info, options);
+      if (audio._tag === "NoAudio") return failure("input", "the source has no audio track now");
+      if (audio._tag === "ProbeFailure") return failure("transient", audio.message);
+      return audio;
+    }
     let plan: Awaited<ReturnType<EncoderPlugin["plan"]>>;
     try {
+      const range = { startSec: task.startTimeSec, endSec: task.endTimeSec };
       plan = await encoder.plan(
         profile,
         info,
-        wholeSource ? undefined : { startSec: task.startTimeSec, endSec: task.endTimeSec },
+        job.tasksTotal === 1 ? undefined : range,
+        task.chunk ?? undefined,
       );
     } catch (error) {
       return failure("input", `cannot plan the encode: ${(error as Error).message}`);
     }
-    return encoder.encode(plan, {
-      workDir: join(deps.scratchDir, ...scratchSegments({ jobId: job.jobId, taskId: task.taskId, attempt })),
-      attemptId: String(attempt),
-      signal,
-      onProgress,
-      ...(deps.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: deps.stallTimeoutMs }),
-    });
+    return encoder.encode(plan, options);
   }
 
   const loop = (async () => {

@@ -1,5 +1,6 @@
-// Plans each submitted job: checks and probes its source, records what the probe found and plans one
-// task over the whole duration (split & stitch comes later). A source that is not usable media fails
+// Plans each submitted job: checks and probes its source, records what the probe found and plans its
+// tasks — chunks, audio and stitch when several workers can share it, else one task over the whole
+// duration (planSplitTasks.ts). A source that is not usable media fails
 // the job (WE-JOB-007), one that cannot be reached or may not be fetched too (WE-JOB-002); a probe that
 // fails on our side is retried, never blamed on the user.
 import type { JobCommand } from "../../domain/job/commands.ts";
@@ -7,7 +8,7 @@ import { isTerminal } from "../../domain/job/jobState.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
-import type { EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { EncodeProfile, EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
 import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
 import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
@@ -18,10 +19,13 @@ import { contextOfEvent } from "../reactionContext.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
+import { planSplitTasks, type SplitTaskDeps } from "./planSplitTasks.ts";
 
-export interface JobPlannerDeps {
+export interface JobPlannerDeps extends Omit<SplitTaskDeps, "encoder"> {
   jobs: JobCommands;
-  encoder: Pick<EncoderPlugin, "probe">;
+  encoder: Pick<EncoderPlugin, "probe" | "split">;
+  /** The profiles jobs name: their split bounds and attempts. Without them every job is one task. */
+  profiles?: Readonly<Record<string, EncodeProfile>>;
   /** Reads fs:// and s3:// sources through the storage provider of their scheme. */
   storage: SourceStorage;
   remoteSources?: RemoteSourceOptions;
@@ -73,6 +77,7 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
   };
 
   let probe = state.probe;
+  let info: SourceInfo | null = null;
   if (probe === null) {
     const source = await resolveSource(sourceUrl, deps);
     if (source._tag === "StorageFailure")
@@ -85,25 +90,45 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
       return;
     }
     // Playlists and lists that name other files are refused by the encoder itself, before it opens any.
-    const info = await deps.encoder.probe(encoderInputOf(source));
-    if (info._tag === "ProbeFailure") {
-      if (info.reason === "probe_error") throw new ProbeUnavailable(`job ${jobId}: ${info.message}`);
-      const code = UNREACHABLE_REASONS.has(info.reason) ? "WE-JOB-002" : "WE-JOB-007";
-      await execute({ type: "FailProbe", data: { message: info.message, code } });
+    const probed = await deps.encoder.probe(encoderInputOf(source));
+    if (probed._tag === "ProbeFailure") {
+      if (probed.reason === "probe_error") throw new ProbeUnavailable(`job ${jobId}: ${probed.message}`);
+      const code = UNREACHABLE_REASONS.has(probed.reason) ? "WE-JOB-002" : "WE-JOB-007";
+      await execute({ type: "FailProbe", data: { message: probed.message, code } });
       return;
     }
+    info = probed;
     const storedSize = source._tag === "StoredSource" ? source.sizeBytes : null;
-    probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(info, storedSize) });
+    probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(probed, storedSize) });
     if (probe === null) return;
+  }
+  const profile =
+    deps.profiles && Object.hasOwn(deps.profiles, state.profileId)
+      ? deps.profiles[state.profileId]
+      : undefined;
+  const maxAttempts = profile?.maxAttempts;
+  const whole = [
+    { taskId: taskIdOf(jobId, 0), sequenceIndex: 0, startTimeSec: 0, endTimeSec: probe.durationSec },
+  ];
+  let tasks = whole;
+  if (profile !== undefined) {
+    // A probe recorded by an earlier delivery is probed again here: the split needs the whole SourceInfo.
+    info ??= await probeAgain(deps, sourceUrl);
+    const split = info === null ? null : await planSplitTasks(deps, jobId, profile, info);
+    if (Array.isArray(split)) tasks = split;
+    else if (split !== null) log("info", `job ${jobId} runs as one task: ${split.reason}`);
   }
   await execute({
     type: "PlanJob",
-    data: {
-      tasks: [
-        { taskId: taskIdOf(jobId, 0), sequenceIndex: 0, startTimeSec: 0, endTimeSec: probe.durationSec },
-      ],
-    },
+    data: { tasks, ...(maxAttempts === undefined ? {} : { maxAttempts }) },
   });
+}
+
+async function probeAgain(deps: JobPlannerDeps, sourceUrl: string): Promise<SourceInfo | null> {
+  const source = await resolveSource(sourceUrl, deps);
+  if (source._tag !== "StoredSource" && source._tag !== "RemoteSource") return null;
+  const probed = await deps.encoder.probe(encoderInputOf(source));
+  return probed._tag === "SourceInfo" ? probed : null;
 }
 
 const frameRateValue = (rational: string): number | null => {

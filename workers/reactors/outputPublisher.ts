@@ -1,8 +1,9 @@
-// Publishes a job's output once its encode is done: the task output in the job storage is streamed to
+// Publishes a job's output once its encode (or its stitch) is done: that output in the job storage is streamed to
 // `outputs/<jobId>/<jobId>_final.mp4` through the storage provider (a put is atomic: the final key never
 // shows a partial object), its size and sha256 checked against what TaskCompleted recorded, and the job
 // is completed; then the job's work prefix is deleted.
 import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import { finalTask } from "../../domain/job/jobState.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
@@ -50,16 +51,10 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
   const jobId = jobStream.idOf(event.streamId);
   const { state: job } = await deps.jobs.load(jobId);
   if (job.status !== "uploading" || job.deleted) return;
-  const [task, ...more] = job.tasks;
-  if (
-    !task ||
-    more.length > 0 ||
-    task.outputKey === null ||
-    task.checksum === null ||
-    task.sizeBytes === null
-  ) {
-    // Several tasks are stitched into one output first; that output is not published here yet.
-    log("error", `output publisher: job ${jobId} has no single task output to publish`);
+  // A split job's output is its stitch's; any other job's, its only task's.
+  const task = finalTask(job);
+  if (!task || task.outputKey === null || task.checksum === null || task.sizeBytes === null) {
+    log("error", `output publisher: job ${jobId} has no final task output to publish`);
     return;
   }
   const expected = { sizeBytes: task.sizeBytes, checksum: task.checksum };

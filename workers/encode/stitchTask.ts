@@ -1,0 +1,160 @@
+// The stitch of a split job, run by a worker like any task: the chunks and the audio come out of the
+// job storage into this attempt's scratch folder (each checked against what its task recorded), the
+// encoder stitches them with stream copy and proves the result, then measures every seam's SSIM against
+// the source. A failed proof fails the job with WE-JOB-012; the chunks stay in storage for inspection.
+import { join } from "node:path";
+import type { Job, TaskState } from "../../domain/job/jobState.ts";
+import type {
+  EncodeFailed,
+  EncodeProfile,
+  EncodeProgress,
+  SeamReport,
+} from "../../plugins/sdk/encoderPlugin.ts";
+import { getToLocalFile } from "../../plugins/sdk/getToLocalFile.ts";
+import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
+import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
+import type { ErrorCode } from "../../schemas/errors.ts";
+import type { StitchReport } from "../../schemas/events/jobEvents.ts";
+
+export interface StitchTaskInput {
+  job: Job;
+  task: TaskState;
+  profile: EncodeProfile;
+  /** The source as the encoder reads it, for the seams' SSIM and the audio's expected length. */
+  source: string;
+  workDir: string;
+  attemptId: string;
+  signal: AbortSignal;
+  onProgress: (progress: EncodeProgress) => void;
+}
+
+export interface StitchedOutput {
+  readonly _tag: "Encoded";
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly checksum: string;
+  readonly durationSec: number;
+  readonly stitch: StitchReport;
+}
+
+/** A failed attempt; `code` is what the job fails with when it is not retried. */
+export type StitchFailed = EncodeFailed & { readonly code?: ErrorCode };
+
+const failed = (exitClass: EncodeFailed["exitClass"], message: string, code?: ErrorCode): StitchFailed => ({
+  _tag: "EncodeFailed",
+  exitClass,
+  message,
+  stderrTail: "",
+  ...(code === undefined ? {} : { code }),
+});
+
+const tick = (pct: number): EncodeProgress => ({
+  pct,
+  outTimeSec: 0,
+  fps: null,
+  speed: null,
+  etaSeconds: null,
+});
+
+export async function runStitchTask(
+  deps: { split: SplitEncoding; jobs: StorageProvider },
+  input: StitchTaskInput,
+): Promise<StitchedOutput | StitchFailed> {
+  const { job, task, signal } = input;
+  const target = task.stitch;
+  if (target === null) return failed("input", `task ${task.taskId} has no stitch target`, "WE-JOB-012");
+  const chunks = job.tasks.filter((other) => other.kind === "video");
+  const audio = job.tasks.find((other) => other.kind === "audio") ?? null;
+  const parts = [...chunks, ...(audio === null ? [] : [audio])];
+
+  const local: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
+    if (part.outputKey === null || part.checksum === null)
+      return failed("input", `task ${part.sequenceIndex} has no stored output`, "WE-JOB-012");
+    const path = join(input.workDir, part.kind === "audio" ? "audio.mp4" : `chunk-${part.sequenceIndex}.mp4`);
+    const fetched = await getToLocalFile(deps.jobs, { key: part.outputKey }, path, signal).catch(
+      (error: Error) =>
+        failed(signal.aborted ? "cancelled" : "transient", `fetching ${part.outputKey}: ${error.message}`),
+    );
+    if (fetched._tag === "EncodeFailed") return fetched;
+    if (isStorageFailure(fetched)) {
+      // a chunk that vanished cannot come back by trying again; a storage outage can
+      const gone = fetched.reason === "not_found";
+      return failed(
+        gone ? "input" : "transient",
+        `${part.outputKey}: ${fetched.message} ${fetched.hint}`,
+        gone ? "WE-JOB-012" : undefined,
+      );
+    }
+    if (fetched.checksum !== part.checksum || fetched.sizeBytes !== part.sizeBytes) {
+      return failed("input", `${part.outputKey} differs from the output its task verified`, "WE-JOB-012");
+    }
+    local.push(fetched.path);
+    input.onProgress(tick(Math.floor((40 * (i + 1)) / parts.length)));
+  }
+
+  const stitched = await deps.split.stitch(
+    {
+      chunks: local.slice(0, chunks.length),
+      audio: audio === null ? null : (local.at(-1) ?? null),
+      output: join(input.workDir, `${input.attemptId}.mp4`),
+      source: input.source,
+      target,
+      seamFrames: seamFramesOf(chunks),
+      audioSampleRate: audio === null ? null : input.profile.audio.sampleRate,
+    },
+    signal,
+  );
+  if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
+  if (stitched._tag === "StitchRejected") {
+    const at = stitched.seamIndex === null ? "" : ` at seam ${stitched.seamIndex}`;
+    return failed(
+      "input",
+      `stitch check ${stitched.check} failed${at}: ${stitched.message} ${stitched.hint}`,
+      stitched.code,
+    );
+  }
+  input.onProgress(tick(60));
+
+  const seams = await deps.split.measureSeams({
+    output: stitched.path,
+    source: input.source,
+    target,
+    seamFrames: seamFramesOf(chunks),
+    signal,
+  });
+  if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
+  input.onProgress(tick(100));
+  return {
+    _tag: "Encoded",
+    path: stitched.path,
+    sizeBytes: stitched.sizeBytes,
+    checksum: stitched.checksum,
+    durationSec: stitched.durationSec,
+    stitch: reportOf(stitched.frameCount, seams),
+  };
+}
+
+/** Where each chunk after the first starts in the output, in frames of the output's grid. */
+const seamFramesOf = (chunks: readonly TaskState[]): number[] =>
+  chunks.slice(1).map((chunk) => chunk.chunk?.firstFrame ?? 0);
+
+function reportOf(
+  frameCount: number,
+  seams: SeamReport | { _tag: "SeamSsimFailed"; message: string },
+): StitchReport {
+  if (seams._tag === "SeamSsimFailed") {
+    return { frameCount, meanSsim: null, seams: [], seamsUnmeasured: seams.message };
+  }
+  const unmeasured = seams.seams.filter((seam) => !Number.isFinite(seam.ssim)).map((seam) => seam.index);
+  if (!Number.isFinite(seams.meanSsim) || unmeasured.length > 0) {
+    const which = unmeasured.length > 0 ? `seams ${unmeasured.join(", ")}` : "the mean";
+    return { frameCount, meanSsim: null, seams: [], seamsUnmeasured: `no SSIM values for ${which}` };
+  }
+  return {
+    frameCount,
+    meanSsim: seams.meanSsim,
+    seams: seams.seams.map(({ index, timeSec, ssim, delta }) => ({ index, timeSec, ssim, delta })),
+  };
+}
