@@ -3,7 +3,8 @@
 // both audio tracks with their languages; each seam's SSIM is in GET /v1/jobs/{id}; a cancel stops
 // every ffmpeg of the job on both workers within 2 s.
 import { execFile } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,9 +29,15 @@ let kernel: Kernel;
 let workers: EncodeWorker[] = [];
 let dir: string;
 let headers: Record<string, string>;
+let queue: ReturnType<typeof createMemoryWorkQueue>;
 
 /** At 30 fps with a keyframe every second and two tone tracks tagged eng and fra. */
-async function makeClip(path: string, seconds: number, size = "320x240"): Promise<void> {
+async function makeClip(
+  path: string,
+  seconds: number,
+  size = "320x240",
+  extra: string[] = [],
+): Promise<void> {
   await run(ffmpeg, [
     "-hide_banner",
     "-v",
@@ -56,6 +63,7 @@ async function makeClip(path: string, seconds: number, size = "320x240"): Promis
     "language=eng",
     "-metadata:s:a:1",
     "language=fra",
+    ...extra,
     path,
   ]);
 }
@@ -66,13 +74,39 @@ beforeAll(async () => {
   await mkdir(join(dir, "media"));
   await makeClip(join(dir, "media", "twelve.mp4"), 12);
   await makeClip(join(dir, "media", "long.mp4"), 40, "1280x720");
+  // the first 60 % of a clip whose index comes first: it probes, but its last chunks cannot be read
+  await makeClip(join(dir, "media", "whole.mp4"), 12, "320x240", ["-movflags", "+faststart"]);
+  const whole = await readFile(join(dir, "media", "whole.mp4"));
+  await writeFile(join(dir, "media", "truncated.mp4"), whole.subarray(0, Math.floor(whole.length * 0.6)));
+  // one keyframe for the whole file and uneven frame times: every cut is between keyframes
+  await run(ffmpeg, [
+    "-hide_banner",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=s=320x240:r=30:d=12,select='lt(mod(n\\,10)\\,6)'",
+    "-fps_mode",
+    "vfr",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "100000",
+    "-sc_threshold",
+    "0",
+    join(dir, "media", "sparse-vfr.mp4"),
+  ]);
   database = await createTestDatabase("split_stitch");
   const config = loadConfig(
     { port: "0", data: join(dir, "data"), "media-dir": join(dir, "media"), workers: "2" },
     { WEBENCODE_HEARTBEAT_MS: "500", WEBENCODE_SEGMENT_SECONDS: "2:4:6" },
   );
   db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
-  const queue = createMemoryWorkQueue();
+  queue = createMemoryWorkQueue();
   const bus = createMemoryProgressBus();
   kernel = await startKernel(config, db, queue, bus, () => {});
   workers = await startWorkers(config, db.store, queue, bus, () => {});
@@ -239,4 +273,84 @@ describe("split & stitch across two workers", () => {
     const { stdout } = await run("ps", ["-eo", "args"]);
     expect(stdout.split("\n").filter((line) => line.includes(jobId))).toEqual([]);
   }, 120_000);
+
+  it("encodes each chunk once although every TaskScheduled is delivered twice", async () => {
+    const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+      source_url: "fs://twelve.mp4",
+      profile: "480p_fast",
+    });
+    const jobId = submitted.body.id;
+    // as a redelivery would: the same task messages again, under other message ids
+    const scheduled = await until(
+      async () =>
+        (await db.store.readStream(jobStream.name(jobId))).filter((e) => e.type === "TaskScheduled"),
+      (events) => events.length >= 4,
+      "the chunks scheduled",
+    );
+    for (const event of scheduled) {
+      const data = event.data as { taskId: string; attempt: number };
+      await queue.publish({
+        id: randomUUID(),
+        payload: { job_id: jobId, task_id: data.taskId, attempt: data.attempt },
+      });
+    }
+    const done = await until(
+      () => api<JobDetail>("GET", `/v1/jobs/${jobId}`),
+      (r) => terminal(r.body.status),
+      "the job done",
+      120_000,
+    );
+    expect(done.body.status).toBe("completed");
+    expect(done.body.stitch?.frame_count).toBe(360);
+    const events = await db.store.readStream(jobStream.name(jobId));
+    const completed = events
+      .filter((e) => e.type === "TaskCompleted")
+      .map((e) => (e.data as { taskId: string }).taskId);
+    expect(completed.sort()).toEqual(done.body.tasks.map((t) => (t as unknown as { id: string }).id).sort());
+    expect(events.filter((e) => e.type === "TaskStarted")).toHaveLength(done.body.tasks.length);
+  }, 150_000);
+
+  it("fails a truncated source with a clear code before any chunk is encoded, and nothing stays running", async () => {
+    const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+      source_url: "fs://truncated.mp4",
+      profile: "480p_fast",
+    });
+    const jobId = submitted.body.id;
+    const done = await until(
+      () => api<JobDetail>("GET", `/v1/jobs/${jobId}`),
+      (r) => terminal(r.body.status),
+      "the poisoned job done",
+      120_000,
+    );
+    expect(done.body.status).toBe("failed");
+    expect(done.body.error?.code).toBe("WE-JOB-007");
+    expect(done.body.error?.message).toMatch(/truncated: its index lists 360 video frames, its file holds \d+/);
+    for (const task of done.body.tasks) expect(task.attempts.length).toBeLessThanOrEqual(3);
+    await until(
+      async () => workers.map((w) => w.current()),
+      (held) => held.every((c) => c === null),
+      "workers free",
+      5_000,
+    );
+    expect(await queue.depth()).toBe(0);
+  }, 150_000);
+
+  it("splits a VFR source with a single keyframe frame-exactly onto the output's constant grid", async () => {
+    const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+      source_url: "fs://sparse-vfr.mp4",
+      profile: "480p_fast",
+    });
+    const done = await until(
+      () => api<JobDetail>("GET", `/v1/jobs/${submitted.body.id}`),
+      (r) => terminal(r.body.status),
+      "the sparse job done",
+      120_000,
+    );
+    expect(done.body.error).toBeNull();
+    expect(done.body.tasks.filter((t) => t.kind === "video").length).toBeGreaterThanOrEqual(2);
+    // VFR is laid on the constant grid at the nominal 30 fps up to where the last frame ends: the
+    // select keeps frames 350–355 of the last ten, so the source ends at 356 / 30 s
+    expect(done.body.stitch?.frame_count).toBe(356);
+    expect(done.body.stitch?.worst_seam_delta).toBeGreaterThan(-0.005);
+  }, 150_000);
 });

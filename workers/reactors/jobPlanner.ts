@@ -115,6 +115,10 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     // A probe recorded by an earlier delivery is probed again here: the split needs the whole SourceInfo.
     info ??= await probeAgain(deps, sourceUrl);
     const split = info === null ? null : await planSplitTasks(deps, jobId, profile, info);
+    if (split !== null && !Array.isArray(split) && split._tag === "SourceTruncated") {
+      await execute({ type: "FailProbe", data: { message: split.message, code: "WE-JOB-007" } });
+      return;
+    }
     if (Array.isArray(split)) tasks = split;
     else if (split !== null) log("info", `job ${jobId} runs as one task: ${split.reason}`);
   }

@@ -1,6 +1,7 @@
 // Smart chunking: a job is split only when several healthy workers can take its chunks and its source
 // is long enough for two segments; then the domain's policy cuts it, the encoder times each chunk
 // frame-exactly, and the plan is chunks, the audio of the whole source (when it has any) and the stitch.
+import { balanceSegments } from "../../domain/job/balanceSegments.ts";
 import { chunkCount } from "../../domain/job/chunkCount.ts";
 import { defaultSegmentBounds, planSegments, type SegmentBounds } from "../../domain/job/planSegments.ts";
 import type { EncodeProfile, EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
@@ -25,12 +26,18 @@ export interface NotSplit {
   readonly reason: string;
 }
 
+/** The source's own index promises frames its file does not hold: cut short in a copy or an upload. */
+export interface SourceTruncated {
+  readonly _tag: "SourceTruncated";
+  readonly message: string;
+}
+
 export async function planSplitTasks(
   deps: SplitTaskDeps,
   jobId: string,
   profile: EncodeProfile,
   source: SourceInfo,
-): Promise<PlannedTask[] | NotSplit> {
+): Promise<PlannedTask[] | NotSplit | SourceTruncated> {
   const split = deps.encoder.split;
   if (split === undefined) return notSplit("the encoder plugin does not split");
   const bounds = profile.segmentBounds ?? deps.segmentBounds ?? defaultSegmentBounds;
@@ -41,6 +48,13 @@ export async function planSplitTasks(
   // (a source read over http(s) is refused here and runs as one task).
   const frames = await split.probeFrames(source.input, source.video.index);
   if (frames._tag === "ProbeFailure") return notSplit(`its frames could not be read: ${frames.message}`);
+  const declared = frames.declaredFrameCount;
+  if (declared !== null && frames.frameCount < declared - Math.max(1, declared * 0.01)) {
+    return {
+      _tag: "SourceTruncated",
+      message: `The source is truncated: its index lists ${declared} video frames, its file holds ${frames.frameCount} (up to ${frames.endSec.toFixed(2)} s of ${source.durationSec.toFixed(2)} s). Upload or copy it again in full.`,
+    };
+  }
   const segments = planSegments(
     {
       durationSec: frames.endSec,
