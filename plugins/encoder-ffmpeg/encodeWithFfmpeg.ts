@@ -211,6 +211,7 @@ async function runEncode(
       sizeBytes: size,
       checksum,
       durationSec: verification.durationSec,
+      encoder: plan.video.encoder,
     };
   } catch (error) {
     await rm(partialPath, { force: true });
