@@ -32,6 +32,8 @@ import { reactionContext, workerActor } from "../reactionContext.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
+import { encoderChoiceFor } from "./encoderChoiceFor.ts";
+import { fallbackNotice } from "./fallbackNotice.ts";
 import type { MachineCapabilities } from "./machineCapabilities.ts";
 import { sendHeartbeats } from "./sendHeartbeats.ts";
 import { watchDrain } from "./watchDrain.ts";
@@ -380,23 +382,29 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       return failure(passing ? "transient" : "input", info.message);
     }
     const wholeSource = job.tasksTotal === 1;
+    const choice = encoderChoiceFor(job, profile, capabilities, deps.machine);
+    if (choice._tag === "NoProvenEncoder") return failure("transient", choice.message);
     let plan: Awaited<ReturnType<EncoderPlugin["plan"]>>;
     try {
       plan = await encoder.plan(
         profile,
         info,
         wholeSource ? undefined : { startSec: task.startTimeSec, endSec: task.endTimeSec },
+        choice.encoders,
       );
     } catch (error) {
       return failure("input", `cannot plan the encode: ${(error as Error).message}`);
     }
-    return encoder.encode(plan, {
+    const outcome = await encoder.encode(plan, {
       workDir: join(deps.scratchDir, ...scratchSegments({ jobId: job.jobId, taskId: task.taskId, attempt })),
       attemptId: String(attempt),
       signal,
       onProgress,
       ...(deps.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: deps.stallTimeoutMs }),
     });
+    const notice = fallbackNotice(outcome);
+    if (notice) log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId}: ${notice}`);
+    return outcome;
   }
 
   const loop = (async () => {
