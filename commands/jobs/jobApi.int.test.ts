@@ -174,6 +174,29 @@ describe("job API", () => {
     expect(events.map((e) => e.type)).toEqual(["JobSubmitted", "JobCancelled", "JobDeleted"]); // kept in the log
   });
 
+  it("records prefer_gpu on the job as asked, leaves it out when not asked, and keeps it on a retry", async () => {
+    const submittedData = async (jobId: string) => {
+      const [submitted] = await store.readStream(`job-${jobId}`);
+      expect(submitted?.type).toBe("JobSubmitted");
+      return submitted?.data as Record<string, unknown>;
+    };
+    const idOf = async (response: Response) => {
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const body = { source_url: "fs://clips/a.mp4", profile: "720p_h264" };
+    const gpu = await idOf(await submit({ ...body, prefer_gpu: true }));
+    const software = await idOf(await submit({ ...body, prefer_gpu: false }));
+    const profileDecides = await idOf(await submit(body));
+    expect(await submittedData(gpu)).toMatchObject({ preferGpu: true });
+    expect(await submittedData(software)).toMatchObject({ preferGpu: false });
+    expect(await submittedData(profileDecides)).not.toHaveProperty("preferGpu");
+
+    expect((await call("POST", `/v1/jobs/${gpu}/cancel`)).status).toBe(200);
+    const retried = await idOf(await call("POST", `/v1/jobs/${gpu}/retry`));
+    expect(await submittedData(retried)).toMatchObject({ preferGpu: true, retryOf: gpu });
+  });
+
   it("answers bad input with the spec's envelope and a WE code, storing nothing", async () => {
     const head = await store.headPosition();
     const cases: Array<[Response, number, string, RegExp]> = [
@@ -186,6 +209,12 @@ describe("job API", () => {
         /colour/,
       ],
       [await submit({ source_url: "fs://clips/a.mp4", profile: "8k_magic" }), 400, "WE-JOB-003", /8k_magic/],
+      [
+        await submit({ source_url: "fs://clips/a.mp4", profile: "720p_h264", prefer_gpu: "yes" }),
+        400,
+        "WE-JOB-001",
+        /prefer_gpu/,
+      ],
       [
         await submit({ source_url: "fs://clips/missing.mp4", profile: "720p_h264" }),
         400,

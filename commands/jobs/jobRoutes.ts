@@ -75,7 +75,14 @@ export function jobRoutes(options: JobRoutesOptions) {
         jobId,
         {
           type: "SubmitJob",
-          data: { jobId, userId: c.var.actor.userId, ...source, profileId: body.profile, outputConfig: {} },
+          data: {
+            jobId,
+            userId: c.var.actor.userId,
+            ...source,
+            profileId: body.profile,
+            outputConfig: {},
+            ...(body.prefer_gpu === undefined ? {} : { preferGpu: body.prefer_gpu }),
+          },
         },
         commandContext(c, options.newId),
       );
@@ -106,7 +113,7 @@ export function jobRoutes(options: JobRoutesOptions) {
       const newJobId = options.newId();
       const retried = await executeJobCommand(deps, id, { type: "RetryJob", data: { newJobId } }, context);
       if (retried._tag === "JobRejected") throw rejected(retried);
-      const { sourceType, sourceUrl, profileId, outputConfig } = state;
+      const { sourceType, sourceUrl, profileId, outputConfig, preferGpu } = state;
       const submitted = await executeJobCommand(
         deps,
         newJobId,
@@ -120,6 +127,7 @@ export function jobRoutes(options: JobRoutesOptions) {
             profileId,
             outputConfig,
             retryOf: id,
+            ...(preferGpu === undefined ? {} : { preferGpu }),
           },
         },
         context,

@@ -15,8 +15,9 @@ const USAGE = `webencode <command>
   kernel | worker [--job-storage fs|s3]       distributed: API/projectors or encode workers, on
                                               DATABASE_URL (+ EVENT_STORE_URL) and NATS_URL; with s3,
                                               work files and outputs go to storage-s3's bucket
-  submit <file|url> --profile <p> [--wait] [--output <file>]
-                                              upload, submit, follow with a progress bar, download
+  submit <file|url> --profile <p> [--prefer-gpu | --no-prefer-gpu] [--wait] [--output <file>]
+                                              upload, submit, follow with a progress bar, download;
+                                              --prefer-gpu encodes on a proven GPU, --no-… in software
   jobs list | show <id> | cancel <id> | retry <id>
   tokens create --role viewer|operator|admin --name <n> | list | revoke <id>
                                               API tokens, on the installation's own event log
@@ -33,6 +34,7 @@ const parseOptions = (args: string[]) =>
   parseArgs({
     args,
     allowPositionals: true,
+    allowNegative: true,
     options: {
       data: { type: "string" },
       stream: { type: "string" },
@@ -49,6 +51,7 @@ const parseOptions = (args: string[]) =>
       role: { type: "string" },
       name: { type: "string" },
       wait: { type: "boolean" },
+      "prefer-gpu": { type: "boolean" },
       output: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
     },
@@ -79,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
           profile: values.profile ?? "720p_h264",
           wait: values.wait ?? false,
           output: values.output,
+          preferGpu: values["prefer-gpu"],
         });
       case "tokens":
         return await tokensCommand(positionals, {

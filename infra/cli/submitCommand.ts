@@ -1,4 +1,4 @@
-// `webencode submit <file|url> --profile <p> [--wait] [--output <path>]`: uploads a local file, submits
+// `webencode submit <file|url> --profile <p> [--prefer-gpu] [--wait] [--output <path>]`: uploads a local file, submits
 // it, follows the live feed with a progress bar and ETA, and prints (or downloads) the result.
 import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
@@ -13,6 +13,8 @@ export interface SubmitOptions {
   profile: string;
   wait: boolean;
   output?: string;
+  /** Absent leaves it to the profile. */
+  preferGpu?: boolean | undefined;
 }
 
 interface JobDetail {
@@ -119,7 +121,11 @@ export async function submitCommand(client: ApiClient, options: SubmitOptions): 
   const created = await client.request<{ id: string }>(
     "POST",
     "/v1/jobs",
-    { source_url: sourceUrl, profile: options.profile },
+    {
+      source_url: sourceUrl,
+      profile: options.profile,
+      ...(options.preferGpu === undefined ? {} : { prefer_gpu: options.preferGpu }),
+    },
     { "idempotency-key": randomUUID() },
   );
   console.log(created.id);

@@ -324,7 +324,9 @@ describe("split & stitch across two workers", () => {
     );
     expect(done.body.status).toBe("failed");
     expect(done.body.error?.code).toBe("WE-JOB-007");
-    expect(done.body.error?.message).toMatch(/truncated: its index lists 360 video frames, its file holds \d+/);
+    expect(done.body.error?.message).toMatch(
+      /truncated: its index lists 360 video frames, its file holds \d+/,
+    );
     for (const task of done.body.tasks) expect(task.attempts.length).toBeLessThanOrEqual(3);
     await until(
       async () => workers.map((w) => w.current()),

@@ -156,7 +156,7 @@ describe("buildFfmpegArgs", () => {
   });
 
   it("puts a hardware encoder's device options before the input", () => {
-    const vaapi = planEncode({ ...builtInProfiles["720p_h264"], hardware: "auto" }, source("/media/in.mp4"), {
+    const vaapi = planEncode(builtInProfiles["720p_h264"], source("/media/in.mp4"), {
       encoders: [{ name: "h264_vaapi", codec: "h264", hardware: true }],
     });
     const args = buildFfmpegArgs(vaapi, "/w/a.partial.mp4");

@@ -3,6 +3,7 @@
 import type { EncoderCapabilities, EncoderPlugin } from "../sdk/encoderPlugin.ts";
 import type { SourceEgress } from "../sdk/sourceEgress.ts";
 import { detectEncoders } from "./detectEncoders.ts";
+import { encodeWithFallback } from "./encodeWithFallback.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
 import { createFfmpegSplitEncoding } from "./ffmpegSplitEncoding.ts";
 import { planEncode } from "./planEncode.ts";
@@ -39,18 +40,23 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
         ...(options.egress === undefined ? {} : { egress: options.egress }),
         ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
       }),
-    async plan(profile, source, range, chunkTiming) {
-      // Software plans need no proof; only "auto" waits for the hardware to be tested.
-      const encoders = profile.hardware === "auto" ? (await proven()).encoders : [];
+    async plan(profile, source, range, chosen, chunkTiming) {
+      // Software plans need no proof; a hardware encoder is driven only once this machine proved it.
+      const mine = chosen?.some((e) => e.hardware) ? (await proven()).encoders : [];
+      const encoders = chosen?.filter(
+        (e) => !e.hardware || mine.some((p) => p.name === e.name && p.codec === e.codec && p.hardware),
+      );
       return planEncode(profile, source, { range, encoders, chunkTiming });
     },
     encode: (plan, encodeOptions) =>
-      encodeWithFfmpeg(plan, encodeOptions, {
-        ffmpegPath,
-        ffprobePath,
-        stateDir: options.stateDir,
-        ...(options.egress === undefined ? {} : { egress: options.egress }),
-      }),
+      encodeWithFallback(plan, encodeOptions, (attempt, attemptOptions) =>
+        encodeWithFfmpeg(attempt, attemptOptions, {
+          ffmpegPath,
+          ffprobePath,
+          stateDir: options.stateDir,
+          ...(options.egress === undefined ? {} : { egress: options.egress }),
+        }),
+      ),
     capabilities: proven,
     recover: () => reapOrphans(options.stateDir),
     split: createFfmpegSplitEncoding({

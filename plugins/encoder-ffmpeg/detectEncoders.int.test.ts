@@ -23,6 +23,8 @@ describe("detectEncoders", () => {
     expect(capabilities.encoders).toContainEqual({ name: "libx264", codec: "h264", hardware: false });
     expect(capabilities.encoders).toContainEqual({ name: "libx265", codec: "hevc", hardware: false });
     expect(capabilities.encoders).toContainEqual({ name: "libsvtav1", codec: "av1", hardware: false });
+    // the matrix's second AV1 software encoder, proven with the options a real encode would use
+    expect(capabilities.encoders).toContainEqual({ name: "libaom-av1", codec: "av1", hardware: false });
     expect(capabilities.audioCodecs).toEqual(["aac"]);
     expect(capabilities.containers).toEqual(["mp4"]);
   });

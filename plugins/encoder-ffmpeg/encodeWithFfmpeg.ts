@@ -58,6 +58,8 @@ export interface FfmpegAttempt {
   /** What progress percentages count against. */
   readonly durationSec: number;
   readonly verify: (outputPath: string) => Promise<Verification>;
+  /** The video encoder it drives, reported with the output. */
+  readonly encoder?: string;
 }
 
 export function encodeWithFfmpeg(
@@ -72,6 +74,7 @@ export function encodeWithFfmpeg(
       args: (outputPath) => buildFfmpegArgs(plan, outputPath),
       durationSec: plan.expected.durationSec,
       verify: (outputPath) => verifyOutput(outputPath, plan.expected, { ffprobePath: config.ffprobePath }),
+      encoder: plan.video.encoder,
     },
     options,
     config,
@@ -245,6 +248,7 @@ async function runEncode(
       sizeBytes: size,
       checksum,
       durationSec: verification.durationSec,
+      ...(attempt.encoder === undefined ? {} : { encoder: attempt.encoder }),
     };
   } catch (error) {
     await rm(partialPath, { force: true });

@@ -121,7 +121,21 @@ const software: readonly EncoderRecipe[] = [
       ["-b:v", `${video.bitrateKbps}k`],
     ],
   },
+  {
+    name: "libaom-av1",
+    codec: "av1",
+    device: null,
+    deviceOptions: [],
+    uploadFilters: [],
+    // The profile's preset is SVT-AV1's (0–13); libaom's speed scale is cpu-used 0–8.
+    options: (video) => [["-cpu-used", String(aomCpuUsed(video.preset))], ["-row-mt", "1"], ...rate(video)],
+  },
 ];
+
+function aomCpuUsed(svtPreset: string): number {
+  const preset = Number(svtPreset);
+  return Number.isInteger(preset) ? Math.min(8, Math.max(0, Math.round((preset * 8) / 13))) : 6;
+}
 
 /** Hardware first, in order of preference when several are proven for one codec; software last. */
 export const encoderRecipes: readonly EncoderRecipe[] = [

@@ -7,6 +7,7 @@ import type {
   EncodeRange,
   ProvenEncoder,
   SourceInfo,
+  VideoCodec,
 } from "../sdk/encoderPlugin.ts";
 import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
@@ -15,8 +16,12 @@ import { rationalValue } from "./rationalValue.ts";
 
 export interface PlanOptions {
   readonly range?: EncodeRange | undefined;
-  /** Proven encoders of this worker; hardware ones are used only when the profile says "auto". */
-  readonly encoders?: readonly ProvenEncoder[];
+  /**
+   * The worker's choice for the task, in order (the domain's encoder selection): the first is used and
+   * the first software one after a hardware first is the run-time fallback. Without it (or when it names
+   * nothing this plugin can drive) the codec's software encoder.
+   */
+  readonly encoders?: readonly ProvenEncoder[] | undefined;
   /**
    * One segment of a split encode (times from the planner, seconds from the source's start): a
    * video-only, frame-exact chunk of the whole encode; `range` is then ignored.
@@ -39,8 +44,23 @@ export function planEncode(
   const range = requested ? clampRange(requested, source.durationSec) : null;
   // Audio is encoded once for the whole source and muxed at stitch time, never per chunk.
   const audio = chunk === undefined ? source.audio : null;
-  const recipe = chooseEncoder(profile, options.encoders ?? []);
+  const { recipe, fallback } = routeRecipes(profile.video.codec, options.encoders ?? []);
   const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
+  const videoWith = (chosen: EncoderRecipe): EncodePlan["video"] => ({
+    encoder: chosen.name,
+    hardware: chosen.device !== null,
+    deviceOptions: chosen.deviceOptions,
+    // fps first so frames about to be dropped are never scaled.
+    filters: [
+      ...(chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`]),
+      `scale=${width}:${height}`,
+      "setsar=1",
+      "format=yuv420p",
+      ...chosen.uploadFilters,
+    ],
+    options: [...chosen.options(profile.video), ["-g", String(gop)]],
+    frameRate,
+  });
 
   return {
     profileName: profile.name,
@@ -51,21 +71,7 @@ export function planEncode(
       audioStreamIndex: source.audio?.index ?? null,
       ...(chunk === undefined ? {} : { chunk: encodeChunkOf(chunk) }),
     },
-    video: {
-      encoder: recipe.name,
-      hardware: recipe.device !== null,
-      deviceOptions: recipe.deviceOptions,
-      // fps first so frames about to be dropped are never scaled.
-      filters: [
-        ...(chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`]),
-        `scale=${width}:${height}`,
-        "setsar=1",
-        "format=yuv420p",
-        ...recipe.uploadFilters,
-      ],
-      options: [...recipe.options(profile.video), ["-g", String(gop)]],
-      frameRate,
-    },
+    video: videoWith(recipe),
     audio: audio
       ? {
           mode: "encode",
@@ -87,6 +93,7 @@ export function planEncode(
         : null,
       durationSec: chunk ? chunk.durationSec : range ? range.endSec - range.startSec : source.durationSec,
     },
+    ...(fallback === null ? {} : { fallbackVideo: videoWith(fallback) }),
   };
 }
 
@@ -175,15 +182,21 @@ function nearestStandardRate(fps: number): string {
   return best;
 }
 
-function chooseEncoder(profile: EncodeProfile, proven: readonly ProvenEncoder[]): EncoderRecipe {
-  const forCodec = encoderRecipes.filter((r) => r.codec === profile.video.codec);
-  const hardware =
-    profile.hardware === "auto"
-      ? forCodec.find((r) => r.device !== null && proven.some((p) => p.name === r.name && p.hardware))
-      : undefined;
-  const chosen = hardware ?? forCodec.find((r) => r.device === null);
-  if (!chosen) throw new Error(`no encoder known for codec ${profile.video.codec}`);
-  return chosen;
+/** The recipes of the worker's choice: which encoder leads, and the software one a failed GPU hands over to. */
+function routeRecipes(
+  codec: VideoCodec,
+  route: readonly ProvenEncoder[],
+): { recipe: EncoderRecipe; fallback: EncoderRecipe | null } {
+  const recipes = route.flatMap(
+    (chosen) =>
+      encoderRecipes.find(
+        (r) => r.name === chosen.name && r.codec === codec && (r.device !== null) === chosen.hardware,
+      ) ?? [],
+  );
+  const recipe = recipes[0] ?? encoderRecipes.find((r) => r.codec === codec && r.device === null);
+  if (!recipe) throw new Error(`no encoder known for codec ${codec}`);
+  const fallback = recipe.device === null ? null : (recipes.find((r) => r.device === null) ?? null);
+  return { recipe, fallback };
 }
 
 function rationalParts(rational: string): [number, number] {

@@ -157,20 +157,44 @@ describe("planEncode", () => {
     expect(() => planEncode(hd, source(), { range: { startSec: -1, endSec: 2 } })).toThrow(RangeError);
   });
 
-  it("picks a proven hardware encoder only when the profile says auto", () => {
+  it("drives the first encoder of the worker's choice and plans the software one after it as the fallback", () => {
     const nvenc = { name: "h264_nvenc", codec: "h264", hardware: true } as const;
     const x264 = { name: "libx264", codec: "h264", hardware: false } as const;
-    const auto: EncodeProfile = { ...hd, hardware: "auto" };
-    const withGpu = planEncode(auto, source(), { encoders: [x264, nvenc] });
+    const withGpu = planEncode(hd, source(), { encoders: [nvenc, x264] });
     expect(withGpu.video).toMatchObject({ encoder: "h264_nvenc", hardware: true });
     expect(withGpu.video.options).toContainEqual(["-b:v", "5000k"]);
-    expect(planEncode(hd, source(), { encoders: [x264, nvenc] }).video.encoder).toBe("libx264");
-    expect(planEncode(auto, source(), { encoders: [x264] }).video.encoder).toBe("libx264");
-    const vaapi = planEncode(auto, source(), {
-      encoders: [{ name: "h264_vaapi", codec: "h264", hardware: true }],
+    // the fallback is the software plan of the same output, frame for frame
+    const software = planEncode(hd, source());
+    expect(withGpu.fallbackVideo).toEqual(software.video);
+    expect(withGpu.expected).toEqual(software.expected);
+    // a software first choice needs no fallback; no choice at all is the codec's software encoder
+    expect(planEncode(hd, source(), { encoders: [x264] }).fallbackVideo).toBeUndefined();
+    expect(software.video.encoder).toBe("libx264");
+    expect(software.fallbackVideo).toBeUndefined();
+    // a GPU encoder without a proven software encoder after it has nothing to fall back to
+    expect(planEncode(hd, source(), { encoders: [nvenc] }).fallbackVideo).toBeUndefined();
+    const vaapi = planEncode(hd, source(), {
+      encoders: [{ name: "h264_vaapi", codec: "h264", hardware: true }, x264],
     });
     expect(vaapi.video.deviceOptions).toEqual(["-vaapi_device", "/dev/dri/renderD128"]);
     expect(vaapi.video.filters.slice(-2)).toEqual(["format=nv12", "hwupload"]);
+    expect(vaapi.fallbackVideo?.deviceOptions).toEqual([]);
+    expect(vaapi.fallbackVideo?.filters.at(-1)).toBe("format=yuv420p");
+  });
+
+  it("skips names of the choice it cannot drive for the codec, and falls back to libaom-av1 when it is the proven AV1 encoder", () => {
+    const av1: EncodeProfile = { ...hd, video: { ...hd.video, codec: "av1", preset: "8" } };
+    const choice = [
+      { name: "mystery_gpu", codec: "av1", hardware: true },
+      { name: "h264_nvenc", codec: "h264", hardware: true },
+      { name: "av1_nvenc", codec: "av1", hardware: true },
+      { name: "libaom-av1", codec: "av1", hardware: false },
+    ] as const;
+    const plan = planEncode(av1, source(), { encoders: choice });
+    expect(plan.video.encoder).toBe("av1_nvenc");
+    expect(plan.fallbackVideo?.encoder).toBe("libaom-av1");
+    // SVT-AV1's preset 8 of 13 is libaom's cpu-used 5 of 8
+    expect(plan.fallbackVideo?.options).toContainEqual(["-cpu-used", "5"]);
   });
 
   it("uses libx265 and libsvtav1 for hevc and av1 profiles", () => {

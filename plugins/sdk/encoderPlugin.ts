@@ -130,7 +130,10 @@ export interface EncodeProfile {
     readonly channels: number;
   };
   readonly container: "mp4";
-  /** "auto" uses a proven hardware encoder for the codec when the worker has one. */
+  /**
+   * "auto" uses a proven hardware encoder for the codec when the worker has one; a job's `prefer_gpu`
+   * overrides it either way.
+   */
   readonly hardware: "off" | "auto";
   /** Segment lengths when a job is split across workers; the platform's defaults when absent. */
   readonly segmentBounds?: SegmentBounds;
@@ -198,6 +201,11 @@ export interface EncodePlan {
       };
   readonly container: { readonly format: "mp4"; readonly faststart: boolean };
   readonly expected: ExpectedOutput;
+  /**
+   * The software video settings to encode with when the hardware encoder of `video` fails at run time
+   * (a GPU that passed its test can still fail later); absent when `video` is software.
+   */
+  readonly fallbackVideo?: EncodePlan["video"];
 }
 
 export interface EncodeProgress {
@@ -228,6 +236,14 @@ export interface Encoded {
   /** "sha256:<hex>" */
   readonly checksum: string;
   readonly durationSec: number;
+  /** The encoder that made the output (libx264, h264_nvenc, …). */
+  readonly encoder?: string;
+  /** Set when the planned hardware encoder failed and the output was encoded again in software. */
+  readonly fallback?: {
+    readonly from: string;
+    readonly exitClass: EncodeExitClass;
+    readonly message: string;
+  };
 }
 
 /**
@@ -276,11 +292,16 @@ export interface RecoveryReport {
  */
 export interface EncoderEngine {
   probe(input: string): Promise<SourceInfo | ProbeFailure>;
-  /** `chunk`: one chunk of a split encode as the planner timed it (video only, frame-exact). */
+  /**
+   * `encoders` is the worker's choice for the task, in order (the encoder selection policy): the first
+   * is used and the software ones after it are the fallback; without it the codec's software encoder.
+   * `chunk`: one chunk of a split encode as the planner timed it (video only, frame-exact).
+   */
   plan(
     profile: EncodeProfile,
     source: SourceInfo,
     range?: EncodeRange,
+    encoders?: readonly ProvenEncoder[],
     chunk?: ChunkTiming,
   ): Promise<EncodePlan>;
   encode(plan: EncodePlan, options: EncodeOptions): Promise<EncodeOutcome>;

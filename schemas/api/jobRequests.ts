@@ -7,6 +7,10 @@ export const submitJobRequestSchema = z.strictObject({
   /** Publishing and webhooks arrive with their own capability; until then they are refused, not ignored. */
   publish: z.unknown().optional(),
   webhooks: z.unknown().optional(),
+  prefer_gpu: z.boolean().optional().meta({
+    description:
+      "Encode on a GPU when the worker has proven one for the codec (true), or in software (false); absent, the profile decides. A GPU encode that fails falls back to software",
+  }),
 });
 
 export type SubmitJobRequest = z.infer<typeof submitJobRequestSchema>;

@@ -100,6 +100,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
       outputConfig: z.record(z.string(), z.unknown()),
       /** The job this one repeats (POST /v1/jobs/{id}/retry). */
       retryOf: id.optional(),
+      /** `prefer_gpu` of the request; absent, the profile's `hardware` decides (as for older jobs). */
+      preferGpu: z.boolean().optional(),
     }),
   ),
   event("JobSourceProbed", sourceMetadataSchema),

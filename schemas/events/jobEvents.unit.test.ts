@@ -75,6 +75,17 @@ describe("jobEventSchema", () => {
     for (const example of examples) expect(jobEventSchema.parse(example)).toEqual(example);
   });
 
+  it("keeps a job's prefer_gpu, and reads jobs submitted before it existed as leaving it to the profile", () => {
+    const submitted = examples[0] as Extract<JobEvent, { type: "JobSubmitted" }>;
+    const preferring = { ...submitted, data: { ...submitted.data, preferGpu: true } };
+    expect(jobEventSchema.parse(preferring)).toEqual(preferring);
+    const old = jobEventSchema.parse(submitted);
+    expect(old.type === "JobSubmitted" && old.data.preferGpu).toBeUndefined();
+    expect(
+      jobEventSchema.safeParse({ ...submitted, data: { ...submitted.data, preferGpu: "yes" } }).success,
+    ).toBe(false);
+  });
+
   it.each([
     ["an unknown field", { type: "JobDeleted", data: { by: "x" } }],
     [

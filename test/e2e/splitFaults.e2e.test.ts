@@ -171,9 +171,9 @@ describe("split jobs under faults: kernel + 2 workers on PostgreSQL and NATS", (
     const { events } = await json<{ events: { type: string; data: { message?: string } }[] }>(
       `/v1/jobs/${jobId}/events`,
     );
-    expect(events.some((e) => e.type === "TaskFailed" && /worker (\S+ )?lost/.test(e.data.message ?? ""))).toBe(
-      true,
-    );
+    expect(
+      events.some((e) => e.type === "TaskFailed" && /worker (\S+ )?lost/.test(e.data.message ?? "")),
+    ).toBe(true);
   }, 300_000);
 
   it("completes after the kernel is killed with -9 mid-job and started again; no completed chunk is encoded again", async () => {

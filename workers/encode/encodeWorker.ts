@@ -32,6 +32,8 @@ import { reactionContext, workerActor } from "../reactionContext.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
+import { encoderChoiceFor } from "./encoderChoiceFor.ts";
+import { fallbackNotice } from "./fallbackNotice.ts";
 import type { MachineCapabilities } from "./machineCapabilities.ts";
 import { sendHeartbeats } from "./sendHeartbeats.ts";
 import { runStitchTask, type StitchedOutput, type StitchFailed } from "./stitchTask.ts";
@@ -421,6 +423,8 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       if (audio._tag === "ProbeFailure") return failure("transient", audio.message);
       return audio;
     }
+    const choice = encoderChoiceFor(job, profile, capabilities, deps.machine);
+    if (choice._tag === "NoProvenEncoder") return failure("transient", choice.message);
     let plan: Awaited<ReturnType<EncoderPlugin["plan"]>>;
     try {
       const range = { startSec: task.startTimeSec, endSec: task.endTimeSec };
@@ -428,12 +432,16 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         profile,
         info,
         job.tasksTotal === 1 ? undefined : range,
+        choice.encoders,
         task.chunk ?? undefined,
       );
     } catch (error) {
       return failure("input", `cannot plan the encode: ${(error as Error).message}`);
     }
-    return encoder.encode(plan, options);
+    const outcome = await encoder.encode(plan, options);
+    const notice = fallbackNotice(outcome);
+    if (notice) log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId}: ${notice}`);
+    return outcome;
   }
 
   const loop = (async () => {
