@@ -192,6 +192,15 @@ describe("job API", () => {
     expect(await submittedData(software)).toMatchObject({ preferGpu: false });
     expect(await submittedData(profileDecides)).not.toHaveProperty("preferGpu");
 
+    for (const [id, shown] of [
+      [gpu, true],
+      [software, false],
+      [profileDecides, null],
+    ] as const) {
+      const read = await call("GET", `/v1/jobs/${id}?min_position=${await store.headPosition()}`);
+      expect(((await read.json()) as { prefer_gpu: unknown }).prefer_gpu).toBe(shown);
+    }
+
     expect((await call("POST", `/v1/jobs/${gpu}/cancel`)).status).toBe(200);
     const retried = await idOf(await call("POST", `/v1/jobs/${gpu}/retry`));
     expect(await submittedData(retried)).toMatchObject({ preferGpu: true, retryOf: gpu });

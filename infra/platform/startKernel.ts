@@ -23,6 +23,7 @@ import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
+import type { EncoderPlugin } from "../../plugins/sdk/encoderPlugin.ts";
 import { SIGNED_UPLOAD_PATH } from "../../plugins/storage-fs/index.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
@@ -92,6 +93,8 @@ export async function startKernel(
   log: Log,
   /** More checks for /ready, beside the event store, the read models and the queue. */
   readiness: Record<string, ReadinessCheck> = {},
+  /** Another encoder plugin for the planner's probes and splits (benchmarks drive a stand-in). */
+  overrides: { encoder?: EncoderPlugin } = {},
 ): Promise<Kernel> {
   const { store, pool, readModelSchema: schema } = db;
   const newId = randomUUID;
@@ -137,7 +140,8 @@ export async function startKernel(
 
   const remoteSources = remoteSourceOptions(config);
   const egress = createEgressProxy({ ...remoteSources, storageOrigins: storageEndpointOrigins(plugins) });
-  const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
+  const encoder =
+    overrides.encoder ?? createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const reactorLog = (level: string, message: string) =>
     log(`${level === "info" ? "" : `${level}: `}${message}`);
   const host = { store, pool, schema, retry, log: reactorLog };

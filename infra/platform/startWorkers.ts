@@ -12,6 +12,7 @@ import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { detectGpus } from "../../plugins/encoder-ffmpeg/detectGpus.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
+import type { EncoderPlugin } from "../../plugins/sdk/encoderPlugin.ts";
 import { type EncodeWorker, startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { machineCapabilities } from "../../workers/encode/machineCapabilities.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
@@ -29,6 +30,8 @@ export async function startWorkers(
   queue: WorkQueue,
   progressBus: ProgressBus,
   log: Log,
+  /** Another encoder plugin for every worker (benchmarks drive a stand-in). */
+  overrides: { encoder?: EncoderPlugin } = {},
 ): Promise<EncodeWorker[]> {
   const plugins = await loadInstalledPlugins(config, VERSION);
   const encoderConfig = ffmpegPluginConfig(requirePlugin(plugins, "encoder-ffmpeg"));
@@ -44,7 +47,8 @@ export async function startWorkers(
   });
   const remoteSources = remoteSourceOptions(config);
   const egress = createEgressProxy({ ...remoteSources, storageOrigins: storageEndpointOrigins(plugins) });
-  const encoder = createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
+  const encoder =
+    overrides.encoder ?? createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
   const newId = randomUUID;
   const now = () => new Date();

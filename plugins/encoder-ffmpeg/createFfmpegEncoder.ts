@@ -20,6 +20,8 @@ export interface FfmpegEncoderOptions {
   readonly probeTimeoutMs?: number;
   /** The only way to http(s) sources (an egress proxy that checks every address it connects to). */
   readonly egress?: SourceEgress;
+  /** Threads per video encode (ffmpeg's -threads); ffmpeg chooses when absent. */
+  readonly threads?: number;
 }
 
 export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugin {
@@ -46,7 +48,12 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
       const encoders = chosen?.filter(
         (e) => !e.hardware || mine.some((p) => p.name === e.name && p.codec === e.codec && p.hardware),
       );
-      return planEncode(profile, source, { range, encoders, chunkTiming });
+      return planEncode(profile, source, {
+        range,
+        encoders,
+        chunkTiming,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+      });
     },
     encode: (plan, encodeOptions) =>
       encodeWithFallback(plan, encodeOptions, (attempt, attemptOptions) =>

@@ -29,6 +29,8 @@ export interface PlanOptions {
   readonly chunk?: ChunkSegment;
   /** The same, as the planner already timed it (what a worker gets from the task). */
   readonly chunkTiming?: ChunkTiming | undefined;
+  /** Threads for the video encoder; its own choice (all cores) when absent. */
+  readonly threads?: number;
 }
 
 export function planEncode(
@@ -58,7 +60,11 @@ export function planEncode(
       "format=yuv420p",
       ...chosen.uploadFilters,
     ],
-    options: [...chosen.options(profile.video), ["-g", String(gop)]],
+    options: [
+      ...chosen.options(profile.video),
+      ["-g", String(gop)],
+      ...(options.threads === undefined ? [] : [["-threads", String(options.threads)] as const]),
+    ],
     frameRate,
   });
 

@@ -36,6 +36,25 @@ const frame = (plan: ReturnType<typeof planEncode>) => [
 ];
 
 describe("planEncode", () => {
+  it("limits the video encoder to the threads a worker is given, and leaves ffmpeg its choice otherwise", () => {
+    expect(planEncode(hd, source(), { threads: 1 }).video.options).toContainEqual(["-threads", "1"]);
+    expect(planEncode(hd, source()).video.options.map(([flag]) => flag)).not.toContain("-threads");
+  });
+
+  it("encodes a chunk the planner timed: its seek, its frames, the grid laid from its first frame", () => {
+    const plan = planEncode(hd, source(), {
+      range: { startSec: 4, endSec: 8 },
+      chunkTiming: { seekSec: 3.983, firstFrame: 120, frameCount: 120, gridStartSec: 4, durationSec: 4 },
+    });
+    expect(plan.input.chunk).toEqual({ seekSec: 3.983, firstFrame: 120, frameCount: 120 });
+    expect(plan.video.filters.slice(0, 2)).toEqual([
+      "fps=30/1:start_time=4.000000000",
+      "setpts=PTS-STARTPTS",
+    ]);
+    expect(plan.audio).toEqual({ mode: "none" });
+    expect(plan.expected.durationSec).toBe(4);
+  });
+
   it("follows the spec's 1080p recipe: libx264 fast, high@4.1, 5000k, AAC 192k 48 kHz stereo, mp4 +faststart", () => {
     const plan = planEncode(hd, source({ width: 3840, height: 2160 }));
     expect(plan.video.encoder).toBe("libx264");

@@ -26,6 +26,7 @@ export interface JobView {
   assigned_worker_id: string | null;
   retry_of: string | null;
   retried_as: string | null;
+  prefer_gpu: boolean | null;
   source_info: unknown;
   created_at: string;
   updated_at: string;
@@ -118,6 +119,7 @@ function jobView(row: JobRecord, ticks: readonly ProgressTick[], workersOnline: 
     assigned_worker_id: (row.assigned_to_worker_id as string | null) ?? null,
     retry_of: (row.retry_of as string | null) ?? null,
     retried_as: (row.retried_as as string | null) ?? null,
+    prefer_gpu: (row.prefer_gpu as boolean | null) ?? null,
     source_info: row.source_info ?? null,
     created_at: row.created_at as string,
     updated_at: row.updated_at as string,

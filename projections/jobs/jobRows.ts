@@ -22,6 +22,8 @@ export interface JobRow {
   stitch: unknown;
   retry_of: string | null;
   retried_as: string | null;
+  /** The job's prefer_gpu; null leaves the encoder to the profile. */
+  prefer_gpu: boolean | null;
   deleted: boolean;
   created_at: string;
   updated_at: string;
@@ -192,6 +194,7 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         outputs: [],
         retry_of: data.retryOf ?? null,
         retried_as: null,
+        prefer_gpu: data.preferGpu ?? null,
         deleted: false,
         created_at: now,
         updated_at: now,

@@ -37,6 +37,7 @@ const JOB_COLUMNS = Object.keys({
   stitch: 0,
   retry_of: 0,
   retried_as: 0,
+  prefer_gpu: 0,
   deleted: 0,
   created_at: 0,
   updated_at: 0,
@@ -196,7 +197,7 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
 /** The jobs projector; `carriedJobs` bounds the rows a rebuild keeps between pages. */
 export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
-  // 2: attempts are indexed by worker, for the worker page; 3: task kinds and the stitch report
+  // 2: attempts are indexed by worker, for the worker page; 3: task kinds, the stitch report, prefer_gpu
   version: 3,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
   filter: { streamPrefixes: [jobStream.prefix] },

@@ -25,6 +25,7 @@ export const jobsTable: ReadModelTable = {
       stitch jsonb,
       retry_of uuid,
       retried_as uuid,
+      prefer_gpu boolean,
       deleted boolean not null default false,
       created_at timestamptz not null,
       updated_at timestamptz not null,

@@ -45,6 +45,10 @@ export const jobSchema = z
     assigned_worker_id: z.string().nullable(),
     retry_of: jobId.nullable(),
     retried_as: jobId.nullable(),
+    prefer_gpu: z
+      .boolean()
+      .nullable()
+      .meta({ description: "prefer_gpu as submitted; null when the profile's hardware mode decides" }),
     source_info: z
       .record(z.string(), z.unknown())
       .nullable()

@@ -100,15 +100,26 @@ interface FeedEvent {
 async function follow(jobId: string, step: (events: FeedEvent[]) => Promise<boolean> | boolean) {
   const events: FeedEvent[] = [];
   const feed = await fetch(`${kernel.url}/v1/events/stream?job=${jobId}&from=start`, { headers: auth });
-  for await (const message of readSse(feed)) {
-    if (!message.data || message.event === "progress") continue;
-    events.push({
-      event: message.event,
-      data: (JSON.parse(message.data) as { data: FeedEvent["data"] }).data,
-    });
-    if (await step(events)) break;
-    if (message.event === "JobCompleted" || message.event === "JobFailed" || message.event === "JobCancelled")
-      break;
+  let stopped = false;
+  try {
+    for await (const message of readSse(feed)) {
+      if (!message.data || message.event === "progress") continue;
+      events.push({
+        event: message.event,
+        data: (JSON.parse(message.data) as { data: FeedEvent["data"] }).data,
+      });
+      stopped = await step(events);
+      if (stopped) break;
+      if (
+        message.event === "JobCompleted" ||
+        message.event === "JobFailed" ||
+        message.event === "JobCancelled"
+      )
+        break;
+    }
+  } catch (error) {
+    // the step killed the kernel that served the feed
+    if (!stopped) throw error;
   }
   return events;
 }

@@ -41,6 +41,7 @@ export async function submitRetry(deps: RetrySubmitterDeps, event: RecordedEvent
         profileId: old.profileId,
         outputConfig: old.outputConfig,
         retryOf: oldJobId,
+        ...(old.preferGpu === undefined ? {} : { preferGpu: old.preferGpu }),
       },
     },
     contextOfEvent(event, actor),
