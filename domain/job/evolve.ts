@@ -61,6 +61,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
             sizeBytes: null,
             checksum: null,
             notBefore: null,
+            avoidWorkers: [],
           })),
       ),
     )
@@ -71,6 +72,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         workerId: null,
         progressPct: 0,
         notBefore: data.notBefore ?? null,
+        avoidWorkers: data.avoidWorkers ?? [],
       })),
     )
     .with({ type: "TaskStarted" }, ({ data }) => ({
