@@ -132,6 +132,8 @@ export interface EncodeProfile {
   readonly hardware: "off" | "auto";
   /** Segment lengths when a job is split across workers; the platform's defaults when absent. */
   readonly segmentBounds?: SegmentBounds;
+  /** Attempts of each task before the job fails (the spec's default is 3); the platform's when absent. */
+  readonly maxAttempts?: number;
 }
 
 /** A part of the source to encode, for split encoding; seconds from the source's start. */
