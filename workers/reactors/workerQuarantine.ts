@@ -7,6 +7,7 @@ import { foldJob } from "../../domain/job/jobDecider.ts";
 import type { EventStore, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import type { WorkerCommands } from "../../domain/ports/workerCommands.ts";
+import { quarantinePolicy } from "../../domain/worker/quarantinePolicy.ts";
 import type { JobEvent } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
@@ -50,13 +51,13 @@ async function recordAttemptOutcome(
   const jobId = jobStream.idOf(recorded.streamId);
   if (event.type === "TaskStarted") {
     const { taskId, attempt, workerId } = event.data;
-    heldBy.set(`${jobId}/${taskId}/${attempt}`, workerId);
+    heldBy.set(quarantinePolicy.attemptKey({ jobId, taskId, attempt }), workerId);
     if (heldBy.size > REMEMBERED_STARTS) heldBy.delete(heldBy.keys().next().value ?? "");
     return;
   }
   if (event.type !== "TaskFailed" && event.type !== "TaskCompleted") return;
   const { taskId, attempt } = event.data;
-  const key = `${jobId}/${taskId}/${attempt}`;
+  const key = quarantinePolicy.attemptKey({ jobId, taskId, attempt });
   const workerId = heldBy.get(key) ?? (await holderBefore(deps.store, recorded, taskId, attempt));
   heldBy.delete(key);
   // an attempt whose lease ran out before any worker started it was held by nobody
