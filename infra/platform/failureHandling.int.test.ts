@@ -1,10 +1,11 @@
-// Quarantine through a real kernel and real encode workers: a worker whose ffmpeg fails every encode
-// (it proves its encoders like any other) fails three task attempts in a row, is quarantined, shows so
-// in GET /v1/workers, and takes no more work, while a healthy worker completes the jobs it failed.
+// Failure handling through a real kernel and real encode workers whose ffmpeg is broken on purpose (it
+// proves its encoders like any other, then fails every task encode): a worker that fails three attempts
+// in a row is quarantined, shows so in GET /v1/workers and takes no more work, while a healthy worker
+// completes the jobs it failed; an attempt killed as if out of memory is retried on another worker.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
 import { makeClip } from "../../test/support/mediaClip.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
@@ -17,15 +18,18 @@ import { type Kernel, startKernel } from "./startKernel.ts";
 import { startWorkers } from "./startWorkers.ts";
 
 /** A broken ffmpeg: answers listings and the one-frame proofs as the real one, fails every task encode. */
-const brokenFfmpeg = `#!/bin/sh
+const brokenFfmpeg = (failure: string) => `#!/bin/sh
 case " $* " in
   *" -progress "*)
-    echo "[libx264 @ 0x5581] Error while opening encoder for output stream #0:0" >&2
-    echo "Conversion failed!" >&2
-    exit 1 ;;
+${failure} ;;
 esac
 exec "\${FFMPEG_PATH:-ffmpeg}" "$@"
 `;
+const failsToOpenItsEncoder = `    echo "[libx264 @ 0x5581] Error while opening encoder for output stream #0:0" >&2
+    echo "Conversion failed!" >&2
+    exit 1`;
+/** What the kernel's OOM killer does to a process: SIGKILL, with no last word. */
+const killedForMemory = "    kill -9 $$";
 
 let database: TestDatabase;
 let db: PlatformDatabase;
@@ -57,8 +61,10 @@ beforeAll(async () => {
   if (issued._tag !== "Issued") throw new Error(issued._tag);
   headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
 }, 60_000);
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+});
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
   await kernel?.stop();
   await db?.close();
   await database?.drop();
@@ -66,14 +72,14 @@ afterAll(async () => {
 });
 
 /** Workers of their own process configuration; the broken one runs the script above as its ffmpeg. */
-async function startWorkersWith(name: string, ffmpegPath?: string): Promise<EncodeWorker> {
+async function startWorkersWith(name: string, failure?: string): Promise<EncodeWorker> {
   const dataDir = join(dir, name);
   await mkdir(dataDir, { recursive: true });
-  if (ffmpegPath !== undefined)
-    await writeFile(
-      join(dataDir, "plugins.toml"),
-      `[encoder-ffmpeg.config]\nffmpeg_path = "${ffmpegPath}"\n`,
-    );
+  if (failure !== undefined) {
+    const script = join(dataDir, "broken-ffmpeg.sh");
+    await writeFile(script, brokenFfmpeg(failure), { mode: 0o755 });
+    await writeFile(join(dataDir, "plugins.toml"), `[encoder-ffmpeg.config]\nffmpeg_path = "${script}"\n`);
+  }
   const own = loadConfig(
     { port: "0", data: dataDir, "media-dir": config.mediaDir, "storage-dir": config.storageDir },
     { WEBENCODE_HEARTBEAT_MS: "200" },
@@ -109,22 +115,23 @@ type Worker = {
 };
 type Job = { status: string; tasks: { attempts: number; worker_id: string | null }[] };
 
-describe("worker quarantine", () => {
+const submit = async () => {
+  const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+    source_url: "fs://short.mp4",
+    profile: "480p_fast",
+  });
+  expect(submitted.status).toBe(201);
+  return submitted.body.id;
+};
+
+const eventsOf = async (jobId: string) => db.store.readStream(jobStream.name(jobId));
+
+describe("failure handling", () => {
   it("quarantines a worker that fails three attempts in a row; a healthy one completes their jobs", async () => {
-    const script = join(dir, "broken-ffmpeg.sh");
-    await writeFile(script, brokenFfmpeg, { mode: 0o755 });
-    const broken = await startWorkersWith("broken", script);
+    const broken = await startWorkersWith("broken", failsToOpenItsEncoder);
 
     // alone, the broken worker takes the first attempt of each job and fails it
-    const jobIds: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
-        source_url: "fs://short.mp4",
-        profile: "480p_fast",
-      });
-      expect(submitted.status).toBe(201);
-      jobIds.push(submitted.body.id);
-    }
+    const jobIds = [await submit(), await submit(), await submit()];
     const shown = await until(
       () => api<Worker>("GET", `/v1/workers/${broken.workerId}`),
       (r) => r.status === 200 && r.body.quarantined !== null,
@@ -171,5 +178,34 @@ describe("worker quarantine", () => {
       (r) => r.body.quarantined === null,
       "the quarantine lifted",
     );
+  }, 120_000);
+
+  it("retries an attempt killed as if out of memory on another worker, though the first asks again first", async () => {
+    const starved = await startWorkersWith("starved", killedForMemory);
+    const jobId = await submit();
+    const failed = await until(
+      async () => (await eventsOf(jobId)).find((e) => e.type === "TaskFailed"),
+      (event) => event !== undefined,
+      "the first attempt failed",
+    );
+    expect(failed!.data).toMatchObject({ attempt: 1, exitClass: "oom" });
+    const retry = (await eventsOf(jobId)).filter((e) => e.type === "TaskScheduled")[1];
+    expect(retry?.data).toMatchObject({ attempt: 2, avoidWorkers: [starved.workerId] });
+
+    // the starved worker waits for work before the healthy one does, and is still passed over
+    const healthy = await startWorkersWith("healthy-2");
+    const done = await until(
+      () => api<Job>("GET", `/v1/jobs/${jobId}`),
+      (r) => r.body.status === "completed" || r.body.status === "failed",
+      "the job done",
+    );
+    expect(done.body.status).toBe("completed");
+    const starts = (await eventsOf(jobId))
+      .filter((e) => e.type === "TaskStarted")
+      .map((e) => e.data as { attempt: number; workerId: string });
+    expect(starts).toEqual([
+      { taskId: expect.any(String), attempt: 1, workerId: starved.workerId },
+      { taskId: expect.any(String), attempt: 2, workerId: healthy.workerId },
+    ]);
   }, 120_000);
 });
