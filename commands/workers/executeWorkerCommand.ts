@@ -1,14 +1,11 @@
 // Worker commands through the command side's loop (load → decide → append at the revision read).
 
+import type { WorkerCommandResult } from "../../domain/ports/workerCommands.ts";
 import type { WorkerCommand } from "../../domain/worker/workerCommands.ts";
 import { workerDecider } from "../../domain/worker/workerDecider.ts";
-import type { WorkerRejected } from "../../domain/worker/workerRejected.ts";
-import type { WorkerState } from "../../domain/worker/workerState.ts";
 import { workerStream } from "../../schemas/events/streamNames.ts";
-import { parseWorkerEvent, type WorkerEvent } from "../../schemas/events/workerEvents.ts";
-import { type CommandContext, type CommandDeps, type Executed, executeCommand } from "../executeCommand.ts";
-
-export type WorkerCommandResult = Executed<WorkerEvent, WorkerState> | WorkerRejected;
+import { parseWorkerEvent } from "../../schemas/events/workerEvents.ts";
+import { type CommandContext, type CommandDeps, executeCommand } from "../executeCommand.ts";
 
 const workerAggregate = {
   name: "worker",

@@ -104,11 +104,17 @@ describe("worker commands", () => {
       tasks_done: 0,
       mean_task_seconds: null,
       recent_errors: [],
+      quarantined: null,
     });
 
     const drained = await call("POST", `/v1/workers/${workerId}/drain`, admin);
     expect(drained.status).toBe(200);
-    expect(await drained.json()).toEqual({ id: workerId, status: "online", draining: true });
+    expect(await drained.json()).toEqual({
+      id: workerId,
+      status: "online",
+      draining: true,
+      quarantined: false,
+    });
     expect(
       (
         await eventually(
@@ -124,7 +130,12 @@ describe("worker commands", () => {
     expect(events.map((e) => e.type)).toEqual(["WorkerStarted", "WorkerDrained"]);
 
     const undrained = await call("POST", `/v1/workers/${workerId}/undrain`, admin);
-    expect(await undrained.json()).toEqual({ id: workerId, status: "online", draining: false });
+    expect(await undrained.json()).toEqual({
+      id: workerId,
+      status: "online",
+      draining: false,
+      quarantined: false,
+    });
     expect(
       (
         await eventually(
@@ -157,7 +168,12 @@ describe("worker commands", () => {
 
     const removed = await call("DELETE", `/v1/workers/${workerId}`, admin);
     expect(removed.status).toBe(200);
-    expect(await removed.json()).toEqual({ id: workerId, status: "removed", draining: false });
+    expect(await removed.json()).toEqual({
+      id: workerId,
+      status: "removed",
+      draining: false,
+      quarantined: false,
+    });
     expect(
       (
         await eventually(
@@ -166,6 +182,55 @@ describe("worker commands", () => {
         )
       ).status,
     ).toBe(404);
+  });
+
+  it("shows a quarantined worker with its reason and since when, until an admin lifts it", async () => {
+    const workerId = await startedWorker();
+    const reason = "3 task attempts failed in a row (transient) within 30 min";
+    await appendWorkerEvent({
+      type: "WorkerQuarantined",
+      data: { workerId, exitClass: "transient", failures: 3, reason },
+    });
+    const quarantined = await eventually(
+      () => shown(workerId, null),
+      (r) => r.body.quarantined !== null && r.body.quarantined !== undefined,
+    );
+    expect(quarantined.body.quarantined).toEqual({
+      reason,
+      exit_class: "transient",
+      since: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+    const list = (await (await call("GET", "/v1/workers", viewer)).json()) as {
+      workers: { id: string; quarantined: unknown }[];
+    };
+    expect(list.workers.find((w) => w.id === workerId)?.quarantined).toMatchObject({ reason });
+
+    for (const token of [viewer, operator]) {
+      expect((await call("POST", `/v1/workers/${workerId}/unquarantine`, token)).status).toBe(403);
+    }
+    const lifted = await call("POST", `/v1/workers/${workerId}/unquarantine`, admin);
+    expect(lifted.status).toBe(200);
+    expect(await lifted.json()).toEqual({
+      id: workerId,
+      status: "online",
+      draining: false,
+      quarantined: false,
+    });
+    expect(
+      (
+        await eventually(
+          () => shown(workerId, null),
+          (r) => r.body.quarantined === null,
+        )
+      ).body.quarantined,
+    ).toBeNull();
+    // lifting again changes nothing
+    expect((await call("POST", `/v1/workers/${workerId}/unquarantine`, admin)).status).toBe(200);
+    expect((await k.db.store.readStream(workerStream.name(workerId))).map((e) => e.type)).toEqual([
+      "WorkerStarted",
+      "WorkerQuarantined",
+      "WorkerUnquarantined",
+    ]);
   });
 
   it("lets only admins drain, undrain and remove", async () => {

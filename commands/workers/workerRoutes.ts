@@ -1,5 +1,6 @@
-// POST /v1/workers/{id}/drain and /undrain, DELETE /v1/workers/{id}, for admins: a drained worker
-// finishes what it holds and takes nothing new; only a worker that no longer runs may be removed.
+// POST /v1/workers/{id}/drain, /undrain and /unquarantine, DELETE /v1/workers/{id}, for admins: a
+// drained or quarantined worker finishes what it holds and takes nothing new; only a worker that no
+// longer runs may be removed.
 import { type Context, Hono } from "hono";
 import type { WorkerCommand } from "../../domain/worker/workerCommands.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
@@ -11,11 +12,17 @@ import { commandContext } from "../commandContext.ts";
 import type { CommandDeps } from "../executeCommand.ts";
 import { executeWorkerCommand } from "./executeWorkerCommand.ts";
 
+/** What an admin asks of a worker by its id alone. */
+type AdminCommand = Extract<
+  WorkerCommand,
+  { type: "DrainWorker" | "UndrainWorker" | "UnquarantineWorker" | "RemoveWorker" }
+>;
+
 /** Worker ids are made by workers from their host name and a random part. */
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 export function workerRoutes(deps: CommandDeps): Hono<HttpEnv> {
-  const run = async (c: Context<HttpEnv>, type: WorkerCommand["type"]) => {
+  const run = async (c: Context<HttpEnv>, type: AdminCommand["type"]) => {
     const workerId = c.req.param("id") ?? "";
     if (!WORKER_ID.test(workerId)) {
       throw new ApiError("WE-WRK-001", `No worker ${JSON.stringify(workerId.slice(0, 200))}`, {
@@ -24,7 +31,7 @@ export function workerRoutes(deps: CommandDeps): Hono<HttpEnv> {
     }
     const result = await executeWorkerCommand(
       deps,
-      { type, data: { workerId } } as WorkerCommand,
+      { type, data: { workerId } } as AdminCommand,
       commandContext(c, deps.newId),
     );
     if (result._tag === "WorkerRejected")
@@ -35,10 +42,12 @@ export function workerRoutes(deps: CommandDeps): Hono<HttpEnv> {
       id: workerId,
       status: state.status === "initial" ? "removed" : state.status,
       draining: state.status === "initial" ? false : state.draining,
+      quarantined: state.status === "initial" ? false : state.quarantine !== null,
     } satisfies WorkerStateResponse);
   };
   return new Hono<HttpEnv>()
     .post("/v1/workers/:id/drain", requireRole("admin"), (c) => run(c, "DrainWorker"))
     .post("/v1/workers/:id/undrain", requireRole("admin"), (c) => run(c, "UndrainWorker"))
+    .post("/v1/workers/:id/unquarantine", requireRole("admin"), (c) => run(c, "UnquarantineWorker"))
     .delete("/v1/workers/:id", requireRole("admin"), (c) => run(c, "RemoveWorker"));
 }

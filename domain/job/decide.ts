@@ -1,7 +1,7 @@
 // Decides a job command against the job's state: the events it causes, or the WE-* reason it is refused.
 // Pure: ids and `now` come in the command. Redelivered commands are accepted with no events.
 import { match } from "ts-pattern";
-import type { JobEvent, JobEventData, PlannedTask } from "../../schemas/events/jobEvents.ts";
+import type { ExitClass, JobEvent, JobEventData, PlannedTask } from "../../schemas/events/jobEvents.ts";
 import type {
   CompleteTask,
   CompleteUpload,
@@ -289,10 +289,19 @@ function failTask({ now, code, ...data }: FailTask["data"], job: Job): JobDecisi
     const delayMs = retryDelayMs(data.attempt);
     const notBefore = new Date(nowMs + delayMs).toISOString();
     const nextAttempt = data.attempt + 1;
+    const avoidWorkers = workersToAvoid(task, data.exitClass);
     return accepted(
       failed,
       { type: "TaskRetryScheduled", data: { taskId: data.taskId, nextAttempt, notBefore, delayMs } },
-      { type: "TaskScheduled", data: { taskId: data.taskId, attempt: nextAttempt, notBefore } },
+      {
+        type: "TaskScheduled",
+        data: {
+          taskId: data.taskId,
+          attempt: nextAttempt,
+          notBefore,
+          ...(avoidWorkers.length === 0 ? {} : { avoidWorkers }),
+        },
+      },
     );
   }
   const why = isRetryable(data.exitClass)
@@ -305,6 +314,17 @@ function failTask({ now, code, ...data }: FailTask["data"], job: Job): JobDecisi
       message: `Task ${task.sequenceIndex} failed ${why}: ${data.message}`,
     },
   });
+}
+
+/**
+ * The spec retries an out-of-memory failure on another worker: the worker that held the attempt joins
+ * those the task already avoids. Other failures say nothing about the machine and keep the list as it is.
+ */
+function workersToAvoid(task: TaskState, exitClass: ExitClass): string[] {
+  const avoided = [...task.avoidWorkers];
+  if (exitClass === "oom" && task.workerId !== null && !avoided.includes(task.workerId))
+    avoided.push(task.workerId);
+  return avoided;
 }
 
 function completeUpload({ outputs }: CompleteUpload["data"], job: Job): JobDecision {

@@ -455,11 +455,58 @@ describe("FailTask", () => {
     given(...retriedA, started(taskA, 2))
       .when(failTask(taskA, 2, "transient"))
       .thenEmits(taskFailed(taskA, 2), ...retryOf(2, 10_000, "2026-11-01T08:00:10.000Z")));
-  it.each(["timeout", "stalled", "oom"] as const)("retries a %s", (exitClass) =>
+  it.each(["timeout", "stalled"] as const)("retries a %s", (exitClass) =>
     given(...runningA)
       .when(failTask(taskA, 1, exitClass))
       .thenEmits(taskFailed(taskA, 1, exitClass), ...retryOf(1, 5_000, "2026-11-01T08:00:05.000Z")),
   );
+  it("retries an out-of-memory failure away from the worker that ran out of memory", () =>
+    given(...runningA)
+      .when(failTask(taskA, 1, "oom"))
+      .thenEmits(taskFailed(taskA, 1, "oom"), retryOf(1, 5_000, "2026-11-01T08:00:05.000Z")[0]!, {
+        type: "TaskScheduled",
+        data: {
+          taskId: taskA,
+          attempt: 2,
+          notBefore: "2026-11-01T08:00:05.000Z",
+          avoidWorkers: ["worker-a"],
+        },
+      }));
+  it("keeps avoiding every worker that ran out of memory on the task, whatever failed later", () => {
+    const avoidingA: JobEvent = {
+      type: "TaskScheduled",
+      data: { taskId: taskA, attempt: 2, notBefore: "2026-11-01T08:00:05.000Z", avoidWorkers: ["worker-a"] },
+    };
+    const secondAttemptOnB = [
+      ...runningA,
+      taskFailed(taskA, 1, "oom"),
+      retryOf(1, 5_000, "2026-11-01T08:00:05.000Z")[0]!,
+      avoidingA,
+      started(taskA, 2, "worker-b"),
+    ];
+    given(...secondAttemptOnB)
+      .when(failTask(taskA, 2, "oom"))
+      .thenEmits(taskFailed(taskA, 2, "oom"), retryOf(2, 10_000, "2026-11-01T08:00:10.000Z")[0]!, {
+        type: "TaskScheduled",
+        data: {
+          taskId: taskA,
+          attempt: 3,
+          notBefore: "2026-11-01T08:00:10.000Z",
+          avoidWorkers: ["worker-a", "worker-b"],
+        },
+      });
+    given(...secondAttemptOnB)
+      .when(failTask(taskA, 2, "transient"))
+      .thenEmits(taskFailed(taskA, 2), retryOf(2, 10_000, "2026-11-01T08:00:10.000Z")[0]!, {
+        type: "TaskScheduled",
+        data: {
+          taskId: taskA,
+          attempt: 3,
+          notBefore: "2026-11-01T08:00:10.000Z",
+          avoidWorkers: ["worker-a"],
+        },
+      });
+  });
   it("fails a task whose lease ran out before it reported a start", () =>
     given(...plannedTwo)
       .when(failTask(taskA, 1, "timeout"))

@@ -65,6 +65,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
             sizeBytes: null,
             checksum: null,
             notBefore: null,
+            avoidWorkers: [],
           })),
       ),
     )
@@ -75,6 +76,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         workerId: null,
         progressPct: 0,
         notBefore: data.notBefore ?? null,
+        avoidWorkers: data.avoidWorkers ?? [],
       })),
     )
     .with({ type: "TaskStarted" }, ({ data }) => ({

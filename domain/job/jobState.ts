@@ -41,6 +41,8 @@ export interface TaskState {
   sizeBytes: number | null;
   checksum: string | null;
   notBefore: string | null;
+  /** Workers where an attempt of this task ran out of memory: the next attempts go elsewhere if they can. */
+  avoidWorkers: readonly string[];
 }
 
 /** No job yet: only SubmitJob is accepted. */

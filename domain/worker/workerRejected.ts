@@ -20,7 +20,8 @@ const codeOf: Record<WorkerRejection, ErrorCode> = {
 const hintOf: Record<WorkerRejection, string> = {
   WorkerNotFound: "List workers with GET /v1/workers",
   WorkerOnline: "Drain it (POST /v1/workers/{id}/drain), let it finish, stop its process, then remove it",
-  WorkerOffline: "The worker no longer runs: nothing to drain; remove it with DELETE /v1/workers/{id}",
+  WorkerOffline:
+    "The worker no longer runs: nothing to drain or lift; remove it with DELETE /v1/workers/{id}",
 };
 
 export const workerRejected = (reason: WorkerRejection, message: string): WorkerRejected => ({

@@ -316,7 +316,12 @@ describe("real answers against their documented schemas", () => {
     expect((await call("GET", "/v1/workers/nobody", { token: "viewer" })).status).toBe(404);
     expect((await call("POST", `/v1/workers/${workerId}/drain`)).status).toBe(200);
     expect((await call("POST", `/v1/workers/${workerId}/undrain`)).status).toBe(200);
+    // not quarantined: nothing to lift, and the answer says so
+    const lifted = await call("POST", `/v1/workers/${workerId}/unquarantine`);
+    expect(lifted.status).toBe(200);
+    expect(await jsonOf<{ quarantined: boolean }>(lifted)).toMatchObject({ quarantined: false });
     expect((await call("POST", "/v1/workers/nobody/drain")).status).toBe(404);
+    expect((await call("POST", "/v1/workers/nobody/unquarantine")).status).toBe(404);
     expect((await call("DELETE", `/v1/workers/${workerId}`)).status).toBe(409);
     // a worker that stopped: not drained any more, removed
     const gone = `gone-${randomUUID().slice(0, 8)}`;
@@ -350,6 +355,7 @@ describe("real answers against their documented schemas", () => {
     );
     expect((await call("POST", `/v1/workers/${gone}/drain`)).status).toBe(410);
     expect((await call("POST", `/v1/workers/${gone}/undrain`)).status).toBe(410);
+    expect((await call("POST", `/v1/workers/${gone}/unquarantine`)).status).toBe(410);
     expect((await call("DELETE", `/v1/workers/${gone}`)).status).toBe(200);
     expect((await call("GET", "/v1/admin/dead-letters?limit=5")).status).toBe(200);
     expect((await call("GET", "/v1/admin/dead-letters?limit=0")).status).toBe(400);

@@ -14,6 +14,7 @@ import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { createWorkerCommands } from "../../commands/workers/createWorkerCommands.ts";
 import { executeWorkerCommand } from "../../commands/workers/executeWorkerCommand.ts";
 import { workerRoutes } from "../../commands/workers/workerRoutes.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
@@ -44,6 +45,7 @@ import { jobPlanner } from "../../workers/reactors/jobPlanner.ts";
 import { outputPublisher } from "../../workers/reactors/outputPublisher.ts";
 import { retrySubmitter } from "../../workers/reactors/retrySubmitter.ts";
 import { startWorkerLivenessMonitor } from "../../workers/reactors/workerLivenessMonitor.ts";
+import { workerQuarantine } from "../../workers/reactors/workerQuarantine.ts";
 import { workSweeper } from "../../workers/reactors/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
@@ -160,6 +162,7 @@ export async function startKernel(
     outputPublisher({ jobs, storage, log: reactorLog }),
     retrySubmitter({ jobs, log: reactorLog }),
     workSweeper({ storage, log: reactorLog }),
+    workerQuarantine({ store, workers: createWorkerCommands({ store, newId, now }), log: reactorLog }),
   ].map((definition) => runReactor({ ...host, ...definition }));
 
   const failedWorkSweeper = startFailedWorkSweeper({

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
+import { createWorkerCommands } from "../../commands/workers/createWorkerCommands.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
@@ -15,6 +16,7 @@ import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginCon
 import type { EncoderPlugin } from "../../plugins/sdk/encoderPlugin.ts";
 import { type EncodeWorker, startEncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { machineCapabilities } from "../../workers/encode/machineCapabilities.ts";
+import { shedWorkOnOutOfMemory } from "../../workers/encode/shedWorkOnOutOfMemory.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
@@ -53,6 +55,13 @@ export async function startWorkers(
   const newId = randomUUID;
   const now = () => new Date();
   const jobs = createJobCommands({ store, newId, now });
+  // one task per worker: after an out-of-memory failure the process runs one worker fewer
+  const shedding = shedWorkOnOutOfMemory({
+    jobs,
+    workers: createWorkerCommands({ store, newId, now }),
+    newId,
+    log: (level, message) => log(`${level === "info" ? "" : `${level}: `}${message}`),
+  });
   const machine = machineCapabilities(await detectGpus(), VERSION);
   const started: EncodeWorker[] = [];
   const release = async () => {
@@ -61,10 +70,11 @@ export async function startWorkers(
   };
   try {
     for (let i = 1; i <= config.workers; i++) {
+      const workerId = config.workers === 1 ? run : `${run}-${i}`;
       started.push(
         await startEncodeWorker({
-          workerId: config.workers === 1 ? run : `${run}-${i}`,
-          jobs,
+          workerId,
+          jobs: shedding.jobsOf(workerId),
           store,
           queue,
           progressBus,

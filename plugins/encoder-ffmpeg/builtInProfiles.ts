@@ -31,6 +31,7 @@ export const builtInProfiles: Readonly<Record<BuiltInProfileName, EncodeProfile>
     audio: aac(192),
     container: "mp4",
     hardware: "off",
+    maxAttempts: 3,
   },
   "720p_h264": {
     name: "720p_h264",
@@ -50,6 +51,7 @@ export const builtInProfiles: Readonly<Record<BuiltInProfileName, EncodeProfile>
     audio: aac(128),
     container: "mp4",
     hardware: "off",
+    maxAttempts: 3,
   },
   "480p_fast": {
     name: "480p_fast",
@@ -69,5 +71,6 @@ export const builtInProfiles: Readonly<Record<BuiltInProfileName, EncodeProfile>
     audio: aac(96),
     container: "mp4",
     hardware: "off",
+    maxAttempts: 3,
   },
 };

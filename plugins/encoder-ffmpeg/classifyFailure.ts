@@ -16,6 +16,13 @@ export interface FailureVerdict {
   readonly message: string;
 }
 
+/** ffmpeg stopped by a signal it handled (it then exits 255), or a network operation that ran out of time. */
+const aborted =
+  /Exiting normally, received signal|Immediate exit requested|Connection timed out|Operation timed out/i;
+
+/** Signals someone else sent: a supervisor's timeout, a shutdown, an operator. */
+const abortSignals: ReadonlySet<NodeJS.Signals> = new Set(["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"]);
+
 const outOfMemory = /Cannot allocate memory|Out of memory|std::bad_alloc|ENOMEM/i;
 
 const inputFaults: readonly RegExp[] = [
@@ -41,8 +48,15 @@ export function classifyFailure(facts: FailureFacts): FailureVerdict {
   if (lines.some((line) => outOfMemory.test(line))) {
     return { exitClass: "oom", message: `ffmpeg ran out of memory: ${firstMatching(lines, [outOfMemory])}` };
   }
+  // Checked before the input's faults: decode errors printed before an abort are not why it stopped.
+  if (facts.exitCode === 255 || (facts.signal !== null && abortSignals.has(facts.signal))) {
+    const how = facts.signal ? `killed by ${facts.signal}` : "exit 255";
+    return { exitClass: "timeout", message: `ffmpeg was aborted (${how}): ${lastMeaningful(lines)}` };
+  }
   const inputLine = firstMatching(lines, inputFaults);
   if (inputLine) return { exitClass: "input", message: `source is corrupt or unsupported: ${inputLine}` };
+  const timedOut = firstMatching(lines, [aborted]);
+  if (timedOut) return { exitClass: "timeout", message: `ffmpeg timed out: ${timedOut}` };
   const how = facts.signal ? `killed by ${facts.signal}` : `exit ${facts.exitCode ?? "unknown"}`;
   return { exitClass: "transient", message: `ffmpeg failed (${how}): ${lastMeaningful(lines)}` };
 }

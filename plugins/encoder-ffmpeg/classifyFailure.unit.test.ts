@@ -20,6 +20,28 @@ describe("classifyFailure", () => {
     ).toBe("oom");
   });
 
+  it("reads exit 255 or a signal someone else sent as an abort or timeout, before any decode error", () => {
+    const aborted = facts({
+      exitCode: 255,
+      stderr: "[h264 @ 0x1] Invalid NAL unit size (1 > 2).\nExiting normally, received signal 15.\n",
+    });
+    expect(aborted.exitClass).toBe("timeout");
+    expect(aborted.message).toContain("exit 255");
+    expect(facts({ exitCode: null, signal: "SIGTERM" }).exitClass).toBe("timeout");
+    expect(facts({ exitCode: null, signal: "SIGINT" }).exitClass).toBe("timeout");
+    expect(
+      facts({ stderr: "https://cdn.example/a.mp4: Connection timed out\nConversion failed!\n" }).exitClass,
+    ).toBe("timeout");
+  });
+
+  it("keeps an out-of-memory kill apart from an abort, even though both stop ffmpeg by a signal", () => {
+    expect(facts({ exitCode: 137, stderr: "Exiting normally, received signal 9.\n" }).exitClass).toBe("oom");
+    expect(
+      facts({ exitCode: 255, stderr: "x264 [error]: malloc of size 1 failed: Cannot allocate memory\n" })
+        .exitClass,
+    ).toBe("oom");
+  });
+
   it("blames the input for corrupt, truncated or unsupported sources, though ffmpeg exits 1 for all", () => {
     const input = [
       "file:/m/in.mp4: Invalid data found when processing input",

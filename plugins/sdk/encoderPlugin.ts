@@ -137,7 +137,7 @@ export interface EncodeProfile {
   readonly hardware: "off" | "auto";
   /** Segment lengths when a job is split across workers; the platform's defaults when absent. */
   readonly segmentBounds?: SegmentBounds;
-  /** Attempts per task before the job fails; the platform's default (3) when absent. */
+  /** Attempts of each task before the job fails (the spec's default is 3); the platform's when absent. */
   readonly maxAttempts?: number;
 }
 
@@ -251,7 +251,11 @@ export interface Encoded {
  * `oom`: killed by the system (retry on a worker with fewer parallel tasks). `stalled`: the
  * watchdog killed it. `cancelled`: the caller aborted.
  */
-export type EncodeExitClass = "input" | "transient" | "oom" | "stalled" | "cancelled";
+/**
+ * Why an encode failed, as the retry policy reads it: a corrupt input is never retried, an out-of-memory
+ * kill is retried on another worker, an abort or timeout (ffmpeg's exit 255) while attempts remain.
+ */
+export type EncodeExitClass = "input" | "transient" | "oom" | "timeout" | "stalled" | "cancelled";
 
 export interface EncodeFailed {
   readonly _tag: "EncodeFailed";

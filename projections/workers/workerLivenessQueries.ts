@@ -9,10 +9,10 @@ export function createWorkerLivenessQueries(pool: pg.Pool, schema: string) {
       );
       return rows.map((row) => ({ workerId: row.id, startedAt: row.started_at }));
     },
-    /** Workers that take work now: online and not draining (the liveness monitor marks the silent lost). */
+    /** Workers that take work now: online, not draining, not quarantined (the liveness monitor marks the silent lost). */
     async healthyWorkers() {
       const { rows } = await pool.query<{ count: number }>(
-        `select count(*)::int as count from "${schema}".workers where status = 'online' and not draining`,
+        `select count(*)::int as count from "${schema}".workers where status = 'online' and not draining and quarantined_at is null`,
       );
       return rows[0]?.count ?? 0;
     },

@@ -30,6 +30,9 @@ interface WorkerRow {
   stopped_at: Date | null;
   stop_reason: string | null;
   lost_at: Date | null;
+  quarantined_at: Date | null;
+  quarantine_reason: string | null;
+  quarantine_exit_class: string | null;
 }
 
 const RECENT_ERRORS = 10;
@@ -76,6 +79,14 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
       current_task: working
         ? { job_id: working.jobId, task_id: working.taskId, progress_pct: Math.floor(working.pct) }
         : null,
+      quarantined:
+        w.quarantined_at === null
+          ? null
+          : {
+              reason: w.quarantine_reason ?? "",
+              exit_class: w.quarantine_exit_class ?? "",
+              since: w.quarantined_at.toISOString(),
+            },
     };
   };
 

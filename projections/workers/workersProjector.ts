@@ -1,4 +1,5 @@
-// The `workers` read model: each worker's latest run, with the encoders it proved at start.
+// The `workers` read model: each worker's latest run, with the encoders it proved at start, whether it
+// drains and whether it is quarantined.
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { eventMetadataSchema } from "../../schemas/events/eventMetadata.ts";
 import { workerStream } from "../../schemas/events/streamNames.ts";
@@ -27,6 +28,9 @@ const workersTable: ReadModelTable = {
       draining boolean not null default false,
       lost_at timestamptz,
       last_heartbeat_at timestamptz,
+      quarantined_at timestamptz,
+      quarantine_reason text,
+      quarantine_exit_class text,
       last_position bigint not null
     )`,
   createIndexes: (t, prefix) => `create index ${prefix}_status on ${t} (status, started_at desc);`,
@@ -34,7 +38,7 @@ const workersTable: ReadModelTable = {
 
 export const workersProjector: Projector = {
   name: "workers",
-  version: 2,
+  version: 3,
   tables: [workersTable],
   filter: { streamPrefixes: [workerStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
@@ -70,7 +74,8 @@ export const workersProjector: Projector = {
              values ($1, $2, $3, $4, 'online', $5, $6)
              on conflict (id) do update set hostname = $2, pid = $3, capabilities = $4, status = 'online',
                started_at = $5, stopped_at = null, stop_reason = null, draining = false, lost_at = null,
-               last_heartbeat_at = null, last_position = $6`,
+               last_heartbeat_at = null, quarantined_at = null, quarantine_reason = null,
+               quarantine_exit_class = null, last_position = $6`,
             [id, hostname, pid, JSON.stringify(capabilities), at, recorded.position],
           );
           break;
@@ -92,6 +97,20 @@ export const workersProjector: Projector = {
           break;
         case "WorkerRemoved":
           await context.write(`delete from ${table} where id = $1`, [id]);
+          break;
+        case "WorkerQuarantined":
+          await set(`quarantined_at = $3, quarantine_reason = $4, quarantine_exit_class = $5`, [
+            at,
+            event.data.reason,
+            event.data.exitClass,
+          ]);
+          break;
+        case "WorkerUnquarantined":
+          await set("quarantined_at = null, quarantine_reason = null, quarantine_exit_class = null", []);
+          break;
+        case "WorkerAttemptFailed":
+        case "WorkerRecovered":
+          // the count behind a quarantine; the attempts themselves are in job_task_attempts
           break;
       }
     }

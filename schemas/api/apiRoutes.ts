@@ -480,6 +480,19 @@ const queryRoutes: ApiRoute[] = [
     },
   },
   {
+    method: "post",
+    path: "/v1/workers/{id}/unquarantine",
+    summary: "Lift a worker's quarantine (it failed too many task attempts in a row): it takes work again",
+    tags: ["workers"],
+    access: "admin",
+    request: { params: workerIdParamsSchema },
+    responses: {
+      200: ok("Taking work", workerStateResponseSchema, { position: true }),
+      404: failure("WE-WRK-001: no worker with this id"),
+      410: failure("WE-WRK-003: the worker no longer runs"),
+    },
+  },
+  {
     method: "delete",
     path: "/v1/workers/{id}",
     summary: "Remove a worker that no longer runs from the list",

@@ -1,5 +1,6 @@
 // GET /v1/workers and /v1/workers/{id}: workers with their proven capabilities, whether they drain, and
-// how long ago they were last heard from; POST …/drain, …/undrain and DELETE answer with the new state.
+// how long ago they were last heard from, whether they are quarantined; POST …/drain, …/undrain,
+// …/unquarantine and DELETE answer with the new state.
 import { z } from "zod";
 import { apiTimestampSchema } from "./apiTimestamp.ts";
 
@@ -30,6 +31,17 @@ export const workerSchema = z
     current_task: z
       .strictObject({ job_id: z.uuid(), task_id: z.string(), progress_pct: z.int().min(0).max(100) })
       .nullable(),
+    quarantined: z
+      .strictObject({
+        reason: z.string(),
+        exit_class: z.string().meta({ description: "The class its failures in a row shared" }),
+        since: apiTimestampSchema,
+      })
+      .nullable()
+      .meta({
+        description:
+          "Failed too many task attempts in a row: takes no new work until POST /v1/workers/{id}/unquarantine",
+      }),
   })
   .meta({ id: "Worker" });
 
@@ -69,6 +81,7 @@ export const workerStateResponseSchema = z
     id: z.string(),
     status: z.enum(["online", "stopped", "lost", "removed"]),
     draining: z.boolean(),
+    quarantined: z.boolean(),
   })
   .meta({ id: "WorkerState" });
 export type WorkerStateResponse = z.infer<typeof workerStateResponseSchema>;

@@ -109,7 +109,16 @@ export const jobEventSchema = z.discriminatedUnion("type", [
     "JobPlanned",
     z.strictObject({ tasks: z.array(plannedTaskSchema).min(1), maxAttempts: z.number().int().positive() }),
   ),
-  event("TaskScheduled", z.strictObject({ taskId: id, attempt, notBefore: isoTimestamp.optional() })),
+  event(
+    "TaskScheduled",
+    z.strictObject({
+      taskId: id,
+      attempt,
+      notBefore: isoTimestamp.optional(),
+      /** Workers this attempt should not run on while another can take it: an earlier attempt ran out of memory there. */
+      avoidWorkers: z.array(z.string().min(1)).optional(),
+    }),
+  ),
   event("TaskStarted", z.strictObject({ taskId: id, attempt, workerId: z.string().min(1) })),
   // Milestones only: fine-grained progress travels as ephemeral ticks on the bus.
   event(

@@ -1,5 +1,5 @@
 // The events of a `worker-{id}` stream: a worker's run, with what it proved it can do at start, and what
-// operators and the kernel decided about it (drain, lost, removed). Heartbeats are not events: they travel
+// operators and the kernel decided about it (drain, lost, quarantine, removed). Heartbeats are not events: they travel
 // on the bus, and only their absence is stored (WorkerLost).
 import { z } from "zod";
 import { type ParsedEvent, parseEventWithoutUpcasters } from "./parseEventWithoutUpcasters.ts";
@@ -32,6 +32,10 @@ export type WorkerCapabilities = z.infer<typeof capabilitiesSchema>;
 
 const workerId = z.string().min(1).max(200);
 
+/** The failures that count against a worker: a corrupt input or a cancel is nobody's fault of its. */
+export const workerFaultClassSchema = z.enum(["transient", "oom", "timeout", "stalled"]);
+export type WorkerFaultClass = z.infer<typeof workerFaultClassSchema>;
+
 const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
   z.strictObject({ type: z.literal(type), data });
 
@@ -60,6 +64,34 @@ export const workerEventSchema = z.discriminatedUnion("type", [
   ),
   /** Taken off the list by an operator once it was offline. */
   event("WorkerRemoved", z.strictObject({ workerId })),
+  /** A task attempt this worker held failed for a reason that may be the worker's (the kernel's record). */
+  event(
+    "WorkerAttemptFailed",
+    z.strictObject({
+      workerId,
+      jobId: z.uuid(),
+      taskId: z.uuid(),
+      attempt: z.number().int().positive(),
+      exitClass: workerFaultClassSchema,
+      failedAt: z.iso.datetime({ offset: true }),
+    }),
+  ),
+  /** An attempt succeeded after failures: the count of failures in a row starts again. */
+  event(
+    "WorkerRecovered",
+    z.strictObject({ workerId, jobId: z.uuid(), taskId: z.uuid(), attempt: z.number().int().positive() }),
+  ),
+  /** Failed tasks of one class too often in a row: takes no new work until an admin lifts it. */
+  event(
+    "WorkerQuarantined",
+    z.strictObject({
+      workerId,
+      exitClass: workerFaultClassSchema,
+      failures: z.number().int().positive(),
+      reason: z.string().min(1),
+    }),
+  ),
+  event("WorkerUnquarantined", z.strictObject({ workerId })),
 ]);
 
 export type WorkerEvent = z.infer<typeof workerEventSchema>;

@@ -32,6 +32,7 @@ import { reactionContext, workerActor } from "../reactionContext.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import { taskMessageSchema } from "../taskMessage.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
+import { AVOIDED_RETRY_MS, avoidsThisWorker } from "./avoidsThisWorker.ts";
 import { encoderChoiceFor } from "./encoderChoiceFor.ts";
 import { fallbackNotice } from "./fallbackNotice.ts";
 import type { MachineCapabilities } from "./machineCapabilities.ts";
@@ -173,6 +174,10 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     if (!parsed.success) {
       log("error", `worker ${workerId}: message ${message.id} is not a task message; dropped`);
       message.term();
+      return;
+    }
+    if (avoidsThisWorker(parsed.data, message.deliveryCount, workerId)) {
+      message.nak(AVOIDED_RETRY_MS); // another worker may take it; if none does, this one will
       return;
     }
     const { job_id: jobId, task_id: taskId, attempt, correlation_id } = parsed.data;

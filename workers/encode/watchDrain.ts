@@ -1,5 +1,6 @@
-// Whether this worker is drained: an admin's WorkerDrained / WorkerUndrained on its own stream, read
-// once and then followed live. A drained worker finishes what it holds and takes nothing new.
+// Whether this worker is drained: an admin's WorkerDrained / WorkerUndrained, or the kernel's
+// WorkerQuarantined until an admin's WorkerUnquarantined, on its own stream, read once and then followed
+// live. A drained or quarantined worker finishes what it holds and takes nothing new.
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { workerStream } from "../../schemas/events/streamNames.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
@@ -13,7 +14,7 @@ export interface DrainWatch {
   close(): Promise<void>;
 }
 
-const drainEvents = ["WorkerDrained", "WorkerUndrained"];
+const drainEvents = ["WorkerDrained", "WorkerUndrained", "WorkerQuarantined", "WorkerUnquarantined"];
 
 export async function watchDrain(
   store: EventStore,
@@ -21,14 +22,19 @@ export async function watchDrain(
   log: WorkerLog = silentLog,
 ): Promise<DrainWatch> {
   let draining = false;
+  const held = { drained: false, quarantined: false };
   let waiters: Array<() => void> = [];
   let drained = new AbortController();
-  const set = (next: boolean) => {
+  const set = (type: string) => {
+    if (type === "WorkerDrained" || type === "WorkerUndrained") held.drained = type === "WorkerDrained";
+    else held.quarantined = type === "WorkerQuarantined";
+    const next = held.drained || held.quarantined;
     if (draining === next) return;
     draining = next;
+    const why = held.quarantined ? "quarantined" : "drained";
     log(
       "info",
-      `worker ${workerId} ${next ? "drained: finishing what it holds, taking nothing new" : "undrained: taking work again"}`,
+      `worker ${workerId} ${next ? `${why}: finishing what it holds, taking nothing new` : "taking work again"}`,
     );
     if (next) drained.abort();
     else {
@@ -49,7 +55,7 @@ export async function watchDrain(
       if (message.type === "caughtUp") markLive();
       // the filter's prefix also matches ids that merely start with this one
       else if (message.type === "event" && message.event.streamId === workerStream.name(workerId))
-        set(message.event.type === "WorkerDrained");
+        set(message.event.type);
     }
   })()
     .catch((error: Error) =>

@@ -4,10 +4,16 @@ import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEven
 import { workerStream } from "../../schemas/events/streamNames.ts";
 import { watchDrain } from "./watchDrain.ts";
 
-const order = (workerId: string, type: "WorkerDrained" | "WorkerUndrained") => ({
+const order = (
+  workerId: string,
+  type: "WorkerDrained" | "WorkerUndrained" | "WorkerQuarantined" | "WorkerUnquarantined",
+) => ({
   id: randomUUID(),
   type,
-  data: { workerId },
+  data:
+    type === "WorkerQuarantined"
+      ? { workerId, exitClass: "transient", failures: 3, reason: "3 task attempts failed in a row" }
+      : { workerId },
   metadata: {
     correlationId: "c",
     causationId: "c",
@@ -46,6 +52,39 @@ describe("watchDrain", () => {
       const stopped = watch.untilUndrained(stop.signal);
       stop.abort();
       await stopped;
+    } finally {
+      await watch.close();
+    }
+  });
+
+  it("takes no new work while quarantined, whether drained or not, until the quarantine is lifted", async () => {
+    const store = createMemoryEventStore();
+    const append = (type: Parameters<typeof order>[1]) =>
+      store.append(workerStream.name("w1"), [order("w1", type)], { expected: "any" });
+    const watch = await watchDrain(store, "w1");
+    try {
+      expect(watch.draining()).toBe(false);
+      const taking = watch.drainedSignal();
+      await append("WorkerQuarantined");
+      await expect.poll(() => watch.draining()).toBe(true);
+      expect(taking.aborted).toBe(true);
+      // an undrain does not lift a quarantine
+      await append("WorkerDrained");
+      await append("WorkerUndrained");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(watch.draining()).toBe(true);
+      let woken = false;
+      const waiting = watch.untilUndrained(new AbortController().signal).then(() => {
+        woken = true;
+      });
+      // lifting the quarantine of a drained worker leaves it drained
+      await append("WorkerDrained");
+      await append("WorkerUnquarantined");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(woken).toBe(false);
+      await append("WorkerUndrained");
+      await waiting;
+      expect(watch.draining()).toBe(false);
     } finally {
       await watch.close();
     }

@@ -37,12 +37,13 @@ export async function dispatchScheduledTask(
     );
     return;
   }
-  const { taskId, attempt, notBefore } = parsed.event.data;
+  const { taskId, attempt, notBefore, avoidWorkers } = parsed.event.data;
   const payload: TaskMessage = {
     job_id: jobStream.idOf(event.streamId),
     task_id: taskId,
     attempt,
     correlation_id: parsed.metadata.correlationId,
+    ...(avoidWorkers === undefined ? {} : { avoid_workers: avoidWorkers }),
   };
   await deps.queue.publish({
     id: event.id,

@@ -53,4 +53,39 @@ describe("dispatcher", () => {
     expect(early).toBe("still deferred");
     await queue.close();
   });
+
+  it("tells workers which of them an attempt should avoid after it ran out of memory there", async () => {
+    const store = createMemoryEventStore();
+    const queue = createMemoryWorkQueue();
+    const context = reactionContext({ id: randomUUID() });
+    const { deps, jobId, taskId } = await startedOneTaskJob(store, context);
+    // the failure happened a minute ago, so the retry is due at once
+    const failed = {
+      taskId,
+      attempt: 1,
+      exitClass: "oom" as const,
+      message: "killed",
+      stderrTail: "",
+      now: new Date(Date.now() - 60_000).toISOString(),
+    };
+    await executeJobCommand(deps, jobId, { type: "FailTask", data: failed }, context);
+    const retry = (await store.readStream(jobStream.name(jobId))).filter(
+      (e) => e.type === "TaskScheduled",
+    )[1];
+    await dispatchScheduledTask({ queue }, retry!);
+
+    const controller = new AbortController();
+    for await (const message of queue.consume({ signal: controller.signal })) {
+      expect(message.payload).toMatchObject({
+        job_id: jobId,
+        task_id: taskId,
+        attempt: 2,
+        avoid_workers: ["w"],
+      });
+      await message.ack();
+      break;
+    }
+    controller.abort();
+    await queue.close();
+  });
 });
