@@ -55,4 +55,38 @@ describe("createJobCommands", () => {
       _tag: "JobRejected",
     });
   });
+
+  it("folds only the events after the state it folded before, and still sees what another process wrote", async () => {
+    const store = createMemoryEventStore();
+    const reads: { streamId: string; from: unknown }[] = [];
+    const counting = {
+      ...store,
+      readStream: (streamId: string, options?: Parameters<typeof store.readStream>[1]) => {
+        reads.push({ streamId, from: options?.from });
+        return store.readStream(streamId, options);
+      },
+    };
+    const jobs = createJobCommands({ store: counting, newId: randomUUID, now: () => new Date() });
+    // another process, with its own cache, on the same store
+    const elsewhere = createJobCommands({ store, newId: randomUUID, now: () => new Date() });
+    const jobId = randomUUID();
+    const submit = {
+      type: "SubmitJob" as const,
+      data: {
+        jobId,
+        userId: "u-1",
+        sourceType: "upload" as const,
+        sourceUrl: "fs://a.mp4",
+        profileId: "720p_h264",
+        outputConfig: {},
+      },
+    };
+    await jobs.execute(jobId, submit, context);
+    await elsewhere.execute(jobId, { type: "CancelJob", data: { reason: "elsewhere" } }, context);
+    reads.length = 0;
+    const loaded = await jobs.load(jobId);
+    expect(loaded).toMatchObject({ state: { status: "cancelled", cancelReason: "elsewhere" }, revision: 1 });
+    // one read, from the revision after the cached one
+    expect(reads).toEqual([{ streamId: `job-${jobId}`, from: 1 }]);
+  });
 });

@@ -8,7 +8,7 @@ import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { JobCommandResult, LoadedJob } from "../../domain/ports/jobCommands.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
-import { type CommandDeps, executeCommand, loadAggregate } from "../executeCommand.ts";
+import { type AggregateCache, type CommandDeps, executeCommand, loadAggregate } from "../executeCommand.ts";
 
 export type JobCommandDeps = CommandDeps;
 
@@ -19,8 +19,8 @@ const jobAggregate = {
   ...jobDecider,
 };
 
-export const loadJob = (store: EventStore, jobId: string): Promise<LoadedJob> =>
-  loadAggregate(store, jobAggregate, jobId);
+export const loadJob = (store: EventStore, jobId: string, cache?: AggregateCache): Promise<LoadedJob> =>
+  loadAggregate(store, jobAggregate, jobId, cache);
 
 export const executeJobCommand = (
   deps: JobCommandDeps,
