@@ -6,6 +6,7 @@ import { openPool } from "../../postgres/pool.ts";
 import { createAppendAnnouncer } from "./appendAnnouncer.ts";
 import { createAppendWriter } from "./appendToStream.ts";
 import { appendChannel, eventStoreMigrations, quoteIdent } from "./eventStoreSchema.ts";
+import { createLiveTail } from "./liveTail.ts";
 import { readAllPage } from "./readAll.ts";
 import { readStream } from "./readStream.ts";
 import { positionOfCheckpoint } from "./recordedEventRow.ts";
@@ -47,6 +48,9 @@ export async function openPostgresEventStore(
     announcer.announce();
   });
 
+  // what is new in the log, read once for every caught-up subscription of this process
+  const tail = createLiveTail(pool, schema, appendSignal, { pollMs: options.pollMs ?? 500, onError });
+
   // LISTEN on a connection of its own, opened with the first subscription; polling covers its gaps.
   let listener: pg.Client | null = null;
   async function listen() {
@@ -79,7 +83,11 @@ export async function openPostgresEventStore(
     },
     subscribeToAll(subscribeOptions) {
       listen().catch(onError);
-      return subscribeToAll(pool, schema, appendSignal, { pollMs: options.pollMs, ...subscribeOptions });
+      return subscribeToAll(pool, schema, appendSignal, {
+        pollMs: options.pollMs,
+        tail,
+        ...subscribeOptions,
+      });
     },
     getStreamMetadata: (streamId) => getStreamMetadata(pool, schema, streamId),
     setStreamMetadata: (streamId, metadata) => setStreamMetadata(pool, schema, streamId, metadata),
@@ -93,6 +101,7 @@ export async function openPostgresEventStore(
     async close() {
       await writer.close();
       closed = true;
+      tail.close();
       await announcer.close();
       await listener?.end().catch(() => {});
       await pool.end();

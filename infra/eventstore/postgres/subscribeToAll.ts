@@ -1,11 +1,14 @@
 // Catch-up then live. Woken by appends of this process at once and by other processes through
-// LISTEN/NOTIFY; a poll every `pollMs` covers lost notifications (NOTIFY is only a hint).
+// LISTEN/NOTIFY; a poll every `pollMs` covers lost notifications (NOTIFY is only a hint). Once caught up,
+// a subscription takes its events from the process's shared live tail (liveTail.ts) while the tail's
+// memory reaches back to it, and reads the table itself otherwise.
 import type pg from "pg";
 import type {
   SubscribeOptions,
   Subscription,
   SubscriptionMessage,
 } from "../../../domain/ports/eventStore.ts";
+import type { LiveTail } from "./liveTail.ts";
 import { readAllPage } from "./readAll.ts";
 import { positionOfCheckpoint } from "./recordedEventRow.ts";
 
@@ -50,7 +53,7 @@ export function subscribeToAll(
   pool: pg.Pool,
   schema: string,
   appendSignal: AppendSignal,
-  options: SubscribeOptions & { batchSize?: number; pollMs?: number } = {},
+  options: SubscribeOptions & { batchSize?: number; pollMs?: number; tail?: LiveTail } = {},
 ): Subscription {
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -70,8 +73,24 @@ export function subscribeToAll(
         options.from === undefined || options.from === "start" ? 0 : positionOfCheckpoint(options.from);
     }
     let caughtUp = false;
+    const { tail } = options;
     try {
       while (!signal.aborted) {
+        if (caughtUp && tail !== undefined) {
+          const seenTail = tail.version;
+          const page = tail.read(position, options.filter, batchSize);
+          if (page !== null) {
+            for (const event of page.events) {
+              if (signal.aborted) return;
+              yield { type: "event", event };
+            }
+            const skipped = page.scannedTo > (page.events.at(-1)?.position ?? position);
+            position = Math.max(position, page.scannedTo);
+            if (skipped) yield { type: "checkpoint", checkpoint: String(position), position };
+            if (page.events.length < batchSize) await tail.wait(seenTail, pollMs, signal);
+            continue;
+          }
+        }
         const seen = appendSignal.version;
         const page = await readAllPage(pool, schema, position, batchSize, options.filter);
         for (const event of page.events) {

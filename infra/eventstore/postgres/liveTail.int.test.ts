@@ -1,0 +1,81 @@
+// The shared live tail: caught-up subscriptions take their events from one reader's memory, filtered
+// there as the table's query would filter them; one that falls further behind than the memory holds
+// reads the table itself, and still sees every event once, in order.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecordedEvent, Subscription } from "../../../domain/ports/eventStore.ts";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/testDatabase.ts";
+import { createLiveTail } from "./liveTail.ts";
+import { openPostgresEventStore, type PostgresEventStore } from "./postgresEventStore.ts";
+import { createAppendSignal, subscribeToAll } from "./subscribeToAll.ts";
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+beforeAll(async () => {
+  database = await createTestDatabase("live_tail");
+  store = await openPostgresEventStore({ url: database.url, schema: "tail" });
+});
+afterAll(async () => {
+  await store.close();
+  await database.drop();
+});
+
+const event = (type: string, n: number) => ({ id: randomUUID(), type, data: { n }, metadata: {} });
+
+async function take(subscription: Subscription, count: number, slowMs = 0): Promise<RecordedEvent[]> {
+  const seen: RecordedEvent[] = [];
+  for await (const message of subscription) {
+    if (message.type !== "event") continue;
+    seen.push(message.event);
+    if (slowMs > 0) await new Promise((resolve) => setTimeout(resolve, slowMs));
+    if (seen.length === count) break;
+  }
+  await subscription.close();
+  return seen;
+}
+
+describe("the live tail", () => {
+  it("serves caught-up subscriptions their filtered events, and sends one behind its memory to the table", async () => {
+    const appends = createAppendSignal();
+    // a memory of 5 events, so a slow reader falls behind it
+    const tail = createLiveTail(store.pool, store.schema, appends, { pollMs: 20, capacity: 5, batchSize: 3 });
+    const options = { pollMs: 20, tail };
+    const from = String(await store.headPosition());
+    const jobs = subscribeToAll(store.pool, store.schema, appends, {
+      ...options,
+      from,
+      filter: { streamPrefixes: ["job-"], eventTypes: ["Done"] },
+    });
+    const everything = subscribeToAll(store.pool, store.schema, appends, { ...options, from });
+    const slow = subscribeToAll(store.pool, store.schema, appends, { ...options, from });
+    // all three caught up before the appends, so their events come through the tail
+    const iterators = [jobs, everything, slow].map((s) => s[Symbol.asyncIterator]());
+    for (const iterator of iterators) expect((await iterator.next()).value?.type).toBe("caughtUp");
+    const resumed = (iterator: AsyncIterator<unknown>): Subscription =>
+      ({
+        [Symbol.asyncIterator]: () => iterator,
+        close: async () => void (await iterator.return?.()),
+      }) as Subscription;
+
+    const expectedJobs: number[] = [];
+    for (let n = 0; n < 60; n++) {
+      const stream = n % 2 === 0 ? `job-${n % 6}` : `token-${n % 5}`;
+      const type = n % 3 === 0 ? "Done" : "Other";
+      if (stream.startsWith("job-") && type === "Done") expectedJobs.push(n);
+      await store.append(stream, [event(type, n)], { expected: "any" });
+      appends.notify();
+    }
+    const [gotJobs, gotAll, gotSlow] = await Promise.all([
+      take(resumed(iterators[0]!), expectedJobs.length),
+      take(resumed(iterators[1]!), 60),
+      take(resumed(iterators[2]!), 60, 15),
+    ]);
+    tail.close();
+    expect(gotJobs.map((e) => (e.data as { n: number }).n)).toEqual(expectedJobs);
+    for (const got of [gotAll, gotSlow]) {
+      expect(got.map((e) => (e.data as { n: number }).n)).toEqual([...Array(60).keys()]);
+      const positions = got.map((e) => e.position);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    }
+  });
+});
