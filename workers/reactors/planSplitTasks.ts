@@ -61,7 +61,7 @@ export async function planSplitTasks(
       frameTimesSec: frames.frameTimesSec,
       keyframeTimesSec: frames.keyframeTimesSec,
     },
-    bounds,
+    balanceSegments(bounds, frames.endSec, healthy),
   );
   if (!Array.isArray(segments)) return notSplit((segments as { message: string }).message);
   if (segments.length < 2) return notSplit("its keyframes and the bounds leave one segment");
