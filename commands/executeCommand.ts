@@ -107,7 +107,15 @@ function fold<C, E extends Event, S, R extends { _tag: string }>(
   return { state, revision: last ? last.revision : "no_stream", position: last?.position ?? 0 };
 }
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
+
+/**
+ * After a concurrent write: a random pause that grows with the attempts (up to ~320 ms), so that many
+ * writers to one hot stream (the chunks of one split job finishing together) spread out instead of
+ * colliding again in lockstep.
+ */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
 
 export async function executeCommand<C, E extends Event, S, R extends { _tag: string }>(
   deps: CommandDeps,
@@ -150,5 +158,6 @@ export async function executeCommand<C, E extends Event, S, R extends { _tag: st
     if (attempt >= MAX_ATTEMPTS) {
       throw new Error(`${aggregate.name} ${id}: gave up after ${attempt} concurrent-write conflicts`);
     }
+    await backoff(attempt);
   }
 }

@@ -258,9 +258,12 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         await message.ack();
         return;
       }
+      // a milestone that cannot be stored is only progress: never a reason to fail the attempt
       const milestones = milestoneRecorder((pct) =>
         execute(jobId, { type: "RecordTaskProgress", data: { taskId, attempt, pct } }, context).then(
           () => {},
+          (error: Error) =>
+            log("warn", `worker ${workerId}: job ${jobId}: progress ${pct} % not stored: ${error.message}`),
         ),
       );
       const outcome = await encodeAttempt(state, task, attempt, abort.signal, (progress) => {
@@ -278,14 +281,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         });
         milestones.reached(progress.pct);
       });
-      await milestones
-        .settled()
-        .catch((error: Error) =>
-          log(
-            "warn",
-            `worker ${workerId}: job ${jobId}: a progress milestone was not stored: ${error.message}`,
-          ),
-        );
+      await milestones.settled();
 
       if (jobEnded !== null) {
         log("info", `worker ${workerId}: job ${jobId} ended (${jobEnded}); attempt ${attempt} abandoned`);
