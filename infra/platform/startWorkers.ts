@@ -17,6 +17,8 @@ import { machineCapabilities } from "../../workers/encode/machineCapabilities.ts
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
+import { createErrorReporter } from "../errors/createErrorReporter.ts";
+import { reportingLog } from "../errors/reportingLog.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import { startStorageProviders } from "../storage/startStorageProviders.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
@@ -28,7 +30,7 @@ export async function startWorkers(
   store: EventStore,
   queue: WorkQueue,
   progressBus: ProgressBus,
-  log: Log,
+  plainLog: Log,
 ): Promise<EncodeWorker[]> {
   const plugins = await loadInstalledPlugins(config, VERSION);
   const encoderConfig = ffmpegPluginConfig(requirePlugin(plugins, "encoder-ffmpeg"));
@@ -48,10 +50,13 @@ export async function startWorkers(
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
   const newId = randomUUID;
   const now = () => new Date();
+  const reporter = createErrorReporter({ store, newId, now, source: "worker", fallback: plainLog });
+  const log = reportingLog(plainLog, reporter);
   const jobs = createJobCommands({ store, newId, now });
   const machine = machineCapabilities(await detectGpus(), VERSION);
   const started: EncodeWorker[] = [];
   const release = async () => {
+    await reporter.flush();
     await egress.close();
     await storage.close();
   };
