@@ -383,6 +383,76 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  it("reports an error thrown in the page, a rejection and a broken image to /errors, where an operator resolves it and a viewer cannot", async () => {
+    const context = await signedIn(adminToken);
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/jobs`);
+    await page.getByRole("heading", { name: "Jobs" }).waitFor();
+    const tag = `${Date.now().toString(36)}`;
+    // thrown outside any handler, as a bug in the page would be
+    await page.evaluate((t) => {
+      setTimeout(() => {
+        throw new Error(`dashboard exploded ${t}`);
+      });
+      void Promise.reject(new Error(`promise forgotten ${t}`));
+      const image = (
+        globalThis as unknown as { document: { createElement(n: string): { src: string } } }
+      ).document.createElement("img");
+      (globalThis as unknown as { document: { body: { append(n: unknown): void } } }).document.body.append(
+        image,
+      );
+      image.src = `/missing-${t}.png`;
+    }, tag);
+    type Listed = {
+      errors: Array<{
+        id: string;
+        message: string;
+        severity: string;
+        source_component: string;
+        context_data: Record<string, unknown>;
+      }>;
+    };
+    await expect
+      .poll(async () => (await api<Listed>("GET", `/v1/errors?q=${tag}`)).errors.length, { timeout: 15_000 })
+      .toBe(3);
+    const { errors } = await api<Listed>("GET", `/v1/errors?q=${tag}`);
+    const thrown = errors.find((e) => e.message.includes("dashboard exploded"))!;
+    expect(thrown).toMatchObject({ source_component: "frontend", severity: "error" });
+    expect(thrown.context_data).toMatchObject({ kind: "error", url: "/jobs" });
+    expect(errors.find((e) => e.message.includes("promise forgotten"))?.context_data).toMatchObject({
+      kind: "unhandledrejection",
+    });
+    expect(errors.find((e) => e.message.startsWith("Failed to load img"))).toMatchObject({
+      severity: "warning",
+    });
+
+    // a viewer sees it, with no control to resolve it
+    const viewerToken = await api<{ token: string }>("POST", "/v1/tokens", {
+      name: "error reader",
+      role: "viewer",
+    });
+    const viewer = await signedIn(viewerToken.token);
+    const viewerPage = await viewer.newPage();
+    await viewerPage.goto(`${platform.url}/errors`);
+    await viewerPage.locator(`tr[data-error-id="${thrown.id}"]`).waitFor();
+    expect(await viewerPage.getByRole("button", { name: /^Resolve/ }).count()).toBe(0);
+    await viewer.close();
+
+    await page.getByRole("navigation").getByRole("link", { name: "Errors" }).click();
+    await page.waitForURL(/\/errors$/);
+    const row = page.locator(`tr[data-error-id="${thrown.id}"]`);
+    await row.getByText(`Error: dashboard exploded ${tag}`, { exact: true }).waitFor();
+    await shot(page, "errors");
+    await row.getByRole("button", { name: /^Resolve/ }).click();
+    // the list shows open errors: the resolved one leaves it, and is found under "Resolved"
+    await row.waitFor({ state: "detached", timeout: 10_000 });
+    await page.getByLabel("State").selectOption("true");
+    await page.waitForURL(/resolved=true/);
+    await page.locator(`tr[data-error-id="${thrown.id}"] [data-state="resolved"]`).waitFor();
+    await page.close();
+    await context.close();
+  });
+
   it("has no serious or critical accessibility violations on any page, light or dark", async () => {
     const anonymous = await browser.newContext();
     const signIn = await anonymous.newPage();
@@ -404,6 +474,7 @@ describe("the dashboard", () => {
       ["/files", () => page.getByRole("button", { name: "uploads" }).waitFor()],
       ["/settings/profiles", () => page.getByRole("cell", { name: "480p_fast" }).waitFor()],
       ["/settings/tokens", () => page.locator("tbody tr").first().waitFor()],
+      ["/errors?resolved=all", () => page.locator("tbody tr").first().waitFor()],
     ];
     for (const theme of ["light", "dark"]) {
       await page.goto(`${platform.url}/dashboard`);
