@@ -112,6 +112,20 @@ function jobView(row: JobRecord, ticks: readonly ProgressTick[], workersOnline: 
   };
 }
 
+// a job's statuses in the order of its life, so "status" sorts the way a reader expects
+const LIFECYCLE = "array['queued','processing','stitching','uploading','completed','failed','cancelled']";
+
+/** The order of a sort key; ties go newest first, then by id, so pages never overlap. */
+function orderOf(sort: ListJobsQuery["sort"]): string {
+  const direction = sort.startsWith("-") ? "desc" : "asc";
+  const key = sort.replace("-", "");
+  const expression =
+    key === "status" ? `array_position(${LIFECYCLE}, status)` : key === "progress" ? "progress_pct" : key;
+  return key === "created_at"
+    ? `created_at ${direction}, id ${direction}`
+    : `${expression} ${direction}, created_at desc, id desc`;
+}
+
 export interface JobQueries {
   list(query: ListJobsQuery): Promise<{ jobs: JobView[]; total: number }>;
   get(id: string): Promise<JobDetailView | null>;
@@ -150,18 +164,25 @@ export function createJobQueries(
         const p = `$${params.length}`;
         conditions.push(`(id::text ilike ${p} || '%' or source_url ilike '%' || ${p} || '%')`);
       }
-      const column = query.sort.replace("-", "");
-      const direction = query.sort.startsWith("-") ? "desc" : "asc";
+      if (query.from) {
+        params.push(query.from);
+        conditions.push(`created_at >= $${params.length}`);
+      }
+      if (query.to) {
+        params.push(query.to);
+        conditions.push(`created_at < $${params.length}`);
+      }
+      const order = orderOf(query.sort);
       params.push(query.limit, query.offset);
       const { rows } = await pool.query<{ r: JobRecord; total: string }>(
         // rows become JSON after the limit: the count spans every match, the JSON only the page
         `with page as (
            select j.*, count(*) over () as total from ${t("jobs")} j
            where ${conditions.join(" and ")}
-           order by ${column} ${direction}, id
+           order by ${order}
            limit $${params.length - 1} offset $${params.length}
          )
-         select to_jsonb(page) - 'total' as r, total from page order by ${column} ${direction}, id`,
+         select to_jsonb(page) - 'total' as r, total from page order by ${order}`,
         params,
       );
       let total = Number(rows[0]?.total ?? 0);

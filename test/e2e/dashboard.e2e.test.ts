@@ -309,6 +309,41 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  it("filters the jobs list by source type and created date and sorts it, all kept in the URL", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/jobs?sort=created_at`);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    // oldest first: the wizard's job came before the long one
+    expect(await page.locator("tbody tr").first().getAttribute("data-job-id")).toBe(jobId);
+    await page.getByLabel("Sort").selectOption("-created_at");
+    await page.waitForURL((url) => !url.searchParams.has("sort"));
+    await expect.poll(() => page.locator("tbody tr").last().getAttribute("data-job-id")).toBe(jobId);
+
+    await page.getByLabel("Source type").selectOption("stream");
+    await page.waitForURL(/[?&]source_type=stream/);
+    await page.getByText("No jobs yet.").waitFor();
+    await page.getByLabel("Source type").selectOption("");
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+
+    const day = (offset: number) => {
+      const d = new Date();
+      d.setDate(d.getDate() + offset);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    };
+    await page.getByLabel("Created from").fill(day(1));
+    await page.waitForURL(new RegExp(`[?&]from=${day(1)}`));
+    await page.getByText("No jobs yet.").waitFor();
+    await page.getByLabel("Created from").fill(day(0));
+    await page.getByLabel("Created until").fill(day(0));
+    await page.waitForURL(new RegExp(`[?&]to=${day(0)}`));
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    // a reload keeps every filter: they live in the URL
+    await page.reload();
+    expect(await page.getByLabel("Created from").inputValue()).toBe(day(0));
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    await page.close();
+  });
+
   it("browses storage and starts the wizard from a stored file; lists the profiles", async () => {
     const page = await admin.newPage();
     await page.goto(`${platform.url}/files`);
