@@ -154,3 +154,7 @@ export const jobEventsResponseSchema = z
   })
   .meta({ id: "JobEvents", description: "A job's own events, oldest first, as the feed shows them" });
 export type JobEventsResponse = z.infer<typeof jobEventsResponseSchema>;
+export type Job = z.infer<typeof jobSchema>;
+export type ListJobsResponse = z.infer<typeof listJobsResponseSchema>;
+export type JobDetail = z.infer<typeof jobDetailSchema>;
+export type JobOutputsResponse = z.infer<typeof jobOutputsResponseSchema>;
