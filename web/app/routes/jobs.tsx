@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Plus, Search } from "lucide-react";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { JobActions } from "../components/JobActions.tsx";
@@ -9,6 +9,7 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Card } from "../components/ui/card.tsx";
 import { Input, NativeSelect } from "../components/ui/input.tsx";
+import { Label } from "../components/ui/label.tsx";
 import { Progress } from "../components/ui/progress.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
@@ -43,6 +44,8 @@ export default function Jobs() {
   const toDay = params.get("to") ?? "";
   const sort = params.get("sort") ?? "";
   const [typed, setTyped] = useState(search);
+  const fromId = useId();
+  const toId = useId();
   const query = useMemo(() => {
     const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
     if (status) q.set("status", status);
@@ -130,22 +133,30 @@ export default function Jobs() {
               </option>
             ))}
           </NativeSelect>
-          <Input
-            type="date"
-            aria-label={t("jobs.from")}
-            title={t("jobs.from")}
-            className="w-auto"
-            value={fromDay}
-            onChange={(event) => update({ from: event.target.value, offset: "" })}
-          />
-          <Input
-            type="date"
-            aria-label={t("jobs.to")}
-            title={t("jobs.to")}
-            className="w-auto"
-            value={toDay}
-            onChange={(event) => update({ to: event.target.value, offset: "" })}
-          />
+          <div className="flex items-center gap-2">
+            <Label htmlFor={fromId} className="font-normal text-muted-foreground">
+              {t("jobs.from")}
+            </Label>
+            <Input
+              id={fromId}
+              type="date"
+              className="w-auto"
+              value={fromDay}
+              onChange={(event) => update({ from: event.target.value, offset: "" })}
+            />
+          </div>
+          <div className="flex items-center gap-2">
+            <Label htmlFor={toId} className="font-normal text-muted-foreground">
+              {t("jobs.to")}
+            </Label>
+            <Input
+              id={toId}
+              type="date"
+              className="w-auto"
+              value={toDay}
+              onChange={(event) => update({ to: event.target.value, offset: "" })}
+            />
+          </div>
           <NativeSelect
             aria-label={t("jobs.sort")}
             value={SORTS.includes(sort) ? sort : "-created_at"}
