@@ -418,7 +418,7 @@ describe("the dashboard", () => {
     await page.close();
   });
 
-  it("reports an error thrown in the page, a rejection and a broken image to /errors, where an operator resolves it and a viewer cannot", async () => {
+  it("reports an error thrown in the page, a rejection and a broken image to /errors, which follows new reports live, where an operator resolves it and a viewer cannot", async () => {
     const context = await signedIn(adminToken);
     const page = await context.newPage();
     await page.goto(`${platform.url}/jobs`);
@@ -478,6 +478,16 @@ describe("the dashboard", () => {
     const row = page.locator(`tr[data-error-id="${thrown.id}"]`);
     await row.getByText(`Error: dashboard exploded ${tag}`, { exact: true }).waitFor();
     await shot(page, "errors");
+    // a report made meanwhile shows up without a reload: the feed tells the page
+    await page.evaluate(() => {
+      (globalThis as unknown as BrowserGlobals).noReload = true;
+    });
+    const late = await api<{ id: string }>("POST", "/v1/errors", {
+      severity: "fatal",
+      message: `late ${tag}`,
+    });
+    await page.locator(`tr[data-error-id="${late.id}"]`).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).noReload)).toBe(true);
     await row.getByRole("button", { name: /^Resolve/ }).click();
     // the list shows open errors: the resolved one leaves it, and is found under "Resolved"
     await row.waitFor({ state: "detached", timeout: 10_000 });

@@ -47,7 +47,6 @@ export default function Errors() {
     queryKey: ["errors", query],
     queryFn: () => apiFetch<ListErrorsResponse>(`/v1/errors?${query}`),
     placeholderData: keepPreviousData,
-    refetchInterval: 5_000,
   });
   const resolve = useMutation({
     mutationFn: (id: string) => apiFetch(`/v1/errors/${id}/resolve`, { method: "POST" }),
