@@ -8,6 +8,8 @@ import type { CommandDeps } from "../../commands/executeCommand.ts";
 import {
   type ErrorEventData,
   type ErrorSeverity,
+  type ErrorSource,
+  errorSourceSchema,
   MAX_ERROR_MESSAGE,
   MAX_STACK_TRACE,
 } from "../../schemas/events/errorEvents.ts";
@@ -15,8 +17,8 @@ import { systemActor } from "../../workers/reactionContext.ts";
 import { type RateLimit, type TokenBucket, takeToken } from "../http/tokenBucket.ts";
 
 export interface ErrorReporter {
-  /** Queues a report; returns at once. */
-  report(severity: ErrorSeverity, message: string, detail?: unknown): void;
+  /** Queues a report; returns at once. `source` names a plugin the error is about (`plugin:<id>`). */
+  report(severity: ErrorSeverity, message: string, detail?: unknown, source?: ErrorSource): void;
   /** Resolves once every queued report has been stored or given up on. */
   flush(): Promise<void>;
 }
@@ -36,8 +38,8 @@ export interface ErrorReporterOptions extends CommandDeps {
 const DEFAULT_LIMIT: RateLimit = { perSecond: 1, burst: 20 };
 
 /** The same failure about other jobs, ids or counts: digits, uuids and hex runs do not tell them apart. */
-const fingerprintOf = (severity: string, message: string) =>
-  `${severity} ${message
+const fingerprintOf = (source: string, severity: string, message: string) =>
+  `${source} ${severity} ${message
     .slice(0, 300)
     .replace(/[0-9a-f]{8,}(-[0-9a-f]{4,})*/gi, "#")
     .replace(/\d+/g, "#")}`;
@@ -74,10 +76,14 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
   };
 
   return {
-    report(severity, message, detail) {
+    report(severity, message, detail, source) {
       try {
         const at = clock();
-        const fingerprint = fingerprintOf(severity, message);
+        // a plugin id that is no valid source name is told in the context, under the reporter's own
+        const named =
+          source === undefined || errorSourceSchema.safeParse(source).success ? source : undefined;
+        const sourceComponent = named ?? options.source;
+        const fingerprint = fingerprintOf(sourceComponent, severity, message);
         const earlier = seen.get(fingerprint);
         if (earlier && at - earlier.at < windowMs) {
           earlier.suppressed++;
@@ -96,13 +102,14 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
         const stack = detail instanceof Error ? detail.stack : undefined;
         queue.push({
           errorId: options.newId(),
-          sourceComponent: options.source,
+          sourceComponent,
           severity,
           message: message.trim().slice(0, MAX_ERROR_MESSAGE) || "(empty message)",
           ...(stack ? { stackTrace: stack.slice(0, MAX_STACK_TRACE) } : {}),
           contextData: {
             hostname: hostname(),
             pid: process.pid,
+            ...(source !== undefined && named === undefined ? { about: source } : {}),
             ...(earlier?.suppressed ? { repeated_since_last_report: earlier.suppressed } : {}),
             ...(dropped > 0 ? { dropped_before: dropped } : {}),
           },

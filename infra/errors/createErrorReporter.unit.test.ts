@@ -140,3 +140,22 @@ describe("error reporter", () => {
     ]);
   });
 });
+
+describe("error reporter, about a plugin", () => {
+  it("reports under the plugin's name, and under its own with the name in the context when it is no valid source", async () => {
+    const store = createMemoryEventStore();
+    const reporter = createErrorReporter({
+      store,
+      newId: randomUUID,
+      now: () => new Date(),
+      source: "kernel",
+      fallback: () => {},
+    });
+    reporter.report("critical", "WE-PLG-007 too new", undefined, "plugin:live-future");
+    reporter.report("critical", "WE-PLG-006 broken", undefined, "plugin:Bad Name");
+    await reporter.flush();
+    const reported = await reportedEvents(store);
+    expect(reported.map((r) => r.data.sourceComponent)).toEqual(["plugin:live-future", "kernel"]);
+    expect(reported[1]!.data.contextData).toMatchObject({ about: "plugin:Bad Name" });
+  });
+});

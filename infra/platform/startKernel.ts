@@ -106,8 +106,11 @@ export async function startKernel(
   const log = reportingLog(plainLog, errorReporter);
   const jobs = createJobCommands({ store, newId, now });
   const plugins = await loadInstalledPlugins(config, VERSION);
-  for (const p of plugins)
-    if (p.state === "failed") log(`plugin ${p.id} failed: ${p.error.code} ${p.error.message}`);
+  for (const p of plugins) {
+    if (p.state !== "failed") continue;
+    log(`plugin ${p.id} failed: ${p.error.code} ${p.error.message}`);
+    errorReporter.report("critical", `${p.error.code} ${p.error.message}`, undefined, `plugin:${p.id}`);
+  }
   const encoderConfig = ffmpegPluginConfig(requirePlugin(plugins, "encoder-ffmpeg"));
   await mkdir(config.mediaDir, { recursive: true });
   await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
