@@ -24,7 +24,7 @@ export interface ErrorRoutesOptions extends CommandDeps {
 
 const REPORT_LIMIT: RateLimit = { perSecond: 0.5, burst: 20 };
 
-// The app's own limit has read the body already (it bounds every JSON body), so this one counts the text.
+// The body has been read whole already (within the app's JSON limit), so this limit counts its text.
 const refuseLargeReport = createMiddleware<HttpEnv>(async (c, next) => {
   const declared = Number(c.req.header("content-length") ?? 0);
   if (declared > MAX_ERROR_REPORT_BYTES || Buffer.byteLength(await c.req.text()) > MAX_ERROR_REPORT_BYTES) {
