@@ -1,7 +1,13 @@
+import { errorsProjector } from "./errors/errorsProjector.ts";
 import { jobsProjector } from "./jobs/jobsProjector.ts";
 import type { Projector } from "./projector.ts";
 import { tokensProjector } from "./tokens/tokensProjector.ts";
 import { workersProjector } from "./workers/workersProjector.ts";
 
 /** Every projector the platform runs; reactors (dispatcher, webhooks) are not projectors. */
-export const allProjectors: readonly Projector[] = [jobsProjector, tokensProjector, workersProjector];
+export const allProjectors: readonly Projector[] = [
+  jobsProjector,
+  tokensProjector,
+  workersProjector,
+  errorsProjector,
+];

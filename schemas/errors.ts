@@ -144,6 +144,18 @@ export const errors = {
     description: "Connection to worker failed",
     resolution: "Restart worker",
   },
+  "WE-ERR-001": {
+    httpStatus: 404,
+    message: "Error event not found",
+    description: "No reported error has this id",
+    resolution: "List reported errors with GET /v1/errors",
+  },
+  "WE-ERR-002": {
+    httpStatus: 400,
+    message: "Invalid error report",
+    description: "A field of the error report is missing, unknown or too long, or the body is too large",
+    resolution: "Send source_component, severity and message; keep the report under the size limit",
+  },
   "WE-PLG-001": {
     httpStatus: 404,
     message: "Plugin not found",

@@ -363,6 +363,45 @@ describe("real answers against their documented schemas", () => {
     expect(problems).toEqual([]);
   });
 
+  it("error tracking: report, list with filters, resolve; and their failures", async () => {
+    const reported = await call("POST", "/v1/errors", {
+      token: "viewer",
+      json: {
+        severity: "critical",
+        message: "TypeError: x is undefined",
+        stack_trace: "TypeError: x is undefined\n    at page (app.js:1:1)",
+        context_data: { url: "/en/jobs", line: 1 },
+      },
+    });
+    expect(reported.status).toBe(201);
+    const { id } = await jsonOf<{ id: string }>(reported);
+    const position = reported.headers.get("x-webencode-position");
+    const listed = await call(
+      "GET",
+      `/v1/errors?min_position=${position}&severity=critical&source=frontend`,
+      {
+        token: "viewer",
+      },
+    );
+    expect(listed.status).toBe(200);
+    expect((await jsonOf<{ errors: Array<{ id: string }> }>(listed)).errors.map((e) => e.id)).toContain(id);
+    expect((await call("POST", `/v1/errors/${id}/resolve`, { token: "operator" })).status).toBe(200);
+    expect(
+      (await call("GET", "/v1/errors?resolved=true&q=TypeError&limit=5", { token: "viewer" })).status,
+    ).toBe(200);
+    expect((await call("POST", `/v1/errors/${randomUUID()}/resolve`, { token: "operator" })).status).toBe(
+      404,
+    );
+    expect((await call("POST", `/v1/errors/${id}/resolve`, { token: "viewer" })).status).toBe(403);
+    expect((await call("POST", "/v1/errors", { token: "viewer", json: { message: "" } })).status).toBe(400);
+    const huge = { message: "m", stack_trace: "x".repeat(40 * 1024) };
+    expect((await call("POST", "/v1/errors", { token: "viewer", json: huge, inProcess: true })).status).toBe(
+      413,
+    );
+    expect((await call("GET", "/v1/errors?resolved=maybe", { token: "viewer" })).status).toBe(400);
+    expect(problems).toEqual([]);
+  });
+
   it("answers an unknown route and a wrong method in the envelope too", async () => {
     for (const [method, path, status] of [
       ["GET", "/v1/nowhere", 404],

@@ -10,6 +10,7 @@ import { sessionRoutes } from "../../commands/auth/sessionRoutes.ts";
 import { ticketRoutes } from "../../commands/auth/ticketRoutes.ts";
 import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
+import { errorRoutes } from "../../commands/errors/errorRoutes.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
@@ -27,6 +28,8 @@ import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginCon
 import type { EncoderPlugin } from "../../plugins/sdk/encoderPlugin.ts";
 import { SIGNED_UPLOAD_PATH } from "../../plugins/storage-fs/index.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
+import { errorQueryRoutes } from "../../projections/errors/errorQueryRoutes.ts";
+import { errorsProjector } from "../../projections/errors/errorsProjector.ts";
 import { eventFeedRoute } from "../../projections/feed/eventFeed.ts";
 import { createFeedTail } from "../../projections/feed/feedTail.ts";
 import { jobEventRoutes } from "../../projections/jobs/jobEventRoutes.ts";
@@ -50,6 +53,8 @@ import { workSweeper } from "../../workers/reactors/workSweeper.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
+import { createErrorReporter } from "../errors/createErrorReporter.ts";
+import { reportingLog } from "../errors/reportingLog.ts";
 import { commandRateLimit } from "../http/commandRateLimit.ts";
 import { createApp } from "../http/createApp.ts";
 import { dashboardRoutes } from "../http/dashboardRoutes.ts";
@@ -92,7 +97,7 @@ export async function startKernel(
   db: PlatformDatabase,
   queue: WorkQueue,
   progressBus: ProgressBus,
-  log: Log,
+  plainLog: Log,
   /** More checks for /ready, beside the event store, the read models and the queue. */
   readiness: Record<string, ReadinessCheck> = {},
   /** Another encoder plugin for the planner's probes and splits (benchmarks drive a stand-in). */
@@ -101,10 +106,16 @@ export async function startKernel(
   const { store, pool, readModelSchema: schema } = db;
   const newId = randomUUID;
   const now = () => new Date();
+  // errors the kernel logs are reported to error tracking too, off the caller's path
+  const errorReporter = createErrorReporter({ store, newId, now, source: "kernel", fallback: plainLog });
+  const log = reportingLog(plainLog, errorReporter);
   const jobs = createJobCommands({ store, newId, now });
   const plugins = await loadInstalledPlugins(config, VERSION);
-  for (const p of plugins)
-    if (p.state === "failed") log(`plugin ${p.id} failed: ${p.error.code} ${p.error.message}`);
+  for (const p of plugins) {
+    if (p.state !== "failed") continue;
+    log(`plugin ${p.id} failed: ${p.error.code} ${p.error.message}`);
+    errorReporter.report("critical", `${p.error.code} ${p.error.message}`, undefined, `plugin:${p.id}`);
+  }
   const encoderConfig = ffmpegPluginConfig(requirePlugin(plugins, "encoder-ffmpeg"));
   await mkdir(config.mediaDir, { recursive: true });
   await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
@@ -112,8 +123,16 @@ export async function startKernel(
 
   await migrate(pool, schema, deadLetterMigrations(schema));
   const retry = config.processorRetry;
+  const leveled = (level: string, message: string) => (level === "info" ? message : `${level}: ${message}`);
   const projectors = allProjectors.map((projector) =>
-    startProjector({ store, pool, schema, projector, retry, log: (_level, message) => log(message) }),
+    startProjector({
+      store,
+      pool,
+      schema,
+      projector,
+      retry,
+      log: (level, message) => log(leveled(level, message)),
+    }),
   );
   const runner = (name: string) => projectors.find((p) => p.name === name)!;
   const jobsRunner = runner(jobsProjector.name);
@@ -144,8 +163,7 @@ export async function startKernel(
   const egress = createEgressProxy({ ...remoteSources, storageOrigins: storageEndpointOrigins(plugins) });
   const encoder =
     overrides.encoder ?? createFfmpegEncoder({ stateDir: config.stateDir, egress, ...encoderConfig });
-  const reactorLog = (level: string, message: string) =>
-    log(`${level === "info" ? "" : `${level}: `}${message}`);
+  const reactorLog = (level: string, message: string) => log(leveled(level, message));
   const host = { store, pool, schema, retry, log: reactorLog };
   const reactors: Reactor[] = [
     jobPlanner({
@@ -220,7 +238,7 @@ export async function startKernel(
       }),
     ],
     streamingPaths: ["/v1/files/upload", SIGNED_UPLOAD_PATH],
-    log: (_level, message) => log(message),
+    log: (level, message, detail) => log(leveled(level, message), detail),
     publicRoutes: [
       healthRoutes(
         {
@@ -263,6 +281,8 @@ export async function startKernel(
       }),
       workerQueryRoutes({ pool, schema, progressBus, lastHeartbeat: liveness.lastHeartbeat }),
       workerRoutes({ store, newId, now }),
+      errorRoutes({ store, newId, now }),
+      errorQueryRoutes({ pool, schema, waitForPosition: runner(errorsProjector.name).waitForPosition }),
       profileRoutes(builtInProfiles),
       uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
       storageRoutes({ storage, log }),
@@ -314,6 +334,7 @@ export async function startKernel(
       await egress.close();
       await storage.close();
       await Promise.all(projectors.map((p) => p.stop()));
+      await errorReporter.flush();
     },
   };
 }

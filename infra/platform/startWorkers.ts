@@ -20,6 +20,8 @@ import { shedWorkOnOutOfMemory } from "../../workers/encode/shedWorkOnOutOfMemor
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
+import { createErrorReporter } from "../errors/createErrorReporter.ts";
+import { reportingLog } from "../errors/reportingLog.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import { startStorageProviders } from "../storage/startStorageProviders.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
@@ -31,7 +33,7 @@ export async function startWorkers(
   store: EventStore,
   queue: WorkQueue,
   progressBus: ProgressBus,
-  log: Log,
+  plainLog: Log,
   /** Another encoder plugin for every worker (benchmarks drive a stand-in). */
   overrides: { encoder?: EncoderPlugin } = {},
 ): Promise<EncodeWorker[]> {
@@ -54,6 +56,8 @@ export async function startWorkers(
   const run = `${hostname()}-${randomUUID().slice(0, 8)}`;
   const newId = randomUUID;
   const now = () => new Date();
+  const reporter = createErrorReporter({ store, newId, now, source: "worker", fallback: plainLog });
+  const log = reportingLog(plainLog, reporter);
   const jobs = createJobCommands({ store, newId, now });
   // one task per worker: after an out-of-memory failure the process runs one worker fewer
   const shedding = shedWorkOnOutOfMemory({
@@ -65,6 +69,7 @@ export async function startWorkers(
   const machine = machineCapabilities(await detectGpus(), VERSION);
   const started: EncodeWorker[] = [];
   const release = async () => {
+    await reporter.flush();
     await egress.close();
     await storage.close();
   };

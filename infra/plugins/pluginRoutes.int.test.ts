@@ -136,6 +136,21 @@ describe("plugins in the kernel", () => {
     expect(log).toEqual(
       expect.arrayContaining([expect.stringMatching(/^plugin live-future failed: WE-PLG-007 /)]),
     );
+    // and reports it to error tracking as the plugin's
+    const headers = { authorization: `Bearer ${token}` };
+    let reported: Array<{ source_component: string; severity: string; message: string }> = [];
+    for (const deadline = Date.now() + 10_000; reported.length === 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const errors = await fetch(`${kernel.url}/v1/errors?source=plugin:live-future`, { headers });
+      reported = ((await errors.json()) as { errors: typeof reported }).errors;
+    }
+    expect(reported).toEqual([
+      expect.objectContaining({
+        source_component: "plugin:live-future",
+        severity: "critical",
+        message: expect.stringMatching(/^WE-PLG-007 .*does not include this kernel's version 0\.1\.0$/),
+      }),
+    ]);
   });
 
   it("refuses to start when the encoder's config does not match its schema, with WE-PLG-003 naming the field and the file", async () => {

@@ -4,9 +4,10 @@
 import { match } from "ts-pattern";
 import type { JsonObject, RecordedEvent } from "../../domain/ports/eventStore.ts";
 import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
+import { errorEventTypes, parseErrorEvent } from "../../schemas/events/errorEvents.ts";
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
-import { jobStream, tokenStream } from "../../schemas/events/streamNames.ts";
+import { errorStream, jobStream, tokenStream } from "../../schemas/events/streamNames.ts";
 import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 
 interface StreamRule {
@@ -51,6 +52,26 @@ const streamRules: readonly StreamRule[] = [
           ...(data.reason === undefined ? {} : { reason: data.reason }),
         }))
         .with({ type: "TokenRehashed" }, ({ data }) => ({ tokenId: data.tokenId }))
+        .exhaustive();
+    },
+  },
+  {
+    prefix: errorStream.prefix,
+    // every signed-in role lists reported errors (GET /v1/errors): /errors follows them live
+    readableBy: "viewer",
+    eventTypes: errorEventTypes,
+    show(event) {
+      const parsed = parseErrorEvent(event);
+      if (parsed._tag !== "Parsed") return undefined;
+      // what a list row shows; the stack trace and context stay behind GET /v1/errors
+      return match(parsed.event)
+        .with({ type: "ErrorReported" }, ({ data }) => ({
+          errorId: data.errorId,
+          sourceComponent: data.sourceComponent,
+          severity: data.severity,
+          message: data.message,
+        }))
+        .with({ type: "ErrorResolved" }, ({ data }) => ({ errorId: data.errorId }))
         .exhaustive();
     },
   },

@@ -42,3 +42,41 @@ describe("feed visibility of token events", () => {
     expect([as("viewer"), as("operator"), as("admin")]).toEqual([false, false, true]);
   });
 });
+
+describe("feed visibility of error events", () => {
+  const errorId = randomUUID();
+  const reported = {
+    errorId,
+    sourceComponent: "frontend",
+    severity: "critical",
+    message: "TypeError: x is undefined",
+    stackTrace: "TypeError: x is undefined\n    at page (app.js:1:1)",
+    contextData: { url: "/en/jobs" },
+  };
+  const event = (type: string, data: Record<string, unknown>, position: number): RecordedEvent => ({
+    id: randomUUID(),
+    streamId: `error-${errorId}`,
+    revision: position - 1,
+    position,
+    checkpoint: String(position),
+    type,
+    data,
+    metadata,
+    createdAt: new Date(),
+  });
+
+  it("shows reports and resolves to every role, as a list row: no stack trace, no context", () => {
+    const report = event("ErrorReported", reported, 1);
+    expect(feedVisibility.shownData(report)).toEqual({
+      errorId,
+      sourceComponent: "frontend",
+      severity: "critical",
+      message: "TypeError: x is undefined",
+    });
+    expect(feedVisibility.shownData(event("ErrorResolved", { errorId }, 2))).toEqual({ errorId });
+    for (const role of ["viewer", "operator", "admin"] as const) {
+      expect(feedVisibility.mayRead({ userId: `u-${role}`, role }, report.streamId)).toBe(true);
+    }
+    expect(feedVisibility.eventTypes).toEqual(expect.arrayContaining(["ErrorReported", "ErrorResolved"]));
+  });
+});

@@ -128,6 +128,20 @@ function jobView(row: JobRecord, ticks: readonly ProgressTick[], workersOnline: 
   };
 }
 
+// a job's statuses in the order of its life, so "status" sorts the way a reader expects
+const LIFECYCLE = "array['queued','processing','stitching','uploading','completed','failed','cancelled']";
+
+/** The order of a sort key; ties go newest first, then by id, so pages never overlap. */
+function orderOf(sort: ListJobsQuery["sort"]): string {
+  const direction = sort.startsWith("-") ? "desc" : "asc";
+  const key = sort.replace("-", "");
+  const expression =
+    key === "status" ? `array_position(${LIFECYCLE}, status)` : key === "progress" ? "progress_pct" : key;
+  return key === "created_at"
+    ? `created_at ${direction}, id ${direction}`
+    : `${expression} ${direction}, created_at desc, id desc`;
+}
+
 export interface JobQueries {
   list(query: ListJobsQuery): Promise<{ jobs: JobView[]; total: number }>;
   get(id: string): Promise<JobDetailView | null>;
@@ -166,30 +180,47 @@ export function createJobQueries(
         const p = `$${params.length}`;
         conditions.push(`(id::text ilike ${p} || '%' or source_url ilike '%' || ${p} || '%')`);
       }
-      const column = query.sort.replace("-", "");
-      const direction = query.sort.startsWith("-") ? "desc" : "asc";
-      params.push(query.limit, query.offset);
-      const { rows } = await pool.query<{ r: JobRecord; total: string }>(
-        // rows become JSON after the limit: the count spans every match, the JSON only the page
-        `with page as (
-           select j.*, count(*) over () as total from ${t("jobs")} j
-           where ${conditions.join(" and ")}
-           order by ${column} ${direction}, id
-           limit $${params.length - 1} offset $${params.length}
-         )
-         select to_jsonb(page) - 'total' as r, total from page order by ${column} ${direction}, id`,
-        params,
-      );
-      let total = Number(rows[0]?.total ?? 0);
-      if (rows.length === 0 && query.offset > 0) {
-        const count = await pool.query<{ n: string }>(
-          `select count(*) as n from ${t("jobs")} where ${conditions.join(" and ")}`,
-          params.slice(0, -2),
-        );
-        total = Number(count.rows[0]!.n);
+      if (query.from) {
+        params.push(query.from);
+        conditions.push(`created_at >= $${params.length}`);
       }
-      const online = await workersOnline();
-      return { jobs: rows.map(({ r }) => jobView(r, liveTicks(r.id), online)), total };
+      if (query.to) {
+        params.push(query.to);
+        conditions.push(`created_at < $${params.length}`);
+      }
+      const order = orderOf(query.sort);
+      const filter = conditions.join(" and ");
+      const filterParams = [...params];
+      params.push(query.limit, query.offset);
+      const [page, total, online] = await Promise.all([
+        pool.query<{ r: JobRecord }>(
+          // the page is read by an index in its order; rows become JSON only after the limit
+          `with page as (
+             select j.* from ${t("jobs")} j where ${filter}
+             order by ${order}
+             limit $${params.length - 1} offset $${params.length}
+           )
+           select to_jsonb(page) as r from page order by ${order}`,
+          params,
+        ),
+        // status and source type alone: the projector keeps their counts; other filters are counted
+        query.q || query.from || query.to
+          ? pool
+              .query<{ n: number }>(
+                `select count(*)::int as n from ${t("jobs")} where ${filter}`,
+                filterParams,
+              )
+              .then(({ rows }) => rows[0]!.n)
+          : pool
+              .query<{ n: number }>(
+                `select coalesce(sum(n), 0)::int as n from ${t("job_counts")}
+                 where ($1::text is null or status = $1) and ($2::text is null or source_type = $2)`,
+                [query.status ?? null, query.source_type ?? null],
+              )
+              .then(({ rows }) => rows[0]!.n),
+        workersOnline(),
+      ]);
+      return { jobs: page.rows.map(({ r }) => jobView(r, liveTicks(r.id), online)), total };
     },
 
     async get(id) {

@@ -32,7 +32,7 @@ async function openStore(schema: string) {
 }
 
 describe("jobs projector", () => {
-  it("projects thousands of events live in small batches, and a rebuild equals the live tables row for row", async () => {
+  it("projects thousands of events live in small batches, counts jobs by status and source type, and a rebuild equals the live tables row for row", async () => {
     await openStore("ev_rebuild");
     const schema = "rm_rebuild";
     const histories = generateJobHistories(300, 7);
@@ -66,6 +66,13 @@ describe("jobs projector", () => {
       expect(live.jobs.filter((j) => (j as { status: string }).status === "completed")).toHaveLength(
         completed,
       );
+      // the counts the list's total is read from are those of the rows themselves
+      const { rows: counted } = await pool.query(
+        `select status, source_type, count(*)::int as n from "${schema}".jobs where not deleted
+         group by status, source_type order by status, source_type`,
+      );
+      expect(live.job_counts).toEqual(counted);
+      expect(counted.length).toBeGreaterThan(2);
 
       const result = await rebuildProjection({ store, pool, schema, projector: jobsProjector });
       expect(result.events).toBe(total);

@@ -16,7 +16,13 @@ import {
   type TaskRow,
   type TimelineRow,
 } from "./jobRows.ts";
-import { jobsTable, jobTaskAttemptsTable, jobTasksTable, jobTimelineTable } from "./jobsTables.ts";
+import {
+  jobCountsTable,
+  jobsTable,
+  jobTaskAttemptsTable,
+  jobTasksTable,
+  jobTimelineTable,
+} from "./jobsTables.ts";
 
 const JOB_COLUMNS = Object.keys({
   id: 0,
@@ -98,6 +104,43 @@ async function upsert(context: ProjectionContext, table: string, columns: string
      on conflict (id) do update set ${updates.join(", ")}`,
     [JSON.stringify(rows)],
   );
+}
+
+/** What `job_counts` counts a job under; a deleted job counts nowhere. */
+const countKey = (job: JobRow | undefined): string | undefined =>
+  job && !job.deleted ? `${job.status}\u0000${job.source_type}` : undefined;
+
+/** Adds what the batch changed to `job_counts`: -1 where a job left a key, +1 where it arrived. */
+async function updateCounts(
+  context: ProjectionContext,
+  rows: JobRowSet,
+  before: Map<string, string | undefined>,
+) {
+  const deltas = new Map<string, number>();
+  const add = (key: string | undefined, n: number) => {
+    if (key !== undefined) deltas.set(key, (deltas.get(key) ?? 0) + n);
+  };
+  for (const id of rows.dirtyJobs) {
+    const was = before.get(id);
+    const is = countKey(rows.jobs.get(id));
+    if (was === is) continue;
+    add(was, -1);
+    add(is, 1);
+  }
+  const changed = [...deltas].filter(([, n]) => n !== 0);
+  if (changed.length === 0) return;
+  const table = context.table("job_counts");
+  await context.write(
+    `insert into ${table} as c (status, source_type, n)
+     select * from unnest($1::text[], $2::text[], $3::int[])
+     on conflict (status, source_type) do update set n = c.n + excluded.n`,
+    [
+      pgArrayLiteral(changed.map(([key]) => key.split("\u0000")[0]!)),
+      pgArrayLiteral(changed.map(([key]) => key.split("\u0000")[1]!)),
+      pgArrayLiteral(changed.map(([, n]) => n)),
+    ],
+  );
+  if (changed.some(([, n]) => n < 0)) await context.write(`delete from ${table} where n = 0`);
 }
 
 /** The rows of a job the projector last wrote, kept for the next batch of the same context. */
@@ -197,9 +240,10 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
 /** The jobs projector; `carriedJobs` bounds the rows a rebuild keeps between pages. */
 export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
-  // 2: attempts are indexed by worker, for the worker page; 3: task kinds, the stitch report, prefer_gpu
+  // 2: attempts are indexed by worker, for the worker page; 3: task kinds, the stitch report,
+  // prefer_gpu, job_counts, and the list's indexes end in id, its tie-break
   version: 3,
-  tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable],
+  tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable, jobCountsTable],
   filter: { streamPrefixes: [jobStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {
     // Parse and check every event first: in a rebuild the database is still writing the previous
@@ -224,6 +268,7 @@ export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projec
       return parsed;
     });
     const rows = await loadRows(context, events);
+    const before = new Map([...rows.jobs].map(([id, job]) => [id, countKey(job)]));
     events.forEach((recorded, i) => {
       const parsed = parsedEvents[i]!;
       try {
@@ -237,6 +282,7 @@ export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projec
       }
     });
     carry(context, rows, events, carriedJobs);
+    await updateCounts(context, rows, before);
     await upsert(
       context,
       "jobs",

@@ -34,8 +34,9 @@ export const jobsTable: ReadModelTable = {
       last_position bigint not null
     )`,
   createIndexes: (t, prefix) => `
-    create index ${prefix}_status on ${t} (status, created_at desc) where not deleted;
-    create index ${prefix}_created on ${t} (created_at desc) where not deleted;
+    create index ${prefix}_status on ${t} (status, created_at desc, id desc) where not deleted;
+    create index ${prefix}_source_type on ${t} (source_type, created_at desc, id desc) where not deleted;
+    create index ${prefix}_created on ${t} (created_at desc, id desc) where not deleted;
     create index ${prefix}_user on ${t} (user_id, created_at desc);`,
 };
 
@@ -112,4 +113,20 @@ export const jobTaskAttemptsTable: ReadModelTable = {
   createIndexes: (t, prefix) => `
     create index ${prefix}_job on ${t} (job_id, task_id, attempt);
     create index ${prefix}_worker on ${t} (worker_id, finished_at desc);`,
+};
+
+/**
+ * How many jobs (not deleted) there are of each status and source type: the list's total without
+ * counting every row. Rows whose count falls to 0 are removed, so a rebuild equals the live table.
+ */
+export const jobCountsTable: ReadModelTable = {
+  name: "job_counts",
+  createTable: (t) => `
+    create table ${t} (
+      status text not null,
+      source_type text not null,
+      n int not null,
+      primary key (status, source_type)
+    )`,
+  createIndexes: () => "select 1",
 };

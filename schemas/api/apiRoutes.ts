@@ -4,6 +4,12 @@ import { z } from "zod";
 import { listDeadLettersQuerySchema } from "./deadLetterRequests.ts";
 import { listDeadLettersResponseSchema } from "./deadLetterResponses.ts";
 import { errorEnvelopeSchema } from "./errorEnvelope.ts";
+import { listErrorsQuerySchema, reportErrorRequestSchema } from "./errorReportRequests.ts";
+import {
+  errorReportedResponseSchema,
+  errorResolvedResponseSchema,
+  listErrorsResponseSchema,
+} from "./errorReportResponses.ts";
 import { eventFeedQuerySchema } from "./eventFeedRequests.ts";
 import {
   browseQuerySchema,
@@ -525,6 +531,44 @@ const queryRoutes: ApiRoute[] = [
   },
 ];
 
+const errorTrackingRoutes: ApiRoute[] = [
+  {
+    method: "post",
+    path: "/v1/errors",
+    summary: "Report an error seen by the dashboard or a plugin",
+    tags: ["errors"],
+    access: "viewer",
+    request: { body: { required: true, content: json(reportErrorRequestSchema) } },
+    responses: {
+      201: ok("Recorded", errorReportedResponseSchema, { position: true }),
+      400: failure("WE-ERR-002: the body is not valid JSON, or a field is missing, unknown or too long"),
+      413: failure("WE-ERR-002: the report is over the size limit"),
+      429: failure("WE-SYS-005: this token or session reports too many errors (Retry-After)"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/errors",
+    summary: "Reported errors, newest first, by severity, source, resolved and text",
+    tags: ["errors"],
+    access: "viewer",
+    request: { query: listErrorsQuerySchema },
+    responses: { 200: ok("A page of errors", listErrorsResponseSchema), 400: badQuery },
+  },
+  {
+    method: "post",
+    path: "/v1/errors/{id}/resolve",
+    summary: "Mark a reported error resolved",
+    tags: ["errors"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: {
+      200: ok("Resolved", errorResolvedResponseSchema, { position: true }),
+      404: failure("WE-ERR-001: no reported error with this id"),
+    },
+  },
+];
+
 const systemRoutes: ApiRoute[] = [
   {
     method: "get",
@@ -583,5 +627,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...fileRoutes,
   ...tokenRoutes,
   ...queryRoutes,
+  ...errorTrackingRoutes,
   ...systemRoutes,
 ].map(apiRoute);

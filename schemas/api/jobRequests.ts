@@ -30,7 +30,26 @@ export const listJobsQuerySchema = z.strictObject({
   source_type: z.enum(["url", "upload", "stream", "restream"]).optional(),
   /** Matches the start of a job id or any part of its source URL, case-insensitively. */
   q: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(["created_at", "-created_at", "updated_at", "-updated_at"]).default("-created_at"),
+  sort: z
+    .enum([
+      "created_at",
+      "-created_at",
+      "updated_at",
+      "-updated_at",
+      "status",
+      "-status",
+      "progress",
+      "-progress",
+    ])
+    .default("-created_at")
+    .meta({
+      description:
+        "A leading - sorts descending. status follows a job's life (queued … cancelled); progress is the stored milestone; ties go newest first",
+    }),
+  /** Created at or after this instant. */
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: "Created at or after this instant" }),
+  /** Created before this instant. */
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: "Created before this instant" }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   min_position: z.coerce.number().int().min(0).optional(),

@@ -159,7 +159,6 @@ export const jobOutputsResponseSchema = z
   })
   .meta({ id: "JobOutputs" });
 
-export type JobDetail = z.infer<typeof jobDetailSchema>;
 export type JobCreatedResponse = z.infer<typeof jobCreatedResponseSchema>;
 export type JobCancelledResponse = z.infer<typeof jobCancelledResponseSchema>;
 export type JobRetriedResponse = z.infer<typeof jobRetriedResponseSchema>;
@@ -180,3 +179,7 @@ export const jobEventsResponseSchema = z
   })
   .meta({ id: "JobEvents", description: "A job's own events, oldest first, as the feed shows them" });
 export type JobEventsResponse = z.infer<typeof jobEventsResponseSchema>;
+export type Job = z.infer<typeof jobSchema>;
+export type ListJobsResponse = z.infer<typeof listJobsResponseSchema>;
+export type JobDetail = z.infer<typeof jobDetailSchema>;
+export type JobOutputsResponse = z.infer<typeof jobOutputsResponseSchema>;

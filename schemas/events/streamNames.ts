@@ -31,3 +31,5 @@ export const jobStream = streamKind("job");
 export const tokenStream = streamKind("token");
 /** A worker's runs. */
 export const workerStream = streamKind("worker");
+/** An error reported by the dashboard, a plugin, the kernel or a worker. */
+export const errorStream = streamKind("error");

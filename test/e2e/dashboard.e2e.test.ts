@@ -309,6 +309,41 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  it("filters the jobs list by source type and created date and sorts it, all kept in the URL", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${platform.url}/jobs?sort=created_at`);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    // oldest first: the wizard's job came before the long one
+    expect(await page.locator("tbody tr").first().getAttribute("data-job-id")).toBe(jobId);
+    await page.getByLabel("Sort").selectOption("-created_at");
+    await page.waitForURL((url) => !url.searchParams.has("sort"));
+    await expect.poll(() => page.locator("tbody tr").last().getAttribute("data-job-id")).toBe(jobId);
+
+    await page.getByLabel("Source type").selectOption("stream");
+    await page.waitForURL(/[?&]source_type=stream/);
+    await page.getByText("No jobs yet.").waitFor();
+    await page.getByLabel("Source type").selectOption("");
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+
+    const day = (offset: number) => {
+      const d = new Date();
+      d.setDate(d.getDate() + offset);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    };
+    await page.getByLabel("Created from").fill(day(1));
+    await page.waitForURL(new RegExp(`[?&]from=${day(1)}`));
+    await page.getByText("No jobs yet.").waitFor();
+    await page.getByLabel("Created from").fill(day(0));
+    await page.getByLabel("Created until").fill(day(0));
+    await page.waitForURL(new RegExp(`[?&]to=${day(0)}`));
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    // a reload keeps every filter: they live in the URL
+    await page.reload();
+    expect(await page.getByLabel("Created from").inputValue()).toBe(day(0));
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    await page.close();
+  });
+
   it("browses storage and starts the wizard from a stored file; lists the profiles", async () => {
     const page = await admin.newPage();
     await page.goto(`${platform.url}/files`);
@@ -383,6 +418,86 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  it("reports an error thrown in the page, a rejection and a broken image to /errors, which follows new reports live, where an operator resolves it and a viewer cannot", async () => {
+    const context = await signedIn(adminToken);
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/jobs`);
+    await page.getByRole("heading", { name: "Jobs" }).waitFor();
+    const tag = `${Date.now().toString(36)}`;
+    // thrown outside any handler, as a bug in the page would be
+    await page.evaluate((t) => {
+      setTimeout(() => {
+        throw new Error(`dashboard exploded ${t}`);
+      });
+      void Promise.reject(new Error(`promise forgotten ${t}`));
+      const image = (
+        globalThis as unknown as { document: { createElement(n: string): { src: string } } }
+      ).document.createElement("img");
+      (globalThis as unknown as { document: { body: { append(n: unknown): void } } }).document.body.append(
+        image,
+      );
+      image.src = `/missing-${t}.png`;
+    }, tag);
+    type Listed = {
+      errors: Array<{
+        id: string;
+        message: string;
+        severity: string;
+        source_component: string;
+        context_data: Record<string, unknown>;
+      }>;
+    };
+    await expect
+      .poll(async () => (await api<Listed>("GET", `/v1/errors?q=${tag}`)).errors.length, { timeout: 15_000 })
+      .toBe(3);
+    const { errors } = await api<Listed>("GET", `/v1/errors?q=${tag}`);
+    const thrown = errors.find((e) => e.message.includes("dashboard exploded"))!;
+    expect(thrown).toMatchObject({ source_component: "frontend", severity: "error" });
+    expect(thrown.context_data).toMatchObject({ kind: "error", url: "/jobs" });
+    expect(errors.find((e) => e.message.includes("promise forgotten"))?.context_data).toMatchObject({
+      kind: "unhandledrejection",
+    });
+    expect(errors.find((e) => e.message.startsWith("Failed to load img"))).toMatchObject({
+      severity: "warning",
+    });
+
+    // a viewer sees it, with no control to resolve it
+    const viewerToken = await api<{ token: string }>("POST", "/v1/tokens", {
+      name: "error reader",
+      role: "viewer",
+    });
+    const viewer = await signedIn(viewerToken.token);
+    const viewerPage = await viewer.newPage();
+    await viewerPage.goto(`${platform.url}/errors`);
+    await viewerPage.locator(`tr[data-error-id="${thrown.id}"]`).waitFor();
+    expect(await viewerPage.getByRole("button", { name: /^Resolve/ }).count()).toBe(0);
+    await viewer.close();
+
+    await page.getByRole("navigation").getByRole("link", { name: "Errors" }).click();
+    await page.waitForURL(/\/errors$/);
+    const row = page.locator(`tr[data-error-id="${thrown.id}"]`);
+    await row.getByText(`Error: dashboard exploded ${tag}`, { exact: true }).waitFor();
+    await shot(page, "errors");
+    // a report made meanwhile shows up without a reload: the feed tells the page
+    await page.evaluate(() => {
+      (globalThis as unknown as BrowserGlobals).noReload = true;
+    });
+    const late = await api<{ id: string }>("POST", "/v1/errors", {
+      severity: "fatal",
+      message: `late ${tag}`,
+    });
+    await page.locator(`tr[data-error-id="${late.id}"]`).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).noReload)).toBe(true);
+    await row.getByRole("button", { name: /^Resolve/ }).click();
+    // the list shows open errors: the resolved one leaves it, and is found under "Resolved"
+    await row.waitFor({ state: "detached", timeout: 10_000 });
+    await page.getByLabel("State").selectOption("true");
+    await page.waitForURL(/resolved=true/);
+    await page.locator(`tr[data-error-id="${thrown.id}"] [data-state="resolved"]`).waitFor();
+    await page.close();
+    await context.close();
+  });
+
   it("has no serious or critical accessibility violations on any page, light or dark", async () => {
     const anonymous = await browser.newContext();
     const signIn = await anonymous.newPage();
@@ -404,6 +519,7 @@ describe("the dashboard", () => {
       ["/files", () => page.getByRole("button", { name: "uploads" }).waitFor()],
       ["/settings/profiles", () => page.getByRole("cell", { name: "480p_fast" }).waitFor()],
       ["/settings/tokens", () => page.locator("tbody tr").first().waitFor()],
+      ["/errors?resolved=all", () => page.locator("tbody tr").first().waitFor()],
     ];
     for (const theme of ["light", "dark"]) {
       await page.goto(`${platform.url}/dashboard`);

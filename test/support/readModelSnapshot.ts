@@ -14,5 +14,6 @@ export async function snapshotJobReadModels(pool: pg.Pool, schema: string) {
     job_tasks: await snapshotTable(pool, schema, "job_tasks", "id"),
     job_task_attempts: await snapshotTable(pool, schema, "job_task_attempts", "id"),
     job_timeline: await snapshotTable(pool, schema, "job_timeline", "position"),
+    job_counts: await snapshotTable(pool, schema, "job_counts", "status, source_type"),
   };
 }

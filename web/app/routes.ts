@@ -15,6 +15,7 @@ export default [
       route("files", "routes/files.tsx"),
       route("settings/tokens", "routes/tokens.tsx"),
       route("settings/profiles", "routes/profiles.tsx"),
+      route("errors", "routes/errors.tsx"),
     ]),
     route("*", "routes/notFound.tsx"),
   ]),

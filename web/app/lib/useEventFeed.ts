@@ -26,6 +26,7 @@ export function useEventFeed(enabled: boolean): boolean {
         void client.invalidateQueries({ queryKey: ["job"] });
         void client.invalidateQueries({ queryKey: ["job-events"] });
         void client.invalidateQueries({ queryKey: ["workers"] });
+        void client.invalidateQueries({ queryKey: ["errors"] });
       }, 250);
     };
 
@@ -90,4 +91,6 @@ const FEED_TYPES = [
   "JobDeleted",
   "WorkerStarted",
   "WorkerStopped",
+  "ErrorReported",
+  "ErrorResolved",
 ];

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
+  Bug,
   Clapperboard,
   Cpu,
   FolderOpen,
@@ -10,6 +11,7 @@ import {
   Plus,
   SlidersHorizontal,
 } from "lucide-react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { LanguageSelect } from "../components/LanguageSelect.tsx";
@@ -17,6 +19,7 @@ import { ThemeToggle } from "../components/ThemeToggle.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { cn } from "../components/ui/cn.ts";
 import { apiFetch } from "../lib/apiFetch.ts";
+import { installErrorTracker } from "../lib/errorTracker.ts";
 import { useEventFeed } from "../lib/useEventFeed.ts";
 import { useLocalePath } from "../lib/useLocalePath.ts";
 import { can, useSession } from "../lib/useSession.ts";
@@ -27,7 +30,10 @@ export default function AppShell() {
   const path = useLocalePath();
   const location = useLocation();
   const client = useQueryClient();
-  const live = useEventFeed(Boolean(session.data));
+  const signedIn = Boolean(session.data);
+  const live = useEventFeed(signedIn);
+  // reports need a session: the tracker runs while one is open
+  useEffect(() => (signedIn ? installErrorTracker() : undefined), [signedIn]);
   const signOut = useMutation({
     mutationFn: () => apiFetch<void>("/v1/auth/session", { method: "DELETE" }),
     onSettled: () => client.setQueryData(["session"], null),
@@ -46,6 +52,7 @@ export default function AppShell() {
     { to: "/files", label: t("nav.files"), icon: FolderOpen, show: can(session.data, "operator") },
     { to: "/settings/profiles", label: t("nav.profiles"), icon: SlidersHorizontal, show: true },
     { to: "/settings/tokens", label: t("nav.tokens"), icon: KeyRound, show: can(session.data, "admin") },
+    { to: "/errors", label: t("nav.errors"), icon: Bug, show: true },
   ];
 
   return (

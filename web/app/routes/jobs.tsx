@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Plus, Search } from "lucide-react";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { JobActions } from "../components/JobActions.tsx";
@@ -9,6 +9,7 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Card } from "../components/ui/card.tsx";
 import { Input, NativeSelect } from "../components/ui/input.tsx";
+import { Label } from "../components/ui/label.tsx";
 import { Progress } from "../components/ui/progress.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
@@ -19,6 +20,15 @@ import { useLocalePath } from "../lib/useLocalePath.ts";
 import { can, useSession } from "../lib/useSession.ts";
 
 const STATUSES = ["queued", "processing", "stitching", "uploading", "completed", "failed", "cancelled"];
+const SOURCE_TYPES = ["upload", "url", "stream", "restream"];
+const SORTS = ["-created_at", "created_at", "status", "-status", "-progress", "progress"];
+
+/** A day picked on the page (`YYYY-MM-DD`, the browser's own time zone) as the instant it starts. */
+const startOfDay = (day: string, plusDays = 0): string | null => {
+  const [year, month, date] = day.split("-").map(Number);
+  if (!year || !month || !date) return null;
+  return new Date(year, month - 1, date + plusDays).toISOString();
+};
 const PAGE_SIZE = 20;
 
 export default function Jobs() {
@@ -29,13 +39,26 @@ export default function Jobs() {
   const status = params.get("status") ?? "";
   const offset = Number(params.get("offset") ?? 0) || 0;
   const search = params.get("q") ?? "";
+  const sourceType = params.get("source_type") ?? "";
+  const fromDay = params.get("from") ?? "";
+  const toDay = params.get("to") ?? "";
+  const sort = params.get("sort") ?? "";
   const [typed, setTyped] = useState(search);
+  const fromId = useId();
+  const toId = useId();
   const query = useMemo(() => {
     const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
     if (status) q.set("status", status);
     if (search.trim()) q.set("q", search.trim());
+    if (sourceType) q.set("source_type", sourceType);
+    if (sort && SORTS.includes(sort)) q.set("sort", sort);
+    // the page's days are whole days: from its first instant up to the first instant of the next
+    const from = fromDay ? startOfDay(fromDay) : null;
+    const to = toDay ? startOfDay(toDay, 1) : null;
+    if (from) q.set("from", from);
+    if (to) q.set("to", to);
     return q.toString();
-  }, [status, search, offset]);
+  }, [status, search, sourceType, fromDay, toDay, sort, offset]);
   const jobs = useQuery({
     queryKey: ["jobs", query],
     queryFn: () => apiFetch<JobList>(`/v1/jobs?${query}`),
@@ -95,6 +118,55 @@ export default function Jobs() {
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {t(`status.${s}`)}
+              </option>
+            ))}
+          </NativeSelect>
+          <NativeSelect
+            aria-label={t("jobs.sourceTypeFilter")}
+            value={sourceType}
+            onChange={(event) => update({ source_type: event.target.value, offset: "" })}
+          >
+            <option value="">{t("jobs.allSourceTypes")}</option>
+            {SOURCE_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {t(`jobs.sourceTypes.${type}`)}
+              </option>
+            ))}
+          </NativeSelect>
+          <div className="flex items-center gap-2">
+            <Label htmlFor={fromId} className="font-normal text-muted-foreground">
+              {t("jobs.from")}
+            </Label>
+            <Input
+              id={fromId}
+              type="date"
+              className="w-auto"
+              value={fromDay}
+              onChange={(event) => update({ from: event.target.value, offset: "" })}
+            />
+          </div>
+          <div className="flex items-center gap-2">
+            <Label htmlFor={toId} className="font-normal text-muted-foreground">
+              {t("jobs.to")}
+            </Label>
+            <Input
+              id={toId}
+              type="date"
+              className="w-auto"
+              value={toDay}
+              onChange={(event) => update({ to: event.target.value, offset: "" })}
+            />
+          </div>
+          <NativeSelect
+            aria-label={t("jobs.sort")}
+            value={SORTS.includes(sort) ? sort : "-created_at"}
+            onChange={(event) =>
+              update({ sort: event.target.value === "-created_at" ? "" : event.target.value, offset: "" })
+            }
+          >
+            {SORTS.map((key) => (
+              <option key={key} value={key}>
+                {t(`jobs.sorts.${key}`)}
               </option>
             ))}
           </NativeSelect>

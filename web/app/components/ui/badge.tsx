@@ -6,7 +6,8 @@ const tones = {
   info: "bg-primary/15 text-primary",
   success: "bg-success/15 text-success",
   warning: "bg-warning/20 text-warning",
-  danger: "bg-destructive/15 text-destructive",
+  // the destructive colour itself is too light for small text on its own tint (axe: color-contrast)
+  danger: "bg-destructive/15 text-red-800 dark:text-red-300",
 } as const;
 
 export type BadgeTone = keyof typeof tones;
