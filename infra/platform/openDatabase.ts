@@ -96,6 +96,9 @@ async function embeddedUrl(
   };
 }
 
+/** Connections of a process to the read models: the processors' leader locks and room for queries. */
+export const READ_MODEL_POOL_SIZE = 40;
+
 export async function openDatabase(config: DatabaseConfig): Promise<PlatformDatabase> {
   const log = config.log ?? (() => {});
   const kurrent = config.eventStoreUrl !== undefined && KURRENT_URL.test(config.eventStoreUrl);
@@ -116,7 +119,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<PlatformData
         schema: config.eventStoreSchema ?? "webencode_events",
         onError: (e) => log(`event store: ${e.message}`),
       });
-  const pool = openPool(databaseUrl, 10, (e) => log(`read models: ${e.message}`));
+  // Every single-active projector and reactor holds one connection for its advisory lock while it leads
+  // (a dozen today, more with each capability); the rest serve queries and writes. With 10 in all, the
+  // leaders took every connection and the kernel's reads waited for ever.
+  const pool = openPool(databaseUrl, READ_MODEL_POOL_SIZE, (e) => log(`read models: ${e.message}`));
   return {
     store,
     pool,

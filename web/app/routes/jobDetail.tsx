@@ -110,6 +110,7 @@ export default function JobDetail() {
             <thead>
               <tr>
                 <TableHead>{t("job.index")}</TableHead>
+                <TableHead>{t("job.kind")}</TableHead>
                 <TableHead>{t("job.range")}</TableHead>
                 <TableHead>{t("jobs.status")}</TableHead>
                 <TableHead className="w-48">{t("jobs.progress")}</TableHead>
@@ -122,6 +123,7 @@ export default function JobDetail() {
               {view.tasks.map((task) => (
                 <tr key={task.id}>
                   <TableCell>{task.sequence_index}</TableCell>
+                  <TableCell>{t(`job.kinds.${task.kind}`)}</TableCell>
                   <TableCell className="tabular-nums">
                     {formatDuration(task.start_time_sec)}–{formatDuration(task.end_time_sec)}
                   </TableCell>
@@ -145,9 +147,61 @@ export default function JobDetail() {
           </Table>
           <AttemptLogs tasks={view.tasks} />
         </Card>
+        {view.stitch && <Seams stitch={view.stitch} />}
         <Timeline jobId={view.id} />
       </div>
     </>
+  );
+}
+
+/** A split job's stitch proof and each seam's SSIM against the job's mean: where a seam could show. */
+function Seams({ stitch }: { stitch: NonNullable<JobDetailView["stitch"]> }) {
+  const { t } = useTranslation();
+  return (
+    <Card className="lg:col-span-3">
+      <CardHeader>
+        <CardTitle>{t("job.seams")}</CardTitle>
+      </CardHeader>
+      <CardContent className="space-y-3">
+        <dl className="grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
+          <Figure
+            label={t("job.kinds.stitch")}
+            value={t("job.framesVerified", { count: stitch.frame_count })}
+          />
+          <Figure
+            label={t("job.meanSsim")}
+            value={stitch.mean_ssim === null ? "—" : stitch.mean_ssim.toFixed(5)}
+          />
+        </dl>
+        {stitch.seams_unmeasured !== null && (
+          <p className="text-sm text-muted-foreground">
+            {t("job.seamsUnmeasured", { reason: stitch.seams_unmeasured })}
+          </p>
+        )}
+        {stitch.seams.length > 0 && (
+          <Table>
+            <thead>
+              <tr>
+                <TableHead>{t("job.seam")}</TableHead>
+                <TableHead>{t("job.seamAt")}</TableHead>
+                <TableHead>{t("job.ssim")}</TableHead>
+                <TableHead>{t("job.delta")}</TableHead>
+              </tr>
+            </thead>
+            <tbody>
+              {stitch.seams.map((seam) => (
+                <tr key={seam.index}>
+                  <TableCell>{seam.index}</TableCell>
+                  <TableCell className="tabular-nums">{formatDuration(seam.time_sec)}</TableCell>
+                  <TableCell className="tabular-nums">{seam.ssim.toFixed(5)}</TableCell>
+                  <TableCell className="tabular-nums">{seam.delta.toFixed(5)}</TableCell>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
   );
 }
 
