@@ -307,8 +307,11 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
           },
           context,
         );
-        // A refused result (a newer attempt, a cancelled job) must not stay around looking like output.
-        if (completed._tag === "JobRejected") await deps.storage.jobs.delete(stored.ref);
+        // A refused result (a newer attempt, a cancelled job) must not stay around looking like output,
+        // unless it is the very file the task recorded (another attempt made the same bytes).
+        if (completed._tag === "JobRejected" && !(await recordedAs(jobId, taskId, stored.ref.key))) {
+          await deps.storage.jobs.delete(stored.ref);
+        }
         await message.ack();
         return;
       }
@@ -342,14 +345,15 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
   }
 
   /**
-   * Puts a verified output into the job storage at `work/<job>/<task>/<attempt>.mp4`; the bytes stored
-   * must hash to what the encoder verified, else the copy is deleted and the attempt fails as transient.
+   * Puts a verified output into the job storage at `work/<job>/<task>/<sha256>.mp4`, named by its
+   * content, so a chunk's key says which bytes it holds; the bytes stored must hash to what the encoder
+   * verified, else the copy is deleted and the attempt fails as transient.
    */
   async function storeOutput(
-    { jobId, taskId, attempt }: TaskAttempt,
+    { jobId, taskId }: TaskAttempt,
     encoded: Encoded,
   ): Promise<StoredOutput | EncodeFailed> {
-    const ref = { key: `${jobWorkFolder(jobId)}/${taskId}/${attempt}.mp4` };
+    const ref = { key: `${jobWorkFolder(jobId)}/${taskId}/${encoded.checksum.replace(/^sha256:/, "")}.mp4` };
     const stored = await putLocalFile(deps.storage.jobs, ref, encoded.path, { contentType: "video/mp4" });
     if (isStorageFailure(stored)) {
       return failure("transient", `the output could not be stored: ${stored.message} ${stored.hint}`);
@@ -362,6 +366,12 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       );
     }
     return { ...encoded, _tag: "StoredOutput", ref };
+  }
+
+  /** Whether the task's completion recorded this very key as its output. */
+  async function recordedAs(jobId: string, taskId: string, key: string): Promise<boolean> {
+    const { state } = await deps.jobs.load(jobId);
+    return state.status !== "initial" && state.tasks.some((t) => t.taskId === taskId && t.outputKey === key);
   }
 
   /**

@@ -183,14 +183,16 @@ describe("encode worker", () => {
     expect(events.find((e) => e.type === "TaskCompleted")?.data).toEqual({
       taskId,
       attempt: 1,
-      outputKey: `work/${jobId}/${taskId}/1.mp4`,
+      // named by its content
+      outputKey: `work/${jobId}/${taskId}/${createHash("sha256").update("bytes").digest("hex")}.mp4`,
       sizeBytes: 5,
       checksum: `sha256:${createHash("sha256").update("bytes").digest("hex")}`,
       durationSec: 2,
     });
     expect(storedAtAck[0]).toContain("TaskCompleted");
     // the output went into the job storage under the recorded key, and nothing stays in the scratch folder
-    expect(await readFile(join(dir, "storage", "work", jobId, taskId, "1.mp4"), "utf8")).toBe("bytes");
+    const named = `${createHash("sha256").update("bytes").digest("hex")}.mp4`;
+    expect(await readFile(join(dir, "storage", "work", jobId, taskId, named), "utf8")).toBe("bytes");
     await waitFor("the scratch folder to empty", async () =>
       (await readdir(join(dir, "scratch"))).length === 0 ? true : undefined,
     );

@@ -4,7 +4,8 @@
 import { balanceSegments } from "../../domain/job/balanceSegments.ts";
 import { chunkCount } from "../../domain/job/chunkCount.ts";
 import { defaultSegmentBounds, planSegments, type SegmentBounds } from "../../domain/job/planSegments.ts";
-import type { EncodeProfile, EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { EncodeProfile, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
 import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 
@@ -14,7 +15,8 @@ export interface WorkerPoolView {
 }
 
 export interface SplitTaskDeps {
-  encoder: Pick<EncoderPlugin, "split">;
+  /** Planning reads frames and times chunks; it never encodes. */
+  encoder: { split?: Pick<SplitEncoding, "probeFrames" | "planSplit"> | undefined };
   workerPool?: WorkerPoolView | undefined;
   /** Segment bounds for profiles that set none; the platform's defaults when absent. */
   segmentBounds?: SegmentBounds | undefined;

@@ -28,27 +28,27 @@ function framesOf(seconds: number, declared = seconds * 30): SourceFrames {
   };
 }
 
-const split = (frames: SourceFrames): SplitEncoding =>
-  ({
-    probeFrames: async () => frames,
-    planSplit: (_profile, _source, probed, segments) => ({
-      target: {
-        frameRate: "30/1",
-        frameCount: probed.frameCount,
-        durationSec: probed.endSec,
-        videoStartSec: 0,
-        width: 1280,
-        height: 720,
-      },
-      chunks: segments.map(({ startSec, endSec }) => ({
-        seekSec: startSec,
-        firstFrame: Math.round(startSec * 30),
-        frameCount: null,
-        gridStartSec: startSec,
-        durationSec: endSec - startSec,
-      })),
-    }),
-  }) as SplitEncoding;
+/** What planning uses of the encoder's split support; the planner never encodes. */
+const split = (frames: SourceFrames): Pick<SplitEncoding, "probeFrames" | "planSplit"> => ({
+  probeFrames: async () => frames,
+  planSplit: (_profile, _source, probed, segments) => ({
+    target: {
+      frameRate: "30/1",
+      frameCount: probed.frameCount,
+      durationSec: probed.endSec,
+      videoStartSec: 0,
+      width: 1280,
+      height: 720,
+    },
+    chunks: segments.map(({ startSec, endSec }) => ({
+      seekSec: startSec,
+      firstFrame: Math.round(startSec * 30),
+      frameCount: null,
+      gridStartSec: startSec,
+      durationSec: endSec - startSec,
+    })),
+  }),
+});
 
 const source = (seconds: number, audio = true): SourceInfo => ({
   ...sourceInfoFixture("/media/talk.mp4"),
