@@ -22,7 +22,10 @@ export type FailProbe = { type: "FailProbe"; data: { message: string; code?: "WE
 
 export type PlanJob = { type: "PlanJob"; data: { tasks: PlannedTask[]; maxAttempts?: number } };
 
-export type StartTask = { type: "StartTask"; data: { taskId: string; attempt: number; workerId: string } };
+export type StartTask = {
+  type: "StartTask";
+  data: { taskId: string; attempt: number; workerId: string; leaseId?: string };
+};
 
 /** A progress tick of a running attempt, 0–100; only new 25/50/75 % milestones are stored. */
 export type RecordTaskProgress = {

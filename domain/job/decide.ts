@@ -219,11 +219,14 @@ const isRejected = (value: TaskState | JobRejected): value is JobRejected => "_t
 const notRunning = (task: TaskState) =>
   jobRejected("WE-JOB-001", `Task ${task.taskId} is ${task.status}, not running`);
 
-function startTask({ taskId, attempt, workerId }: StartTask["data"], job: Job): JobDecision {
+function startTask({ taskId, attempt, workerId, leaseId }: StartTask["data"], job: Job): JobDecision {
   const task = currentTask(job, taskId, attempt);
   if (isRejected(task)) return task;
   if (task.status === "scheduled")
-    return accepted({ type: "TaskStarted", data: { taskId, attempt, workerId } });
+    return accepted({
+      type: "TaskStarted",
+      data: { taskId, attempt, workerId, ...(leaseId === undefined ? {} : { leaseId }) },
+    });
   if (task.workerId === workerId) return accepted();
   return jobRejected(
     "WE-JOB-011",

@@ -60,6 +60,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
             status: "pending",
             attempt: 0,
             workerId: null,
+            leaseId: null,
             progressPct: 0,
             outputKey: null,
             sizeBytes: null,
@@ -74,13 +75,18 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         status: "scheduled",
         attempt: data.attempt,
         workerId: null,
+        leaseId: null,
         progressPct: 0,
         notBefore: data.notBefore ?? null,
         avoidWorkers: data.avoidWorkers ?? [],
       })),
     )
     .with({ type: "TaskStarted" }, ({ data }) => ({
-      ...updateTask(job, data.taskId, () => ({ status: "running", workerId: data.workerId })),
+      ...updateTask(job, data.taskId, () => ({
+        status: "running",
+        workerId: data.workerId,
+        leaseId: data.leaseId ?? null,
+      })),
       status: job.status === "queued" ? "processing" : job.status,
     }))
     .with({ type: "TaskProgressed" }, ({ data }) =>

@@ -35,6 +35,8 @@ export interface TaskState {
   /** The current attempt; 0 until the task is first scheduled. Only this attempt may report. */
   attempt: number;
   workerId: string | null;
+  /** The queue message the running attempt holds as its lease, when its worker said. */
+  leaseId: string | null;
   /** Highest milestone reached by the current attempt (0, 25, 50, 75), 100 once completed. */
   progressPct: number;
   outputKey: string | null;

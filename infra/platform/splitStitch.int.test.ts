@@ -310,6 +310,14 @@ describe("split & stitch across two workers", () => {
       .map((e) => (e.data as { taskId: string }).taskId);
     expect(completed.sort()).toEqual(done.body.tasks.map((t) => (t as unknown as { id: string }).id).sort());
     expect(events.filter((e) => e.type === "TaskStarted")).toHaveLength(done.body.tasks.length);
+    // a duplicate of a running attempt is dropped, never taken for its lost lease
+    expect(events.filter((e) => e.type === "TaskFailed")).toEqual([]);
+    await until(
+      () => queue.depth(),
+      (depth) => depth === 0,
+      "the duplicates acknowledged",
+      10_000,
+    );
   }, 150_000);
 
   it("fails a truncated source with a clear code before any chunk is encoded, and nothing stays running", async () => {

@@ -119,7 +119,16 @@ export const jobEventSchema = z.discriminatedUnion("type", [
       avoidWorkers: z.array(z.string().min(1)).optional(),
     }),
   ),
-  event("TaskStarted", z.strictObject({ taskId: id, attempt, workerId: z.string().min(1) })),
+  event(
+    "TaskStarted",
+    z.strictObject({
+      taskId: id,
+      attempt,
+      workerId: z.string().min(1),
+      /** The work-queue message the attempt holds as its lease; a message of another id is a duplicate. */
+      leaseId: z.string().min(1).max(200).optional(),
+    }),
+  ),
   // Milestones only: fine-grained progress travels as ephemeral ticks on the bus.
   event(
     "TaskProgressed",

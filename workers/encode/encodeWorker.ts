@@ -187,12 +187,19 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     try {
       const started = await execute(
         jobId,
-        { type: "StartTask", data: { taskId, attempt, workerId } },
+        { type: "StartTask", data: { taskId, attempt, workerId, leaseId: message.id } },
         context,
       );
       if (started._tag === "JobRejected") {
         if (started.code !== "WE-JOB-011") {
           // stale attempt, finished or unknown job: nothing left to do for this message
+          await message.ack();
+        } else if (await isDuplicateOfLease(jobId, taskId, message.id)) {
+          // another message for an attempt that runs under its own lease: a duplicate delivery
+          log(
+            "info",
+            `worker ${workerId}: job ${jobId} task ${taskId}: duplicate of a running attempt dropped`,
+          );
           await message.ack();
         } else if (message.deliveryCount === 1) {
           message.nak(heldElsewhereRetryMs);
@@ -366,6 +373,13 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       );
     }
     return { ...encoded, _tag: "StoredOutput", ref };
+  }
+
+  /** The attempt runs under a lease (queue message) other than `messageId`. */
+  async function isDuplicateOfLease(jobId: string, taskId: string, messageId: string): Promise<boolean> {
+    const { state } = await deps.jobs.load(jobId);
+    const task = state.status === "initial" ? undefined : state.tasks.find((t) => t.taskId === taskId);
+    return task?.leaseId != null && task.leaseId !== messageId;
   }
 
   /** Whether the task's completion recorded this very key as its output. */
