@@ -167,7 +167,7 @@ describe("first VOD job through webencode up", () => {
     const jobId = /^([0-9a-f-]{36})$/m.exec(stdout)![1]!;
     const listed = await cli("jobs", "list");
     expect(listed.stdout).toMatch(new RegExp(`${jobId} +completed +100% +480p_fast`));
-    const shown = JSON.parse((await cli("jobs", "show", jobId)).stdout) as {
+    const shown = JSON.parse((await cli("jobs", "show", jobId, "--json")).stdout) as {
       status: string;
       tasks: unknown[];
     };
@@ -175,6 +175,8 @@ describe("first VOD job through webencode up", () => {
       status: "completed",
       tasks: [expect.objectContaining({ status: "completed" })],
     });
+    // without --json, the task table
+    expect((await cli("jobs", "show", jobId)).stdout).toMatch(/^0 +video +0\.000–10\.\d{3} +completed /m);
     await expect(cli("jobs", "cancel", jobId)).rejects.toMatchObject({
       stderr: expect.stringContaining("WE-JOB-006"),
     });
