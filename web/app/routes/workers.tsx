@@ -56,6 +56,14 @@ export default function Workers() {
                 </TableCell>
                 <TableCell>
                   <StatusBadge status={workerState(worker)} />
+                  {worker.quarantined && (
+                    <p
+                      className="mt-1 max-w-56 text-xs text-muted-foreground"
+                      data-testid="quarantine-reason"
+                    >
+                      {worker.quarantined.reason}
+                    </p>
+                  )}
                 </TableCell>
                 <TableCell>
                   <div className="flex flex-wrap gap-1">
