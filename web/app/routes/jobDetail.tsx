@@ -137,15 +137,15 @@ export default function JobDetail() {
                       label={`${t("jobs.progress")} #${task.sequence_index}`}
                     />
                   </TableCell>
-                  <TableCell className="font-mono text-xs" data-testid="task-worker">
+                  <TableCell className="font-mono text-xs whitespace-nowrap" data-testid="task-worker">
                     {task.worker_id ? (
                       <Link
                         to={path(`/workers/${encodeURIComponent(task.worker_id)}`)}
                         className="text-primary hover:underline"
                         aria-label={t("workers.details", { id: task.worker_id })}
-                        title={task.worker_id}
                       >
-                        {task.worker_id.slice(0, 12)}
+                        {/* whole: a process's workers share its host-and-run prefix and differ at the end */}
+                        {task.worker_id}
                       </Link>
                     ) : (
                       "—"
