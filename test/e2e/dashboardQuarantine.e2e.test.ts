@@ -52,7 +52,16 @@ afterAll(async () => {
 });
 
 describe("a quarantined worker on the dashboard", () => {
-  it("is quarantined after failing three attempts in a row, and /workers says so with the reason", async () => {
+  it("is quarantined after failing three attempts in a row; its open page and /workers say so with the reason", async () => {
+    const { workers } = await dashboard.api<{ workers: { id: string }[] }>("GET", "/v1/workers");
+    expect(workers).toHaveLength(1);
+    const open = await admin.newPage();
+    await open.goto(`${platform.url}/workers/${encodeURIComponent(workers[0]!.id)}`);
+    await open.getByTestId("worker-state").locator('[data-status="online"]').waitFor();
+    // a reload would drop this marker: the quarantine must reach the open page by itself
+    await open.evaluate(() => {
+      (globalThis as unknown as BrowserGlobals).noReload = true;
+    });
     for (let i = 0; i < 3; i++)
       jobIds.push(
         (
@@ -62,8 +71,6 @@ describe("a quarantined worker on the dashboard", () => {
           })
         ).id,
       );
-    const { workers } = await dashboard.api<{ workers: { id: string }[] }>("GET", "/v1/workers");
-    expect(workers).toHaveLength(1);
     await expect
       .poll(
         async () => {
@@ -77,6 +84,13 @@ describe("a quarantined worker on the dashboard", () => {
       )
       .not.toBeNull();
     expect(worker.quarantined!.exit_class).toBe("transient");
+    await open
+      .getByTestId("worker-state")
+      .locator('[data-status="quarantined"]')
+      .waitFor({ timeout: 10_000 });
+    expect(await open.getByTestId("quarantine-reason").textContent()).toBe(worker.quarantined!.reason);
+    expect(await open.evaluate(() => (globalThis as unknown as BrowserGlobals).noReload)).toBe(true);
+    await open.close();
 
     const page = await admin.newPage();
     await page.goto(`${platform.url}/workers`);
@@ -136,7 +150,20 @@ describe("a quarantined worker on the dashboard", () => {
     await dashboard.shot(page, "worker-quarantined");
     const state = page.getByTestId("worker-state").locator("[data-status]");
     expect(await state.getAttribute("data-status")).toBe("quarantined");
-    await page.getByRole("button", { name: `Lift quarantine ${worker.id}` }).click();
+    // reached and pressed from the keyboard alone
+    const lift = `Lift quarantine ${worker.id}`;
+    const focused = () =>
+      page.evaluate(
+        () =>
+          (
+            globalThis as unknown as {
+              document: { activeElement: { getAttribute(n: string): string | null } | null };
+            }
+          ).document.activeElement?.getAttribute("aria-label") ?? null,
+      );
+    for (let step = 0; step < 40 && (await focused()) !== lift; step++) await page.keyboard.press("Tab");
+    expect(await focused()).toBe(lift);
+    await page.keyboard.press("Enter");
     await expect.poll(() => state.getAttribute("data-status"), { timeout: 10_000 }).toBe("online");
     await page.getByTestId("quarantine").waitFor({ state: "detached" });
     expect(await page.getByRole("button", { name: /Lift quarantine/ }).count()).toBe(0);
