@@ -28,7 +28,7 @@ export interface DashboardBrowser {
   close(): Promise<void>;
 }
 
-export const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
