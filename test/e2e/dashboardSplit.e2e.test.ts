@@ -75,7 +75,7 @@ describe("a split job on the dashboard", () => {
           seen.add(text);
           return text;
         },
-        { timeout: 180_000, interval: 250 },
+        { timeout: 150_000, interval: 250 },
       )
       .toBe("100 %");
     expect([...seen].some((text) => text !== "100 %")).toBe(true);
