@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
 import { makeClip } from "../../test/support/mediaClip.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { writeFailingEncodeFfmpeg } from "../../test/support/writeFailingEncodeFfmpeg.ts";
 import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
@@ -16,20 +17,6 @@ import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";
 import { loadConfig, type PlatformConfig } from "./platformConfig.ts";
 import { type Kernel, startKernel } from "./startKernel.ts";
 import { startWorkers } from "./startWorkers.ts";
-
-/** A broken ffmpeg: answers listings and the one-frame proofs as the real one, fails every task encode. */
-const brokenFfmpeg = (failure: string) => `#!/bin/sh
-case " $* " in
-  *" -progress "*)
-${failure} ;;
-esac
-exec "\${FFMPEG_PATH:-ffmpeg}" "$@"
-`;
-const failsToOpenItsEncoder = `    echo "[libx264 @ 0x5581] Error while opening encoder for output stream #0:0" >&2
-    echo "Conversion failed!" >&2
-    exit 1`;
-/** What the kernel's OOM killer does to a process: SIGKILL, with no last word. */
-const killedForMemory = "    kill -9 $$";
 
 let database: TestDatabase;
 let db: PlatformDatabase;
@@ -71,13 +58,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Workers of their own process configuration; the broken one runs the script above as its ffmpeg. */
-async function startWorkersWith(name: string, failure?: string): Promise<EncodeWorker> {
+/** Workers of their own process configuration; a broken one runs an ffmpeg that fails every task encode. */
+async function startWorkersWith(
+  name: string,
+  failure?: Parameters<typeof writeFailingEncodeFfmpeg>[1],
+): Promise<EncodeWorker> {
   const dataDir = join(dir, name);
   await mkdir(dataDir, { recursive: true });
   if (failure !== undefined) {
-    const script = join(dataDir, "broken-ffmpeg.sh");
-    await writeFile(script, brokenFfmpeg(failure), { mode: 0o755 });
+    const script = await writeFailingEncodeFfmpeg(dataDir, failure);
     await writeFile(join(dataDir, "plugins.toml"), `[encoder-ffmpeg.config]\nffmpeg_path = "${script}"\n`);
   }
   const own = loadConfig(
@@ -128,7 +117,7 @@ const eventsOf = async (jobId: string) => db.store.readStream(jobStream.name(job
 
 describe("failure handling", () => {
   it("quarantines a worker that fails three attempts in a row; a healthy one completes their jobs", async () => {
-    const broken = await startWorkersWith("broken", failsToOpenItsEncoder);
+    const broken = await startWorkersWith("broken", "encoderFailsToOpen");
 
     // alone, the broken worker takes the first attempt of each job and fails it
     const jobIds = [await submit(), await submit(), await submit()];
@@ -181,7 +170,7 @@ describe("failure handling", () => {
   }, 120_000);
 
   it("retries an attempt killed as if out of memory on another worker, though the first asks again first", async () => {
-    const starved = await startWorkersWith("starved", killedForMemory);
+    const starved = await startWorkersWith("starved", "killedForMemory");
     const jobId = await submit();
     const failed = await until(
       async () => (await eventsOf(jobId)).find((e) => e.type === "TaskFailed"),

@@ -1,83 +1,35 @@
 // The dashboard in a real browser against `webencode up`: sign in with a pasted token, a job from an
 // uploaded clip through the wizard, its progress bar reaching 100 % without a reload, the event timeline
 // moved back to "processing", the output downloaded, a viewer without controls, Japanese under /ja/.
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDashboardBuild } from "../../infra/platform/dashboardBuild.ts";
+import {
+  type BrowserGlobals,
+  type DashboardBrowser,
+  openDashboardBrowser,
+} from "../support/dashboardBrowser.ts";
 import { makeClip } from "../support/mediaClip.ts";
 import { type PlatformProcess, startPlatform } from "../support/platformProcess.ts";
-
-// page scripts run in the browser (no closures reach them); the test itself is typed for Node
-interface BrowserGlobals {
-  document: { cookie: string };
-  localStorage: Record<string, string> & { setItem(key: string, value: string): void };
-  noReload?: boolean;
-}
-
-const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let dir: string;
 let clip: string;
 let longClip: string;
 let platform: PlatformProcess;
+let dashboard: DashboardBrowser;
 let browser: Browser;
 let admin: BrowserContext;
 let adminToken: string;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.ok, `${method} ${path}: ${response.status}`).toBe(true);
-  return (await response.json()) as T;
-}
-
-async function signedIn(token: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(`${platform.url}/sign-in`);
-  await page.getByLabel("API token").fill(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/dashboard$/);
-  await page.close();
-  return context;
-}
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+const api = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  dashboard.api<T>(method, path, body);
+const signedIn = (token: string) => dashboard.signedIn(token);
+const seriousViolations = (page: Page) => dashboard.seriousViolations(page);
+const shot = (page: Page, name: string) => dashboard.shot(page, name);
 
 beforeAll(async () => {
   // built once here (and only when its sources changed), so the platform below finds it ready
@@ -85,7 +37,6 @@ beforeAll(async () => {
   expect(build._tag).toBe("DashboardReady");
   dir = await mkdtemp(join(tmpdir(), "webencode-dashboard-"));
   await chmod(dir, 0o755);
-  await mkdir(SCREENSHOTS, { recursive: true });
   clip = join(dir, "harbour.mp4");
   longClip = join(dir, "long.mp4");
   await Promise.all([
@@ -95,14 +46,12 @@ beforeAll(async () => {
   platform = await startPlatform(join(dir, "data"), join(dir, "media"));
   adminToken = platform.adminToken!;
   expect(adminToken).toMatch(/^we_/);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  dashboard = await openDashboardBrowser(platform, adminToken);
+  browser = dashboard.browser;
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await dashboard?.close();
   await platform?.kill();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -219,7 +168,7 @@ describe("the dashboard", () => {
     expect(await page.getByTestId("timeline-position").textContent()).toMatch(/^Event \d+ of \d+$/);
     await page.getByTestId("timeline-state").scrollIntoViewIfNeeded();
     await shot(page, "job-timeline");
-    await page.screenshot({ path: join(SCREENSHOTS, "job.png"), fullPage: true });
+    await dashboard.shot(page, "job", { fullPage: true });
     await page.close();
   });
 

@@ -17,6 +17,7 @@ const TONES: Record<string, BadgeTone> = {
   offline: "neutral",
   stopped: "neutral",
   lost: "danger",
+  quarantined: "danger",
 };
 
 export function StatusBadge({ status }: { status: string }) {

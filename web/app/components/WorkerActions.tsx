@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { CirclePause, CirclePlay, Trash2 } from "lucide-react";
+import { CirclePause, CirclePlay, ShieldCheck, Trash2 } from "lucide-react";
 import { useTranslation } from "react-i18next";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { Worker, WorkerStateResponse } from "../lib/apiTypes.ts";
@@ -7,15 +7,16 @@ import { can, useSession } from "../lib/useSession.ts";
 import { Button } from "./ui/button.tsx";
 
 /**
- * Drain, undrain and remove, for admins only: an online worker can be drained or taken back, and only
- * one that no longer runs can be removed (the API refuses the rest, so the buttons are not drawn).
+ * Drain, undrain, lift a quarantine and remove, for admins only: an online worker can be drained or taken
+ * back, a quarantined one released, and only one that no longer runs can be removed (the API refuses the
+ * rest, so the buttons are not drawn).
  */
 export function WorkerActions({ worker, onRemoved }: { worker: Worker; onRemoved?: () => void }) {
   const { t } = useTranslation();
   const session = useSession();
   const client = useQueryClient();
   const command = useMutation({
-    mutationFn: (action: "drain" | "undrain" | "remove") =>
+    mutationFn: (action: "drain" | "undrain" | "unquarantine" | "remove") =>
       action === "remove"
         ? apiFetch<WorkerStateResponse>(`/v1/workers/${encodeURIComponent(worker.id)}`, { method: "DELETE" })
         : apiFetch<WorkerStateResponse>(`/v1/workers/${encodeURIComponent(worker.id)}/${action}`, {
@@ -53,6 +54,18 @@ export function WorkerActions({ worker, onRemoved }: { worker: Worker; onRemoved
         >
           <CirclePlay aria-hidden />
           {t("workers.undrain")}
+        </Button>
+      )}
+      {worker.quarantined !== null && (
+        <Button
+          variant="outline"
+          size="sm"
+          onClick={() => command.mutate("unquarantine")}
+          disabled={command.isPending}
+          aria-label={`${t("workers.unquarantine")} ${worker.id}`}
+        >
+          <ShieldCheck aria-hidden />
+          {t("workers.unquarantine")}
         </Button>
       )}
       {worker.status !== "online" && (

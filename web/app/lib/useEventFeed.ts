@@ -91,6 +91,11 @@ const FEED_TYPES = [
   "JobDeleted",
   "WorkerStarted",
   "WorkerStopped",
+  "WorkerLost",
+  "WorkerDrained",
+  "WorkerUndrained",
+  "WorkerQuarantined",
+  "WorkerUnquarantined",
   "ErrorReported",
   "ErrorResolved",
 ];

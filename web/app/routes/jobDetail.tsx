@@ -6,6 +6,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { JobActions } from "../components/JobActions.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { Badge } from "../components/ui/badge.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Card, CardContent, CardHeader, CardTitle } from "../components/ui/card.tsx";
 import { Progress } from "../components/ui/progress.tsx";
@@ -121,7 +122,7 @@ export default function JobDetail() {
             </thead>
             <tbody>
               {view.tasks.map((task) => (
-                <tr key={task.id}>
+                <tr key={task.id} data-task-id={task.id} data-task-kind={task.kind}>
                   <TableCell>{task.sequence_index}</TableCell>
                   <TableCell>{t(`job.kinds.${task.kind}`)}</TableCell>
                   <TableCell className="tabular-nums">
@@ -136,7 +137,20 @@ export default function JobDetail() {
                       label={`${t("jobs.progress")} #${task.sequence_index}`}
                     />
                   </TableCell>
-                  <TableCell className="font-mono text-xs">{task.worker_id?.slice(0, 8) ?? "—"}</TableCell>
+                  <TableCell className="font-mono text-xs whitespace-nowrap" data-testid="task-worker">
+                    {task.worker_id ? (
+                      <Link
+                        to={path(`/workers/${encodeURIComponent(task.worker_id)}`)}
+                        className="text-primary hover:underline"
+                        aria-label={t("workers.details", { id: task.worker_id })}
+                      >
+                        {/* whole: a process's workers share its host-and-run prefix and differ at the end */}
+                        {task.worker_id}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </TableCell>
                   <TableCell>
                     {task.attempt} / {task.max_attempts}
                   </TableCell>
@@ -154,11 +168,18 @@ export default function JobDetail() {
   );
 }
 
+/**
+ * How far a seam's SSIM may fall below the job's mean before a viewer could notice the cut: split &
+ * stitch's goal (README, "Split & stitch"), so the page points at the seams that miss it.
+ */
+const SEAM_DELTA_LIMIT = -0.005;
+
 /** A split job's stitch proof and each seam's SSIM against the job's mean: where a seam could show. */
 function Seams({ stitch }: { stitch: NonNullable<JobDetailView["stitch"]> }) {
   const { t } = useTranslation();
+  const visible = stitch.seams.filter((seam) => seam.delta < SEAM_DELTA_LIMIT).length;
   return (
-    <Card className="lg:col-span-3">
+    <Card className="lg:col-span-3" data-testid="seams">
       <CardHeader>
         <CardTitle>{t("job.seams")}</CardTitle>
       </CardHeader>
@@ -172,6 +193,11 @@ function Seams({ stitch }: { stitch: NonNullable<JobDetailView["stitch"]> }) {
             label={t("job.meanSsim")}
             value={stitch.mean_ssim === null ? "—" : stitch.mean_ssim.toFixed(5)}
           />
+          <Figure
+            label={t("job.worstSeam")}
+            value={stitch.worst_seam_delta === null ? "—" : stitch.worst_seam_delta.toFixed(5)}
+          />
+          <Figure label={t("job.seamsToCheck")} value={String(visible)} />
         </dl>
         {stitch.seams_unmeasured !== null && (
           <p className="text-sm text-muted-foreground">
@@ -179,24 +205,48 @@ function Seams({ stitch }: { stitch: NonNullable<JobDetailView["stitch"]> }) {
           </p>
         )}
         {stitch.seams.length > 0 && (
-          <Table>
+          <p className="text-sm text-muted-foreground" id="seam-limit">
+            {t("job.seamLimit", { limit: Math.abs(SEAM_DELTA_LIMIT) })}
+          </p>
+        )}
+        {stitch.seams.length > 0 && (
+          <Table aria-describedby="seam-limit">
             <thead>
               <tr>
                 <TableHead>{t("job.seam")}</TableHead>
                 <TableHead>{t("job.seamAt")}</TableHead>
                 <TableHead>{t("job.ssim")}</TableHead>
                 <TableHead>{t("job.delta")}</TableHead>
+                <TableHead>{t("job.seamVerdict")}</TableHead>
               </tr>
             </thead>
             <tbody>
-              {stitch.seams.map((seam) => (
-                <tr key={seam.index}>
-                  <TableCell>{seam.index}</TableCell>
-                  <TableCell className="tabular-nums">{formatDuration(seam.time_sec)}</TableCell>
-                  <TableCell className="tabular-nums">{seam.ssim.toFixed(5)}</TableCell>
-                  <TableCell className="tabular-nums">{seam.delta.toFixed(5)}</TableCell>
-                </tr>
-              ))}
+              {stitch.seams.map((seam) => {
+                const shows = seam.delta < SEAM_DELTA_LIMIT;
+                return (
+                  <tr
+                    key={seam.index}
+                    data-seam-index={seam.index}
+                    data-flagged={shows}
+                    className={shows ? "bg-destructive/5" : undefined}
+                  >
+                    <TableCell>{seam.index}</TableCell>
+                    <TableCell className="tabular-nums">{formatDuration(seam.time_sec)}</TableCell>
+                    <TableCell className="tabular-nums" data-testid="seam-ssim">
+                      {seam.ssim.toFixed(5)}
+                    </TableCell>
+                    <TableCell className="tabular-nums" data-testid="seam-delta">
+                      {seam.delta.toFixed(5)}
+                    </TableCell>
+                    <TableCell>
+                      {/* said in words, not by colour alone, so a screen reader hears it too */}
+                      <Badge tone={shows ? "danger" : "success"}>
+                        {shows ? t("job.seamMayShow") : t("job.seamWithin")}
+                      </Badge>
+                    </TableCell>
+                  </tr>
+                );
+              })}
             </tbody>
           </Table>
         )}

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft } from "lucide-react";
+import { ArrowLeft, ShieldAlert } from "lucide-react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
@@ -54,6 +54,26 @@ export default function WorkerDetail() {
         }
         actions={<WorkerActions worker={view} onRemoved={() => navigate(path("/workers"))} />}
       />
+      {view.quarantined && (
+        <section
+          aria-labelledby="quarantine-title"
+          data-testid="quarantine"
+          className="mb-6 rounded-lg border border-destructive/40 bg-destructive/5 p-4 text-sm"
+        >
+          <h2 id="quarantine-title" className="flex items-center gap-2 font-semibold">
+            <ShieldAlert aria-hidden className="size-4" />
+            {t("workers.quarantined")}
+          </h2>
+          <p className="mt-1 text-muted-foreground">{t("workers.quarantinedHint")}</p>
+          <dl className="mt-3 grid gap-x-6 gap-y-3 sm:grid-cols-3">
+            <Fact label={t("workers.quarantineReason")}>
+              <span data-testid="quarantine-reason">{view.quarantined.reason}</span>
+            </Fact>
+            <Fact label={t("workers.exitClass")}>{view.quarantined.exit_class}</Fact>
+            <Fact label={t("workers.quarantinedSince")}>{when(view.quarantined.since)}</Fact>
+          </dl>
+        </section>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader>

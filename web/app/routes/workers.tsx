@@ -42,13 +42,14 @@ export default function Workers() {
           <tbody>
             {workers.data?.workers.map((worker) => (
               <tr key={worker.id} data-worker-id={worker.id}>
-                <TableCell className="font-mono text-xs">
+                <TableCell className="font-mono text-xs whitespace-nowrap">
                   <Link
                     to={path(`/workers/${encodeURIComponent(worker.id)}`)}
                     className="text-primary hover:underline"
                     aria-label={t("workers.details", { id: worker.id })}
                   >
-                    {worker.id.slice(0, 12)}
+                    {/* whole: a process's workers share its host-and-run prefix and differ at the end */}
+                    {worker.id}
                   </Link>
                 </TableCell>
                 <TableCell>
@@ -56,6 +57,14 @@ export default function Workers() {
                 </TableCell>
                 <TableCell>
                   <StatusBadge status={workerState(worker)} />
+                  {worker.quarantined && (
+                    <p
+                      className="mt-1 max-w-56 text-xs text-muted-foreground"
+                      data-testid="quarantine-reason"
+                    >
+                      {worker.quarantined.reason}
+                    </p>
+                  )}
                 </TableCell>
                 <TableCell>
                   <div className="flex flex-wrap gap-1">
