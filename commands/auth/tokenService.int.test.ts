@@ -10,6 +10,7 @@ import {
 import type { Actor } from "../../infra/http/httpEnv.ts";
 import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
+import { tokenStream } from "../../schemas/events/streamNames.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { ensureAdminToken } from "./ensureAdminToken.ts";
 import { executeTokenCommand } from "./executeTokenCommand.ts";
@@ -170,6 +171,58 @@ describe("token service", () => {
     }
   });
 
+  it("ends a signed-out session at once in the signing-out process, within a second in another, and no other session", async () => {
+    const ticketSecret = randomBytes(32);
+    const platform = await startPlatform("signout", { ticketSecret });
+    try {
+      const other = await joinPlatform(platform, { ticketSecret });
+      const token = await issued(platform.service, "operator");
+      const opened = await platform.service.openSession(token.token);
+      const kept = await platform.service.openSession(token.token);
+      if (opened._tag !== "OpenedSession" || kept._tag !== "OpenedSession") throw new Error("not opened");
+      const cookie = opened.session.value;
+      expect(await other.authenticateSession(cookie)).toMatchObject({ _tag: "SessionActor" }); // now cached
+
+      const ended = await platform.service.endSession(cookie, { requestId: "req-signout" });
+      expect(ended).toMatchObject({ _tag: "EndedSession", sessionId: opened.session.sessionId });
+      const signedOut = { _tag: "AuthFailure", code: "WE-AUTH-001", reason: "signed_out" };
+      expect(await platform.service.authenticateSession(cookie)).toMatchObject(signedOut);
+      const waited = await eventually(
+        async () => (await other.authenticateSession(cookie))._tag === "AuthFailure",
+        1_500,
+      );
+      expect(waited).toBeLessThan(1_200);
+      expect(await other.authenticateSession(cookie)).toMatchObject(signedOut);
+      // a process started after the sign-out learns it from the read model alone
+      expect(
+        await (await joinPlatform(platform, { ticketSecret })).authenticateSession(cookie),
+      ).toMatchObject(signedOut);
+      for (const service of [platform.service, other]) {
+        expect(await service.authenticateSession(kept.session.value)).toMatchObject({
+          _tag: "SessionActor",
+          sessionId: kept.session.sessionId,
+        });
+      }
+
+      // the event: on the token's stream, by the session's own user, and only once
+      expect(await other.endSession(cookie)).toMatchObject(signedOut);
+      const stream = await platform.store.readStream(tokenStream.name(token.tokenId));
+      expect(stream.map((e) => e.type)).toEqual(["TokenIssued", "SessionEnded"]);
+      expect(stream[1]!.data).toEqual({
+        tokenId: token.tokenId,
+        sessionId: opened.session.sessionId,
+        expiresAt: opened.session.expiresAt.toISOString(),
+      });
+      expect(stream[1]!.metadata).toMatchObject({
+        actor: { userId: token.userId, role: "operator" },
+        requestId: "req-signout",
+      });
+      expect(stream[1]!.position).toBe((ended as { position: number }).position);
+    } finally {
+      await platform.stop();
+    }
+  });
+
   it("answers an expired token with WE-AUTH-002, and hides expiry and revocation from a wrong secret", async () => {
     let clock = Date.parse("2026-11-01T08:00:00.000Z");
     const platform = await startPlatform("expiry", { now: () => new Date(clock) });
@@ -213,7 +266,7 @@ describe("token service", () => {
       });
       const token = await issued(platform.service, "viewer");
       expect(await platform.service.revoke(token.tokenId, operator)).toMatchObject({ _tag: "Forbidden" });
-      const [event] = await platform.store.readStream(`token-${token.tokenId}`);
+      const [event] = await platform.store.readStream(tokenStream.name(token.tokenId));
       expect(event?.metadata).toMatchObject({ actor: { userId: "u-root", role: "admin" } });
     } finally {
       await platform.stop();
