@@ -411,7 +411,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const row = tokenIdSchema.safeParse(checked.tokenId).success ? await rowOf(checked.tokenId) : null;
       if (row === null) return failure("unknown", "The session's token is not valid");
       if (signedOut.has(checked.sessionId) || Object.hasOwn(row.ended_sessions, checked.sessionId)) {
-        return failure("signed_out", "The session was signed out");
+        return failure("signed_out", "The session was signed out: sign in again");
       }
       const actor = actorOf(row);
       if (isAuthFailure(actor)) return actor;
