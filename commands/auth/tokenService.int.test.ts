@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { hashToken, mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
 import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
 import {
@@ -218,6 +219,36 @@ describe("token service", () => {
         requestId: "req-signout",
       });
       expect(stream[1]!.position).toBe((ended as { position: number }).position);
+    } finally {
+      await platform.stop();
+    }
+  });
+
+  it("lets a sign-out whose event could not be appended be tried again, and records it then", async () => {
+    const ticketSecret = randomBytes(32);
+    const platform = await startPlatform("signout_retry", { ticketSecret });
+    try {
+      let failing = true;
+      // the event store losing its database for one append, as a restarting Postgres does
+      const flaky: EventStore = {
+        ...platform.store,
+        append: (...args) =>
+          failing ? Promise.reject(new Error("the database went away")) : platform.store.append(...args),
+      };
+      const service = await joinPlatform(platform, { ticketSecret, store: flaky });
+      const token = await issued(platform.service, "viewer");
+      const opened = await service.openSession(token.token);
+      if (opened._tag !== "OpenedSession") throw new Error(opened._tag);
+      await expect(service.endSession(opened.session.value)).rejects.toThrow("the database went away");
+      expect(await service.authenticateSession(opened.session.value)).toMatchObject({ _tag: "SessionActor" });
+      failing = false;
+      expect(await service.endSession(opened.session.value)).toMatchObject({ _tag: "EndedSession" });
+      const stream = await platform.store.readStream(tokenStream.name(token.tokenId));
+      expect(stream.map((e) => e.type)).toEqual(["TokenIssued", "SessionEnded"]);
+      await eventually(
+        async () => (await platform.service.authenticateSession(opened.session.value))._tag === "AuthFailure",
+        1_500,
+      );
     } finally {
       await platform.stop();
     }

@@ -426,8 +426,6 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const { tokenId } = actor;
       if (tokenId === undefined) return failure("unknown", "The session's token is not valid");
       const at = now();
-      for (const [id, until] of signedOut) if (until <= at.getTime()) signedOut.delete(id);
-      signedOut.set(sessionId, expiresAt.getTime());
       const result = await executeTokenCommand(
         { store, newId, now: () => at },
         {
@@ -437,6 +435,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         contextOf(actor, trace),
       );
       if (result._tag === "TokenRejected") return result;
+      // only once recorded: a sign-out that failed to append must still append when it is tried again
+      for (const [id, until] of signedOut) if (until <= at.getTime()) signedOut.delete(id);
+      signedOut.set(sessionId, expiresAt.getTime());
       cache.delete(tokenId);
       await waitForProjection(result.position);
       return { _tag: "EndedSession", sessionId, position: result.position };
