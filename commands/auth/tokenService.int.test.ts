@@ -254,6 +254,32 @@ describe("token service", () => {
     }
   });
 
+  it("reads a token's stream from where it last folded it, not whole at every sign-out", async () => {
+    const ticketSecret = randomBytes(32);
+    const platform = await startPlatform("signout_reads", { ticketSecret });
+    try {
+      const reads: (number | string)[] = [];
+      const watched: EventStore = {
+        ...platform.store,
+        readStream: (streamId, options) => {
+          if (tokenStream.matches(streamId)) reads.push(options?.from ?? 0);
+          return platform.store.readStream(streamId, options);
+        },
+      };
+      const service = await joinPlatform(platform, { ticketSecret, store: watched });
+      const token = await issued(service, "viewer");
+      for (let i = 0; i < 3; i++) {
+        const opened = await service.openSession(token.token);
+        if (opened._tag !== "OpenedSession") throw new Error(opened._tag);
+        expect(await service.endSession(opened.session.value)).toMatchObject({ _tag: "EndedSession" });
+      }
+      // the issue read the empty stream; each sign-out, only what followed the one before
+      expect(reads).toEqual([0, 1, 2, 3]);
+    } finally {
+      await platform.stop();
+    }
+  });
+
   it("answers an expired token with WE-AUTH-002, and hides expiry and revocation from a wrong secret", async () => {
     let clock = Date.parse("2026-11-01T08:00:00.000Z");
     const platform = await startPlatform("expiry", { now: () => new Date(clock) });

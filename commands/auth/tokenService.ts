@@ -17,6 +17,7 @@ import type { Token } from "../../domain/token/tokenState.ts";
 import { verifyTokenHash } from "../../domain/token/verifyTokenHash.ts";
 import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { type TokenRole, tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
+import { createAggregateCache } from "../executeCommand.ts";
 import { executeTokenCommand } from "./executeTokenCommand.ts";
 import { findTokenRow, type TokenRow } from "./findTokenRow.ts";
 import { listTokenRows } from "./listTokenRows.ts";
@@ -226,6 +227,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   // whatever the cache or the projector says (every other process reads them from the token's row).
   const signedOut = new Map<string, number>();
   const sessionKey = () => ({ secret: ticketSecret, now: now() });
+  // a token's stream grows by one event per sign-out: a command reads only what came after its last fold
+  const aggregates = createAggregateCache(CACHE_LIMIT);
 
   function remember(row: TokenRow) {
     cache.delete(row.id);
@@ -261,7 +264,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     const hash = hashToken(secret, hashKey);
     try {
       const result = await executeTokenCommand(
-        { store, newId, now },
+        { store, newId, now, cache: aggregates },
         { type: "RehashToken", data: { tokenId, hash } },
         contextOf(SYSTEM, {}),
       );
@@ -317,7 +320,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       };
       const issuedAt = now();
       const result = await executeTokenCommand(
-        { store, newId, now: () => issuedAt },
+        { store, newId, now: () => issuedAt, cache: aggregates },
         { type: "IssueToken", data: { ...data, now: issuedAt.toISOString() } },
         contextOf(actor, trace),
       );
@@ -343,7 +346,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     async revoke(tokenId, actor, { reason, ...trace } = {}) {
       if (!hasRole(actor, "admin")) return forbidden("Revoking tokens needs the admin role");
       const result = await executeTokenCommand(
-        { store, newId, now },
+        { store, newId, now, cache: aggregates },
         { type: "RevokeToken", data: { tokenId, ...(reason === undefined ? {} : { reason }) } },
         contextOf(actor, trace),
       );
@@ -427,7 +430,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (tokenId === undefined) return failure("unknown", "The session's token is not valid");
       const at = now();
       const result = await executeTokenCommand(
-        { store, newId, now: () => at },
+        { store, newId, now: () => at, cache: aggregates },
         {
           type: "EndSession",
           data: { tokenId, sessionId, expiresAt: expiresAt.toISOString(), now: at.toISOString() },
