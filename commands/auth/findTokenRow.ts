@@ -11,9 +11,12 @@ export interface TokenRow {
   created_at: Date;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** Signed-out sessions of the token that have not expired yet: session id → expiry (ISO). */
+  ended_sessions: Record<string, string>;
 }
 
-export const TOKEN_ROW_COLUMNS = "id, name, user_id, role, hash, prefix, created_at, expires_at, revoked_at";
+export const TOKEN_ROW_COLUMNS =
+  "id, name, user_id, role, hash, prefix, created_at, expires_at, revoked_at, ended_sessions";
 
 /** `tokenId` must be a UUID (tokenIdOf makes sure). */
 export async function findTokenRow(pool: pg.Pool, schema: string, tokenId: string): Promise<TokenRow | null> {

@@ -1,8 +1,9 @@
 // A browser's sign-in: a signed, expiring claim `<payload>.<signature>` kept in an HttpOnly cookie,
 // bound to the API token that opened it (revoking the token ends it) and to a CSRF secret that
-// mutations must echo in a header. Stateless, like SSE tickets; only sign-out is remembered.
+// mutations must echo in a header. Stateless, like SSE tickets; only sign-out is remembered (SessionEnded).
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { sessionIdSchema } from "../../schemas/events/tokenEvents.ts";
 
 export const SESSION_COOKIE = "we_session";
 export const CSRF_COOKIE = "we_csrf";
@@ -17,7 +18,7 @@ const claimsSchema = z.strictObject({
   /** The token the session was opened with. */
   tid: z.string().min(1),
   /** The session's own id, so that signing out ends this session and no other. */
-  sid: z.string().min(16),
+  sid: sessionIdSchema,
   csrf: z.string().min(16),
   /** Expiry, milliseconds since the epoch. */
   exp: z.number().int().positive(),

@@ -1,11 +1,12 @@
 // Browser sign-in: POST /v1/auth/session trades a pasted API token for an HttpOnly, SameSite=Strict
 // session cookie (Secure under TLS) and a readable CSRF cookie; GET says who is signed in; DELETE signs
-// out. Public routes: they read the token or the cookie themselves.
+// out on every replica (a SessionEnded event). Public routes: they read the token or the cookie themselves.
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
+import { answerPosition } from "../../infra/http/readYourWrites.ts";
 import { refuseAuthentication } from "./authMiddleware.ts";
 import { CSRF_COOKIE, SESSION_COOKIE } from "./sessionCookie.ts";
 import type { TokenService } from "./tokenService.ts";
@@ -63,9 +64,13 @@ export function sessionRoutes(
     return c.json(sessionJson(session.actor, session.expiresAt));
   });
 
-  app.delete("/v1/auth/session", (c) => {
+  app.delete("/v1/auth/session", async (c) => {
     const value = getCookie(c, SESSION_COOKIE);
-    if (value !== undefined) service.endSession(value);
+    if (value !== undefined) {
+      const ended = await service.endSession(value, { requestId: c.get("requestId") });
+      // a cookie that signs nobody in any more has nothing to end: its cookies are cleared all the same
+      if (ended._tag === "EndedSession") answerPosition(c, ended.position);
+    }
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: secure(c) });
     deleteCookie(c, CSRF_COOKIE, { path: "/", secure: secure(c) });
     return c.body(null, 204);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventStore } from "../../domain/ports/eventStore.ts";
 import { hashToken, mintToken, TOKEN_SECRET_BYTES, tokenHashKey } from "../../domain/token/mintToken.ts";
 import { tokenIdOf } from "../../domain/token/tokenIdOf.ts";
 import {
@@ -10,6 +11,7 @@ import {
 import type { Actor } from "../../infra/http/httpEnv.ts";
 import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
+import { tokenStream } from "../../schemas/events/streamNames.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { ensureAdminToken } from "./ensureAdminToken.ts";
 import { executeTokenCommand } from "./executeTokenCommand.ts";
@@ -170,6 +172,114 @@ describe("token service", () => {
     }
   });
 
+  it("ends a signed-out session at once in the signing-out process, within a second in another, and no other session", async () => {
+    const ticketSecret = randomBytes(32);
+    const platform = await startPlatform("signout", { ticketSecret });
+    try {
+      const other = await joinPlatform(platform, { ticketSecret });
+      const token = await issued(platform.service, "operator");
+      const opened = await platform.service.openSession(token.token);
+      const kept = await platform.service.openSession(token.token);
+      if (opened._tag !== "OpenedSession" || kept._tag !== "OpenedSession") throw new Error("not opened");
+      const cookie = opened.session.value;
+      expect(await other.authenticateSession(cookie)).toMatchObject({ _tag: "SessionActor" }); // now cached
+
+      const ended = await platform.service.endSession(cookie, { requestId: "req-signout" });
+      expect(ended).toMatchObject({ _tag: "EndedSession", sessionId: opened.session.sessionId });
+      const signedOut = { _tag: "AuthFailure", code: "WE-AUTH-001", reason: "signed_out" };
+      expect(await platform.service.authenticateSession(cookie)).toMatchObject(signedOut);
+      const waited = await eventually(
+        async () => (await other.authenticateSession(cookie))._tag === "AuthFailure",
+        1_500,
+      );
+      expect(waited).toBeLessThan(1_200);
+      expect(await other.authenticateSession(cookie)).toMatchObject(signedOut);
+      // a process started after the sign-out learns it from the read model alone
+      expect(
+        await (await joinPlatform(platform, { ticketSecret })).authenticateSession(cookie),
+      ).toMatchObject(signedOut);
+      for (const service of [platform.service, other]) {
+        expect(await service.authenticateSession(kept.session.value)).toMatchObject({
+          _tag: "SessionActor",
+          sessionId: kept.session.sessionId,
+        });
+      }
+
+      // the event: on the token's stream, by the session's own user, and only once
+      expect(await other.endSession(cookie)).toMatchObject(signedOut);
+      const stream = await platform.store.readStream(tokenStream.name(token.tokenId));
+      expect(stream.map((e) => e.type)).toEqual(["TokenIssued", "SessionEnded"]);
+      expect(stream[1]!.data).toEqual({
+        tokenId: token.tokenId,
+        sessionId: opened.session.sessionId,
+        expiresAt: opened.session.expiresAt.toISOString(),
+      });
+      expect(stream[1]!.metadata).toMatchObject({
+        actor: { userId: token.userId, role: "operator" },
+        requestId: "req-signout",
+      });
+      expect(stream[1]!.position).toBe((ended as { position: number }).position);
+    } finally {
+      await platform.stop();
+    }
+  });
+
+  it("lets a sign-out whose event could not be appended be tried again, and records it then", async () => {
+    const ticketSecret = randomBytes(32);
+    const platform = await startPlatform("signout_retry", { ticketSecret });
+    try {
+      let failing = true;
+      // the event store losing its database for one append, as a restarting Postgres does
+      const flaky: EventStore = {
+        ...platform.store,
+        append: (...args) =>
+          failing ? Promise.reject(new Error("the database went away")) : platform.store.append(...args),
+      };
+      const service = await joinPlatform(platform, { ticketSecret, store: flaky });
+      const token = await issued(platform.service, "viewer");
+      const opened = await service.openSession(token.token);
+      if (opened._tag !== "OpenedSession") throw new Error(opened._tag);
+      await expect(service.endSession(opened.session.value)).rejects.toThrow("the database went away");
+      expect(await service.authenticateSession(opened.session.value)).toMatchObject({ _tag: "SessionActor" });
+      failing = false;
+      expect(await service.endSession(opened.session.value)).toMatchObject({ _tag: "EndedSession" });
+      const stream = await platform.store.readStream(tokenStream.name(token.tokenId));
+      expect(stream.map((e) => e.type)).toEqual(["TokenIssued", "SessionEnded"]);
+      await eventually(
+        async () => (await platform.service.authenticateSession(opened.session.value))._tag === "AuthFailure",
+        1_500,
+      );
+    } finally {
+      await platform.stop();
+    }
+  });
+
+  it("reads a token's stream from where it last folded it, not whole at every sign-out", async () => {
+    const ticketSecret = randomBytes(32);
+    const platform = await startPlatform("signout_reads", { ticketSecret });
+    try {
+      const reads: (number | string)[] = [];
+      const watched: EventStore = {
+        ...platform.store,
+        readStream: (streamId, options) => {
+          if (tokenStream.matches(streamId)) reads.push(options?.from ?? 0);
+          return platform.store.readStream(streamId, options);
+        },
+      };
+      const service = await joinPlatform(platform, { ticketSecret, store: watched });
+      const token = await issued(service, "viewer");
+      for (let i = 0; i < 3; i++) {
+        const opened = await service.openSession(token.token);
+        if (opened._tag !== "OpenedSession") throw new Error(opened._tag);
+        expect(await service.endSession(opened.session.value)).toMatchObject({ _tag: "EndedSession" });
+      }
+      // the issue read the empty stream; each sign-out, only what followed the one before
+      expect(reads).toEqual([0, 1, 2, 3]);
+    } finally {
+      await platform.stop();
+    }
+  });
+
   it("answers an expired token with WE-AUTH-002, and hides expiry and revocation from a wrong secret", async () => {
     let clock = Date.parse("2026-11-01T08:00:00.000Z");
     const platform = await startPlatform("expiry", { now: () => new Date(clock) });
@@ -213,7 +323,7 @@ describe("token service", () => {
       });
       const token = await issued(platform.service, "viewer");
       expect(await platform.service.revoke(token.tokenId, operator)).toMatchObject({ _tag: "Forbidden" });
-      const [event] = await platform.store.readStream(`token-${token.tokenId}`);
+      const [event] = await platform.store.readStream(tokenStream.name(token.tokenId));
       expect(event?.metadata).toMatchObject({ actor: { userId: "u-root", role: "admin" } });
     } finally {
       await platform.stop();

@@ -1,6 +1,6 @@
-// API tokens on the command side: issue and revoke them as events, list them, and turn a bearer secret
-// or an SSE ticket into the actor of a request. Lookups go by the id a token names, through a cache of
-// at most `cacheTtlMs` (a revocation made by another process is seen within it, one made here at once).
+// API tokens on the command side: issue and revoke them as events, list them, and turn a bearer secret,
+// an SSE ticket or a session cookie into an actor. Token rows are cached for at most `cacheTtlMs`: another
+// process's revocation or sign-out is seen within that of being projected, one made here at once.
 import { randomBytes as cryptoRandomBytes } from "node:crypto";
 import type pg from "pg";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
@@ -17,6 +17,7 @@ import type { Token } from "../../domain/token/tokenState.ts";
 import { verifyTokenHash } from "../../domain/token/verifyTokenHash.ts";
 import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { type TokenRole, tokenIdSchema, tokenRoleSchema } from "../../schemas/events/tokenEvents.ts";
+import { createAggregateCache } from "../executeCommand.ts";
 import { executeTokenCommand } from "./executeTokenCommand.ts";
 import { findTokenRow, type TokenRow } from "./findTokenRow.ts";
 import { listTokenRows } from "./listTokenRows.ts";
@@ -83,6 +84,13 @@ export interface IssuedToken extends TokenSummary {
 export interface Revoked {
   _tag: "Revoked";
   tokenId: string;
+  position: number;
+}
+
+/** A session signed out; `position`: where its SessionEnded was recorded, or the token's last event. */
+export interface EndedSession {
+  _tag: "EndedSession";
+  sessionId: string;
   position: number;
 }
 
@@ -155,8 +163,12 @@ export interface TokenService extends TokenAuthenticator {
   issueTicket(actor: Actor): IssuedTicket;
   /** Trades a bearer token for a browser session bound to it. */
   openSession(bearer: string): Promise<OpenedSession | AuthFailure>;
-  /** Signs a session out: its cookie is refused from now on, even if the browser kept it. */
-  endSession(value: string): void;
+  /**
+   * Signs a session out as an event on its token's stream: its cookie is refused from now on, here at
+   * once and by every replica within the revocation bound, even if the browser kept it. A cookie that no
+   * longer signs anyone in has nothing to end: its AuthFailure comes back.
+   */
+  endSession(value: string, trace?: RequestTrace): Promise<EndedSession | AuthFailure | TokenRejected>;
   /** Every token folded from the event log, for start-up decisions that must not wait on a projector. */
   tokensFromLog(): Promise<LoggedToken[]>;
   /**
@@ -211,9 +223,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const cache = new Map<string, { row: TokenRow; readAt: number }>();
   // Revoked through this process: refused at once, whatever the cache or the projector says.
   const revokedHere = new Set<string>();
-  // Sessions signed out through this process, until they would have expired anyway.
+  // Sessions signed out through this process, until they would have expired anyway: refused at once,
+  // whatever the cache or the projector says (every other process reads them from the token's row).
   const signedOut = new Map<string, number>();
   const sessionKey = () => ({ secret: ticketSecret, now: now() });
+  // a token's stream grows by one event per sign-out: a command reads only what came after its last fold
+  const aggregates = createAggregateCache(CACHE_LIMIT);
 
   function remember(row: TokenRow) {
     cache.delete(row.id);
@@ -249,7 +264,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     const hash = hashToken(secret, hashKey);
     try {
       const result = await executeTokenCommand(
-        { store, newId, now },
+        { store, newId, now, cache: aggregates },
         { type: "RehashToken", data: { tokenId, hash } },
         contextOf(SYSTEM, {}),
       );
@@ -305,7 +320,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       };
       const issuedAt = now();
       const result = await executeTokenCommand(
-        { store, newId, now: () => issuedAt },
+        { store, newId, now: () => issuedAt, cache: aggregates },
         { type: "IssueToken", data: { ...data, now: issuedAt.toISOString() } },
         contextOf(actor, trace),
       );
@@ -322,6 +337,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         created_at: issuedAt,
         expires_at: input.expiresAt === undefined ? null : new Date(input.expiresAt),
         revoked_at: null,
+        ended_sessions: {},
       };
       remember(row);
       return { _tag: "Issued", ...summaryOf(row)!, token: minted.token, position: result.position };
@@ -330,7 +346,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     async revoke(tokenId, actor, { reason, ...trace } = {}) {
       if (!hasRole(actor, "admin")) return forbidden("Revoking tokens needs the admin role");
       const result = await executeTokenCommand(
-        { store, newId, now },
+        { store, newId, now, cache: aggregates },
         { type: "RevokeToken", data: { tokenId, ...(reason === undefined ? {} : { reason }) } },
         contextOf(actor, trace),
       );
@@ -394,22 +410,40 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (checked._tag === "SessionExpired") {
         return failure("session_expired", `The session expired at ${checked.expiredAt.toISOString()}`);
       }
-      if (signedOut.has(checked.sessionId)) return failure("signed_out", "The session was signed out");
       // a session dies with the token it was opened with
       const row = tokenIdSchema.safeParse(checked.tokenId).success ? await rowOf(checked.tokenId) : null;
       if (row === null) return failure("unknown", "The session's token is not valid");
+      if (signedOut.has(checked.sessionId) || Object.hasOwn(row.ended_sessions, checked.sessionId)) {
+        return failure("signed_out", "The session was signed out: sign in again");
+      }
       const actor = actorOf(row);
       if (isAuthFailure(actor)) return actor;
       const { csrf, sessionId, expiresAt } = checked;
       return { _tag: "SessionActor", actor, csrf, sessionId, expiresAt };
     },
 
-    endSession(value) {
-      const checked = verifySession(value, sessionKey());
-      if (checked._tag !== "ValidSession") return;
-      const at = now().getTime();
-      for (const [id, until] of signedOut) if (until <= at) signedOut.delete(id);
-      signedOut.set(checked.sessionId, checked.expiresAt.getTime());
+    async endSession(value, trace = {}) {
+      const session = await service.authenticateSession(value);
+      if (session._tag === "AuthFailure") return session;
+      const { actor, sessionId, expiresAt } = session;
+      const { tokenId } = actor;
+      if (tokenId === undefined) return failure("unknown", "The session's token is not valid");
+      const at = now();
+      const result = await executeTokenCommand(
+        { store, newId, now: () => at, cache: aggregates },
+        {
+          type: "EndSession",
+          data: { tokenId, sessionId, expiresAt: expiresAt.toISOString(), now: at.toISOString() },
+        },
+        contextOf(actor, trace),
+      );
+      if (result._tag === "TokenRejected") return result;
+      // only once recorded: a sign-out that failed to append must still append when it is tried again
+      for (const [id, until] of signedOut) if (until <= at.getTime()) signedOut.delete(id);
+      signedOut.set(sessionId, expiresAt.getTime());
+      cache.delete(tokenId);
+      await waitForProjection(result.position);
+      return { _tag: "EndedSession", sessionId, position: result.position };
     },
 
     checkSecret: (token, secret) =>

@@ -12,4 +12,7 @@ export type RevokeToken = { type: "RevokeToken"; data: TokenEventData<"TokenRevo
 /** Replaces a legacy unkeyed hash with a keyed one; whoever sends it has checked the secret against both. */
 export type RehashToken = { type: "RehashToken"; data: TokenEventData<"TokenRehashed"> };
 
-export type TokenCommand = IssueToken | RevokeToken | RehashToken;
+/** Signs a browser session out; `now`: ISO timestamp of the sign-out, which decides if it is still open. */
+export type EndSession = { type: "EndSession"; data: TokenEventData<"SessionEnded"> & { now: string } };
+
+export type TokenCommand = IssueToken | RevokeToken | RehashToken | EndSession;

@@ -51,9 +51,22 @@ function decide(command: TokenCommand, state: TokenState): TokenDecision {
       }
       return valid({ type: "TokenRehashed", data });
     })
+    .with({ type: "EndSession" }, ({ data: { now, ...data } }) =>
+      match(state.status)
+        .returnType<TokenDecision>()
+        .with("initial", () => tokenRejected("TokenNotFound", `No token exists with id ${data.tokenId}`))
+        // the token's sessions all ended with it: nothing left to remember
+        .with("revoked", () => accepted())
+        // a session already past its expiry is refused without anyone remembering it
+        .with("issued", () =>
+          Date.parse(data.expiresAt) > Date.parse(now) ? valid({ type: "SessionEnded", data }) : accepted(),
+        )
+        .exhaustive(),
+    )
     .exhaustive();
 }
 
+/** Which sessions ended is not the decider's to know: authentication reads it from the tokens read model. */
 function evolve(state: TokenState, event: TokenEvent): TokenState {
   return match(event)
     .returnType<TokenState>()
@@ -66,6 +79,7 @@ function evolve(state: TokenState, event: TokenEvent): TokenState {
     .with({ type: "TokenRehashed" }, ({ data }) =>
       state.status === "initial" ? state : { ...state, hash: data.hash },
     )
+    .with({ type: "SessionEnded" }, () => state)
     .exhaustive();
 }
 

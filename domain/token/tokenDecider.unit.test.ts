@@ -101,6 +101,43 @@ describe("token decider", () => {
     expect(foldToken([issued, rehashed])).toMatchObject({ status: "issued", hash: keyed });
   });
 
+  describe("signing a session out", () => {
+    const sessionId = "q1w2e3r4t5y6u7i8o9p0aa";
+    const expiresAt = "2026-11-01T20:00:00.000Z";
+    const endSession = (at: string = now): TokenCommand => ({
+      type: "EndSession",
+      data: { tokenId, sessionId, expiresAt, now: at },
+    });
+    const ended: TokenEvent = { type: "SessionEnded", data: { tokenId, sessionId, expiresAt } };
+
+    it("records the session and when it would have expired, without the clock", () => {
+      given(issued).when(endSession()).thenEmits(ended);
+    });
+
+    it("records nothing for a session already past its expiry, or of a revoked token", () => {
+      given(issued).when(endSession(expiresAt)).thenEmits();
+      given(issued).when(endSession("2026-11-02T08:00:00.000Z")).thenEmits();
+      given(issued, revoked).when(endSession()).thenEmits();
+    });
+
+    it("refuses a session of an unknown token with a not-found code", () => {
+      given().when(endSession()).thenRejects({ reason: "TokenNotFound", code: "WE-JOB-004" });
+    });
+
+    it("refuses a session id that would not parse back from the log", () => {
+      given(issued)
+        .when({ type: "EndSession", data: { tokenId, sessionId: "short", expiresAt, now } })
+        .thenRejects({ reason: "InvalidToken", code: "WE-JOB-001" });
+    });
+
+    it("leaves the token as it was: a later revocation still applies", () => {
+      expect(foldToken([issued, ended])).toEqual(foldToken([issued]));
+      given(issued, ended)
+        .when({ type: "RevokeToken", data: { tokenId, reason: "rotated" } })
+        .thenEmits(revoked);
+    });
+  });
+
   it("folds a token's life into its state", () => {
     expect(foldToken([issued])).toEqual({ ...issuedData, status: "issued", revokeReason: null });
     expect(foldToken([issued, revoked])).toEqual({

@@ -37,7 +37,8 @@ const streamRules: readonly StreamRule[] = [
     show(event) {
       const parsed = parseTokenEvent(event);
       if (parsed._tag !== "Parsed") return undefined;
-      // never the hash: whoever reads the feed must not be able to guess a token offline
+      // never the hash: whoever reads the feed must not be able to guess a token offline; of a sign-out,
+      // when the session would have ended, never which session it was
       return match(parsed.event)
         .with({ type: "TokenIssued" }, ({ data }) => ({
           tokenId: data.tokenId,
@@ -52,6 +53,10 @@ const streamRules: readonly StreamRule[] = [
           ...(data.reason === undefined ? {} : { reason: data.reason }),
         }))
         .with({ type: "TokenRehashed" }, ({ data }) => ({ tokenId: data.tokenId }))
+        .with({ type: "SessionEnded" }, ({ data }) => ({
+          tokenId: data.tokenId,
+          expiresAt: data.expiresAt,
+        }))
         .exhaustive();
     },
   },

@@ -6,6 +6,7 @@ import { tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 import { feedVisibility } from "./feedVisibility.ts";
 
 const HASH = `hmac-sha256:${"ab".repeat(32)}`;
+const SESSION_ID = "q1w2e3r4t5y6u7i8o9p0aa";
 const tokenId = randomUUID();
 const metadata = {
   correlationId: randomUUID(),
@@ -18,6 +19,7 @@ const dataOf: Record<string, Record<string, unknown>> = {
   TokenIssued: { tokenId, name: "ci", userId: "u-ci", role: "operator", hash: HASH, prefix: "we_ab12c" },
   TokenRevoked: { tokenId },
   TokenRehashed: { tokenId, hash: HASH },
+  SessionEnded: { tokenId, sessionId: SESSION_ID, expiresAt: "2026-12-01T20:00:00.000Z" },
 };
 const recorded = (type: string, position: number): RecordedEvent => ({
   id: randomUUID(),
@@ -32,14 +34,22 @@ const recorded = (type: string, position: number): RecordedEvent => ({
 });
 
 describe("feed visibility of token events", () => {
-  it.each([...tokenEventTypes])("shows %s to admins only, and never any hash", (type) => {
+  it.each([...tokenEventTypes])("shows %s to admins only, and never any hash or session id", (type) => {
     expect(dataOf[type], `a sample of ${type} for this test`).toBeDefined();
     const event = recorded(type, 7);
     const shown = feedVisibility.shownData(event);
     expect(shown).toMatchObject({ tokenId });
     expect(JSON.stringify(shown)).not.toContain("sha256");
+    expect(JSON.stringify(shown)).not.toContain(SESSION_ID);
     const as = (role: Actor["role"]) => feedVisibility.mayRead({ userId: `u-${role}`, role }, event.streamId);
     expect([as("viewer"), as("operator"), as("admin")]).toEqual([false, false, true]);
+  });
+
+  it("shows a sign-out as its token and when the session would have expired, nothing more", () => {
+    expect(feedVisibility.shownData(recorded("SessionEnded", 8))).toEqual({
+      tokenId,
+      expiresAt: "2026-12-01T20:00:00.000Z",
+    });
   });
 });
 

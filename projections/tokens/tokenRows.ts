@@ -13,8 +13,17 @@ export interface ApiTokenRow {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** Signed-out sessions that have not expired yet: session id → when it would have expired. */
+  ended_sessions: Record<string, string>;
   last_position: number;
 }
+
+/**
+ * The ended sessions still worth remembering at `at` (an event's time, so a rebuild keeps the same):
+ * a row holds no more than the sign-outs of its token's last session lifetime.
+ */
+const unexpired = (sessions: Record<string, string>, at: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(sessions).filter(([, until]) => Date.parse(until) > Date.parse(at)));
 
 export function applyTokenEvent(
   rows: Map<string, ApiTokenRow>,
@@ -34,6 +43,7 @@ export function applyTokenEvent(
         created_at: metadata.occurredAt,
         expires_at: data.expiresAt ?? null,
         revoked_at: null,
+        ended_sessions: {},
         last_position: position,
       });
     })
@@ -41,12 +51,25 @@ export function applyTokenEvent(
       const row = rows.get(data.tokenId);
       if (!row) throw new Error(`TokenRevoked for token ${data.tokenId} before TokenIssued`);
       row.revoked_at = metadata.occurredAt;
+      // a revoked token refuses every session it opened: none needs remembering one by one
+      row.ended_sessions = {};
       row.last_position = position;
     })
     .with({ type: "TokenRehashed" }, ({ data }) => {
       const row = rows.get(data.tokenId);
       if (!row) throw new Error(`TokenRehashed for token ${data.tokenId} before TokenIssued`);
       row.hash = data.hash;
+      row.last_position = position;
+    })
+    .with({ type: "SessionEnded" }, ({ data }) => {
+      const row = rows.get(data.tokenId);
+      if (!row) throw new Error(`SessionEnded for token ${data.tokenId} before TokenIssued`);
+      if (row.revoked_at === null) {
+        row.ended_sessions = unexpired(
+          { ...row.ended_sessions, [data.sessionId]: data.expiresAt },
+          metadata.occurredAt,
+        );
+      }
       row.last_position = position;
     })
     .exhaustive();

@@ -118,6 +118,81 @@ describe("tokens projector", () => {
     }
   });
 
+  it("remembers signed-out sessions until they would have expired, none once revoked, and a rebuild agrees", async () => {
+    const store = await openPostgresEventStore({ url: database.url, schema: "ev_sessions", pollMs: 50 });
+    const schema = "rm_sessions";
+    const runner = startProjector({ store, pool, schema, projector: tokensProjector });
+    try {
+      let clock = "2026-11-01T08:00:00.000Z";
+      const deps = { store, newId: randomUUID, now: () => new Date(clock) };
+      const issue = async (tokenId: string) => {
+        const { hash, prefix } = mintToken(
+          tokenId,
+          randomBytes(TOKEN_SECRET_BYTES),
+          tokenHashKey("projector test"),
+        );
+        const data = { tokenId, name: "browser", userId: "u-web", role: "viewer" as const, hash, prefix };
+        const result = await executeTokenCommand(
+          deps,
+          { type: "IssueToken", data: { ...data, now: clock } },
+          context("u-root"),
+        );
+        expect(result._tag).toBe("Executed");
+      };
+      const endSession = async (tokenId: string, sessionId: string, expiresAt: string, at: string) => {
+        clock = at;
+        const result = await executeTokenCommand(
+          deps,
+          { type: "EndSession", data: { tokenId, sessionId, expiresAt, now: at } },
+          context("u-web"),
+        );
+        expect(result._tag).toBe("Executed");
+      };
+      // session ids as cookies carry them: 22 base64url characters
+      const s1 = "session1xxxxxxxxxxxxxx";
+      const s2 = "session2xxxxxxxxxxxxxx";
+      const s3 = "session3xxxxxxxxxxxxxx";
+      const s4 = "session4xxxxxxxxxxxxxx";
+      const s5 = "session5xxxxxxxxxxxxxx";
+      const kept = randomUUID();
+      await issue(kept);
+      await endSession(kept, s1, "2026-11-01T09:00:00.000Z", "2026-11-01T08:01:00.000Z");
+      await endSession(kept, s2, "2026-11-01T20:00:00.000Z", "2026-11-01T08:02:00.000Z");
+      // at 09:30, s1 would have expired: the row forgets it
+      await endSession(kept, s3, "2026-11-01T21:00:00.000Z", "2026-11-01T09:30:00.000Z");
+      const revoked = randomUUID();
+      await issue(revoked);
+      await endSession(revoked, s4, "2026-11-01T21:00:00.000Z", "2026-11-01T09:31:00.000Z");
+      clock = "2026-11-01T09:32:00.000Z";
+      const revocation = await executeTokenCommand(
+        deps,
+        { type: "RevokeToken", data: { tokenId: revoked } },
+        context("u-root"),
+      );
+      expect(revocation._tag).toBe("Executed");
+      // a session of a revoked token is over already: the decider records nothing
+      await endSession(revoked, s5, "2026-11-01T21:00:00.000Z", "2026-11-01T09:33:00.000Z");
+
+      expect(await runner.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+      const { rows } = await pool.query<{ id: string; ended_sessions: Record<string, string> }>(
+        `select id, ended_sessions from "${schema}".api_tokens`,
+      );
+      const endedOf = new Map(rows.map((row) => [row.id, row.ended_sessions]));
+      expect(endedOf.get(kept)).toEqual({
+        [s2]: "2026-11-01T20:00:00.000Z",
+        [s3]: "2026-11-01T21:00:00.000Z",
+      });
+      expect(endedOf.get(revoked)).toEqual({});
+      const live = await snapshotTable(pool, schema, "api_tokens", "id");
+      const result = await rebuildProjection({ store, pool, schema, projector: tokensProjector });
+      expect(result.events).toBe(2 + 3 + 1 + 1);
+      expect(await snapshotTable(pool, schema, "api_tokens", "id")).toEqual(live);
+    } finally {
+      await runner.stop();
+      await store.close();
+    }
+  });
+
   it("parks a token event filed under another token's stream, naming its position, and projects the next", async () => {
     const store = await openPostgresEventStore({ url: database.url, schema: "ev_bad", pollMs: 50 });
     const schema = "rm_bad";

@@ -17,12 +17,14 @@ const COLUMNS = Object.keys({
   created_at: 0,
   expires_at: 0,
   revoked_at: 0,
+  ended_sessions: 0,
   last_position: 0,
 } satisfies Record<keyof ApiTokenRow, 0>);
 
 export const tokensProjector: Projector = {
   name: "tokens",
-  version: 1,
+  // 2: signed-out sessions (SessionEnded) in `ended_sessions`
+  version: 2,
   tables: [apiTokensTable],
   filter: { streamPrefixes: [tokenStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {

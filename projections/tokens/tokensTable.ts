@@ -1,5 +1,6 @@
 // The API-token read model: what authentication looks up by id and what GET /v1/tokens lists. It holds
-// hashes, never secrets; timestamps come from event metadata.
+// hashes, never secrets; timestamps come from event metadata. Signed-out sessions ride on their token's
+// row, so the one lookup (and cache) that catches a revocation catches a sign-out too.
 import type { ReadModelTable } from "../projector.ts";
 
 export const apiTokensTable: ReadModelTable = {
@@ -15,6 +16,7 @@ export const apiTokensTable: ReadModelTable = {
       created_at timestamptz not null,
       expires_at timestamptz,
       revoked_at timestamptz,
+      ended_sessions jsonb not null,
       last_position bigint not null
     )`,
   createIndexes: (t, prefix) => `

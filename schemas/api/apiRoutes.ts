@@ -262,10 +262,15 @@ const jobRoutes: ApiRoute[] = [
   {
     method: "delete",
     path: "/v1/auth/session",
-    summary: "Sign out: the session ends and its cookies are cleared",
+    summary: "Sign out: the session ends on every kernel and its cookies are cleared",
     tags: ["auth"],
     access: "session",
-    responses: { 204: { description: "Signed out" } },
+    responses: {
+      204: {
+        description: "Signed out; the position is there when the cookie still signed someone in",
+        position: true,
+      },
+    },
   },
 ];
 

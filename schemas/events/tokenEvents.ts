@@ -1,5 +1,6 @@
-// The events of a `token-{id}` stream: an API token is issued, perhaps re-hashed, then perhaps revoked.
-// Only the hash of the secret is ever stored. `parseTokenEvent` reads them as `parseStoredEvent` reads job events.
+// The events of a `token-{id}` stream: an API token is issued, perhaps re-hashed, browser sessions it
+// opened are signed out, then perhaps it is revoked. Only the hash of the secret is ever stored.
+// `parseTokenEvent` reads them as `parseStoredEvent` reads job events.
 import { z } from "zod";
 import { type ParsedEvent, parseEventWithoutUpcasters } from "./parseEventWithoutUpcasters.ts";
 
@@ -20,6 +21,11 @@ export const tokenHashSchema = z.union([
   keyedTokenHashSchema,
   z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits'),
 ]);
+
+/** A browser session's own id (the `sid` of its signed cookie): 16 random bytes, base64url. */
+export const sessionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,64}$/, "expected 16 to 64 base64url characters");
 
 const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
   z.strictObject({ type: z.literal(type), data });
@@ -42,6 +48,19 @@ export const tokenEventSchema = z.discriminatedUnion("type", [
   event("TokenRevoked", z.strictObject({ tokenId: tokenIdSchema, reason: z.string().max(500).optional() })),
   /** A token issued with an unkeyed hash, re-hashed with the platform's key the next time it was used. */
   event("TokenRehashed", z.strictObject({ tokenId: tokenIdSchema, hash: keyedTokenHashSchema })),
+  /**
+   * A browser session opened with the token was signed out: every kernel refuses its cookie from now on.
+   * `expiresAt` is when the cookie would have stopped working anyway; after it, nobody needs to remember.
+   * The session id is no credential (a cookie also needs the platform's signature), yet the feed hides it.
+   */
+  event(
+    "SessionEnded",
+    z.strictObject({
+      tokenId: tokenIdSchema,
+      sessionId: sessionIdSchema,
+      expiresAt: z.iso.datetime({ offset: true }),
+    }),
+  ),
 ]);
 
 export type TokenEvent = z.infer<typeof tokenEventSchema>;

@@ -25,6 +25,10 @@ const examples: TokenEvent[] = [
   { type: "TokenIssued", data: { ...issued, expiresAt: "2027-01-01T00:00:00.000Z" } },
   { type: "TokenRevoked", data: { tokenId, reason: "laptop lost" } },
   { type: "TokenRehashed", data: { tokenId, hash: `hmac-sha256:${"cd".repeat(32)}` } },
+  {
+    type: "SessionEnded",
+    data: { tokenId, sessionId: "q1w2e3r4t5y6u7i8o9p0aa", expiresAt: "2026-11-01T20:00:00.000Z" },
+  },
 ];
 
 describe("tokenEventSchema", () => {
@@ -55,6 +59,17 @@ describe("tokenEventSchema", () => {
     ["an uppercase id", { type: "TokenRevoked", data: { tokenId: tokenId.toUpperCase() } }],
     ["an unknown field", { type: "TokenRevoked", data: { tokenId, by: "x" } }],
     ["a re-hash to an unkeyed hash", { type: "TokenRehashed", data: { tokenId, hash } }],
+    [
+      "a session id with characters a cookie's id never has",
+      {
+        type: "SessionEnded",
+        data: { tokenId, sessionId: "q1w2e3r4t5y6/u7i8o9p0", expiresAt: "2026-11-01T20:00:00Z" },
+      },
+    ],
+    [
+      "a session end without its expiry",
+      { type: "SessionEnded", data: { tokenId, sessionId: "q1w2e3r4t5y6u7i8o9p0aa" } },
+    ],
   ])("refuses %s", (_, candidate) => {
     expect(tokenEventSchema.safeParse(candidate).success).toBe(false);
   });
