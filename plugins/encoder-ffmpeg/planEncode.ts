@@ -88,6 +88,7 @@ export function planEncode(
         }
       : { mode: "none" },
     container: { format: profile.container, faststart: true },
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
     expected: {
       video: { codec: profile.video.codec, width, height },
       audio: audio

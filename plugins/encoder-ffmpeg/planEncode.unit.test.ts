@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EncodeProfile, SourceFrames, SourceInfo, VideoStreamInfo } from "../sdk/encoderPlugin.ts";
+import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { planEncode } from "./planEncode.ts";
 
@@ -37,7 +38,13 @@ const frame = (plan: ReturnType<typeof planEncode>) => [
 
 describe("planEncode", () => {
   it("limits the video encoder to the threads a worker is given, and leaves ffmpeg its choice otherwise", () => {
-    expect(planEncode(hd, source(), { threads: 1 }).video.options).toContainEqual(["-threads", "1"]);
+    const limited = planEncode(hd, source(), { threads: 1 });
+    expect(limited.video.options).toContainEqual(["-threads", "1"]);
+    expect(limited.threads).toBe(1);
+    // decoder and filters too, so one worker of one thread keeps to one core
+    const args = buildFfmpegArgs(limited, "/tmp/out.mp4");
+    expect(args.slice(args.indexOf("-i") - 2, args.indexOf("-i"))).toEqual(["-threads", "1"]);
+    expect(args).toContain("-filter_threads");
     expect(planEncode(hd, source()).video.options.map(([flag]) => flag)).not.toContain("-threads");
   });
 

@@ -201,6 +201,8 @@ export interface EncodePlan {
       };
   readonly container: { readonly format: "mp4"; readonly faststart: boolean };
   readonly expected: ExpectedOutput;
+  /** Threads for the whole run (decoder, filters, encoder); ffmpeg's own choice when absent. */
+  readonly threads?: number;
   /**
    * The software video settings to encode with when the hardware encoder of `video` fails at run time
    * (a GPU that passed its test can still fail later); absent when `video` is software.

@@ -67,32 +67,42 @@ export async function runStitchTask(
   const audio = job.tasks.find((other) => other.kind === "audio") ?? null;
   const parts = [...chunks, ...(audio === null ? [] : [audio])];
 
-  const local: string[] = [];
-  for (const [i, part] of parts.entries()) {
-    if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
-    if (part.outputKey === null || part.checksum === null)
-      return failed("input", `task ${part.sequenceIndex} has no stored output`, "WE-JOB-012");
-    const path = join(input.workDir, part.kind === "audio" ? "audio.mp4" : `chunk-${part.sequenceIndex}.mp4`);
-    const fetched = await getToLocalFile(deps.jobs, { key: part.outputKey }, path, signal).catch(
-      (error: Error) =>
-        failed(signal.aborted ? "cancelled" : "transient", `fetching ${part.outputKey}: ${error.message}`),
-    );
-    if (fetched._tag === "EncodeFailed") return fetched;
-    if (isStorageFailure(fetched)) {
-      // a chunk that vanished cannot come back by trying again; a storage outage can
-      const gone = fetched.reason === "not_found";
-      return failed(
-        gone ? "input" : "transient",
-        `${part.outputKey}: ${fetched.message} ${fetched.hint}`,
-        gone ? "WE-JOB-012" : undefined,
+  // every part at once: the storage serves them side by side
+  let fetchedParts = 0;
+  const fetchedAll = await Promise.all(
+    parts.map(async (part): Promise<string | StitchFailed> => {
+      if (part.outputKey === null || part.checksum === null)
+        return failed("input", `task ${part.sequenceIndex} has no stored output`, "WE-JOB-012");
+      const path = join(
+        input.workDir,
+        part.kind === "audio" ? "audio.mp4" : `chunk-${part.sequenceIndex}.mp4`,
       );
-    }
-    if (fetched.checksum !== part.checksum || fetched.sizeBytes !== part.sizeBytes) {
-      return failed("input", `${part.outputKey} differs from the output its task verified`, "WE-JOB-012");
-    }
-    local.push(fetched.path);
-    input.onProgress(tick(Math.floor((40 * (i + 1)) / parts.length)));
-  }
+      const fetched = await getToLocalFile(deps.jobs, { key: part.outputKey }, path, signal).catch(
+        (error: Error) =>
+          failed(signal.aborted ? "cancelled" : "transient", `fetching ${part.outputKey}: ${error.message}`),
+      );
+      if (fetched._tag === "EncodeFailed") return fetched;
+      if (isStorageFailure(fetched)) {
+        // a chunk that vanished cannot come back by trying again; a storage outage can
+        const gone = fetched.reason === "not_found";
+        return failed(
+          gone ? "input" : "transient",
+          `${part.outputKey}: ${fetched.message} ${fetched.hint}`,
+          gone ? "WE-JOB-012" : undefined,
+        );
+      }
+      if (fetched.checksum !== part.checksum || fetched.sizeBytes !== part.sizeBytes) {
+        return failed("input", `${part.outputKey} differs from the output its task verified`, "WE-JOB-012");
+      }
+      fetchedParts += 1;
+      input.onProgress(tick(Math.floor((40 * fetchedParts) / parts.length)));
+      return fetched.path;
+    }),
+  );
+  if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
+  const problem = fetchedAll.find((part): part is StitchFailed => typeof part !== "string");
+  if (problem !== undefined) return problem;
+  const local = fetchedAll as string[];
 
   const stitched = await deps.split.stitch(
     {
