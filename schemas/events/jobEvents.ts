@@ -162,6 +162,14 @@ export const jobEventSchema = z.discriminatedUnion("type", [
           ),
           /** Why the seams have no figures, when measuring them failed. */
           seamsUnmeasured: z.string().optional(),
+          /** Milliseconds spent fetching the parts, stitching with its proof, and measuring the seams. */
+          timings: z
+            .strictObject({
+              fetchMs: z.number().int().nonnegative(),
+              stitchMs: z.number().int().nonnegative(),
+              seamsMs: z.number().int().nonnegative(),
+            })
+            .optional(),
         })
         .optional(),
     }),

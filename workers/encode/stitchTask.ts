@@ -67,6 +67,7 @@ export async function runStitchTask(
   const audio = job.tasks.find((other) => other.kind === "audio") ?? null;
   const parts = [...chunks, ...(audio === null ? [] : [audio])];
 
+  const startedAt = performance.now();
   // every part at once: the storage serves them side by side
   let fetchedParts = 0;
   const fetchedAll = await Promise.all(
@@ -103,6 +104,7 @@ export async function runStitchTask(
   const problem = fetchedAll.find((part): part is StitchFailed => typeof part !== "string");
   if (problem !== undefined) return problem;
   const local = fetchedAll as string[];
+  const fetchedAt = performance.now();
 
   const stitched = await deps.split.stitch(
     {
@@ -126,6 +128,7 @@ export async function runStitchTask(
     );
   }
   input.onProgress(tick(60));
+  const stitchedAt = performance.now();
 
   const seams = await deps.split.measureSeams({
     output: stitched.path,
@@ -142,7 +145,14 @@ export async function runStitchTask(
     sizeBytes: stitched.sizeBytes,
     checksum: stitched.checksum,
     durationSec: stitched.durationSec,
-    stitch: reportOf(stitched.frameCount, seams),
+    stitch: {
+      ...reportOf(stitched.frameCount, seams),
+      timings: {
+        fetchMs: Math.round(fetchedAt - startedAt),
+        stitchMs: Math.round(stitchedAt - fetchedAt),
+        seamsMs: Math.round(performance.now() - stitchedAt),
+      },
+    },
   };
 }
 
