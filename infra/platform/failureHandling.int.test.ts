@@ -193,8 +193,8 @@ describe("failure handling", () => {
       .filter((e) => e.type === "TaskStarted")
       .map((e) => e.data as { attempt: number; workerId: string });
     expect(starts).toEqual([
-      { taskId: expect.any(String), attempt: 1, workerId: starved.workerId },
-      { taskId: expect.any(String), attempt: 2, workerId: healthy.workerId },
+      { taskId: expect.any(String), attempt: 1, workerId: starved.workerId, leaseId: expect.any(String) },
+      { taskId: expect.any(String), attempt: 2, workerId: healthy.workerId, leaseId: expect.any(String) },
     ]);
   }, 120_000);
 });
