@@ -32,6 +32,17 @@ export async function createTestDatabase(prefix = "t"): Promise<TestDatabase> {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // Connections a test just closed may still be on their way out: give them a moment before
+        // forcing, since a connection killed while its pool ends it reports an error nobody listens to.
+        for (let attempt = 0; attempt < 30; attempt++) {
+          try {
+            await client.query(`drop database if exists ${name}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== "55006") throw error; // object_in_use
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
         await client.query(`drop database if exists ${name} with (force)`);
       } finally {
         await client.end();
