@@ -496,6 +496,8 @@ describe("the dashboard", () => {
     await expect
       .poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 10_000 })
       .toBe("true");
+    // the charts load after the first render: the picture in the README shows them drawn
+    await page.getByTestId("job-charts").locator("svg.recharts-surface").first().waitFor();
     await shot(page, "dashboard");
     await page.goto(`${platform.url}/workers`);
     await page.getByRole("heading", { name: "Workers" }).waitFor();
