@@ -131,6 +131,11 @@ describe("the worker pool", () => {
       "the job done",
     );
     expect(done.body.status).toBe("completed");
+    // its next heartbeats say it holds nothing: the finished task is not shown as its current one,
+    // though its last progress tick is recent
+    await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS * 5));
+    const idle = await api<Worker & { current_task: unknown }>("GET", `/v1/workers/${workerId}`);
+    expect(idle.body.current_task).toBeNull();
   }, 60_000);
 
   it("marks a worker that sends no heartbeat lost, and its state stays in the log", async () => {

@@ -44,6 +44,12 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
   options.progressBus.subscribe((tick) => {
     lastTick.set(tick.workerId, { at: tick.at, jobId: tick.jobId, taskId: tick.taskId, pct: tick.pct });
   });
+  // a worker's heartbeat says when it holds nothing: its last tick is then a finished task's
+  const idleSince = new Map<string, number>();
+  options.progressBus.subscribeHeartbeats((heartbeat) => {
+    if (heartbeat.runningTasks === 0) idleSince.set(heartbeat.workerId, Date.parse(heartbeat.at));
+    else idleSince.delete(heartbeat.workerId);
+  });
 
   const workerJson = (w: WorkerRow): ListWorkersResponse["workers"][number] => {
     const tick = lastTick.get(w.id);
@@ -51,7 +57,8 @@ export function workerQueryRoutes(options: WorkerQueryRoutesOptions) {
     const beat = options.lastHeartbeat?.(w.id);
     if (beat) heard.push(beat.getTime());
     const lastSeen = new Date(Math.max(...heard));
-    const working = tick && now().getTime() - Date.parse(tick.at) < 10_000 ? tick : null;
+    const idle = tick !== undefined && (idleSince.get(w.id) ?? 0) > Date.parse(tick.at);
+    const working = tick && !idle && now().getTime() - Date.parse(tick.at) < 10_000 ? tick : null;
     const { encoders, hwaccels, audioCodecs, containers, ...machine } = w.capabilities;
     return {
       id: w.id,
