@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
+import { kernelApi, until } from "../../test/support/kernelApi.ts";
 import { makeClip } from "../../test/support/mediaClip.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import { writeFailingEncodeFfmpeg } from "../../test/support/writeFailingEncodeFfmpeg.ts";
@@ -78,23 +79,10 @@ async function startWorkersWith(
   return worker!;
 }
 
-const api = async <T>(method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${kernel.url}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-};
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (const deadline = Date.now() + 60_000; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: never happened; last ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const api = kernelApi(
+  () => kernel.url,
+  () => headers,
+);
 
 type Worker = {
   status: string;

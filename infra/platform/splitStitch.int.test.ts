@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobStream } from "../../schemas/events/streamNames.ts";
+import { kernelApi, until } from "../../test/support/kernelApi.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
 import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
@@ -130,28 +131,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const api = async <T>(method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${kernel.url}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-};
-
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  for (const deadline = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: never happened; last ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const api = kernelApi(
+  () => kernel.url,
+  () => headers,
+);
 
 interface Task {
   kind: string;

@@ -20,6 +20,17 @@ export interface StitchExpectation {
   readonly audioFrameSec: number;
 }
 
+/**
+ * The frames the whole encode makes at `frameRate`: the source's own count when it is CFR and kept at
+ * its rate, else the grid's frames up to where the last source frame ends.
+ */
+export function wholeEncodeFrameCount(source: SourceFrames, frameRate: string): number {
+  const rate = rationalValue(frameRate);
+  const keepsRate = !source.variableFrameRate && Math.abs(rationalValue(source.frameRate) - rate) < 1e-9;
+  // The 1e-3 absorbs the microsecond rounding of probed times, as planChunk does.
+  return keepsRate ? source.frameCount : Math.ceil(source.endSec * rate - 1e-3);
+}
+
 export function expectedStitch(
   source: SourceFrames,
   chunkPlans: readonly EncodePlan[],
@@ -28,11 +39,9 @@ export function expectedStitch(
   const first = chunkPlans[0];
   if (first === undefined) throw new RangeError("a stitch needs at least one chunk plan");
   const rate = rationalValue(first.video.frameRate);
-  const keepsRate = !source.variableFrameRate && Math.abs(rationalValue(source.frameRate) - rate) < 1e-9;
   return {
     frameRate: first.video.frameRate,
-    // The 1e-3 absorbs the microsecond rounding of probed times, as planChunk does.
-    frameCount: keepsRate ? source.frameCount : Math.ceil(source.endSec * rate - 1e-3),
+    frameCount: wholeEncodeFrameCount(source, first.video.frameRate),
     durationSec: source.endSec,
     seamsSec: chunkPlans.slice(1).map((plan, i) => {
       if (plan.input.chunk === undefined)

@@ -4,6 +4,7 @@ import type { AudioTrackInfo, SourceFrames } from "../sdk/encoderPlugin.ts";
 import type { SplitEncoding, StitchTarget } from "../sdk/splitEncoding.ts";
 import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
+import { wholeEncodeFrameCount } from "./expectedStitch.ts";
 import { measureSeamSsim } from "./measureSeamSsim.ts";
 import { planAudio } from "./planAudio.ts";
 import { planChunk } from "./planChunk.ts";
@@ -93,12 +94,9 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
  * rate is its own frame count (the rule planChunk hands frames out by).
  */
 function stitchTarget(frames: SourceFrames, frameRate: string): Omit<StitchTarget, "width" | "height"> {
-  const rate = rationalValue(frameRate);
-  const keepsRate = !frames.variableFrameRate && Math.abs(rationalValue(frames.frameRate) - rate) < 1e-9;
   return {
     frameRate,
-    // The 1e-3 absorbs the microsecond rounding of probed times, as planChunk does.
-    frameCount: keepsRate ? frames.frameCount : Math.ceil(frames.endSec * rate - 1e-3),
+    frameCount: wholeEncodeFrameCount(frames, frameRate),
     durationSec: frames.endSec,
     videoStartSec: frames.frameTimesSec[0] ?? 0,
   };
