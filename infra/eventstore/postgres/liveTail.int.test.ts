@@ -37,20 +37,40 @@ async function take(subscription: Subscription, count: number, slowMs = 0): Prom
 describe("the live tail", () => {
   it("serves caught-up subscriptions their filtered events, and sends one behind its memory to the table", async () => {
     const appends = createAppendSignal();
+    const tail = createLiveTail(store.pool, store.schema, appends, { pollMs: 20, batchSize: 3 });
     // a memory of 5 events, so a slow reader falls behind it
-    const tail = createLiveTail(store.pool, store.schema, appends, { pollMs: 20, capacity: 5, batchSize: 3 });
-    const options = { pollMs: 20, tail };
+    const shortTail = createLiveTail(store.pool, store.schema, appends, {
+      pollMs: 20,
+      capacity: 5,
+      batchSize: 3,
+    });
+    // a tail starts on first use; let both read the head before the subscriptions come
+    for (const t of [tail, shortTail]) {
+      const version = t.version;
+      t.read(0, undefined, 1);
+      await t.wait(version, 2_000, new AbortController().signal);
+    }
+    // what the two caught-up subscriptions read from the table themselves
+    let ownReads = 0;
+    const counted = {
+      query: (...args: unknown[]) => {
+        ownReads += 1;
+        return (store.pool.query as (...a: unknown[]) => unknown)(...args);
+      },
+    } as unknown as typeof store.pool;
     const from = String(await store.headPosition());
-    const jobs = subscribeToAll(store.pool, store.schema, appends, {
-      ...options,
+    const jobs = subscribeToAll(counted, store.schema, appends, {
+      pollMs: 20,
+      tail,
       from,
       filter: { streamPrefixes: ["job-"], eventTypes: ["Done"] },
     });
-    const everything = subscribeToAll(store.pool, store.schema, appends, { ...options, from });
-    const slow = subscribeToAll(store.pool, store.schema, appends, { ...options, from });
+    const everything = subscribeToAll(counted, store.schema, appends, { pollMs: 20, tail, from });
+    const slow = subscribeToAll(store.pool, store.schema, appends, { pollMs: 20, tail: shortTail, from });
     // all three caught up before the appends, so their events come through the tail
     const iterators = [jobs, everything, slow].map((s) => s[Symbol.asyncIterator]());
     for (const iterator of iterators) expect((await iterator.next()).value?.type).toBe("caughtUp");
+    const readsWhenCaughtUp = ownReads;
     const resumed = (iterator: AsyncIterator<unknown>): Subscription =>
       ({
         [Symbol.asyncIterator]: () => iterator,
@@ -71,6 +91,9 @@ describe("the live tail", () => {
       take(resumed(iterators[2]!), 60, 15),
     ]);
     tail.close();
+    shortTail.close();
+    // every event after catching up came from the tail's memory, none from a read of their own
+    expect(ownReads).toBe(readsWhenCaughtUp);
     expect(gotJobs.map((e) => (e.data as { n: number }).n)).toEqual(expectedJobs);
     for (const got of [gotAll, gotSlow]) {
       expect(got.map((e) => (e.data as { n: number }).n)).toEqual([...Array(60).keys()]);
