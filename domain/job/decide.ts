@@ -145,8 +145,13 @@ function planProblem(tasks: readonly PlannedTask[], maxAttempts: number): string
   return splitProblem(tasks);
 }
 
-/** A split plan: chunks with their timing, at most one audio task, and one stitch task, last. */
+/**
+ * A plan whose tasks wait on others. Without dependencies (older plans) it is a split plan: chunks with
+ * their timing, at most one audio task and one stitch task, last. With them, each names earlier tasks only
+ * (so the graph has no cycle), every stitch has its target, and at most one package comes last.
+ */
 function splitProblem(tasks: readonly PlannedTask[]): string | null {
+  if (tasks.some((task) => task.dependsOn !== undefined)) return graphProblem(tasks);
   const stitches = tasks.filter((task) => task.kind === "stitch");
   const chunks = tasks.filter((task) => task.chunk !== undefined);
   const audio = tasks.filter((task) => task.kind === "audio");
@@ -165,6 +170,25 @@ function splitProblem(tasks: readonly PlannedTask[]): string | null {
   return null;
 }
 
+function graphProblem(tasks: readonly PlannedTask[]): string | null {
+  const indexOf = new Map(tasks.map((task) => [task.taskId, task.sequenceIndex]));
+  for (const task of tasks) {
+    const dependsOn = task.dependsOn ?? [];
+    if (new Set(dependsOn).size !== dependsOn.length) return `task ${task.taskId} names a dependency twice`;
+    const later = dependsOn.find((id) => !((indexOf.get(id) ?? Number.POSITIVE_INFINITY) < task.sequenceIndex));
+    if (later !== undefined) return `task ${task.taskId} depends on ${later}, which is not an earlier task`;
+    if (task.kind === "stitch" && (task.stitch === undefined || dependsOn.length === 0))
+      return `stitch task ${task.taskId} needs its target and the chunks it joins`;
+    if (task.kind === "package" && dependsOn.length === 0)
+      return `package task ${task.taskId} needs the renditions it packages`;
+  }
+  const packages = tasks.filter((task) => task.kind === "package");
+  if (packages.length > 1) return "a plan has at most one package task";
+  if (packages[0] !== undefined && packages[0].sequenceIndex !== tasks.length - 1)
+    return "the package task comes last";
+  return null;
+}
+
 function planJob(
   { tasks, maxAttempts = retryPolicy.defaultMaxAttempts }: PlanJob["data"],
   job: Job,
@@ -179,10 +203,25 @@ function planJob(
   const problem = planProblem(tasks, maxAttempts);
   if (problem) return jobRejected("WE-JOB-001", `Invalid plan for job ${job.jobId}: ${problem}`);
   const ordered = [...tasks].sort((a, b) => a.sequenceIndex - b.sequenceIndex);
-  // The longest chunks go first, so none starts last and leaves the pool waiting on it; the audio,
-  // fast to encode, after them; the stitch once they are all done.
-  const chunks = longestFirst(
-    ordered
+  const ready = ordered.filter((task) => (task.dependsOn ?? []).length === 0 && task.kind !== "stitch");
+  return accepted(
+    { type: "JobPlanned", data: { tasks: ordered, maxAttempts } },
+    ...scheduleInOrder(ready).map(
+      (taskId): JobEvent => ({ type: "TaskScheduled", data: { taskId, attempt: 1 } }),
+    ),
+  );
+}
+
+/**
+ * The order tasks that became ready at once are queued in: the longest video first, so none starts last
+ * and leaves the pool waiting on it; then the short ones (audio, subtitles, thumbnails) in plan order;
+ * stitches and the package, which wait on the rest, last.
+ */
+function scheduleInOrder(
+  ready: readonly Pick<PlannedTask, "taskId" | "sequenceIndex" | "startTimeSec" | "endTimeSec" | "kind">[],
+): string[] {
+  const video = longestFirst(
+    ready
       .filter((task) => (task.kind ?? "video") === "video")
       .map((task) => ({
         taskId: task.taskId,
@@ -190,14 +229,10 @@ function planJob(
         startSec: task.startTimeSec,
         endSec: task.endTimeSec,
       })),
-  );
-  const audio = ordered.filter((task) => task.kind === "audio");
-  return accepted(
-    { type: "JobPlanned", data: { tasks: ordered, maxAttempts } },
-    ...[...chunks, ...audio].map(
-      (task): JobEvent => ({ type: "TaskScheduled", data: { taskId: task.taskId, attempt: 1 } }),
-    ),
-  );
+  ).map((task) => task.taskId);
+  const joins = (task: { kind?: string | undefined }) => task.kind === "stitch" || task.kind === "package";
+  const short = ready.filter((task) => (task.kind ?? "video") !== "video" && !joins(task));
+  return [...video, ...short.map((task) => task.taskId), ...ready.filter(joins).map((task) => task.taskId)];
 }
 
 /** The task a command names, if the command speaks for its current attempt. */
@@ -251,7 +286,8 @@ function completeTask(data: CompleteTask["data"], job: Job): JobDecision {
   if (isRejected(task)) return task;
   if (task.status === "completed") return accepted();
   if (task.status !== "running") return notRunning(task);
-  if (isSplit(job)) return completeSplitTask(data, task, job);
+  if (isSplit(job) || job.tasks.some((other) => other.kind !== "video"))
+    return completeSplitTask(data, task, job);
   if (data.stitch !== undefined) return jobRejected("WE-JOB-001", `Task ${task.taskId} is not a stitch`);
   const lastTask = job.tasks.every((other) => other.taskId === task.taskId || other.status === "completed");
   const next: JobEvent[] = !lastTask
@@ -262,22 +298,33 @@ function completeTask(data: CompleteTask["data"], job: Job): JobDecision {
   return accepted({ type: "TaskCompleted", data }, ...next);
 }
 
-/** The last chunk (or the audio) done schedules the stitch; the stitch done, with its proof, the upload. */
+/**
+ * A task done schedules every task that waited on it alone; the first stitch (or the package) to be
+ * scheduled starts the job's stitching, and the last task done its upload. A stitch completes with its proof.
+ */
 function completeSplitTask(data: CompleteTask["data"], task: TaskState, job: Job): JobDecision {
   const completed: JobEvent = { type: "TaskCompleted", data };
-  if (task.kind === "stitch") {
-    if (data.stitch === undefined)
-      return jobRejected("WE-JOB-001", `The stitch of job ${job.jobId} completes with its proof`);
-    return accepted(completed, { type: "JobUploadingStarted", data: {} });
-  }
-  if (data.stitch !== undefined) return jobRejected("WE-JOB-001", `Task ${task.taskId} is not a stitch`);
-  const stitch = job.tasks.find((other) => other.kind === "stitch");
-  const rest = job.tasks.filter((other) => other.kind !== "stitch" && other.taskId !== task.taskId);
-  if (stitch === undefined || rest.some((other) => other.status !== "completed")) return accepted(completed);
+  if (task.kind === "stitch" && data.stitch === undefined)
+    return jobRejected("WE-JOB-001", `The stitch of job ${job.jobId} completes with its proof`);
+  if (task.kind !== "stitch" && data.stitch !== undefined)
+    return jobRejected("WE-JOB-001", `Task ${task.taskId} is not a stitch`);
+  const done = new Set(
+    job.tasks.filter((other) => other.status === "completed").map((other) => other.taskId),
+  ).add(task.taskId);
+  if (done.size === job.tasks.length) return accepted(completed, { type: "JobUploadingStarted", data: {} });
+  const ready = job.tasks.filter(
+    (other) =>
+      other.status === "pending" &&
+      other.dependsOn.includes(task.taskId) &&
+      other.dependsOn.every((id) => done.has(id)),
+  );
+  const joining = ready.some((other) => other.kind === "stitch" || other.kind === "package");
   return accepted(
     completed,
-    { type: "JobStitchingStarted", data: {} },
-    { type: "TaskScheduled", data: { taskId: stitch.taskId, attempt: 1 } },
+    ...(joining && job.status !== "stitching" ? [{ type: "JobStitchingStarted", data: {} } as const] : []),
+    ...scheduleInOrder(ready).map(
+      (taskId): JobEvent => ({ type: "TaskScheduled", data: { taskId, attempt: 1 } }),
+    ),
   );
 }
 

@@ -843,3 +843,147 @@ describe("a split plan (chunks, audio, stitch)", () => {
     refused([chunks[0]!, untimed, chunks[2]!, audio, stitchTask]); // a chunk without its timing
   });
 });
+
+describe("a ladder plan (renditions, audio, thumbnails, package)", () => {
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+  const [v1080, v720a, v720b, aud, thumbs, st720, pkg] = [1, 2, 3, 4, 5, 6, 7].map(id) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const target = {
+    frameRate: "30/1",
+    frameCount: 600,
+    durationSec: 20,
+    videoStartSec: 0,
+    width: 1280,
+    height: 720,
+  };
+  const timing = (start: number, end: number) => ({
+    seekSec: start,
+    firstFrame: start * 30,
+    frameCount: end === 20 ? null : (end - start) * 30,
+    gridStartSec: start,
+    durationSec: end - start,
+  });
+  const ladder: PlannedTask[] = [
+    {
+      taskId: v1080,
+      sequenceIndex: 0,
+      startTimeSec: 0,
+      endTimeSec: 20,
+      kind: "video",
+      rendition: "1080p",
+      dependsOn: [],
+    },
+    {
+      taskId: v720a,
+      sequenceIndex: 1,
+      startTimeSec: 0,
+      endTimeSec: 8,
+      kind: "video",
+      rendition: "720p",
+      chunk: timing(0, 8),
+      dependsOn: [],
+    },
+    {
+      taskId: v720b,
+      sequenceIndex: 2,
+      startTimeSec: 8,
+      endTimeSec: 20,
+      kind: "video",
+      rendition: "720p",
+      chunk: timing(8, 20),
+      dependsOn: [],
+    },
+    { taskId: aud, sequenceIndex: 3, startTimeSec: 0, endTimeSec: 20, kind: "audio", dependsOn: [] },
+    { taskId: thumbs, sequenceIndex: 4, startTimeSec: 0, endTimeSec: 20, kind: "thumbnails", dependsOn: [] },
+    {
+      taskId: st720,
+      sequenceIndex: 5,
+      startTimeSec: 0,
+      endTimeSec: 20,
+      kind: "stitch",
+      rendition: "720p",
+      stitch: target,
+      dependsOn: [v720a, v720b],
+    },
+    {
+      taskId: pkg,
+      sequenceIndex: 6,
+      startTimeSec: 0,
+      endTimeSec: 20,
+      kind: "package",
+      dependsOn: [v1080, st720, aud, thumbs],
+    },
+  ];
+  const report = { frameCount: 600, meanSsim: 0.99, seams: [{ index: 1, timeSec: 8, ssim: 0.99, delta: 0 }] };
+  const plannedLadder = [
+    ...queued,
+    planned(ladder),
+    scheduled(v1080, 1),
+    scheduled(v720b, 1),
+    scheduled(v720a, 1),
+    scheduled(aud, 1),
+    scheduled(thumbs, 1),
+  ];
+  const done = (taskId: string) => [started(taskId), completed(taskId)];
+
+  it("schedules every task that waits on nothing, the longest video first, and holds the joins back", () =>
+    given(...queued)
+      .when({ type: "PlanJob", data: { tasks: ladder } })
+      .thenEmits(
+        planned(ladder),
+        scheduled(v1080, 1),
+        scheduled(v720b, 1),
+        scheduled(v720a, 1),
+        scheduled(aud, 1),
+        scheduled(thumbs, 1),
+      ));
+
+  it("schedules a rendition's stitch when its own chunks are done, whatever the other renditions do", () =>
+    given(...plannedLadder, ...done(v720a), started(v720b))
+      .when({ type: "CompleteTask", data: result(v720b) })
+      .thenEmits(completed(v720b), stitching, scheduled(st720, 1)));
+
+  it("schedules the package only when everything it packages is done, then uploads after it", () => {
+    const beforeLast = [...plannedLadder, ...done(v720a), ...done(v720b), stitching, scheduled(st720, 1)];
+    given(...beforeLast, ...done(aud), ...done(thumbs), ...done(v1080), started(st720))
+      .when({ type: "CompleteTask", data: { ...result(st720), stitch: report } })
+      .thenEmits({ type: "TaskCompleted", data: { ...result(st720), stitch: report } }, scheduled(pkg, 1));
+    given(...beforeLast, ...done(aud), ...done(thumbs), started(st720))
+      .when({ type: "CompleteTask", data: { ...result(st720), stitch: report } })
+      .thenEmits({ type: "TaskCompleted", data: { ...result(st720), stitch: report } });
+    given(
+      ...beforeLast,
+      ...done(aud),
+      ...done(thumbs),
+      ...done(v1080),
+      started(st720),
+      { type: "TaskCompleted", data: { ...result(st720), stitch: report } },
+      scheduled(pkg, 1),
+      started(pkg),
+    )
+      .when({ type: "CompleteTask", data: result(pkg) })
+      .thenEmits(completed(pkg), uploading);
+  });
+
+  it("refuses graphs that name later or unknown tasks, a package not last, a stitch without its parts", () => {
+    const refused = (tasks: PlannedTask[]) =>
+      given(...queued)
+        .when({ type: "PlanJob", data: { tasks } })
+        .thenRejects({ code: "WE-JOB-001" });
+    refused(ladder.map((task) => (task.taskId === v1080 ? { ...task, dependsOn: [pkg] } : task)));
+    refused(ladder.map((task) => (task.taskId === aud ? { ...task, dependsOn: [id(99)] } : task)));
+    refused(ladder.map((task) => (task.taskId === st720 ? { ...task, dependsOn: [] } : task)));
+    refused([
+      ...ladder.slice(0, 5),
+      { ...ladder[6]!, sequenceIndex: 5, dependsOn: [v1080] },
+      { ...ladder[5]!, sequenceIndex: 6 },
+    ]);
+  });
+});

@@ -22,6 +22,14 @@ const updateTask = (job: Job, taskId: string, change: (task: TaskState) => Parti
     job.tasks.map((task) => (task.taskId === taskId ? { ...task, ...change(task) } : task)),
   );
 
+/** Plans made before ladders name no dependencies: their stitch waits for every other task. */
+const legacyDependencies = (
+  tasks: readonly { taskId: string; kind?: string | undefined }[],
+  taskId: string,
+  kind: string | undefined,
+): string[] =>
+  kind === "stitch" ? tasks.filter((task) => task.taskId !== taskId).map((task) => task.taskId) : [];
+
 export function evolve(state: JobState, event: JobEvent): JobState {
   if (state.status === "initial") {
     if (event.type !== "JobSubmitted") return state;
@@ -52,11 +60,15 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         { ...job, maxAttempts: data.maxAttempts },
         [...data.tasks]
           .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
-          .map(({ kind, chunk, stitch, ...task }) => ({
+          .map(({ kind, chunk, stitch, rendition, dependsOn, ...task }) => ({
             ...task,
             kind: kind ?? "video",
             chunk: chunk ?? null,
             stitch: stitch ?? null,
+            rendition: rendition ?? null,
+            dependsOn: dependsOn ?? legacyDependencies(data.tasks, task.taskId, kind),
+            files: [],
+            folder: null,
             status: "pending",
             attempt: 0,
             workerId: null,
@@ -101,6 +113,8 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         outputKey: data.outputKey,
         sizeBytes: data.sizeBytes,
         checksum: data.checksum,
+        files: data.files ?? [],
+        folder: data.folder ?? null,
       })),
       stitchReport: data.stitch ?? job.stitchReport,
     }))

@@ -7,6 +7,7 @@ import type {
   SourceMetadata,
   StitchReport,
   StitchTargetData,
+  TaskFile,
   TaskKind,
 } from "../../schemas/events/jobEvents.ts";
 
@@ -31,6 +32,10 @@ export interface TaskState {
   chunk: ChunkTimingData | null;
   /** The stitch task: what the stitched output must hold. */
   stitch: StitchTargetData | null;
+  /** The ladder tier of a video or stitch task; null for a job of one rendition. */
+  rendition: string | null;
+  /** Tasks that complete before this one is scheduled. */
+  dependsOn: readonly string[];
   status: TaskStatus;
   /** The current attempt; 0 until the task is first scheduled. Only this attempt may report. */
   attempt: number;
@@ -42,6 +47,10 @@ export interface TaskState {
   outputKey: string | null;
   sizeBytes: number | null;
   checksum: string | null;
+  /** The files a package, thumbnails or subtitles task made, as its completion recorded them. */
+  files: readonly TaskFile[];
+  /** Everything a package task wrote under one folder. */
+  folder: { prefix: string; fileCount: number; sizeBytes: number } | null;
   notBefore: string | null;
   /** Workers where an attempt of this task ran out of memory: the next attempts go elsewhere if they can. */
   avoidWorkers: readonly string[];
@@ -80,9 +89,21 @@ const terminal: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancel
 
 export const isTerminal = (status: JobStatus): boolean => terminal.has(status);
 
-/** The task whose output is the job's: the stitch of a split job, else its only task. */
-export const finalTask = (job: Job): TaskState | undefined =>
-  job.tasks.find((task) => task.kind === "stitch") ?? (job.tasks.length === 1 ? job.tasks[0] : undefined);
+/**
+ * The task whose output is the job's one progressive file: the stitch of a split job of one rendition,
+ * else its only task. Undefined for a ladder (its outputs are the package's or each rendition's).
+ */
+export const finalTask = (job: Job): TaskState | undefined => {
+  if (isLadder(job)) return undefined;
+  const stitch = job.tasks.find((task) => task.kind === "stitch");
+  if (stitch) return stitch;
+  const video = job.tasks.filter((task) => task.kind === "video");
+  return video.length === 1 && job.tasks.every((task) => task.kind !== "audio") ? video[0] : undefined;
+};
 
-/** A split job's tasks that run before its stitch (chunks and the audio). */
-export const isSplit = (job: Job): boolean => job.tasks.some((task) => task.kind === "stitch");
+/** Tasks wait on others: a split job (chunks and audio before the stitch) or a ladder. */
+export const isSplit = (job: Job): boolean => job.tasks.some((task) => task.dependsOn.length > 0);
+
+/** A job of several renditions, or one with a package. */
+export const isLadder = (job: Job): boolean =>
+  job.tasks.some((task) => task.rendition !== null || task.kind === "package");

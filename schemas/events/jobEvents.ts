@@ -37,8 +37,15 @@ export const sourceMetadataSchema = z.strictObject({
     .nullable(),
 });
 
-/** What a task makes: video of its range (a chunk when split), the audio of the whole source, or the stitch. */
-export const taskKindSchema = z.enum(["video", "audio", "stitch"]);
+/**
+ * What a task makes: video of its range (a chunk when split), the audio of the whole source, the stitch
+ * of a rendition's chunks, thumbnails (with a poster and a storyboard), the source's subtitles as files,
+ * or the package of a ladder (HLS/DASH over the renditions).
+ */
+export const taskKindSchema = z.enum(["video", "audio", "stitch", "thumbnails", "subtitles", "package"]);
+
+/** A ladder tier's name as it appears in file names and players, e.g. "720p". */
+export const renditionNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "letters, digits, '_' and '-', at most 32");
 
 /** How a chunk of a split encode is cut frame-exactly (see ChunkTiming in the encoder pillar). */
 export const chunkTimingSchema = z.strictObject({
@@ -69,14 +76,24 @@ export const plannedTaskSchema = z
     kind: taskKindSchema.optional(),
     chunk: chunkTimingSchema.optional(),
     stitch: stitchTargetSchema.optional(),
+    /** The ladder tier a video or stitch task belongs to; absent for a job of one rendition. */
+    rendition: renditionNameSchema.optional(),
+    /**
+     * Tasks that must complete before this one is scheduled, each earlier in the plan. Absent in plans
+     * made before ladders: a stitch then waits for every other task, any other task for none.
+     */
+    dependsOn: z.array(id).max(1000).optional(),
   })
   .refine((task) => task.endTimeSec > task.startTimeSec, "a task ends after it starts");
 
 export const exitClassSchema = z.enum(["input", "transient", "oom", "timeout", "stalled", "cancelled"]);
 
+/** What an output is, as `GET /v1/jobs/{id}/outputs` names it. */
+export const outputTypeSchema = z.enum(["final", "manifest", "rendition", "thumbnail", "storyboard", "subtitle"]);
+
 export const jobOutputSchema = z.strictObject({
   name: z.string().min(1),
-  type: z.literal("final"),
+  type: outputTypeSchema,
   key: z.string().min(1),
   sizeBytes: byteCount,
   checksum,
@@ -147,6 +164,27 @@ export const jobEventSchema = z.discriminatedUnion("type", [
       sizeBytes: byteCount,
       checksum,
       durationSec: seconds,
+      /**
+       * A task that makes several files (package, thumbnails, subtitles): those a user fetches, each checked,
+       * under the task's work folder; `outputKey` is the first of them. A package's segments are not listed:
+       * they are counted in `folder`.
+       */
+      files: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1).max(200),
+            type: outputTypeSchema,
+            key: z.string().min(1),
+            sizeBytes: byteCount,
+            checksum,
+          }),
+        )
+        .max(2000)
+        .optional(),
+      /** Everything the task wrote under one folder of its work prefix (a package with its segments). */
+      folder: z
+        .strictObject({ prefix: z.string().min(1), fileCount: z.number().int().positive(), sizeBytes: byteCount })
+        .optional(),
       /** A stitch's proof: what verification found and the seams' quality, per seam. */
       stitch: z
         .strictObject({
@@ -217,6 +255,8 @@ export type ChunkTimingData = z.infer<typeof chunkTimingSchema>;
 export type StitchTargetData = z.infer<typeof stitchTargetSchema>;
 export type StitchReport = NonNullable<JobEventData<"TaskCompleted">["stitch"]>;
 export type JobOutput = z.infer<typeof jobOutputSchema>;
+export type OutputType = z.infer<typeof outputTypeSchema>;
+export type TaskFile = NonNullable<JobEventData<"TaskCompleted">["files"]>[number];
 
 export const jobEventTypes: readonly JobEventType[] = jobEventSchema.options.map(
   (option) => option.shape.type.value,
