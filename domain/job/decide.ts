@@ -175,7 +175,9 @@ function graphProblem(tasks: readonly PlannedTask[]): string | null {
   for (const task of tasks) {
     const dependsOn = task.dependsOn ?? [];
     if (new Set(dependsOn).size !== dependsOn.length) return `task ${task.taskId} names a dependency twice`;
-    const later = dependsOn.find((id) => !((indexOf.get(id) ?? Number.POSITIVE_INFINITY) < task.sequenceIndex));
+    const later = dependsOn.find(
+      (id) => !((indexOf.get(id) ?? Number.POSITIVE_INFINITY) < task.sequenceIndex),
+    );
     if (later !== undefined) return `task ${task.taskId} depends on ${later}, which is not an earlier task`;
     if (task.kind === "stitch" && (task.stitch === undefined || dependsOn.length === 0))
       return `stitch task ${task.taskId} needs its target and the chunks it joins`;

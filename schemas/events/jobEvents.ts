@@ -45,7 +45,9 @@ export const sourceMetadataSchema = z.strictObject({
 export const taskKindSchema = z.enum(["video", "audio", "stitch", "thumbnails", "subtitles", "package"]);
 
 /** A ladder tier's name as it appears in file names and players, e.g. "720p". */
-export const renditionNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "letters, digits, '_' and '-', at most 32");
+export const renditionNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, "letters, digits, '_' and '-', at most 32");
 
 /** How a chunk of a split encode is cut frame-exactly (see ChunkTiming in the encoder pillar). */
 export const chunkTimingSchema = z.strictObject({
@@ -89,7 +91,14 @@ export const plannedTaskSchema = z
 export const exitClassSchema = z.enum(["input", "transient", "oom", "timeout", "stalled", "cancelled"]);
 
 /** What an output is, as `GET /v1/jobs/{id}/outputs` names it. */
-export const outputTypeSchema = z.enum(["final", "manifest", "rendition", "thumbnail", "storyboard", "subtitle"]);
+export const outputTypeSchema = z.enum([
+  "final",
+  "manifest",
+  "rendition",
+  "thumbnail",
+  "storyboard",
+  "subtitle",
+]);
 
 export const jobOutputSchema = z.strictObject({
   name: z.string().min(1),
@@ -183,7 +192,11 @@ export const jobEventSchema = z.discriminatedUnion("type", [
         .optional(),
       /** Everything the task wrote under one folder of its work prefix (a package with its segments). */
       folder: z
-        .strictObject({ prefix: z.string().min(1), fileCount: z.number().int().positive(), sizeBytes: byteCount })
+        .strictObject({
+          prefix: z.string().min(1),
+          fileCount: z.number().int().positive(),
+          sizeBytes: byteCount,
+        })
         .optional(),
       /** A stitch's proof: what verification found and the seams' quality, per seam. */
       stitch: z
