@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
+import type { EncodeProfile, SourceFrames, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
+import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
+import type { LadderTier, ProfileSpec } from "../../schemas/profiles/profileSpec.ts";
+import { sourceInfoFixture } from "../../test/support/createFakeEncoder.ts";
+import { displaySize, needsGraphPlan, planLadderTasks } from "./planLadderTasks.ts";
+
+const jobId = "5b0c7f0e-8d7a-4c51-9a3e-2f6d1c0b9e11";
+
+function framesOf(seconds: number): SourceFrames {
+  const times = Array.from({ length: seconds * 30 }, (_, i) => i / 30);
+  return {
+    _tag: "SourceFrames",
+    videoStreamIndex: 0,
+    startTimeSec: 0,
+    frameTimesSec: times,
+    keyframeTimesSec: times.filter((_, i) => i % 60 === 0),
+    endSec: seconds,
+    frameCount: times.length,
+    declaredFrameCount: times.length,
+    frameRate: "30/1",
+    avgFrameRate: "30/1",
+    variableFrameRate: false,
+    openGop: false,
+  };
+}
+
+const split = (frames: SourceFrames): Pick<SplitEncoding, "probeFrames" | "planSplit"> => ({
+  probeFrames: async () => frames,
+  planSplit: (profile, _source, probed, segments) => ({
+    target: {
+      frameRate: "30/1",
+      frameCount: probed.frameCount,
+      durationSec: probed.endSec,
+      videoStartSec: 0,
+      width: profile.video.maxWidth,
+      height: profile.video.maxHeight,
+    },
+    chunks: segments.map(({ startSec, endSec }) => ({
+      seekSec: startSec,
+      firstFrame: Math.round(startSec * 30),
+      frameCount: null,
+      gridStartSec: startSec,
+      durationSec: endSec - startSec,
+    })),
+  }),
+});
+
+const tier = (name: string, maxWidth: number, maxHeight: number, bitrateKbps: number): LadderTier => ({
+  name,
+  maxWidth,
+  maxHeight,
+  bitrateKbps,
+  maxrateKbps: bitrateKbps,
+  bufsizeKbps: bitrateKbps * 2,
+  enabled: true,
+});
+
+const abr: ProfileSpec = {
+  name: "ABR",
+  description: "",
+  video: { ...builtInProfiles["1080p_h264"].video },
+  audio: { codec: "aac", bitrateKbps: 128, sampleRate: 48_000, channels: 2 },
+  container: "mp4",
+  hardware: "off",
+  packaging: { hls: true, dash: true, segmentSec: 6, encryption: "none" },
+  ladder: [tier("1080p", 1920, 1080, 5000), tier("720p", 1280, 720, 2500), tier("480p", 854, 480, 1000)],
+  thumbnails: { intervalSec: 10, width: 160, storyboard: true },
+  subtitles: "extract",
+  maxAttempts: 3,
+};
+
+const encodeProfileOf = (spec: ProfileSpec, t?: LadderTier): EncodeProfile => ({
+  ...builtInProfiles["720p_h264"],
+  name: t?.name ?? spec.name,
+  video: {
+    ...builtInProfiles["720p_h264"].video,
+    maxWidth: t?.maxWidth ?? 1280,
+    maxHeight: t?.maxHeight ?? 720,
+  },
+});
+
+const source720 = (seconds: number): SourceInfo => ({
+  ...sourceInfoFixture("/media/talk.mp4"),
+  durationSec: seconds,
+  video: { ...sourceInfoFixture("/media/talk.mp4").video, width: 1280, height: 720 },
+});
+
+const plan = async (spec: ProfileSpec, workers: number, seconds: number, subtitles = 2) => {
+  const tasks = await planLadderTasks(
+    {
+      encoder: { split: split(framesOf(seconds)) },
+      workerPool: { healthyWorkers: async () => workers },
+      segmentBounds: { minSec: 10, targetSec: 45, maxSec: 120 },
+      encodeProfileOf,
+      subtitleTrackCount: async () => subtitles,
+    },
+    jobId,
+    spec,
+    source720(seconds),
+  );
+  if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
+  return tasks;
+};
+
+const byId = (tasks: PlannedTask[], id: string) => tasks.find((t) => t.taskId === id)!;
+
+describe("planLadderTasks", () => {
+  it("plans one worker's ladder: audio, subtitles, thumbnails, one video task per rendition that fits, the package last", async () => {
+    const tasks = await plan(abr, 1, 60);
+    expect(tasks.map((t) => [t.kind, t.rendition])).toEqual([
+      ["audio", undefined],
+      ["subtitles", undefined],
+      ["thumbnails", undefined],
+      ["video", "720p"],
+      ["video", "480p"],
+      ["package", undefined],
+    ]);
+    const pkg = tasks.at(-1)!;
+    expect(pkg.dependsOn?.map((id) => byId(tasks, id).kind).sort()).toEqual([
+      "audio",
+      "subtitles",
+      "video",
+      "video",
+    ]);
+    expect(
+      tasks.every((t) => (t.dependsOn ?? []).every((id) => byId(tasks, id).sequenceIndex < t.sequenceIndex)),
+    ).toBe(true);
+    // every rendition is cut frame-exactly, so it holds video only and lies on the same grid as the others
+    expect(tasks.filter((t) => t.kind === "video").every((t) => t.chunk !== undefined)).toBe(true);
+  });
+
+  it("splits each rendition across several workers and stitches it before the package", async () => {
+    const tasks = await plan(abr, 2, 120);
+    const stitches = tasks.filter((t) => t.kind === "stitch");
+    expect(stitches.map((t) => t.rendition)).toEqual(["720p", "480p"]);
+    for (const stitch of stitches) {
+      const parts = stitch.dependsOn!.map((id) => byId(tasks, id));
+      expect(parts.every((p) => p.kind === "video" && p.rendition === stitch.rendition)).toBe(true);
+      expect(parts.length % 2).toBe(0);
+    }
+    expect(tasks.at(-1)!.dependsOn).toEqual(expect.arrayContaining(stitches.map((t) => t.taskId)));
+  });
+
+  it("makes each rendition a progressive file with the audio muxed in when the profile packages nothing", async () => {
+    const tasks = await plan({ ...abr, packaging: null, thumbnails: null, subtitles: "none" }, 1, 60);
+    expect(tasks.map((t) => t.kind)).toEqual(["audio", "video", "stitch", "video", "stitch"]);
+    for (const stitch of tasks.filter((t) => t.kind === "stitch"))
+      expect(stitch.dependsOn!.map((id) => byId(tasks, id).kind)).toEqual(["video", "audio"]);
+  });
+
+  it("adds no subtitles task for a source without subtitle tracks", async () => {
+    const tasks = await plan(abr, 1, 60, 0);
+    expect(tasks.some((t) => t.kind === "subtitles")).toBe(false);
+  });
+
+  it("knows which profiles need more than one file, and a turned source's shown size", () => {
+    expect(needsGraphPlan(abr)).toBe(true);
+    expect(needsGraphPlan({ ...abr, ladder: [], packaging: null, thumbnails: null, subtitles: "none" })).toBe(
+      false,
+    );
+    expect(
+      needsGraphPlan({ ...abr, ladder: [], packaging: null, thumbnails: null, subtitles: "burn_in" }),
+    ).toBe(false);
+    const turned = source720(10);
+    expect(displaySize({ ...turned, video: { ...turned.video, rotation: 90 } })).toEqual({
+      width: 720,
+      height: 1280,
+    });
+  });
+});
