@@ -2,6 +2,7 @@
 // (codec + bitrate) is too thin for real recipes, so a task carries a whole EncodePlan, built from a
 // profile and a probe of the source; expected failures are tagged values, never thrown.
 
+import type { MediaOutputs } from "./mediaOutputs.ts";
 import type { ChunkTiming, SplitEncoding } from "./splitEncoding.ts";
 
 export type VideoCodec = "h264" | "hevc" | "av1";
@@ -316,6 +317,8 @@ export interface EncoderEngine {
   recover?(): Promise<RecoveryReport>;
   /** Split & stitch; a plugin without it encodes every job as one task. */
   readonly split?: SplitEncoding;
+  /** Packaging, thumbnails and subtitle files; a plugin without it makes one progressive file per job. */
+  readonly outputs?: MediaOutputs;
 }
 
 /** The encoder pillar's contract under its earlier name. */

@@ -140,7 +140,21 @@ export interface MediaFailure {
   readonly message: string;
 }
 
+/** One audio track of a stored audio encode, demuxed into a file of its own for packaging. */
+export interface DemuxedAudio {
+  readonly path: string;
+  readonly language: string | null;
+  readonly title: string | null;
+  readonly isDefault: boolean;
+}
+
 export interface MediaOutputs {
+  /** Every audio track of `input` (an audio encode) into `outputDir`, one file each, stream copied. */
+  demuxAudioTracks(
+    input: string,
+    outputDir: string,
+    signal?: AbortSignal,
+  ): Promise<readonly DemuxedAudio[] | MediaFailure>;
   /** HLS and/or DASH over the same fMP4 segments, checked for keyframe alignment before it answers. */
   packageLadder(request: PackageRequest): Promise<Packaged | PackageRejected | MediaFailure>;
   thumbnails(request: ThumbnailRequest): Promise<Thumbnails | MediaFailure>;

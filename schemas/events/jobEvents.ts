@@ -186,6 +186,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
             key: z.string().min(1),
             sizeBytes: byteCount,
             checksum,
+            /** A subtitle's (or audio's) ISO 639 language, when the source tagged it. */
+            language: z.string().min(1).max(35).optional(),
           }),
         )
         .max(2000)
