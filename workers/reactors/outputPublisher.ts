@@ -1,9 +1,10 @@
-// Publishes a job's output once its encode (or its stitch) is done: that output in the job storage is streamed to
-// `outputs/<jobId>/<jobId>_final.mp4` through the storage provider (a put is atomic: the final key never
-// shows a partial object), its size and sha256 checked against what TaskCompleted recorded, and the job
-// is completed; then the job's work prefix is deleted.
-import { finalOutputKey, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
-import { finalTask } from "../../domain/job/jobState.ts";
+// Publishes a job's outputs once its tasks are done (domain/job/publication.ts says which and where): each
+// recorded file in the job storage is streamed to `outputs/<jobId>/…` through the storage provider (a put is
+// atomic: an output key never shows a partial object), its size and sha256 checked against what its
+// TaskCompleted recorded; a package's segments are copied as a folder and checked by count and total size.
+// Then the job is completed and its work prefix deleted.
+import { jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import { type PublishedFolder, planPublication } from "../../domain/job/publication.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
@@ -51,49 +52,53 @@ export async function publishJobOutput(deps: OutputPublisherDeps, event: Recorde
   const jobId = jobStream.idOf(event.streamId);
   const { state: job } = await deps.jobs.load(jobId);
   if (job.status !== "uploading" || job.deleted) return;
-  // A split job's output is its stitch's; any other job's, its only task's.
-  const task = finalTask(job);
-  if (!task || task.outputKey === null || task.checksum === null || task.sizeBytes === null) {
-    log("error", `output publisher: job ${jobId} has no final task output to publish`);
+  const publication = planPublication(job);
+  if (publication._tag === "NothingToPublish") {
+    log("error", `output publisher: job ${jobId}: ${publication.problem}`);
+    if (publication.problem.includes("outside"))
+      await failUpload(deps, jobId, event, "WE-JOB-008", publication.problem);
     return;
   }
-  const expected = { sizeBytes: task.sizeBytes, checksum: task.checksum };
   const jobs = deps.storage.jobs;
-  const key = finalOutputKey(jobId);
-  // the recorded key comes from a worker: only ever one in this job's own work folder
-  if (!task.outputKey.startsWith(`${jobWorkFolder(jobId)}/`)) {
-    const message = `task output ${task.outputKey} lies outside the job's work folder`;
-    log("error", `output publisher: job ${jobId}: ${message}`);
-    await failUpload(deps, jobId, event, "WE-JOB-008", message);
-    return;
-  }
-
-  const published = await holds(jobs, key, expected);
-  if (isStorageFailure(published)) throw unavailable(jobId, published);
-  if (!published) {
-    const copied = await copyChecked(jobs, task.outputKey, key, expected);
+  for (const file of publication.files) {
+    const expected = { sizeBytes: file.sizeBytes, checksum: file.checksum };
+    const published = await holds(jobs, file.to, expected);
+    if (isStorageFailure(published)) throw unavailable(jobId, published);
+    if (published) continue;
+    const copied = await copyChecked(jobs, file.from, file.to, expected);
     if (isStorageFailure(copied)) throw unavailable(jobId, copied);
     if (copied._tag === "NotAsRecorded") {
       // Missing or altered since it was verified: never publish it. The job fails, and the work
       // folder stays for an operator to look at.
-      const message = `task output ${task.outputKey} is missing or was altered after it was verified`;
+      const message = `task output ${file.from} is missing or was altered after it was verified`;
       log("error", `output publisher: job ${jobId}: ${message}`);
       await failUpload(deps, jobId, event, "WE-STO-001", message);
       return;
     }
   }
-
-  const output: JobOutput = {
-    name: `${jobId}_final.mp4`,
-    type: "final",
-    key,
-    sizeBytes: expected.sizeBytes,
-    checksum: expected.checksum,
-    profile: job.profileId,
-  };
+  for (const folder of publication.folders) {
+    const copied = await copyFolder(jobs, folder);
+    if (isStorageFailure(copied)) throw unavailable(jobId, copied);
+    if (copied._tag === "NotAsRecorded") {
+      const message = `the files under ${folder.from} differ from what their task recorded (${copied.found})`;
+      log("error", `output publisher: job ${jobId}: ${message}`);
+      await failUpload(deps, jobId, event, "WE-STO-001", message);
+      return;
+    }
+  }
+  const outputs = publication.files.map(
+    (file): JobOutput => ({
+      name: file.name,
+      type: file.type,
+      key: file.to,
+      sizeBytes: file.sizeBytes,
+      checksum: file.checksum,
+      profile: job.profileId,
+    }),
+  );
   const result = await deps.jobs.execute(
     jobId,
-    { type: "CompleteUpload", data: { outputs: [output] } },
+    { type: "CompleteUpload", data: { outputs } },
     contextOfEvent(event),
   );
   if (result._tag === "JobRejected") {
@@ -170,10 +175,68 @@ async function copyChecked(
     source.body.destroy();
     return { _tag: "NotAsRecorded" };
   }
-  const stored = await jobs.put({ key: to }, source.body, { contentType: "video/mp4" });
+  const stored = await jobs.put({ key: to }, source.body, { contentType: contentTypeOf(to) });
   if (isStorageFailure(stored)) return stored;
   if (stored.sizeBytes === expected.sizeBytes && stored.checksum === expected.checksum)
     return { _tag: "Copied" };
   const removed = await jobs.delete({ key: to });
   return isStorageFailure(removed) ? removed : { _tag: "NotAsRecorded" };
+}
+
+const contentTypes: Record<string, string> = {
+  ".m3u8": "application/vnd.apple.mpegurl",
+  ".mpd": "application/dash+xml",
+  ".m4s": "video/iso.segment",
+  ".mp4": "video/mp4",
+  ".m4a": "audio/mp4",
+  ".mkv": "video/x-matroska",
+  ".webm": "video/webm",
+  ".vtt": "text/vtt",
+  ".srt": "application/x-subrip",
+  ".jpg": "image/jpeg",
+};
+const contentTypeOf = (key: string) =>
+  contentTypes[key.slice(key.lastIndexOf(".")).toLowerCase()] ?? "application/octet-stream";
+
+/**
+ * Copies every object under `folder.from` to the same place under `folder.to` (those already there with
+ * the same size are kept: a redelivery after a crash), then checks the copy's count and total size
+ * against what the task recorded.
+ */
+async function copyFolder(
+  jobs: StorageProvider,
+  folder: PublishedFolder,
+): Promise<{ _tag: "Copied" } | { _tag: "NotAsRecorded"; found: string } | StorageFailure> {
+  let fileCount = 0;
+  let sizeBytes = 0;
+  let continuationToken: string | undefined;
+  do {
+    const page = await jobs.list({
+      prefix: folder.from,
+      ...(continuationToken === undefined ? {} : { continuationToken }),
+    });
+    if (isStorageFailure(page)) return page;
+    for (const object of page.objects) {
+      const to = `${folder.to}${object.key.slice(folder.from.length)}`;
+      const head = await jobs.head({ key: to });
+      if (isStorageFailure(head) && head.reason !== "not_found") return head;
+      if (isStorageFailure(head) || head.sizeBytes !== object.sizeBytes) {
+        const source = await jobs.get({ key: object.key });
+        if (isStorageFailure(source)) return source;
+        const stored = await jobs.put({ key: to }, source.body, { contentType: contentTypeOf(to) });
+        if (isStorageFailure(stored)) return stored;
+        if (stored.sizeBytes !== object.sizeBytes)
+          return { _tag: "NotAsRecorded", found: `${to} changed while copied` };
+      }
+      fileCount += 1;
+      sizeBytes += object.sizeBytes;
+    }
+    continuationToken = page.nextContinuationToken ?? undefined;
+  } while (continuationToken !== undefined);
+  return fileCount === folder.fileCount && sizeBytes === folder.sizeBytes
+    ? { _tag: "Copied" }
+    : {
+        _tag: "NotAsRecorded",
+        found: `${fileCount} files of ${sizeBytes} bytes, recorded ${folder.fileCount} of ${folder.sizeBytes}`,
+      };
 }
