@@ -12,6 +12,8 @@ import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { errorRoutes } from "../../commands/errors/errorRoutes.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
+import { playbackRoutes } from "../../commands/files/playbackRoutes.ts";
+import { playbackLink, playbackSigner } from "../../commands/files/playbackToken.ts";
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
@@ -139,6 +141,7 @@ export async function startKernel(
   const tokensRunner = runner(tokensProjector.name);
 
   const secret = config.secret ?? (await persistentSecret(config.dataDir, "signing-key", { onNotice: log }));
+  const playback = playbackSigner(secret);
   const tokens = createTokenService({
     store,
     pool,
@@ -260,6 +263,7 @@ export async function startKernel(
       ),
       openApiRoutes(VERSION),
       downloadRoutes({ storage, log, jobIsLive: jobs.isLive }),
+      playbackRoutes({ jobs: storage.jobs, signer: playback, jobIsLive: jobs.isLive, log }),
       signedUploadRoutes({
         storage,
         log,
@@ -278,6 +282,7 @@ export async function startKernel(
         queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
         waitForPosition: waitForJobs,
         outputs: storage.jobs,
+        playbackLink: (key, ttl) => playbackLink(playback, key, ttl, Date.now()),
       }),
       workerQueryRoutes({ pool, schema, progressBus, lastHeartbeat: liveness.lastHeartbeat }),
       workerRoutes({ store, newId, now }),

@@ -23,6 +23,11 @@ export interface JobQueryRoutesOptions {
   /** The job storage, which signs its outputs' download links (a presigned bucket URL, or a kernel link). */
   outputs: StorageProvider;
   downloadTtlSeconds?: number;
+  /**
+   * A kernel link that plays a file of a job's package (its folder granted in the path, so a manifest's
+   * relative URIs work as they are); null for any other key, which keeps the storage's own signed link.
+   */
+  playbackLink?: (key: string, expiresInSeconds: number) => { url: string; expiresAt: string } | null;
 }
 
 export function jobQueryRoutes(options: JobQueryRoutesOptions) {
@@ -54,11 +59,10 @@ export function jobQueryRoutes(options: JobQueryRoutesOptions) {
       const outputs = await Promise.all(
         (job.outputs as Array<Record<string, unknown>>).map(async (output) => {
           const key = String(output.key);
-          const link = await options.outputs.signedUrl({
-            ref: { key },
-            method: "GET",
-            expiresInSeconds: options.downloadTtlSeconds ?? 3600,
-          });
+          const expiresInSeconds = options.downloadTtlSeconds ?? 3600;
+          const link =
+            options.playbackLink?.(key, expiresInSeconds) ??
+            (await options.outputs.signedUrl({ ref: { key }, method: "GET", expiresInSeconds }));
           if (isStorageFailure(link)) {
             throw new ApiError(storageFailureCodes[link.reason], link.message, { hint: link.hint });
           }

@@ -137,6 +137,15 @@ const storageFailures = {
 const binary = (contentType: string): ApiBody[] => [{ contentType }];
 
 const downloadTypes = [...binary("video/mp4"), ...binary("application/octet-stream")];
+const playbackTypes = [
+  ...binary("application/vnd.apple.mpegurl"),
+  ...binary("application/dash+xml"),
+  ...binary("video/iso.segment"),
+  ...binary("video/mp4"),
+  ...binary("text/vtt"),
+  ...binary("image/jpeg"),
+  ...binary("application/octet-stream"),
+];
 
 const jobRoutes: ApiRoute[] = [
   {
@@ -379,6 +388,34 @@ const fileRoutes: ApiRoute[] = [
     }),
   ),
 ];
+
+const playbackParamsSchema = z.strictObject({
+  token: z
+    .string()
+    .meta({ description: "The grant of a playback link, as GET /v1/jobs/{id}/outputs gave it" }),
+  path: z
+    .string()
+    .meta({ description: "A file of the granted folder, e.g. master.m3u8 or video/720p/seg_00001.m4s" }),
+});
+
+const playbackRoutes: ApiRoute[] = (["get", "head"] as const).map(
+  (method): ApiRoute => ({
+    method,
+    path: "/v1/play/{token}/{path}",
+    summary:
+      "Plays a job's package (HLS/DASH), thumbnails or subtitles: the token in the path grants the folder, so a manifest's relative URIs carry it (Range and CORS supported)",
+    tags: ["files"],
+    access: "signed",
+    request: { params: playbackParamsSchema },
+    responses: {
+      200: { description: "The file", content: playbackTypes },
+      206: { description: "The range asked for", content: playbackTypes },
+      401: failure("WE-AUTH-001/002: the token is not valid, or the link has expired"),
+      404: failure("WE-STO-001 or WE-JOB-004: no such file, or its job was deleted"),
+      416: { description: "The range lies outside the file (Content-Range: bytes */size)" },
+    },
+  }),
+);
 
 const tokenRoutes: ApiRoute[] = [
   {
@@ -630,6 +667,7 @@ const systemRoutes: ApiRoute[] = [
 export const apiRoutes: readonly ApiRoute[] = [
   ...jobRoutes,
   ...fileRoutes,
+  ...playbackRoutes,
   ...tokenRoutes,
   ...queryRoutes,
   ...errorTrackingRoutes,

@@ -5,9 +5,9 @@ import type { Hono } from "hono";
 import { METHOD_NAME_ALL } from "hono/router";
 import type { ApiRoute } from "../../schemas/api/apiRoutes.ts";
 
-/** `GET /v1/jobs/{id}`: Hono's `:id` written the OpenAPI way. */
+/** `GET /v1/jobs/{id}`: Hono's `:id` (or `:path{.+}`, a parameter with its pattern) written the OpenAPI way. */
 export const routeKey = (method: string, path: string) =>
-  `${method.toUpperCase()} ${path.replace(/:(\w+)/g, "{$1}")}`;
+  `${method.toUpperCase()} ${path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`;
 
 export function compareRoutes(
   app: Pick<Hono, "routes">,
