@@ -13,6 +13,7 @@ import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { JobCommandResult, JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
+import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
 import type {
   Encoded,
   EncodeFailed,
@@ -36,6 +37,7 @@ import { AVOIDED_RETRY_MS, avoidsThisWorker } from "./avoidsThisWorker.ts";
 import { encoderChoiceFor } from "./encoderChoiceFor.ts";
 import { fallbackNotice } from "./fallbackNotice.ts";
 import type { MachineCapabilities } from "./machineCapabilities.ts";
+import { runPackageTask, runSubtitlesTask, runThumbnailsTask, type StoredFiles } from "./mediaTasks.ts";
 import { sendHeartbeats } from "./sendHeartbeats.ts";
 import { runStitchTask, type StitchedOutput, type StitchFailed } from "./stitchTask.ts";
 import { watchDrain } from "./watchDrain.ts";
@@ -295,6 +297,29 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         await message.ack();
         return;
       }
+      if (outcome._tag === "StoredFiles") {
+        const { _tag, outputKey, files, folder, ...figures } = outcome;
+        const completed = await execute(
+          jobId,
+          {
+            type: "CompleteTask",
+            data: {
+              taskId,
+              attempt,
+              outputKey,
+              ...figures,
+              files: [...files],
+              ...(folder === undefined ? {} : { folder }),
+            },
+          },
+          context,
+        );
+        // a refused result leaves the attempt's own folder behind: it is no task's output
+        if (completed._tag === "JobRejected" && !(await recordedAs(jobId, taskId, outputKey)) && folder)
+          await deletePrefix(deps.storage.jobs, folder.prefix);
+        await message.ack();
+        return;
+      }
       const stored = outcome._tag === "Encoded" ? await storeOutput(ids, outcome) : outcome;
       if (stored._tag === "StoredOutput") {
         const stitch = outcome._tag === "Encoded" && "stitch" in outcome ? outcome.stitch : undefined;
@@ -398,7 +423,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     attempt: number,
     signal: AbortSignal,
     onProgress: (progress: EncodeProgress) => void,
-  ): Promise<StitchedOutput | Encoded | StitchFailed> {
+  ): Promise<StitchedOutput | Encoded | StitchFailed | StoredFiles> {
     const profile = Object.hasOwn(deps.profiles, job.profileId) ? deps.profiles[job.profileId] : undefined;
     if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
     const source = await resolveSource(job.sourceUrl, deps);
@@ -416,6 +441,27 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       onProgress,
       ...(deps.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: deps.stallTimeoutMs }),
     };
+    if (task.kind === "thumbnails" || task.kind === "subtitles" || task.kind === "package") {
+      const media = encoder.outputs;
+      if (media === undefined || job.profile === undefined)
+        return failure("input", `worker ${workerId} cannot run a ${task.kind} task for this job`);
+      const run = { thumbnails: runThumbnailsTask, subtitles: runSubtitlesTask, package: runPackageTask }[
+        task.kind
+      ];
+      return run(
+        { media, jobs: deps.storage.jobs },
+        {
+          job,
+          task,
+          spec: job.profile,
+          source: encoderInputOf(source),
+          workDir,
+          attempt,
+          signal,
+          onProgress,
+        },
+      );
+    }
     const split = encoder.split;
     if (task.kind !== "video" && split === undefined)
       return failure("input", `worker ${workerId}'s encoder cannot run a ${task.kind} task`);

@@ -63,8 +63,10 @@ export async function runStitchTask(
   const { job, task, signal } = input;
   const target = task.stitch;
   if (target === null) return failed("input", `task ${task.taskId} has no stitch target`, "WE-JOB-012");
-  const chunks = job.tasks.filter((other) => other.kind === "video");
-  const audio = job.tasks.find((other) => other.kind === "audio") ?? null;
+  // what this stitch joins: its rendition's chunks, and the audio when it muxes it
+  const joined = job.tasks.filter((other) => task.dependsOn.includes(other.taskId));
+  const chunks = joined.filter((other) => other.kind === "video");
+  const audio = joined.find((other) => other.kind === "audio") ?? null;
   const parts = [...chunks, ...(audio === null ? [] : [audio])];
 
   const startedAt = performance.now();
