@@ -50,6 +50,7 @@ export interface JobDetailView extends JobView {
   tasks: Array<{
     id: string;
     kind: string;
+    rendition: string | null;
     sequence_index: number;
     start_time_sec: number;
     end_time_sec: number;
@@ -261,6 +262,7 @@ export function createJobQueries(
           return {
             id: r.id as string,
             kind: (r.kind as string | undefined) ?? "video",
+            rendition: (r.rendition as string | null | undefined) ?? null,
             sequence_index: r.sequence_index as number,
             start_time_sec: r.start_time_sec as number,
             end_time_sec: r.end_time_sec as number,

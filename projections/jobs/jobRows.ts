@@ -40,6 +40,7 @@ export interface TaskRow {
   end_time_sec: number;
   /** video (the whole source or a chunk), audio or stitch. */
   kind: string;
+  rendition: string | null;
   status: string;
   attempt_count: number;
   max_attempts: number;
@@ -222,6 +223,7 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
           start_time_sec: task.startTimeSec,
           end_time_sec: task.endTimeSec,
           kind: task.kind ?? "video",
+          rendition: task.rendition ?? null,
           status: "pending",
           attempt_count: 0,
           max_attempts: data.maxAttempts,

@@ -59,6 +59,7 @@ const TASK_COLUMNS = Object.keys({
   start_time_sec: 0,
   end_time_sec: 0,
   kind: 0,
+  rendition: 0,
   status: 0,
   attempt_count: 0,
   max_attempts: 0,
@@ -241,8 +242,8 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
 export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
   // 2: attempts are indexed by worker, for the worker page; 3: task kinds, the stitch report,
-  // prefer_gpu, job_counts, and the list's indexes end in id, its tie-break
-  version: 3,
+  // prefer_gpu, job_counts, and the list's indexes end in id, its tie-break; 4: tasks' renditions
+  version: 4,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable, jobCountsTable],
   filter: { streamPrefixes: [jobStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {

@@ -50,6 +50,7 @@ export const jobTasksTable: ReadModelTable = {
       start_time_sec double precision not null,
       end_time_sec double precision not null,
       kind text not null default 'video',
+      rendition text,
       status text not null,
       attempt_count int not null default 0,
       max_attempts int not null,

@@ -80,8 +80,13 @@ const taskAttemptSchema = z.strictObject({
 
 const jobTaskSchema = z.strictObject({
   id: z.string(),
-  kind: z.enum(["video", "audio", "stitch"]).meta({
-    description: "video: the whole source or one chunk of a split job; audio: a split job's audio; stitch",
+  kind: z.enum(["video", "audio", "stitch", "thumbnails", "subtitles", "package"]).meta({
+    description:
+      "video: the whole source or one chunk (of a rendition); audio: every audio track, once; stitch: a rendition's chunks joined; thumbnails, subtitles; package: the HLS/DASH package of the ladder",
+  }),
+  rendition: z.string().nullable().meta({
+    description:
+      "The ladder tier a video or stitch task belongs to, e.g. 720p; null for a job of one rendition",
   }),
   sequence_index: z.int().min(0),
   start_time_sec: z.number(),

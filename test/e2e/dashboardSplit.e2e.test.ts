@@ -91,7 +91,14 @@ describe("a split job on the dashboard", () => {
     for (const task of job.tasks) {
       const row = page.locator(`tr[data-task-id="${task.id}"]`);
       expect(await row.getAttribute("data-task-kind")).toBe(task.kind);
-      const word = { video: "Video", audio: "Audio", stitch: "Stitch" }[task.kind];
+      const word = {
+        video: "Video",
+        audio: "Audio",
+        stitch: "Stitch",
+        thumbnails: "Thumbnails",
+        subtitles: "Subtitles",
+        package: "Package",
+      }[task.kind];
       await row.getByRole("cell", { name: word, exact: true }).waitFor();
       await row.locator('[data-status="completed"]').waitFor();
       expect(task.worker_id).not.toBeNull();
