@@ -9,8 +9,9 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // the dashboard's pure helpers are tested here too; its pages by the browser tests
           include: ["**/*.unit.test.ts"],
-          exclude: ["node_modules/**", "web/**"],
+          exclude: ["node_modules/**", "web/node_modules/**", "web/build/**"],
         },
       },
       {

@@ -1,5 +1,6 @@
 // Answers of the job API (snake_case, as on the wire).
 import { z } from "zod";
+import { outputTypeSchema } from "../events/jobEvents.ts";
 import { apiTimestampSchema } from "./apiTimestamp.ts";
 import { jobStatusSchema } from "./jobRequests.ts";
 
@@ -104,7 +105,7 @@ const jobTaskSchema = z.strictObject({
 /** A stored output as the job's event recorded it (its keys are the event's, camelCase). */
 const storedOutputSchema = z.strictObject({
   name: z.string(),
-  type: z.literal("final"),
+  type: outputTypeSchema,
   key: z.string(),
   sizeBytes: z.int().min(0),
   checksum: z.string(),
@@ -152,9 +153,15 @@ export const jobOutputsResponseSchema = z
     outputs: z.array(
       z.strictObject({
         name: z.string(),
-        type: z.literal("final"),
+        type: outputTypeSchema.meta({
+          description:
+            "final: the one progressive file; manifest: HLS master or DASH MPD; rendition: a ladder tier (its playlist, or its file when not packaged); thumbnail (the poster first); storyboard: the seek-preview WebVTT and its sprites; subtitle: WebVTT or SRT",
+        }),
         url: z.string().meta({ description: "The output's key in storage" }),
-        download_url: z.url().meta({ description: "Signed and expiring; Range requests supported" }),
+        download_url: z.url().meta({
+          description:
+            "Signed and expiring; Range requests supported. A package's files are kernel playback links whose grant is in the path, so a player plays a manifest's URL as it is",
+        }),
         expires_at: apiTimestampSchema,
         profile: z.string(),
         size_bytes: z.int().min(0),

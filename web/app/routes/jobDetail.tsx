@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { JobActions } from "../components/JobActions.tsx";
+import { JobPlayer } from "../components/JobPlayer.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Badge } from "../components/ui/badge.tsx";
@@ -103,6 +104,7 @@ export default function JobDetail() {
             )) ?? <p className="text-sm text-muted-foreground">{t("job.noOutputs")}</p>}
           </CardContent>
         </Card>
+        {outputs.data && <JobPlayer outputs={outputs.data.outputs} />}
         <Card className="lg:col-span-3">
           <CardHeader>
             <CardTitle>{t("job.tasks")}</CardTitle>
