@@ -71,14 +71,19 @@ export interface Packaged {
   readonly dashManifest: string | null;
   readonly variants: readonly PackagedVariant[];
   /** Every file written, with its role, so the platform can store and list them. */
-  readonly files: readonly { readonly path: string; readonly role: PackagedFileRole; readonly sizeBytes: number }[];
+  readonly files: readonly {
+    readonly path: string;
+    readonly role: PackagedFileRole;
+    readonly sizeBytes: number;
+  }[];
   readonly segmentCount: number;
 }
 
 /** Why a ladder cannot be packaged as it is (WE-JOB-012 when the renditions disagree). */
 export interface PackageRejected {
   readonly _tag: "PackageRejected";
-  readonly check: "keyframes_misaligned" | "unreadable" | "packager_failed";
+  /** `invalid_request`: the request itself cannot be packaged (a name twice, a bad key, nothing asked for). */
+  readonly check: "keyframes_misaligned" | "unreadable" | "packager_failed" | "invalid_request";
   readonly message: string;
   readonly hint: string;
 }
