@@ -178,7 +178,7 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
       {
         TYPE: "AUDIO",
         "GROUP-ID": "aud",
-        LANGUAGE: "eng",
+        LANGUAGE: "en",
         NAME: "English",
         DEFAULT: "YES",
         AUTOSELECT: "YES",
@@ -188,7 +188,7 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
       {
         TYPE: "AUDIO",
         "GROUP-ID": "aud",
-        LANGUAGE: "fra",
+        LANGUAGE: "fr",
         NAME: "Français 'commentaire' & <b>",
         DEFAULT: "NO",
         AUTOSELECT: "YES",
@@ -198,7 +198,7 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
       {
         TYPE: "SUBTITLES",
         "GROUP-ID": "subs",
-        LANGUAGE: "eng",
+        LANGUAGE: "en",
         NAME: "English",
         DEFAULT: "NO",
         AUTOSELECT: "YES",
@@ -208,7 +208,7 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
       {
         TYPE: "SUBTITLES",
         "GROUP-ID": "subs",
-        LANGUAGE: "fra",
+        LANGUAGE: "fr",
         NAME: "Français",
         DEFAULT: "NO",
         AUTOSELECT: "YES",
@@ -237,7 +237,7 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
     ).toEqual(["256x144", "426x240", "640x360"]);
     expect(
       streams.filter((s) => s.codec_type === "audio").map((s) => `${s.codec_name}:${s["tag:language"]}`),
-    ).toEqual(["aac:eng", "opus:fra"]);
+    ).toEqual(["aac:en", "opus:fr"]);
   });
 
   it("starts every segment of every rendition with a keyframe at the same time", async () => {
@@ -276,9 +276,9 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
     expect(duration).toBeGreaterThanOrEqual(12);
     expect(duration).toBeLessThan(12.2);
     expect(mpd.match(/<AdaptationSet /g)).toHaveLength(5);
-    expect(mpd).toMatch(/<AdaptationSet [^>]*contentType="audio"[^>]*lang="eng"/);
-    expect(mpd).toMatch(/<AdaptationSet [^>]*contentType="audio"[^>]*lang="fra"/);
-    expect(mpd).toMatch(/<AdaptationSet [^>]*mimeType="text\/vtt"[^>]*lang="fra"/);
+    expect(mpd).toMatch(/<AdaptationSet [^>]*contentType="audio"[^>]*lang="en"/);
+    expect(mpd).toMatch(/<AdaptationSet [^>]*contentType="audio"[^>]*lang="fr"/);
+    expect(mpd).toMatch(/<AdaptationSet [^>]*mimeType="text\/vtt"[^>]*lang="fr"/);
     expect(mpd).toContain('<Label>Français "commentaire" &amp; &lt;b&gt;</Label>');
     for (const v of packaged.variants) {
       expect(mpd).toMatch(

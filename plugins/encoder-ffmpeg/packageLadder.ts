@@ -17,6 +17,7 @@ import { hlsMasterPlaylist } from "./hlsMasterPlaylist.ts";
 import { hlsMediaPlaylist } from "./hlsMediaPlaylist.ts";
 import { packageAlignment } from "./packageAlignment.ts";
 import { packageBandwidth } from "./packageBandwidth.ts";
+import { packageLanguage } from "./packageLanguage.ts";
 import { packageProbe } from "./packageProbe.ts";
 import type { TrackTimeline } from "./packageTimeline.ts";
 import { packageTrack, SEGMENT_PATTERN } from "./packageTrack.ts";
@@ -211,14 +212,14 @@ export async function packageLadder(
         })),
         audio: request.audio.map((a, i) => ({
           uri: `${servedAudio[i]!.dir}/playlist.m3u8`,
-          language: a.language,
+          language: packageLanguage(a.language),
           name: a.name,
           isDefault: i === defaultAudioIndex,
           channels: servedAudio[i]!.timeline.stream.channels,
         })),
         subtitles: request.subtitles.map((s, i) => ({
           uri: `subtitles/${subtitleNames[i]!}.m3u8`,
-          language: s.language,
+          language: packageLanguage(s.language),
           name: s.name,
           isDefault: s.isDefault,
           forced: s.forced,
@@ -254,7 +255,7 @@ export async function packageLadder(
         })),
         audio: request.audio.map((a, i) => ({
           ...timed(servedAudio[i]!, `audio-${audioDirs[i]!}`),
-          language: a.language,
+          language: packageLanguage(a.language),
           name: a.name,
           isDefault: i === defaultAudioIndex,
           channels: servedAudio[i]!.timeline.stream.channels,
@@ -263,7 +264,7 @@ export async function packageLadder(
         subtitles: request.subtitles.map((s, i) => ({
           id: `text-${subtitleNames[i]!}`,
           url: subtitleFiles[i]!,
-          language: s.language,
+          language: packageLanguage(s.language),
           name: s.name,
           isDefault: s.isDefault,
           forced: s.forced,
