@@ -71,6 +71,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const FRENCH_CUES = [
+  [0, 2.5, "Un"],
+  [3, 5.5, "Deux"],
+  [6, 8.5, "Trois"],
+  [9, 11.5, "Quatre"],
+];
+/** The cues of the French text track the player made, at the times the WebVTT file gives. */
+const frenchCues = async (page: Page) => {
+  const tracks = (await page.evaluate("cues()")) as { lang: string; cues: unknown[] }[];
+  return tracks.find((t) => t.lang === "fr")?.cues;
+};
+
 const report = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { report: PlayerReport }).report);
 
@@ -89,7 +101,7 @@ async function until(page: Page, what: string, done: (r: PlayerReport) => boolea
 /**
  * Plays to the end with the bandwidth cut to 40 kB/s (below the 360p and 240p variants) once the
  * player has started high, and given back when it has come down: the level-switch events must show
- * at least two renditions.
+ * at least two renditions. French subtitles are turned on once it plays, as a viewer would.
  */
 async function playThrottled(page: Page, start: string): Promise<PlayerReport> {
   const cdp = await page.context().newCDPSession(page);
@@ -97,6 +109,7 @@ async function playThrottled(page: Page, start: string): Promise<PlayerReport> {
   await page.goto(`${clear.url}/player.html`);
   await page.evaluate(start);
   await until(page, "playback", (r) => r.playing && r.levels.length > 0, 30_000);
+  expect(await page.evaluate(`showSubtitles("fr")`)).toBeGreaterThanOrEqual(0);
   await cdp.send("Network.emulateNetworkConditions", {
     offline: false,
     latency: 20,
@@ -133,6 +146,7 @@ describe("a packaged ladder in chromium", () => {
       { lang: "en", name: "English" },
       { lang: "fr", name: "Français" },
     ]);
+    expect(await frenchCues(page)).toEqual(FRENCH_CUES);
     await page.close();
   });
 
@@ -147,6 +161,7 @@ describe("a packaged ladder in chromium", () => {
       "en:English",
       "fr:Français",
     ]);
+    expect(await frenchCues(page)).toEqual(FRENCH_CUES);
     await page.close();
   });
 

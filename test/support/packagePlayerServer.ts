@@ -89,6 +89,11 @@ const video = document.getElementById("video");
 window.report = { levels: [], fatal: [], warnings: [], audioTracks: [], subtitleTracks: [], playing: false, ended: false };
 video.addEventListener("playing", () => { report.playing = true; });
 video.addEventListener("ended", () => { report.ended = true; });
+/** The cues of every text track the player made, by language, as [start, end, text]. */
+window.cues = () => Array.from(video.textTracks).map((t) => ({
+  lang: t.language,
+  cues: Array.from(t.cues || []).map((c) => [Math.round(c.startTime * 10) / 10, Math.round(c.endTime * 10) / 10, c.text]),
+}));
 video.addEventListener("error", () => { report.fatal.push("video element: " + (video.error && video.error.message)); });
 
 window.playHls = (url, startLevel) => {
@@ -112,6 +117,18 @@ window.playHls = (url, startLevel) => {
   hls.loadSource(url);
   hls.attachMedia(video);
   window.player = hls;
+};
+
+/** Turns on the subtitles in this language, as a viewer would, so their cues load and can be read. */
+window.showSubtitles = (lang) => {
+  if (window.player instanceof Hls) {
+    player.subtitleTrack = player.subtitleTracks.findIndex((t) => t.lang === lang);
+    return player.subtitleTrack;
+  }
+  const index = player.getTracksFor("text").findIndex((t) => t.lang === lang);
+  player.enableText(true);
+  player.setTextTrack(index);
+  return index;
 };
 
 window.playDash = (url) => {
