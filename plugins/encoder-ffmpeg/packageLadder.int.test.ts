@@ -384,6 +384,64 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
     expect(first?.flags).toMatch(/^K/);
   });
 
+  it("answers a cancelled request as cancelled, and an input that is not media or lacks the stream as unreadable", async () => {
+    const cancelledDir = join(dir, "cancelled");
+    await mkdir(cancelledDir);
+    expect(await packageLadder(config, request(cancelledDir, { signal: AbortSignal.abort() }))).toMatchObject(
+      {
+        _tag: "MediaFailure",
+        exitClass: "cancelled",
+      },
+    );
+
+    const junk = join(dir, "junk.mp4");
+    await writeFile(junk, "not a video at all");
+    const junkDir = join(dir, "junk");
+    await mkdir(junkDir);
+    const notMedia = await packageLadder(
+      config,
+      request(junkDir, {
+        renditions: [{ name: "360p", path: junk, codec: "h264" }],
+        audio: [],
+        subtitles: [],
+      }),
+    );
+    expect(notMedia).toMatchObject({ _tag: "PackageRejected", check: "unreadable" });
+    expect(notMedia._tag === "PackageRejected" && notMedia.message).toContain(junk);
+
+    // An audio track given as a rendition has no video stream to cut.
+    const audioOnlyDir = join(dir, "audio-only");
+    await mkdir(audioOnlyDir);
+    expect(
+      await packageLadder(
+        config,
+        request(audioOnlyDir, {
+          renditions: [{ name: "360p", path: inputs.audio[0]!.path, codec: "h264" }],
+          audio: [],
+          subtitles: [],
+        }),
+      ),
+    ).toMatchObject({ _tag: "PackageRejected", check: "unreadable" });
+
+    const notVtt = join(dir, "subs.srt");
+    await writeFile(notVtt, "1\n00:00:00,000 --> 00:00:01,000\nHello\n");
+    const srtDir = join(dir, "srt");
+    await mkdir(srtDir);
+    expect(
+      await packageLadder(
+        config,
+        request(srtDir, {
+          audio: [],
+          subtitles: [{ path: notVtt, language: "en", name: "English", isDefault: false, forced: false }],
+        }),
+      ),
+    ).toMatchObject({
+      _tag: "PackageRejected",
+      check: "unreadable",
+      message: `subtitle ${notVtt} is not a WebVTT file`,
+    });
+  });
+
   it("rejects a request that names a rendition twice", async () => {
     const target = join(dir, "twice");
     await mkdir(target);

@@ -287,24 +287,20 @@ type Failure = PackageRejected | MediaFailure;
 
 function checkRequest(request: PackageRequest): PackageRejected | null {
   const names = request.renditions.map((r) => r.name);
-  const problem =
-    request.renditions.length === 0
-      ? "no renditions to package"
-      : names.find((n) => !NAME.test(n)) !== undefined
-        ? `rendition name ${JSON.stringify(names.find((n) => !NAME.test(n)))} is not letters, digits, "_" and "-"`
-        : new Set(names).size !== names.length
-          ? `a rendition is listed twice (${names.join(", ")})`
-          : !(request.segmentSec > 0)
-            ? `segment length ${request.segmentSec} s is not positive`
-            : !request.hls && !request.dash
-              ? "neither HLS nor DASH asked for"
-              : request.encryption !== null &&
-                  (!HEX128.test(request.encryption.keyHex) ||
-                    !HEX128.test(request.encryption.ivHex) ||
-                    /["\r\n]/.test(request.encryption.keyUri))
-                ? "the AES-128 key and IV must be 32 hex digits and the key URI one line without quotes"
-                : null;
-  return problem === null ? null : rejected("invalid_request", problem, "Fix the package request.");
+  const badName = names.find((n) => !NAME.test(n));
+  const key = request.encryption;
+  const problems = [
+    request.renditions.length === 0 && "no renditions to package",
+    badName !== undefined && `rendition name ${JSON.stringify(badName)} is not letters, digits, "_" and "-"`,
+    new Set(names).size !== names.length && `a rendition is listed twice (${names.join(", ")})`,
+    !(request.segmentSec > 0) && `segment length ${request.segmentSec} s is not positive`,
+    !request.hls && !request.dash && "neither HLS nor DASH asked for",
+    key !== null &&
+      (!HEX128.test(key.keyHex) || !HEX128.test(key.ivHex) || /["\r\n]/.test(key.keyUri)) &&
+      "the AES-128 key and IV must be 32 hex digits and the key URI one line without quotes",
+  ];
+  const problem = problems.find((p): p is string => typeof p === "string");
+  return problem === undefined ? null : rejected("invalid_request", problem, "Fix the package request.");
 }
 
 /** Folder-safe, unique names: language tags as they are where they can be, numbered when repeated. */
