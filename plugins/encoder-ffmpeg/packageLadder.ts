@@ -6,11 +6,13 @@ import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/pro
 import { join, posix, relative, sep } from "node:path";
 import type {
   MediaFailure,
+  PackageAudio,
   Packaged,
   PackagedFileRole,
   PackagedVariant,
   PackageRejected,
   PackageRequest,
+  PackageSubtitle,
 } from "../sdk/mediaOutputs.ts";
 import { dashManifest } from "./dashManifest.ts";
 import { hlsMasterPlaylist } from "./hlsMasterPlaylist.ts";
@@ -36,6 +38,15 @@ interface Track {
   readonly codecs: string;
 }
 
+/** What was cut, in the order it is presented: video top first, audio and subtitles as asked. */
+interface Layout {
+  readonly video: readonly (Track & { readonly name: string })[];
+  readonly audio: readonly (Track & { readonly source: PackageAudio })[];
+  readonly subtitles: readonly { readonly source: PackageSubtitle; readonly name: string }[];
+  readonly defaultAudio: number;
+  readonly durationSec: number;
+}
+
 const NAME = /^[A-Za-z0-9_-]+$/;
 const HEX128 = /^[0-9a-fA-F]{32}$/;
 
@@ -45,52 +56,11 @@ export async function packageLadder(
 ): Promise<Packaged | PackageRejected | MediaFailure> {
   const invalid = checkRequest(request);
   if (invalid !== null) return invalid;
-  const { outputDir, signal } = request;
-
-  const cut = async (input: string, stream: "video" | "audio", dir: string): Promise<Track | Failure> => {
-    const files = await packageTrack({
-      ffmpegPath: config.ffmpegPath,
-      input,
-      stream,
-      outputDir,
-      dir,
-      segmentSec: request.segmentSec,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    if (files._tag === "InputFault")
-      return rejected(
-        "unreadable",
-        files.message,
-        "Check that the file is a playable MP4/WebM with that stream.",
-      );
-    if (files._tag === "MediaFailure") return files;
-    const timeline = await packageProbe(
-      config.ffprobePath,
-      outputDir,
-      [files.init, ...files.segments],
-      signal,
-    );
-    if (signal?.aborted) return cancelled();
-    if (typeof timeline === "string")
-      return rejected(
-        "packager_failed",
-        `${dir}: ${timeline}`,
-        "The packaged segments could not be read back; see the message.",
-      );
-    const codecs = rfc6381Codec(await readFile(join(outputDir, files.init)));
-    if (codecs === null) {
-      return rejected(
-        "packager_failed",
-        `${dir}: no RFC 6381 codecs string for ${timeline.stream.codecName}`,
-        "Package H.264, HEVC, AV1 or VP9 video and AAC or Opus audio.",
-      );
-    }
-    return { dir, init: files.init, timeline, codecs };
-  };
+  const { outputDir } = request;
 
   const video: (Track & { readonly name: string })[] = [];
   for (const rendition of request.renditions) {
-    const track = await cut(rendition.path, "video", `video/${rendition.name}`);
+    const track = await cutTrack(config, request, rendition.path, "video", `video/${rendition.name}`);
     if ("_tag" in track) return track;
     video.push({ ...track, name: rendition.name });
   }
@@ -111,18 +81,17 @@ export async function packageLadder(
   }
 
   const audioDirs = folderNames(request.audio.map((a, i) => a.language ?? `track${i + 1}`));
-  const audio: Track[] = [];
-  for (const [i, track] of request.audio.entries()) {
-    const packaged = await cut(track.path, "audio", `audio/${audioDirs[i]!}`);
-    if ("_tag" in packaged) return packaged;
-    audio.push(packaged);
+  const audio: (Track & { readonly source: PackageAudio })[] = [];
+  for (const [i, source] of request.audio.entries()) {
+    const track = await cutTrack(config, request, source.path, "audio", `audio/${audioDirs[i]!}`);
+    if ("_tag" in track) return track;
+    audio.push({ ...track, source });
   }
 
   const subtitleNames = folderNames(request.subtitles.map((s, i) => s.language ?? `subtitle${i + 1}`));
-  const subtitleFiles = subtitleNames.map((name) => `subtitles/${name}.vtt`);
   for (const [i, subtitle] of request.subtitles.entries()) {
-    const head = await readFile(subtitle.path, "utf8").catch(() => null);
-    if (head === null || !/^(\uFEFF)?WEBVTT(\s|$)/.test(head)) {
+    const text = await readFile(subtitle.path, "utf8").catch(() => null);
+    if (text === null || !/^(\uFEFF)?WEBVTT(\s|$)/.test(text)) {
       return rejected(
         "unreadable",
         `subtitle ${subtitle.path} is not a WebVTT file`,
@@ -130,18 +99,19 @@ export async function packageLadder(
       );
     }
     await mkdir(join(outputDir, "subtitles"), { recursive: true });
-    await copyFile(subtitle.path, join(outputDir, subtitleFiles[i]!));
+    await copyFile(subtitle.path, join(outputDir, `subtitles/${subtitleNames[i]!}.vtt`));
   }
 
   if (request.encryption !== null) {
     const { keyHex, ivHex } = request.encryption;
     for (const track of [...video, ...audio]) {
-      for (const segment of track.timeline.segments)
+      for (const segment of track.timeline.segments) {
         await encryptFile(join(outputDir, segment.path), keyHex, ivHex);
+      }
     }
   }
   // Sizes as served (encryption pads every segment), for the bandwidth figures players pick by.
-  const sized = async (track: Track): Promise<Track> => ({
+  const served = async <T extends Track>(track: T): Promise<T> => ({
     ...track,
     timeline: {
       ...track.timeline,
@@ -153,125 +123,24 @@ export async function packageLadder(
       ),
     },
   });
-  const servedVideo = await Promise.all(video.map(async (v) => ({ ...(await sized(v)), name: v.name })));
-  const servedAudio = await Promise.all(audio.map(sized));
+  const servedVideo = await Promise.all(video.map(served));
+  const servedAudio = await Promise.all(audio.map(served));
+  const layout: Layout = {
+    video: servedVideo,
+    audio: servedAudio,
+    subtitles: request.subtitles.map((source, i) => ({ source, name: subtitleNames[i]! })),
+    defaultAudio: Math.max(
+      0,
+      request.audio.findIndex((a) => a.isDefault),
+    ),
+    durationSec: Math.max(...[...servedVideo, ...servedAudio].map(endSec)),
+  };
+  const variants = measureVariants(layout);
 
-  const defaultAudioIndex = Math.max(
-    0,
-    request.audio.findIndex((a) => a.isDefault),
-  );
-  const defaultAudio = servedAudio[defaultAudioIndex];
-  const audioBandwidth =
-    defaultAudio === undefined ? { peak: 0, average: 0 } : packageBandwidth(defaultAudio.timeline);
-  const audioCodecs = [...new Set(servedAudio.map((a) => a.codecs))];
-  const variants: PackagedVariant[] = servedVideo.map((v) => {
-    const own = packageBandwidth(v.timeline);
-    return {
-      name: v.name,
-      bandwidth: Math.ceil(own.peak + audioBandwidth.peak),
-      averageBandwidth: Math.ceil(own.average + audioBandwidth.average),
-      codecs: v.codecs,
-      width: v.timeline.stream.width ?? 0,
-      height: v.timeline.stream.height ?? 0,
-      frameRate: rationalValue(v.timeline.stream.frameRate ?? ""),
-    };
-  });
-
-  const seconds = (track: Track) =>
-    track.timeline.segments.map((s) => ({
-      uri: posix.basename(s.path),
-      durationSec: (s.endPts - s.startPts) / track.timeline.timescale,
-    }));
-  const endSec = (track: Track) => (track.timeline.segments.at(-1)?.endPts ?? 0) / track.timeline.timescale;
-  const durationSec = Math.max(...[...servedVideo, ...servedAudio].map(endSec));
-
-  if (request.hls) {
-    const key =
-      request.encryption === null
-        ? null
-        : { uri: request.encryption.keyUri, ivHex: request.encryption.ivHex };
-    for (const track of [...servedVideo, ...servedAudio]) {
-      await writeFile(
-        join(outputDir, track.dir, "playlist.m3u8"),
-        hlsMediaPlaylist({ init: posix.basename(track.init), segments: seconds(track), key }),
-      );
-    }
-    for (const name of subtitleNames) {
-      await writeFile(
-        join(outputDir, "subtitles", `${name}.m3u8`),
-        hlsMediaPlaylist({ init: null, segments: [{ uri: `${name}.vtt`, durationSec }], key: null }),
-      );
-    }
-    await writeFile(
-      join(outputDir, "master.m3u8"),
-      hlsMasterPlaylist({
-        variants: variants.map((v, i) => ({
-          ...v,
-          uri: `${servedVideo[i]!.dir}/playlist.m3u8`,
-          codecs: [v.codecs, ...audioCodecs].join(","),
-        })),
-        audio: request.audio.map((a, i) => ({
-          uri: `${servedAudio[i]!.dir}/playlist.m3u8`,
-          language: packageLanguage(a.language),
-          name: a.name,
-          isDefault: i === defaultAudioIndex,
-          channels: servedAudio[i]!.timeline.stream.channels,
-        })),
-        subtitles: request.subtitles.map((s, i) => ({
-          uri: `subtitles/${subtitleNames[i]!}.m3u8`,
-          language: packageLanguage(s.language),
-          name: s.name,
-          isDefault: s.isDefault,
-          forced: s.forced,
-        })),
-      }),
-    );
-  }
-
+  if (request.hls) await writeHls(outputDir, layout, variants, request.encryption);
+  // Encrypted segments are for HLS players only: a DASH manifest over them would not play.
   const makeDash = request.dash && request.encryption === null;
-  if (makeDash) {
-    const timed = (track: Track, id: string) => ({
-      id,
-      bandwidth: packageBandwidth(track.timeline).peak,
-      codecs: track.codecs,
-      timescale: track.timeline.timescale,
-      initialization: track.init,
-      media: `${track.dir}/${SEGMENT_PATTERN.dash}`,
-      startNumber: SEGMENT_PATTERN.first,
-      segments: track.timeline.segments,
-    });
-    await writeFile(
-      join(outputDir, "manifest.mpd"),
-      dashManifest({
-        durationSec,
-        maxSegmentSec: Math.max(
-          ...[...servedVideo, ...servedAudio].flatMap((t) => seconds(t).map((s) => s.durationSec)),
-        ),
-        video: servedVideo.map((v, i) => ({
-          ...timed(v, v.name),
-          width: variants[i]!.width,
-          height: variants[i]!.height,
-          frameRate: (v.timeline.stream.frameRate ?? "").replace(/\/1$/, ""),
-        })),
-        audio: request.audio.map((a, i) => ({
-          ...timed(servedAudio[i]!, `audio-${audioDirs[i]!}`),
-          language: packageLanguage(a.language),
-          name: a.name,
-          isDefault: i === defaultAudioIndex,
-          channels: servedAudio[i]!.timeline.stream.channels,
-          sampleRate: servedAudio[i]!.timeline.stream.sampleRate,
-        })),
-        subtitles: request.subtitles.map((s, i) => ({
-          id: `text-${subtitleNames[i]!}`,
-          url: subtitleFiles[i]!,
-          language: packageLanguage(s.language),
-          name: s.name,
-          isDefault: s.isDefault,
-          forced: s.forced,
-        })),
-      }),
-    );
-  }
+  if (makeDash) await writeDash(outputDir, layout, variants);
 
   return {
     _tag: "Packaged",
@@ -282,6 +151,177 @@ export async function packageLadder(
     segmentCount: servedVideo[0]?.timeline.segments.length ?? 0,
   };
 }
+
+/** One input's stream cut into CMAF, read back by ffprobe, with its codecs string from the init segment. */
+async function cutTrack(
+  config: PackageLadderConfig,
+  request: PackageRequest,
+  input: string,
+  stream: "video" | "audio",
+  dir: string,
+): Promise<Track | Failure> {
+  const { outputDir, signal } = request;
+  const files = await packageTrack({
+    ffmpegPath: config.ffmpegPath,
+    input,
+    stream,
+    outputDir,
+    dir,
+    segmentSec: request.segmentSec,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  if (files._tag === "InputFault") {
+    return rejected(
+      "unreadable",
+      files.message,
+      "Check that the file is a playable MP4/WebM with that stream.",
+    );
+  }
+  if (files._tag === "MediaFailure") return files;
+  const timeline = await packageProbe(config.ffprobePath, outputDir, [files.init, ...files.segments], signal);
+  if (signal?.aborted)
+    return { _tag: "MediaFailure", exitClass: "cancelled", message: "packaging cancelled" };
+  if (typeof timeline === "string") {
+    return rejected(
+      "packager_failed",
+      `${dir}: ${timeline}`,
+      "The packaged segments could not be read back; see the message.",
+    );
+  }
+  const codecs = rfc6381Codec(await readFile(join(outputDir, files.init)));
+  if (codecs === null) {
+    return rejected(
+      "packager_failed",
+      `${dir}: no RFC 6381 codecs string for ${timeline.stream.codecName}`,
+      "Package H.264, HEVC, AV1 or VP9 video and AAC or Opus audio.",
+    );
+  }
+  return { dir, init: files.init, timeline, codecs };
+}
+
+/** Each rendition's figures with the default audio track added, as HLS BANDWIDTH wants them. */
+function measureVariants(layout: Layout): PackagedVariant[] {
+  const defaultAudio = layout.audio[layout.defaultAudio];
+  const audio =
+    defaultAudio === undefined ? { peak: 0, average: 0 } : packageBandwidth(defaultAudio.timeline);
+  return layout.video.map((v) => {
+    const own = packageBandwidth(v.timeline);
+    return {
+      name: v.name,
+      bandwidth: Math.ceil(own.peak + audio.peak),
+      averageBandwidth: Math.ceil(own.average + audio.average),
+      codecs: v.codecs,
+      width: v.timeline.stream.width ?? 0,
+      height: v.timeline.stream.height ?? 0,
+      frameRate: rationalValue(v.timeline.stream.frameRate ?? ""),
+    };
+  });
+}
+
+async function writeHls(
+  outputDir: string,
+  layout: Layout,
+  variants: readonly PackagedVariant[],
+  encryption: PackageRequest["encryption"],
+): Promise<void> {
+  const key = encryption === null ? null : { uri: encryption.keyUri, ivHex: encryption.ivHex };
+  for (const track of [...layout.video, ...layout.audio]) {
+    await writeFile(
+      join(outputDir, track.dir, "playlist.m3u8"),
+      hlsMediaPlaylist({ init: posix.basename(track.init), segments: segmentSeconds(track), key }),
+    );
+  }
+  for (const { name } of layout.subtitles) {
+    await writeFile(
+      join(outputDir, "subtitles", `${name}.m3u8`),
+      hlsMediaPlaylist({
+        init: null,
+        segments: [{ uri: `${name}.vtt`, durationSec: layout.durationSec }],
+        key: null,
+      }),
+    );
+  }
+  const audioCodecs = [...new Set(layout.audio.map((a) => a.codecs))];
+  await writeFile(
+    join(outputDir, "master.m3u8"),
+    hlsMasterPlaylist({
+      variants: variants.map((v, i) => ({
+        ...v,
+        uri: `${layout.video[i]!.dir}/playlist.m3u8`,
+        codecs: [v.codecs, ...audioCodecs].join(","),
+      })),
+      audio: layout.audio.map((a, i) => ({
+        uri: `${a.dir}/playlist.m3u8`,
+        language: packageLanguage(a.source.language),
+        name: a.source.name,
+        isDefault: i === layout.defaultAudio,
+        channels: a.timeline.stream.channels,
+      })),
+      subtitles: layout.subtitles.map(({ source, name }) => ({
+        uri: `subtitles/${name}.m3u8`,
+        language: packageLanguage(source.language),
+        name: source.name,
+        isDefault: source.isDefault,
+        forced: source.forced,
+      })),
+    }),
+  );
+}
+
+async function writeDash(
+  outputDir: string,
+  layout: Layout,
+  variants: readonly PackagedVariant[],
+): Promise<void> {
+  const timed = (track: Track, id: string) => ({
+    id,
+    bandwidth: packageBandwidth(track.timeline).peak,
+    codecs: track.codecs,
+    timescale: track.timeline.timescale,
+    initialization: track.init,
+    media: `${track.dir}/${SEGMENT_PATTERN.dash}`,
+    startNumber: SEGMENT_PATTERN.first,
+    segments: track.timeline.segments,
+  });
+  const tracks = [...layout.video, ...layout.audio];
+  await writeFile(
+    join(outputDir, "manifest.mpd"),
+    dashManifest({
+      durationSec: layout.durationSec,
+      maxSegmentSec: Math.max(...tracks.flatMap((t) => segmentSeconds(t).map((s) => s.durationSec))),
+      video: layout.video.map((v, i) => ({
+        ...timed(v, v.name),
+        width: variants[i]!.width,
+        height: variants[i]!.height,
+        frameRate: (v.timeline.stream.frameRate ?? "").replace(/\/1$/, ""),
+      })),
+      audio: layout.audio.map((a, i) => ({
+        ...timed(a, `audio-${posix.basename(a.dir)}`),
+        language: packageLanguage(a.source.language),
+        name: a.source.name,
+        isDefault: i === layout.defaultAudio,
+        channels: a.timeline.stream.channels,
+        sampleRate: a.timeline.stream.sampleRate,
+      })),
+      subtitles: layout.subtitles.map(({ source, name }) => ({
+        id: `text-${name}`,
+        url: `subtitles/${name}.vtt`,
+        language: packageLanguage(source.language),
+        name: source.name,
+        isDefault: source.isDefault,
+        forced: source.forced,
+      })),
+    }),
+  );
+}
+
+const segmentSeconds = (track: Track) =>
+  track.timeline.segments.map((s) => ({
+    uri: posix.basename(s.path),
+    durationSec: (s.endPts - s.startPts) / track.timeline.timescale,
+  }));
+
+const endSec = (track: Track) => (track.timeline.segments.at(-1)?.endPts ?? 0) / track.timeline.timescale;
 
 type Failure = PackageRejected | MediaFailure;
 
@@ -345,8 +385,4 @@ function roleOf(path: string): PackagedFileRole {
 
 function rejected(check: PackageRejected["check"], message: string, hint: string): PackageRejected {
   return { _tag: "PackageRejected", check, message, hint };
-}
-
-function cancelled(): MediaFailure {
-  return { _tag: "MediaFailure", exitClass: "cancelled", message: "packaging cancelled" };
 }
