@@ -442,13 +442,34 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
     });
   });
 
-  it("rejects a request that names a rendition twice", async () => {
+  it("makes DASH alone when HLS is not asked for", async () => {
+    const target = join(dir, "dash-only");
+    await mkdir(target);
+    const result = await packageLadder(config, request(target, { hls: false, subtitles: [] }));
+    expect(result).toMatchObject({ _tag: "Packaged", hlsMaster: null, dashManifest: "manifest.mpd" });
+    if (result._tag !== "Packaged") return;
+    expect(result.files.filter((f) => f.path.endsWith(".m3u8"))).toEqual([]);
+    expect(result.files.filter((f) => f.role === "segment")).toHaveLength(2 * 3 + 3 * 2);
+  });
+
+  it("rejects a request that names a rendition twice, asks for no format or carries a malformed key", async () => {
     const target = join(dir, "twice");
     await mkdir(target);
     expect(
       await packageLadder(
         config,
         request(target, { renditions: [inputs.renditions[0]!, inputs.renditions[0]!] }),
+      ),
+    ).toMatchObject({ _tag: "PackageRejected", check: "invalid_request" });
+    expect(await packageLadder(config, request(target, { hls: false, dash: false }))).toMatchObject({
+      _tag: "PackageRejected",
+      check: "invalid_request",
+      message: "neither HLS nor DASH asked for",
+    });
+    expect(
+      await packageLadder(
+        config,
+        request(target, { encryption: { keyUri: "/k", keyHex: "00", ivHex: "00" } }),
       ),
     ).toMatchObject({ _tag: "PackageRejected", check: "invalid_request" });
   });
