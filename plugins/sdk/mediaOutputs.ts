@@ -82,7 +82,8 @@ export interface Packaged {
 /** Why a ladder cannot be packaged as it is (WE-JOB-012 when the renditions disagree). */
 export interface PackageRejected {
   readonly _tag: "PackageRejected";
-  readonly check: "keyframes_misaligned" | "unreadable" | "packager_failed";
+  /** `invalid_request`: the request itself cannot be packaged (a name twice, a bad key, nothing asked for). */
+  readonly check: "keyframes_misaligned" | "unreadable" | "packager_failed" | "invalid_request";
   readonly message: string;
   readonly hint: string;
 }
