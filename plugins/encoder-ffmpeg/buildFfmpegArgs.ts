@@ -1,5 +1,6 @@
 import type { EncodePlan } from "../sdk/encoderPlugin.ts";
 import { ffmpegInput } from "./ffmpegInput.ts";
+import { muxerOf } from "./outputContainer.ts";
 
 /** The ffmpeg command line for a plan, writing to `outputPath` (a local file). */
 export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] {
@@ -62,7 +63,7 @@ export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] 
     "1024",
     ...(plan.container.faststart ? ["-movflags", "+faststart"] : []),
     "-f",
-    plan.container.format,
+    muxerOf(plan.container.format),
     `file:${outputPath}`,
   ];
 }

@@ -11,6 +11,7 @@ import type {
 } from "../sdk/encoderPlugin.ts";
 import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { audioEncoderOf, audioSampleRateOf, containerMismatch } from "./outputContainer.ts";
 import { type ChunkSegment, chunkTimingFilters, encodeChunkOf, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
 
@@ -38,6 +39,8 @@ export function planEncode(
   source: SourceInfo,
   options: PlanOptions = {},
 ): EncodePlan {
+  const mismatch = containerMismatch(profile.container, profile.video.codec, profile.audio?.codec ?? null);
+  if (mismatch !== null) throw new RangeError(`profile ${profile.name}: ${mismatch}`);
   const { width, height } = outputFrame(profile.video, source.video);
   const frameRate = outputFrameRate(source.video, profile.video.maxFps);
   const chunk = options.chunk ? planChunk(options.chunk, frameRate) : options.chunkTiming;
@@ -45,7 +48,8 @@ export function planEncode(
   const requested = options.chunk ?? options.range;
   const range = requested ? clampRange(requested, source.durationSec) : null;
   // Audio is encoded once for the whole source and muxed at stitch time, never per chunk.
-  const audio = chunk === undefined ? source.audio : null;
+  const audio = chunk === undefined && source.audio !== null ? profile.audio : null;
+  const sampleRate = audio ? audioSampleRateOf(audio.codec, audio.sampleRate) : 0;
   const { recipe, fallback } = routeRecipes(profile.video.codec, options.encoders ?? []);
   const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
   const videoWith = (chosen: EncoderRecipe): EncodePlan["video"] => ({
@@ -61,8 +65,9 @@ export function planEncode(
       ...chosen.uploadFilters,
     ],
     options: [
-      ...chosen.options(profile.video),
-      ["-g", String(gop)],
+      ...chosen.options(profile.video, gop),
+      // Apple players take HEVC in MP4 only under the hvc1 tag.
+      ...(profile.container === "mp4" && profile.video.codec === "hevc" ? [["-tag:v", "hvc1"] as const] : []),
       ...(options.threads === undefined ? [] : [["-threads", String(options.threads)] as const]),
     ],
     frameRate,
@@ -74,30 +79,24 @@ export function planEncode(
       url: source.input,
       range,
       videoStreamIndex: source.video.index,
-      audioStreamIndex: source.audio?.index ?? null,
+      audioStreamIndex: audio ? (source.audio?.index ?? null) : null,
       ...(chunk === undefined ? {} : { chunk: encodeChunkOf(chunk) }),
     },
     video: videoWith(recipe),
     audio: audio
       ? {
           mode: "encode",
-          encoder: profile.audio.codec,
-          bitrateKbps: profile.audio.bitrateKbps,
-          sampleRate: profile.audio.sampleRate,
-          channels: profile.audio.channels,
+          encoder: audioEncoderOf(audio.codec),
+          bitrateKbps: audio.bitrateKbps,
+          sampleRate,
+          channels: audio.channels,
         }
       : { mode: "none" },
-    container: { format: profile.container, faststart: true },
+    container: { format: profile.container, faststart: profile.container === "mp4" },
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     expected: {
       video: { codec: profile.video.codec, width, height },
-      audio: audio
-        ? {
-            codec: profile.audio.codec,
-            channels: profile.audio.channels,
-            sampleRate: profile.audio.sampleRate,
-          }
-        : null,
+      audio: audio ? { codec: audio.codec, channels: audio.channels, sampleRate } : null,
       durationSec: chunk ? chunk.durationSec : range ? range.endSec - range.startSec : source.durationSec,
     },
     ...(fallback === null ? {} : { fallbackVideo: videoWith(fallback) }),

@@ -4,7 +4,10 @@
 
 import type { ChunkTiming, SplitEncoding } from "./splitEncoding.ts";
 
-export type VideoCodec = "h264" | "hevc" | "av1";
+export type VideoCodec = "h264" | "hevc" | "vp9" | "av1";
+export type AudioCodec = "aac" | "opus";
+/** Output containers: MP4 (also M4A for audio only), Matroska and WebM. */
+export type Container = "mp4" | "mkv" | "webm";
 
 /** Counter-clockwise degrees the display matrix turns the stored frame (as ffprobe reports it); 90 and 270 swap width and height. */
 export type Rotation = 0 | 90 | 180 | 270;
@@ -122,14 +125,22 @@ export interface EncodeProfile {
     readonly keyframeIntervalSec: number;
     /** Scale small sources up to the frame. Off by default: never upscale. */
     readonly upscale?: boolean;
+    /**
+     * Keyframes exactly every `keyframeIntervalSec` on the output's time grid and nowhere else (no
+     * scene-cut keyframes), so every rendition of a ladder, and every chunk of a split, share them.
+     */
+    readonly alignedKeyframes?: boolean;
   };
+  /** null: the output has no audio, even when the source has. */
   readonly audio: {
-    readonly codec: "aac";
+    readonly codec: AudioCodec;
     readonly bitrateKbps: number;
     readonly sampleRate: number;
     readonly channels: number;
-  };
-  readonly container: "mp4";
+  } | null;
+  readonly container: Container;
+  /** A source subtitle track burnt into the picture; `text` tracks are rendered, bitmap ones overlaid. */
+  readonly burnInSubtitle?: { readonly streamIndex: number; readonly text: boolean };
   /**
    * "auto" uses a proven hardware encoder for the codec when the worker has one; a job's `prefer_gpu`
    * overrides it either way.
@@ -159,9 +170,16 @@ export interface EncodeChunk {
   readonly frameCount: number | null;
 }
 
+/** ffmpeg's name of the encoder for an audio codec. */
+export type AudioEncoderName = "aac" | "libopus";
+
 export interface ExpectedOutput {
   readonly video: { readonly codec: VideoCodec; readonly width: number; readonly height: number };
-  readonly audio: { readonly codec: "aac"; readonly channels: number; readonly sampleRate: number } | null;
+  readonly audio: {
+    readonly codec: AudioCodec;
+    readonly channels: number;
+    readonly sampleRate: number;
+  } | null;
   readonly durationSec: number;
 }
 
@@ -194,12 +212,13 @@ export interface EncodePlan {
     | { readonly mode: "none" }
     | {
         readonly mode: "encode";
-        readonly encoder: "aac";
+        /** ffmpeg's encoder name: "aac" or "libopus". */
+        readonly encoder: AudioEncoderName;
         readonly bitrateKbps: number;
         readonly sampleRate: number;
         readonly channels: number;
       };
-  readonly container: { readonly format: "mp4"; readonly faststart: boolean };
+  readonly container: { readonly format: Container; readonly faststart: boolean };
   readonly expected: ExpectedOutput;
   /** Threads for the whole run (decoder, filters, encoder); ffmpeg's own choice when absent. */
   readonly threads?: number;
@@ -342,11 +361,11 @@ export interface AudioEncodePlan {
   readonly profileName: string;
   readonly input: { readonly url: string };
   readonly tracks: readonly AudioTrackInfo[];
-  readonly encoder: "aac";
+  readonly encoder: AudioEncoderName;
   readonly bitrateKbps: number;
   readonly sampleRate: number;
   readonly channels: number;
-  readonly container: { readonly format: "mp4"; readonly faststart: boolean };
+  readonly container: { readonly format: Container; readonly faststart: boolean };
 }
 
 /** Which check of a stitched output failed. */
