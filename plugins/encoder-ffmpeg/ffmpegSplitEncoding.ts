@@ -5,6 +5,7 @@ import type { SplitEncoding, StitchTarget } from "../sdk/splitEncoding.ts";
 import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
 import { wholeEncodeFrameCount } from "./expectedStitch.ts";
+import { gopFrames, snapToKeyframeGrid } from "./keyframeGrid.ts";
 import { measureSeamSsim } from "./measureSeamSsim.ts";
 import { planAudio } from "./planAudio.ts";
 import { planChunk } from "./planChunk.ts";
@@ -22,9 +23,13 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
 
     planSplit(profile, source, frames, segments) {
       const { width, height, frameRate } = outputShape(profile, source);
+      const gop = gopFrames(frameRate, profile.video.keyframeIntervalSec);
+      const cuts = profile.video.alignedKeyframes
+        ? snapToKeyframeGrid(segments, frames, frameRate, gop)
+        : segments;
       return {
         target: { ...stitchTarget(frames, frameRate), width, height },
-        chunks: segments.map(({ startSec, endSec }) => planChunk({ frames, startSec, endSec }, frameRate)),
+        chunks: cuts.map(({ startSec, endSec }) => planChunk({ frames, startSec, endSec }, frameRate)),
       };
     },
 

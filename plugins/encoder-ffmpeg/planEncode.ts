@@ -11,6 +11,7 @@ import type {
 } from "../sdk/encoderPlugin.ts";
 import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { gopFrames } from "./keyframeGrid.ts";
 import { audioEncoderOf, audioSampleRateOf, containerMismatch } from "./outputContainer.ts";
 import { type ChunkSegment, chunkTimingFilters, encodeChunkOf, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
@@ -51,7 +52,7 @@ export function planEncode(
   const audio = chunk === undefined && source.audio !== null ? profile.audio : null;
   const sampleRate = audio ? audioSampleRateOf(audio.codec, audio.sampleRate) : 0;
   const { recipe, fallback } = routeRecipes(profile.video.codec, options.encoders ?? []);
-  const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
+  const gop = gopFrames(frameRate, profile.video.keyframeIntervalSec);
   const videoWith = (chosen: EncoderRecipe): EncodePlan["video"] => ({
     encoder: chosen.name,
     hardware: chosen.device !== null,
