@@ -60,6 +60,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           chunks: request.chunks,
           audio: request.audio,
           output: request.output,
+          ...(request.container === undefined ? {} : { container: request.container }),
           expected: {
             frameRate: request.target.frameRate,
             frameCount: request.target.frameCount,
