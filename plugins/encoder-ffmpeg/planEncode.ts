@@ -11,6 +11,7 @@ import type {
 } from "../sdk/encoderPlugin.ts";
 import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { ffmpegInput, isRemoteInput } from "./ffmpegInput.ts";
 import { gopFrames } from "./keyframeGrid.ts";
 import { audioEncoderOf, audioSampleRateOf, containerMismatch } from "./outputContainer.ts";
 import { type ChunkSegment, chunkTimingFilters, encodeChunkOf, planChunk } from "./planChunk.ts";
@@ -53,13 +54,18 @@ export function planEncode(
   const sampleRate = audio ? audioSampleRateOf(audio.codec, audio.sampleRate) : 0;
   const { recipe, fallback } = routeRecipes(profile.video.codec, options.encoders ?? []);
   const gop = gopFrames(frameRate, profile.video.keyframeIntervalSec);
+  const burnIn = burnInFilters(profile, source, chunk === undefined ? range : null);
+  const timing = chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`];
   const videoWith = (chosen: EncoderRecipe): EncodePlan["video"] => ({
     encoder: chosen.name,
     hardware: chosen.device !== null,
     deviceOptions: chosen.deviceOptions,
-    // fps first so frames about to be dropped are never scaled.
+    // fps first so frames about to be dropped are never scaled. Subtitles go on while the frames
+    // still carry the source's times (a chunk keeps them until its setpts), at the source's size.
     filters: [
-      ...(chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`]),
+      ...(timing[0] === undefined ? [] : [timing[0]]),
+      ...burnIn.filters,
+      ...timing.slice(1),
       `scale=${width}:${height}`,
       "setsar=1",
       "format=yuv420p",
@@ -72,6 +78,9 @@ export function planEncode(
       ...(options.threads === undefined ? [] : [["-threads", String(options.threads)] as const]),
     ],
     frameRate,
+    ...(burnIn.overlayStreamIndex === null
+      ? {}
+      : { overlay: { streamIndex: burnIn.overlayStreamIndex, after: 1 } }),
   });
 
   return {
@@ -102,6 +111,41 @@ export function planEncode(
     },
     ...(fallback === null ? {} : { fallbackVideo: videoWith(fallback) }),
   };
+}
+
+/**
+ * The profile's burnt-in subtitle: a text track rendered by libass from the source file (`si` counts
+ * subtitle streams only), a bitmap one overlaid from the input. A plain range is read from 0 after its
+ * seek, so its frames get the source's times back while the subtitles are drawn.
+ */
+function burnInFilters(
+  profile: EncodeProfile,
+  source: SourceInfo,
+  range: EncodeRange | null,
+): { filters: string[]; overlayStreamIndex: number | null } {
+  const burnIn = profile.burnInSubtitle;
+  if (burnIn === undefined) return { filters: [], overlayStreamIndex: null };
+  if (!burnIn.text) return { filters: [], overlayStreamIndex: burnIn.streamIndex };
+  const ordinal = (source.subtitleStreamIndexes ?? []).indexOf(burnIn.streamIndex);
+  if (ordinal < 0)
+    throw new RangeError(`stream ${burnIn.streamIndex} is not a subtitle stream of the source`);
+  if (isRemoteInput(source.input))
+    throw new RangeError("text subtitles are burnt in from a local source only");
+  const path = ffmpegInput(source.input).target.slice("file:".length);
+  const subtitles = `subtitles=filename=${filterValue(path)}:si=${ordinal}`;
+  const shifted = range !== null && range.startSec > 0;
+  return {
+    filters: shifted
+      ? [`setpts=PTS+${range.startSec.toFixed(6)}/TB`, subtitles, "setpts=PTS-STARTPTS"]
+      : [subtitles],
+    overlayStreamIndex: null,
+  };
+}
+
+/** A filter option's value escaped for both levels ffmpeg unescapes: the option and the graph. */
+export function filterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, "\\$&");
+  return option.replace(/[\\'[\],;]/g, "\\$&");
 }
 
 /** The output frame and rate a profile gives a source: what every chunk of a split encode shares. */

@@ -468,3 +468,65 @@ describe("planEncode for packaging and other containers", () => {
     });
   });
 });
+
+describe("planEncode with a burnt-in subtitle", () => {
+  const withSubs = (rest: Partial<SourceInfo> = {}) => source({}, { subtitleStreamIndexes: [2, 3], ...rest });
+
+  it("renders a text track with libass from the source, counting subtitle streams only", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 3, text: true } }, withSubs());
+    expect(plan.video.filters.slice(0, 2)).toEqual(["fps=30/1", "subtitles=filename=/media/in.mp4:si=1"]);
+    expect(plan.video.overlay).toBeUndefined();
+  });
+
+  it("gives a seeked range its source times back while the subtitles are drawn", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 2, text: true } }, withSubs(), {
+      range: { startSec: 4, endSec: 8 },
+    });
+    expect(plan.video.filters.slice(0, 4)).toEqual([
+      "fps=30/1",
+      "setpts=PTS+4.000000/TB",
+      "subtitles=filename=/media/in.mp4:si=0",
+      "setpts=PTS-STARTPTS",
+    ]);
+  });
+
+  it("draws a chunk's subtitles before its timestamps restart at zero", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 2, text: true } }, withSubs(), {
+      range: { startSec: 4, endSec: 8 },
+      chunkTiming: { seekSec: 3.983, firstFrame: 120, frameCount: 120, gridStartSec: 4, durationSec: 4 },
+    });
+    expect(plan.video.filters.slice(0, 3)).toEqual([
+      "fps=30/1:start_time=4.000000000",
+      "subtitles=filename=/media/in.mp4:si=0",
+      "setpts=PTS-STARTPTS",
+    ]);
+  });
+
+  it("escapes a path for the filter graph", () => {
+    const plan = planEncode(
+      { ...hd, burnInSubtitle: { streamIndex: 2, text: true } },
+      withSubs({ input: "/media/it's: a, [test].mkv" }),
+    );
+    expect(plan.video.filters[1]).toBe("subtitles=filename=/media/it\\\\\\'s\\\\: a\\, \\[test\\].mkv:si=0");
+  });
+
+  it("lays a bitmap track over the picture after the rate filter, before scaling", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 3, text: false } }, withSubs());
+    expect(plan.video.overlay).toEqual({ streamIndex: 3, after: 1 });
+    const args = buildFfmpegArgs(plan, "/tmp/out.mp4");
+    expect(args).not.toContain("-vf");
+    expect(args[args.indexOf("-filter_complex") + 1]).toBe(
+      "[0:0]fps=30/1[picture];[picture][0:3]overlay=eof_action=pass:repeatlast=0,scale=1920:1080,setsar=1,format=yuv420p[video]",
+    );
+    expect(args.slice(args.indexOf("-filter_complex") + 2, args.indexOf("-filter_complex") + 4)).toEqual([
+      "-map",
+      "[video]",
+    ]);
+  });
+
+  it("refuses a stream that is not one of the source's subtitle streams", () => {
+    expect(() => planEncode({ ...hd, burnInSubtitle: { streamIndex: 1, text: true } }, withSubs())).toThrow(
+      /not a subtitle stream/,
+    );
+  });
+});

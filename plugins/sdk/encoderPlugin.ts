@@ -49,6 +49,8 @@ export interface SourceInfo {
   /** The first audio track; null when the source has none. */
   readonly audio: AudioStreamInfo | null;
   readonly audioTrackCount: number;
+  /** Absolute indexes of the subtitle streams, in order (what a burn-in's stream is counted among). */
+  readonly subtitleStreamIndexes?: readonly number[];
 }
 
 /**
@@ -203,6 +205,11 @@ export interface EncodePlan {
     readonly deviceOptions: readonly string[];
     /** Filter chain (ffmpeg syntax), applied after the source is turned upright. */
     readonly filters: readonly string[];
+    /**
+     * A bitmap subtitle stream (PGS, DVD) of the input laid over the picture after the first `after`
+     * filters of the chain (before scaling, at the size the subtitles were drawn for).
+     */
+    readonly overlay?: { readonly streamIndex: number; readonly after: number };
     /** Encoder options as flag/value pairs, in order. */
     readonly options: readonly (readonly [string, string])[];
     /** Constant output rate as a rational. */
