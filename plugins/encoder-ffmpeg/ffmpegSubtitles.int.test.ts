@@ -1,6 +1,7 @@
 // Subtitle tracks with a real ffmpeg: two text tracks (English, French) muxed from .srt files into
 // Matroska and MP4, probed, extracted to WebVTT and SRT with the right cues, and burnt into the
 // picture, also in a chunk of a split encode that seeks into the middle of the source.
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +14,6 @@ import { createFfmpegMediaOutputs } from "./createFfmpegMediaOutputs.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeKeyframes } from "./probeKeyframes.ts";
 import { probeMedia } from "./probeMedia.ts";
-import { runCommand } from "./runCommand.ts";
 
 const outputs = createFfmpegMediaOutputs();
 let dir: string;
@@ -23,12 +23,11 @@ let mp4: string;
 const srt = (cues: readonly [string, string, string][]) =>
   cues.map(([from, to, text], i) => `${i + 1}\n${from} --> ${to}\n${text}\n`).join("\n");
 
-async function run(file: string, args: readonly string[]): Promise<Buffer> {
+/** Runs a command to its end; its stdout as bytes (decoded frames). */
+function run(file: string, args: readonly string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    import("node:child_process").then(({ execFile }) =>
-      execFile(file, args, { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${file} ${args.join(" ")}\n${stderr.toString()}`)) : resolve(stdout),
-      ),
+    execFile(file, args, { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${file} ${args.join(" ")}\n${stderr.toString()}`)) : resolve(stdout),
     );
   });
 }
