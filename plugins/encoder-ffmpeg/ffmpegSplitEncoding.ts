@@ -14,7 +14,7 @@ import { probeAudioTracks } from "./probeAudioTracks.ts";
 import { probeKeyframes } from "./probeKeyframes.ts";
 import { rationalValue } from "./rationalValue.ts";
 import { stitchChunks } from "./stitchChunks.ts";
-import type { Verification } from "./verifyOutput.ts";
+import { verifyAudioEncode } from "./verifyAudioEncode.ts";
 
 export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
   const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
@@ -44,7 +44,8 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           container: plan.container.format,
           args: (outputPath) => buildAudioArgs(plan, outputPath),
           durationSec: source.durationSec,
-          verify: (outputPath) => verifyAudio(outputPath, tracks, source.durationSec, tools.ffprobePath),
+          verify: (outputPath) =>
+            verifyAudioEncode(outputPath, tracks, source.durationSec, tools.ffprobePath),
         },
         options,
         config,
@@ -106,26 +107,4 @@ function stitchTarget(frames: SourceFrames, frameRate: string): Omit<StitchTarge
     durationSec: frames.endSec,
     videoStartSec: frames.frameTimesSec[0] ?? 0,
   };
-}
-
-/** The audio encode holds every source track, each as long as the source within 1 % (at least 0.2 s). */
-async function verifyAudio(
-  outputPath: string,
-  sourceTracks: readonly AudioTrackInfo[],
-  sourceDurationSec: number,
-  ffprobePath: string,
-): Promise<Verification> {
-  const probed = await probeAudioTracks(outputPath, { ffprobePath });
-  if (!Array.isArray(probed)) return { ok: false, reason: "the audio encode cannot be read back" };
-  const tracks = probed as readonly AudioTrackInfo[];
-  if (tracks.length !== sourceTracks.length) {
-    return { ok: false, reason: `${tracks.length} audio tracks, expected ${sourceTracks.length}` };
-  }
-  const longest = Math.max(...tracks.map((track) => track.durationSec ?? 0));
-  const expected = Math.max(...sourceTracks.map((track) => track.durationSec ?? sourceDurationSec));
-  const tolerance = Math.max(0.2, expected * 0.01);
-  if (Math.abs(longest - expected) > tolerance) {
-    return { ok: false, reason: `audio lasts ${longest.toFixed(3)} s, expected ${expected.toFixed(3)} s` };
-  }
-  return { ok: true, durationSec: longest };
 }

@@ -342,6 +342,32 @@ export interface EncoderEngine {
   recover?(): Promise<RecoveryReport>;
   /** Split & stitch; a plugin without it encodes every job as one task. */
   readonly split?: SplitEncoding;
+  /** Audio-only sources to audio outputs; a plugin without it fails them as `no_video`. */
+  readonly audioOnly?: AudioOnlyEncoding;
+}
+
+/**
+ * A source to encode to audio alone (a podcast, music): every audio track, and the duration of the
+ * longest. What `probe` answers `no_video` for can be read this way.
+ */
+export interface AudioSourceInfo {
+  readonly _tag: "AudioSourceInfo";
+  readonly input: string;
+  readonly durationSec: number;
+  readonly tracks: readonly AudioTrackInfo[];
+}
+
+/**
+ * Audio-only outputs: AAC in M4A (the profile's mp4), Opus in WebM, either in Matroska, as the profile
+ * says. Its plan is the split's audio plan; its output is verified (every track, the source's duration).
+ */
+export interface AudioOnlyEncoding {
+  /** `not_media` when the source has no audio track. */
+  probe(input: string): Promise<AudioSourceInfo | ProbeFailure>;
+  /** null when the profile has no audio (then there is nothing to make). */
+  plan(profile: EncodeProfile, source: AudioSourceInfo): AudioEncodePlan | null;
+  /** Writes `<attemptId>.<m4a|webm|mkv>` into the work folder, renamed into place once verified. */
+  encode(plan: AudioEncodePlan, source: AudioSourceInfo, options: EncodeOptions): Promise<EncodeOutcome>;
 }
 
 /** The encoder pillar's contract under its earlier name. */
