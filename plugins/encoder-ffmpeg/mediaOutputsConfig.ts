@@ -2,7 +2,7 @@
 // directly, an http(s) one only through a pass of the egress proxy, as encodes do.
 import type { ProbeFailure } from "../sdk/encoderPlugin.ts";
 import type { MediaFailure } from "../sdk/mediaOutputs.ts";
-import type { SourceEgress } from "../sdk/sourceEgress.ts";
+import type { EgressPass, SourceEgress } from "../sdk/sourceEgress.ts";
 import { isRemoteInput, proxyEnv } from "./ffmpegInput.ts";
 import { type CommandResult, runCommand } from "./runCommand.ts";
 
@@ -45,7 +45,12 @@ export async function runOverSource(
   if (remote && config.egress === undefined) {
     return mediaFailure("transient", "http(s) sources need the egress proxy, and this plugin has none");
   }
-  const pass = remote ? await config.egress?.open() : undefined;
+  let pass: EgressPass | undefined;
+  try {
+    pass = remote ? await config.egress?.open() : undefined;
+  } catch (error) {
+    return mediaFailure("transient", `the egress proxy cannot start: ${(error as Error).message}`);
+  }
   try {
     const result = await runCommand(file, args, {
       timeoutMs: config.timeoutMs ?? 30 * 60_000,
