@@ -410,12 +410,18 @@ describe("stitch in other codecs and containers", () => {
     video: { ...builtInProfiles["1080p_av1"].video, preset: "12", maxFps: 30 },
   };
 
+  const hevc: EncodeProfile = {
+    ...builtInProfiles["4k_hevc"],
+    video: { ...builtInProfiles["4k_hevc"].video, preset: "ultrafast" },
+  };
+
   it.each([
-    ["VP9 and Opus in WebM", webm, "matroska,webm", "vp9"],
-    ["AV1 and Opus in MP4", av1, "mov,mp4,m4a,3gp,3g2,mj2", "av1"],
+    ["VP9 and Opus in WebM", webm, "matroska,webm", ["vp9", "opus"]],
+    ["AV1 and Opus in MP4", av1, "mov,mp4,m4a,3gp,3g2,mj2", ["av1", "opus"]],
+    ["HEVC and AAC in MP4", hevc, "mov,mp4,m4a,3gp,3g2,mj2", ["hevc", "aac"]],
   ] as const)(
     "stitches %s with stream copy and passes every check",
-    async (_, chosen, format, codec) => {
+    async (_, chosen, format, codecs) => {
       const s = await split(
         `${chosen.name}-split`,
         await makeClip(`${chosen.name}-split`, 5, ["eng"]),
@@ -439,9 +445,11 @@ describe("stitch in other codecs and containers", () => {
           "-show_streams",
           output,
         ]),
-      ) as { format: { format_name: string }; streams: { codec_name: string }[] };
+      ) as { format: { format_name: string }; streams: { codec_name: string; codec_tag_string: string }[] };
       expect(probed.format.format_name).toBe(format);
-      expect(probed.streams.map((stream) => stream.codec_name)).toEqual([codec, "opus"]);
+      expect(probed.streams.map((stream) => stream.codec_name)).toEqual(codecs);
+      // Apple players take HEVC in MP4 only as hvc1, which stream copy must keep.
+      if (codecs[0] === "hevc") expect(probed.streams[0]?.codec_tag_string).toBe("hvc1");
     },
     120_000,
   );
