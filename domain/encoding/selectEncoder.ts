@@ -40,8 +40,11 @@ interface HardwareFamily {
 const hardwareFamilies: readonly HardwareFamily[] = [
   { vendors: ["nvidia"], encoders: { h264: "h264_nvenc", hevc: "hevc_nvenc", av1: "av1_nvenc" } },
   { vendors: ["amd"], encoders: { h264: "h264_amf", hevc: "hevc_amf", av1: "av1_amf" } },
-  { vendors: ["intel"], encoders: { h264: "h264_qsv", hevc: "hevc_qsv", av1: "av1_qsv" } },
-  { vendors: ["amd", "intel"], encoders: { h264: "h264_vaapi", hevc: "hevc_vaapi", av1: "av1_vaapi" } },
+  { vendors: ["intel"], encoders: { h264: "h264_qsv", hevc: "hevc_qsv", vp9: "vp9_qsv", av1: "av1_qsv" } },
+  {
+    vendors: ["amd", "intel"],
+    encoders: { h264: "h264_vaapi", hevc: "hevc_vaapi", vp9: "vp9_vaapi", av1: "av1_vaapi" },
+  },
   { vendors: ["apple"], encoders: { h264: "h264_videotoolbox", hevc: "hevc_videotoolbox" } },
 ];
 
@@ -49,6 +52,7 @@ const hardwareFamilies: readonly HardwareFamily[] = [
 const softwareEncoders: Readonly<Record<VideoCodec, readonly string[]>> = {
   h264: ["libx264"],
   hevc: ["libx265"],
+  vp9: ["libvpx-vp9"],
   av1: ["libsvtav1", "libaom-av1"],
 };
 

@@ -3,6 +3,7 @@
 // the default and may drop tags), no video, no subtitles, no data.
 import type { AudioEncodePlan } from "../sdk/encoderPlugin.ts";
 import { ffmpegInput } from "./ffmpegInput.ts";
+import { muxerOf } from "./outputContainer.ts";
 
 export function buildAudioArgs(plan: AudioEncodePlan, outputPath: string): string[] {
   const input = ffmpegInput(plan.input.url);
@@ -43,7 +44,7 @@ export function buildAudioArgs(plan: AudioEncodePlan, outputPath: string): strin
     ]),
     ...(plan.container.faststart ? ["-movflags", "+faststart"] : []),
     "-f",
-    plan.container.format,
+    muxerOf(plan.container.format),
     `file:${outputPath}`,
   ];
 }

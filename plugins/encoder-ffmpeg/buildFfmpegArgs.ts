@@ -1,5 +1,6 @@
 import type { EncodePlan } from "../sdk/encoderPlugin.ts";
 import { ffmpegInput } from "./ffmpegInput.ts";
+import { muxerOf } from "./outputContainer.ts";
 
 /** The ffmpeg command line for a plan, writing to `outputPath` (a local file). */
 export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] {
@@ -31,13 +32,10 @@ export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] 
     input.target,
     ...(range ? ["-t", seconds(range.endSec - range.startSec)] : []),
     ...(chunk?.frameCount != null ? ["-frames:v", String(chunk.frameCount)] : []),
-    "-map",
-    `0:${plan.input.videoStreamIndex}`,
+    ...videoGraph(plan),
     ...(plan.audio.mode === "encode" && plan.input.audioStreamIndex !== null
       ? ["-map", `0:${plan.input.audioStreamIndex}`]
       : []),
-    "-vf",
-    plan.video.filters.join(","),
     "-fps_mode",
     "cfr",
     "-c:v",
@@ -62,7 +60,22 @@ export function buildFfmpegArgs(plan: EncodePlan, outputPath: string): string[] 
     "1024",
     ...(plan.container.faststart ? ["-movflags", "+faststart"] : []),
     "-f",
-    plan.container.format,
+    muxerOf(plan.container.format),
     `file:${outputPath}`,
   ];
+}
+
+/** The video's filters: a plain chain, or a graph that lays a bitmap subtitle stream over the picture. */
+function videoGraph(plan: EncodePlan): string[] {
+  const { filters, overlay } = plan.video;
+  const video = `0:${plan.input.videoStreamIndex}`;
+  if (overlay === undefined) return ["-map", video, "-vf", filters.join(",")];
+  const before = filters.slice(0, overlay.after);
+  const after = filters.slice(overlay.after);
+  const graph = [
+    `[${video}]${before.length > 0 ? before.join(",") : "null"}[picture]`,
+    // A subtitle that ends leaves the picture as it is; the picture's end ends the stream.
+    `[picture][0:${overlay.streamIndex}]overlay=eof_action=pass:repeatlast=0${after.length > 0 ? `,${after.join(",")}` : ""}[video]`,
+  ].join(";");
+  return ["-filter_complex", graph, "-map", "[video]"];
 }

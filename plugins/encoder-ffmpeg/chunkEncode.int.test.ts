@@ -9,6 +9,7 @@ import { type PlannedSegment, planSegments, type SegmentBounds } from "../../dom
 import type { EncodePlan, EncodeProfile, SourceFrames, SourceInfo } from "../sdk/encoderPlugin.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
+import { gopFrames, snapToKeyframeGrid } from "./keyframeGrid.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeKeyframes } from "./probeKeyframes.ts";
 import { probeMedia } from "./probeMedia.ts";
@@ -83,21 +84,22 @@ async function encodeSplit(
   name: string,
   source: SourceInfo,
   frames: SourceFrames,
-  segments: readonly PlannedSegment[],
+  segments: readonly Pick<PlannedSegment, "startSec" | "endSec">[],
+  chosen: EncodeProfile = profile,
 ) {
   const work = join(dir, name);
   await mkdir(work, { recursive: true });
   const chunks: string[] = [];
-  for (const segment of segments) {
-    const plan = planEncode(profile, source, {
+  for (const [index, segment] of segments.entries()) {
+    const plan = planEncode(chosen, source, {
       chunk: { frames, startSec: segment.startSec, endSec: segment.endSec },
     });
     expect(plan.audio).toEqual({ mode: "none" });
-    chunks.push(await encode(plan, join(work, `chunk-${segment.index}.mp4`)));
+    chunks.push(await encode(plan, join(work, `chunk-${index}.${chosen.container}`)));
   }
   const list = join(work, "chunks.txt");
   await writeFile(list, chunks.map((c) => `file '${c}'\n`).join(""));
-  const stitched = join(work, "stitched.mp4");
+  const stitched = join(work, `stitched.${chosen.container}`);
   await run(ffmpegPath, [
     "-hide_banner",
     "-v",
@@ -313,6 +315,57 @@ describe("split encodes with frame-exact chunks, stitched by the concat demuxer"
     const stitched = await encodeSplit("late-start", source, frames, plan(frames));
     expect(await expectSameFrames(stitched, clip, frames, 30)).toBe(120);
   });
+
+  it.each([
+    ["H.264 in MP4", "h264", "mp4", "veryfast"],
+    ["VP9 in WebM", "vp9", "webm", "8"],
+    ["AV1 in MP4", "av1", "mp4", "12"],
+  ] as const)(
+    "(h) aligned keyframes, %s: cuts off the grid move onto it, keyframes only on the grid",
+    async (name, codec, container, preset) => {
+      const clip = await makeClip(`aligned-${codec}`, "testsrc2=s=320x180:r=30:d=5", [
+        "-preset",
+        "veryfast",
+        "-g",
+        "45",
+      ]);
+      const { source, frames } = await probeBoth(clip);
+      const chosen: EncodeProfile = {
+        ...profile,
+        name,
+        video: { ...profile.video, codec, preset, keyframeIntervalSec: 1, alignedKeyframes: true },
+        audio: null,
+        container,
+      };
+      const cuts = [
+        { startSec: 0, endSec: 1.6 },
+        { startSec: 1.6, endSec: 3.4 },
+        { startSec: 3.4, endSec: 5 },
+      ];
+      const snapped = snapToKeyframeGrid(cuts, frames, "30/1", gopFrames("30/1", 1));
+      expect(snapped.map((s) => s.startSec)).toEqual([0, 2, 3]);
+      const stitched = await encodeSplit(`aligned-${codec}`, source, frames, snapped, chosen);
+      expect((await decoded(stitched)).times).toHaveLength(150);
+      const keyframes = (
+        await run(ffprobePath, [
+          "-v",
+          "error",
+          "-select_streams",
+          "v:0",
+          "-show_entries",
+          "packet=pts_time,flags",
+          "-of",
+          "csv=p=0",
+          stitched,
+        ])
+      )
+        .trim()
+        .split("\n")
+        .filter((line) => line.split(",")[1]?.includes("K"))
+        .map((line) => Number(Number(line.split(",")[0]).toFixed(2)));
+      expect(keyframes).toEqual([0, 1, 2, 3, 4]);
+    },
+  );
 });
 
 function plan(frames: SourceFrames): readonly PlannedSegment[] {

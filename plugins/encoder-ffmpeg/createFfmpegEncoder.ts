@@ -5,6 +5,7 @@ import type { SourceEgress } from "../sdk/sourceEgress.ts";
 import { detectEncoders } from "./detectEncoders.ts";
 import { encodeWithFallback } from "./encodeWithFallback.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
+import { createFfmpegAudioOnly } from "./ffmpegAudioOnly.ts";
 import { createFfmpegSplitEncoding } from "./ffmpegSplitEncoding.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeMedia } from "./probeMedia.ts";
@@ -72,5 +73,6 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
       stateDir: options.stateDir,
       ...(options.egress === undefined ? {} : { egress: options.egress }),
     }),
+    audioOnly: createFfmpegAudioOnly({ ffmpegPath, ffprobePath, stateDir: options.stateDir }),
   };
 }

@@ -25,8 +25,9 @@ describe("detectEncoders", () => {
     expect(capabilities.encoders).toContainEqual({ name: "libsvtav1", codec: "av1", hardware: false });
     // the matrix's second AV1 software encoder, proven with the options a real encode would use
     expect(capabilities.encoders).toContainEqual({ name: "libaom-av1", codec: "av1", hardware: false });
-    expect(capabilities.audioCodecs).toEqual(["aac"]);
-    expect(capabilities.containers).toEqual(["mp4"]);
+    expect(capabilities.encoders).toContainEqual({ name: "libvpx-vp9", codec: "vp9", hardware: false });
+    expect(capabilities.audioCodecs).toEqual(["aac", "opus"]);
+    expect(capabilities.containers).toEqual(["mp4", "mkv", "webm"]);
   });
 
   it.skipIf(hasNvidiaGpu)(

@@ -62,8 +62,8 @@ export async function detectEncoders(options: {
   return {
     encoders,
     hwaccels,
-    audioCodecs: listed.has("aac") ? ["aac"] : [],
-    containers: encoders.length > 0 ? ["mp4"] : [],
+    audioCodecs: [...(listed.has("aac") ? ["aac"] : []), ...(listed.has("libopus") ? ["opus"] : [])],
+    containers: encoders.length > 0 ? ["mp4", "mkv", "webm"] : [],
   };
 }
 
@@ -94,7 +94,7 @@ function proofArgs(recipe: EncoderRecipe): string[] {
     ["format=yuv420p", ...recipe.uploadFilters].join(","),
     "-c:v",
     recipe.name,
-    ...recipe.options(video).flat(),
+    ...recipe.options(video, 50).flat(),
     "-f",
     "null",
     "-",

@@ -11,16 +11,28 @@ export interface EncoderRecipe {
   readonly deviceOptions: readonly string[];
   /** Appended to the software filter chain (which ends in yuv420p). */
   readonly uploadFilters: readonly string[];
-  readonly options: (video: EncodeProfile["video"]) => (readonly [string, string])[];
+  /**
+   * Rate control, preset and keyframes: one every `gop` frames, and with `video.alignedKeyframes`
+   * exactly there and nowhere else (no scene-cut keyframes), so renditions and chunks share a grid.
+   */
+  readonly options: (video: EncodeProfile["video"], gop: number) => (readonly [string, string])[];
 }
 
-const rate = (video: EncodeProfile["video"]): (readonly [string, string])[] => [
+type Options = (readonly [string, string])[];
+
+// Encoders without a scene-cut switch of their own still get a keyframe on every grid point.
+const forcedGrid = (video: EncodeProfile["video"], gop: number): Options => [
+  ["-g", String(gop)],
+  ...(video.alignedKeyframes ? ([["-force_key_frames", `expr:eq(mod(n,${gop}),0)`]] as const) : []),
+];
+
+const rate = (video: EncodeProfile["video"]): Options => [
   ["-b:v", `${video.bitrateKbps}k`],
   ["-maxrate", `${video.maxrateKbps}k`],
   ["-bufsize", `${video.bufsizeKbps}k`],
 ];
 
-const h264Profile = (video: EncodeProfile["video"]): (readonly [string, string])[] =>
+const h264Profile = (video: EncodeProfile["video"]): Options =>
   video.profile ? [["-profile:v", video.profile]] : [];
 
 const nvenc = (name: string, codec: VideoCodec): EncoderRecipe => ({
@@ -29,12 +41,14 @@ const nvenc = (name: string, codec: VideoCodec): EncoderRecipe => ({
   device: "cuda",
   deviceOptions: [],
   uploadFilters: [],
-  options: (video) => [
+  options: (video, gop) => [
     ["-preset", "p4"],
     ["-tune", "hq"],
     ["-rc", "vbr"],
     ...rate(video),
     ...(codec === "h264" ? h264Profile(video) : []),
+    ...forcedGrid(video, gop),
+    ...(video.alignedKeyframes ? ([["-no-scenecut", "1"]] as const) : []),
   ],
 });
 
@@ -44,10 +58,11 @@ const qsv = (name: string, codec: VideoCodec): EncoderRecipe => ({
   device: "qsv",
   deviceOptions: [],
   uploadFilters: ["format=nv12"],
-  options: (video) => [
+  options: (video, gop) => [
     ["-preset", "medium"],
     ...rate(video),
     ...(codec === "h264" ? h264Profile(video) : []),
+    ...forcedGrid(video, gop),
   ],
 });
 
@@ -57,7 +72,11 @@ const vaapi = (name: string, codec: VideoCodec): EncoderRecipe => ({
   device: "vaapi",
   deviceOptions: ["-vaapi_device", "/dev/dri/renderD128"],
   uploadFilters: ["format=nv12", "hwupload"],
-  options: (video) => [...rate(video), ...(codec === "h264" ? h264Profile(video) : [])],
+  options: (video, gop) => [
+    ...rate(video),
+    ...(codec === "h264" ? h264Profile(video) : []),
+    ...forcedGrid(video, gop),
+  ],
 });
 
 const videotoolbox = (name: string, codec: VideoCodec): EncoderRecipe => ({
@@ -66,10 +85,11 @@ const videotoolbox = (name: string, codec: VideoCodec): EncoderRecipe => ({
   device: "videotoolbox",
   deviceOptions: [],
   uploadFilters: [],
-  options: (video) => [
+  options: (video, gop) => [
     ["-allow_sw", "0"],
     ["-b:v", `${video.bitrateKbps}k`],
     ...(codec === "h264" ? h264Profile(video) : []),
+    ...forcedGrid(video, gop),
   ],
 });
 
@@ -79,7 +99,12 @@ const amf = (name: string, codec: VideoCodec): EncoderRecipe => ({
   device: "d3d11va",
   deviceOptions: [],
   uploadFilters: [],
-  options: (video) => [["-quality", "balanced"], ["-rc", "vbr_peak"], ...rate(video)],
+  options: (video, gop) => [
+    ["-quality", "balanced"],
+    ["-rc", "vbr_peak"],
+    ...rate(video),
+    ...forcedGrid(video, gop),
+  ],
 });
 
 const software: readonly EncoderRecipe[] = [
@@ -89,11 +114,18 @@ const software: readonly EncoderRecipe[] = [
     device: null,
     deviceOptions: [],
     uploadFilters: [],
-    options: (video) => [
+    options: (video, gop) => [
       ["-preset", video.preset],
       ...h264Profile(video),
       ...(video.level ? ([["-level:v", video.level]] as const) : []),
       ...rate(video),
+      ["-g", String(gop)],
+      ...(video.alignedKeyframes
+        ? ([
+            ["-keyint_min", String(gop)],
+            ["-sc_threshold", "0"],
+          ] as const)
+        : []),
     ],
   },
   {
@@ -102,12 +134,33 @@ const software: readonly EncoderRecipe[] = [
     device: null,
     deviceOptions: [],
     uploadFilters: [],
-    // hvc1 so Apple players accept the mp4; x265 is chatty on stderr, which would bury the real error.
-    options: (video) => [
+    // x265 is chatty on stderr, which would bury the real error; its open GOPs would let leading
+    // pictures of a segment reach back into the one before.
+    options: (video, gop) => [
       ["-preset", video.preset],
       ...rate(video),
-      ["-tag:v", "hvc1"],
-      ["-x265-params", "log-level=error"],
+      ["-g", String(gop)],
+      [
+        "-x265-params",
+        video.alignedKeyframes
+          ? `log-level=error:keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0`
+          : "log-level=error",
+      ],
+    ],
+  },
+  {
+    name: "libvpx-vp9",
+    codec: "vp9",
+    device: null,
+    deviceOptions: [],
+    uploadFilters: [],
+    // libvpx places no keyframe of its own when its minimum and maximum distance are equal.
+    options: (video, gop) => [
+      ...vpxSpeed(video.preset),
+      ["-row-mt", "1"],
+      ...rate(video),
+      ["-g", String(gop)],
+      ...(video.alignedKeyframes ? ([["-keyint_min", String(gop)]] as const) : []),
     ],
   },
   {
@@ -116,9 +169,11 @@ const software: readonly EncoderRecipe[] = [
     device: null,
     deviceOptions: [],
     uploadFilters: [],
-    options: (video) => [
+    options: (video, gop) => [
       ["-preset", video.preset],
       ["-b:v", `${video.bitrateKbps}k`],
+      ["-g", String(gop)],
+      ...(video.alignedKeyframes ? ([["-svtav1-params", "scd=0"]] as const) : []),
     ],
   },
   {
@@ -128,9 +183,43 @@ const software: readonly EncoderRecipe[] = [
     deviceOptions: [],
     uploadFilters: [],
     // The profile's preset is SVT-AV1's (0–13); libaom's speed scale is cpu-used 0–8.
-    options: (video) => [["-cpu-used", String(aomCpuUsed(video.preset))], ["-row-mt", "1"], ...rate(video)],
+    options: (video, gop) => [
+      ["-cpu-used", String(aomCpuUsed(video.preset))],
+      ["-row-mt", "1"],
+      ...rate(video),
+      ["-g", String(gop)],
+      ...(video.alignedKeyframes ? ([["-keyint_min", String(gop)]] as const) : []),
+    ],
   },
 ];
+
+// x264's preset names on libvpx's speed scale (cpu-used 0 slowest … 8 fastest).
+const vpxSpeeds: Readonly<Record<string, number>> = {
+  ultrafast: 8,
+  superfast: 7,
+  veryfast: 6,
+  faster: 5,
+  fast: 4,
+  medium: 3,
+  slow: 2,
+  slower: 1,
+  veryslow: 0,
+};
+
+/** libvpx's "good" or "realtime" deadline, a cpu-used number (0–8) or an x264 preset name. */
+function vpxSpeed(preset: string): Options {
+  if (preset === "realtime")
+    return [
+      ["-deadline", "realtime"],
+      ["-cpu-used", "8"],
+    ];
+  const number = Number(preset);
+  const speed = Number.isInteger(number) ? Math.min(8, Math.max(0, number)) : (vpxSpeeds[preset] ?? 4);
+  return [
+    ["-deadline", "good"],
+    ["-cpu-used", String(speed)],
+  ];
+}
 
 function aomCpuUsed(svtPreset: string): number {
   const preset = Number(svtPreset);
@@ -144,9 +233,11 @@ export const encoderRecipes: readonly EncoderRecipe[] = [
   nvenc("av1_nvenc", "av1"),
   qsv("h264_qsv", "h264"),
   qsv("hevc_qsv", "hevc"),
+  qsv("vp9_qsv", "vp9"),
   qsv("av1_qsv", "av1"),
   vaapi("h264_vaapi", "h264"),
   vaapi("hevc_vaapi", "hevc"),
+  vaapi("vp9_vaapi", "vp9"),
   vaapi("av1_vaapi", "av1"),
   videotoolbox("h264_videotoolbox", "h264"),
   videotoolbox("hevc_videotoolbox", "hevc"),

@@ -5,6 +5,7 @@ import type { SplitEncoding, StitchTarget } from "../sdk/splitEncoding.ts";
 import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
 import { wholeEncodeFrameCount } from "./expectedStitch.ts";
+import { gopFrames, snapToKeyframeGrid } from "./keyframeGrid.ts";
 import { measureSeamSsim } from "./measureSeamSsim.ts";
 import { planAudio } from "./planAudio.ts";
 import { planChunk } from "./planChunk.ts";
@@ -13,7 +14,7 @@ import { probeAudioTracks } from "./probeAudioTracks.ts";
 import { probeKeyframes } from "./probeKeyframes.ts";
 import { rationalValue } from "./rationalValue.ts";
 import { stitchChunks } from "./stitchChunks.ts";
-import type { Verification } from "./verifyOutput.ts";
+import { verifyAudioEncode } from "./verifyAudioEncode.ts";
 
 export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
   const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
@@ -22,9 +23,13 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
 
     planSplit(profile, source, frames, segments) {
       const { width, height, frameRate } = outputShape(profile, source);
+      const gop = gopFrames(frameRate, profile.video.keyframeIntervalSec);
+      const cuts = profile.video.alignedKeyframes
+        ? snapToKeyframeGrid(segments, frames, frameRate, gop)
+        : segments;
       return {
         target: { ...stitchTarget(frames, frameRate), width, height },
-        chunks: segments.map(({ startSec, endSec }) => planChunk({ frames, startSec, endSec }, frameRate)),
+        chunks: cuts.map(({ startSec, endSec }) => planChunk({ frames, startSec, endSec }, frameRate)),
       };
     },
 
@@ -39,7 +44,8 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           container: plan.container.format,
           args: (outputPath) => buildAudioArgs(plan, outputPath),
           durationSec: source.durationSec,
-          verify: (outputPath) => verifyAudio(outputPath, tracks, source.durationSec, tools.ffprobePath),
+          verify: (outputPath) =>
+            verifyAudioEncode(outputPath, tracks, source.durationSec, tools.ffprobePath),
         },
         options,
         config,
@@ -55,6 +61,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           chunks: request.chunks,
           audio: request.audio,
           output: request.output,
+          ...(request.container === undefined ? {} : { container: request.container }),
           expected: {
             frameRate: request.target.frameRate,
             frameCount: request.target.frameCount,
@@ -100,26 +107,4 @@ function stitchTarget(frames: SourceFrames, frameRate: string): Omit<StitchTarge
     durationSec: frames.endSec,
     videoStartSec: frames.frameTimesSec[0] ?? 0,
   };
-}
-
-/** The audio encode holds every source track, each as long as the source within 1 % (at least 0.2 s). */
-async function verifyAudio(
-  outputPath: string,
-  sourceTracks: readonly AudioTrackInfo[],
-  sourceDurationSec: number,
-  ffprobePath: string,
-): Promise<Verification> {
-  const probed = await probeAudioTracks(outputPath, { ffprobePath });
-  if (!Array.isArray(probed)) return { ok: false, reason: "the audio encode cannot be read back" };
-  const tracks = probed as readonly AudioTrackInfo[];
-  if (tracks.length !== sourceTracks.length) {
-    return { ok: false, reason: `${tracks.length} audio tracks, expected ${sourceTracks.length}` };
-  }
-  const longest = Math.max(...tracks.map((track) => track.durationSec ?? 0));
-  const expected = Math.max(...sourceTracks.map((track) => track.durationSec ?? sourceDurationSec));
-  const tolerance = Math.max(0.2, expected * 0.01);
-  if (Math.abs(longest - expected) > tolerance) {
-    return { ok: false, reason: `audio lasts ${longest.toFixed(3)} s, expected ${expected.toFixed(3)} s` };
-  }
-  return { ok: true, durationSec: longest };
 }

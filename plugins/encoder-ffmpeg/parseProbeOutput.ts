@@ -138,6 +138,7 @@ export function parseProbeOutput(run: ProbeRun): SourceInfo | ProbeFailure {
     video: videoInfo(videoStream),
     audio: firstAudio ? audioInfo(firstAudio) : null,
     audioTrackCount: audioStreams.length,
+    subtitleStreamIndexes: streams.filter((s) => s.codec_type === "subtitle").map((s) => s.index),
   };
 }
 

@@ -50,6 +50,7 @@ describe("parseProbeOutput", () => {
       },
       audio: { index: 1, codec: "aac", channels: 2, sampleRate: 48000 },
       audioTrackCount: 2,
+      subtitleStreamIndexes: [],
     });
   });
 

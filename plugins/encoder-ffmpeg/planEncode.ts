@@ -11,6 +11,9 @@ import type {
 } from "../sdk/encoderPlugin.ts";
 import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
+import { ffmpegInput, isRemoteInput } from "./ffmpegInput.ts";
+import { gopFrames } from "./keyframeGrid.ts";
+import { audioEncoderOf, audioSampleRateOf, containerMismatch } from "./outputContainer.ts";
 import { type ChunkSegment, chunkTimingFilters, encodeChunkOf, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
 
@@ -38,6 +41,8 @@ export function planEncode(
   source: SourceInfo,
   options: PlanOptions = {},
 ): EncodePlan {
+  const mismatch = containerMismatch(profile.container, profile.video.codec, profile.audio?.codec ?? null);
+  if (mismatch !== null) throw new RangeError(`profile ${profile.name}: ${mismatch}`);
   const { width, height } = outputFrame(profile.video, source.video);
   const frameRate = outputFrameRate(source.video, profile.video.maxFps);
   const chunk = options.chunk ? planChunk(options.chunk, frameRate) : options.chunkTiming;
@@ -45,27 +50,37 @@ export function planEncode(
   const requested = options.chunk ?? options.range;
   const range = requested ? clampRange(requested, source.durationSec) : null;
   // Audio is encoded once for the whole source and muxed at stitch time, never per chunk.
-  const audio = chunk === undefined ? source.audio : null;
+  const audio = chunk === undefined && source.audio !== null ? profile.audio : null;
+  const sampleRate = audio ? audioSampleRateOf(audio.codec, audio.sampleRate) : 0;
   const { recipe, fallback } = routeRecipes(profile.video.codec, options.encoders ?? []);
-  const gop = Math.max(1, Math.round(rationalValue(frameRate) * profile.video.keyframeIntervalSec));
+  const gop = gopFrames(frameRate, profile.video.keyframeIntervalSec);
+  const burnIn = burnInFilters(profile, source, chunk === undefined ? range : null);
+  const timing = chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`];
   const videoWith = (chosen: EncoderRecipe): EncodePlan["video"] => ({
     encoder: chosen.name,
     hardware: chosen.device !== null,
     deviceOptions: chosen.deviceOptions,
-    // fps first so frames about to be dropped are never scaled.
+    // fps first so frames about to be dropped are never scaled. Subtitles go on while the frames
+    // still carry the source's times (a chunk keeps them until its setpts), at the source's size.
     filters: [
-      ...(chunk ? chunkTimingFilters(chunk, frameRate) : [`fps=${frameRate}`]),
+      ...(timing[0] === undefined ? [] : [timing[0]]),
+      ...burnIn.filters,
+      ...timing.slice(1),
       `scale=${width}:${height}`,
       "setsar=1",
       "format=yuv420p",
       ...chosen.uploadFilters,
     ],
     options: [
-      ...chosen.options(profile.video),
-      ["-g", String(gop)],
+      ...chosen.options(profile.video, gop),
+      // Apple players take HEVC in MP4 only under the hvc1 tag.
+      ...(profile.container === "mp4" && profile.video.codec === "hevc" ? [["-tag:v", "hvc1"] as const] : []),
       ...(options.threads === undefined ? [] : [["-threads", String(options.threads)] as const]),
     ],
     frameRate,
+    ...(burnIn.overlayStreamIndex === null
+      ? {}
+      : { overlay: { streamIndex: burnIn.overlayStreamIndex, after: 1 } }),
   });
 
   return {
@@ -74,34 +89,63 @@ export function planEncode(
       url: source.input,
       range,
       videoStreamIndex: source.video.index,
-      audioStreamIndex: source.audio?.index ?? null,
+      audioStreamIndex: audio ? (source.audio?.index ?? null) : null,
       ...(chunk === undefined ? {} : { chunk: encodeChunkOf(chunk) }),
     },
     video: videoWith(recipe),
     audio: audio
       ? {
           mode: "encode",
-          encoder: profile.audio.codec,
-          bitrateKbps: profile.audio.bitrateKbps,
-          sampleRate: profile.audio.sampleRate,
-          channels: profile.audio.channels,
+          encoder: audioEncoderOf(audio.codec),
+          bitrateKbps: audio.bitrateKbps,
+          sampleRate,
+          channels: audio.channels,
         }
       : { mode: "none" },
-    container: { format: profile.container, faststart: true },
+    container: { format: profile.container, faststart: profile.container === "mp4" },
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     expected: {
       video: { codec: profile.video.codec, width, height },
-      audio: audio
-        ? {
-            codec: profile.audio.codec,
-            channels: profile.audio.channels,
-            sampleRate: profile.audio.sampleRate,
-          }
-        : null,
+      audio: audio ? { codec: audio.codec, channels: audio.channels, sampleRate } : null,
       durationSec: chunk ? chunk.durationSec : range ? range.endSec - range.startSec : source.durationSec,
     },
     ...(fallback === null ? {} : { fallbackVideo: videoWith(fallback) }),
   };
+}
+
+/**
+ * The profile's burnt-in subtitle: a text track rendered by libass from the source file (`si` counts
+ * subtitle streams only), a bitmap one overlaid from the input. A plain range is read from 0 after its
+ * seek, so its frames get the source's times back while the subtitles are drawn.
+ */
+function burnInFilters(
+  profile: EncodeProfile,
+  source: SourceInfo,
+  range: EncodeRange | null,
+): { filters: string[]; overlayStreamIndex: number | null } {
+  const burnIn = profile.burnInSubtitle;
+  if (burnIn === undefined) return { filters: [], overlayStreamIndex: null };
+  if (!burnIn.text) return { filters: [], overlayStreamIndex: burnIn.streamIndex };
+  const ordinal = (source.subtitleStreamIndexes ?? []).indexOf(burnIn.streamIndex);
+  if (ordinal < 0)
+    throw new RangeError(`stream ${burnIn.streamIndex} is not a subtitle stream of the source`);
+  if (isRemoteInput(source.input))
+    throw new RangeError("text subtitles are burnt in from a local source only");
+  const path = ffmpegInput(source.input).target.slice("file:".length);
+  const subtitles = `subtitles=filename=${filterValue(path)}:si=${ordinal}`;
+  const shifted = range !== null && range.startSec > 0;
+  return {
+    filters: shifted
+      ? [`setpts=PTS+${range.startSec.toFixed(6)}/TB`, subtitles, "setpts=PTS-STARTPTS"]
+      : [subtitles],
+    overlayStreamIndex: null,
+  };
+}
+
+/** A filter option's value escaped for both levels ffmpeg unescapes: the option and the graph. */
+export function filterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, "\\$&");
+  return option.replace(/[\\'[\],;]/g, "\\$&");
 }
 
 /** The output frame and rate a profile gives a source: what every chunk of a split encode shares. */

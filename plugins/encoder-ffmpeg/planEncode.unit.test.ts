@@ -363,3 +363,170 @@ describe("planEncode for a chunk of a split encode", () => {
     );
   });
 });
+
+describe("planEncode for packaging and other containers", () => {
+  describe("aligned keyframes", () => {
+    const aligned = (codec: EncodeProfile["video"]["codec"], preset: string): EncodeProfile => ({
+      ...hd,
+      video: { ...hd.video, codec, preset, alignedKeyframes: true },
+      container: codec === "vp9" ? "webm" : "mp4",
+      audio: codec === "vp9" ? { codec: "opus", bitrateKbps: 96, sampleRate: 48_000, channels: 2 } : hd.audio,
+    });
+    const options = (profile: EncodeProfile) => planEncode(profile, source()).video.options;
+
+    it("x264: keyint equals min-keyint and no scene cuts", () => {
+      expect(options(aligned("h264", "fast"))).toEqual(
+        expect.arrayContaining([
+          ["-g", "60"],
+          ["-keyint_min", "60"],
+          ["-sc_threshold", "0"],
+        ]),
+      );
+      expect(options(hd).map(([flag]) => flag)).not.toContain("-sc_threshold");
+    });
+
+    it("x265: scenecut=0 with a closed GOP of exactly the interval, hvc1 in mp4", () => {
+      expect(options(aligned("hevc", "fast"))).toEqual(
+        expect.arrayContaining([
+          ["-x265-params", "log-level=error:keyint=60:min-keyint=60:scenecut=0:open-gop=0"],
+          ["-tag:v", "hvc1"],
+        ]),
+      );
+    });
+
+    it("libvpx-vp9: the minimum keyframe distance equals the maximum, row-mt on", () => {
+      expect(options(aligned("vp9", "good"))).toEqual(
+        expect.arrayContaining([
+          ["-g", "60"],
+          ["-keyint_min", "60"],
+          ["-row-mt", "1"],
+          ["-deadline", "good"],
+        ]),
+      );
+    });
+
+    it("SVT-AV1: -g with scene-change detection off", () => {
+      expect(options(aligned("av1", "8"))).toEqual(
+        expect.arrayContaining([
+          ["-preset", "8"],
+          ["-g", "60"],
+          ["-svtav1-params", "scd=0"],
+        ]),
+      );
+    });
+
+    it("hardware encoders get a forced keyframe on every grid point", () => {
+      const plan = planEncode(aligned("h264", "fast"), source(), {
+        encoders: [{ name: "h264_nvenc", codec: "h264", hardware: true }],
+      });
+      expect(plan.video.options).toEqual(
+        expect.arrayContaining([
+          ["-force_key_frames", "expr:eq(mod(n,60),0)"],
+          ["-no-scenecut", "1"],
+        ]),
+      );
+    });
+  });
+
+  describe("containers and audio", () => {
+    it("VP9 with Opus in WebM: libopus at 48 kHz, no faststart, the webm muxer", () => {
+      const profile: EncodeProfile = {
+        ...hd,
+        video: { ...hd.video, codec: "vp9", preset: "good" },
+        audio: { codec: "opus", bitrateKbps: 96, sampleRate: 44_100, channels: 2 },
+        container: "webm",
+      };
+      const plan = planEncode(profile, source());
+      expect(plan.audio).toEqual({
+        mode: "encode",
+        encoder: "libopus",
+        bitrateKbps: 96,
+        sampleRate: 48_000,
+        channels: 2,
+      });
+      expect(plan.expected.audio).toEqual({ codec: "opus", channels: 2, sampleRate: 48_000 });
+      expect(plan.container).toEqual({ format: "webm", faststart: false });
+      const args = buildFfmpegArgs(plan, "/tmp/out.webm");
+      expect(args.slice(-3)).toEqual(["-f", "webm", "file:/tmp/out.webm"]);
+    });
+
+    it("Matroska is muxed as matroska", () => {
+      const args = buildFfmpegArgs(planEncode({ ...hd, container: "mkv" }, source()), "/tmp/out.mkv");
+      expect(args.slice(-3)).toEqual(["-f", "matroska", "file:/tmp/out.mkv"]);
+      expect(args).not.toContain("+faststart");
+    });
+
+    it("a profile without audio makes a silent output from a source with audio", () => {
+      const plan = planEncode({ ...hd, audio: null }, source());
+      expect(plan.audio).toEqual({ mode: "none" });
+      expect(plan.input.audioStreamIndex).toBeNull();
+      expect(plan.expected.audio).toBeNull();
+    });
+
+    it("refuses what WebM cannot hold", () => {
+      expect(() => planEncode({ ...hd, container: "webm" }, source())).toThrow(/WebM holds VP9 or AV1/);
+    });
+  });
+});
+
+describe("planEncode with a burnt-in subtitle", () => {
+  const withSubs = (rest: Partial<SourceInfo> = {}) => source({}, { subtitleStreamIndexes: [2, 3], ...rest });
+
+  it("renders a text track with libass from the source, counting subtitle streams only", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 3, text: true } }, withSubs());
+    expect(plan.video.filters.slice(0, 2)).toEqual(["fps=30/1", "subtitles=filename=/media/in.mp4:si=1"]);
+    expect(plan.video.overlay).toBeUndefined();
+  });
+
+  it("gives a seeked range its source times back while the subtitles are drawn", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 2, text: true } }, withSubs(), {
+      range: { startSec: 4, endSec: 8 },
+    });
+    expect(plan.video.filters.slice(0, 4)).toEqual([
+      "fps=30/1",
+      "setpts=PTS+4.000000/TB",
+      "subtitles=filename=/media/in.mp4:si=0",
+      "setpts=PTS-STARTPTS",
+    ]);
+  });
+
+  it("draws a chunk's subtitles before its timestamps restart at zero", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 2, text: true } }, withSubs(), {
+      range: { startSec: 4, endSec: 8 },
+      chunkTiming: { seekSec: 3.983, firstFrame: 120, frameCount: 120, gridStartSec: 4, durationSec: 4 },
+    });
+    expect(plan.video.filters.slice(0, 3)).toEqual([
+      "fps=30/1:start_time=4.000000000",
+      "subtitles=filename=/media/in.mp4:si=0",
+      "setpts=PTS-STARTPTS",
+    ]);
+  });
+
+  it("escapes a path for the filter graph", () => {
+    const plan = planEncode(
+      { ...hd, burnInSubtitle: { streamIndex: 2, text: true } },
+      withSubs({ input: "/media/it's: a, [test].mkv" }),
+    );
+    expect(plan.video.filters[1]).toBe("subtitles=filename=/media/it\\\\\\'s\\\\: a\\, \\[test\\].mkv:si=0");
+  });
+
+  it("lays a bitmap track over the picture after the rate filter, before scaling", () => {
+    const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 3, text: false } }, withSubs());
+    expect(plan.video.overlay).toEqual({ streamIndex: 3, after: 1 });
+    const args = buildFfmpegArgs(plan, "/tmp/out.mp4");
+    expect(args).not.toContain("-vf");
+    expect(args[args.indexOf("-filter_complex") + 1]).toBe(
+      "[0:0]fps=30/1[picture];[picture][0:3]overlay=eof_action=pass:repeatlast=0,scale=1920:1080,setsar=1,format=yuv420p[video]",
+    );
+    expect(args.slice(args.indexOf("-filter_complex") + 2, args.indexOf("-filter_complex") + 4)).toEqual([
+      "-map",
+      "[video]",
+    ]);
+  });
+
+  it("refuses a stream that is not one of the source's subtitle streams", () => {
+    expect(() => planEncode({ ...hd, burnInSubtitle: { streamIndex: 1, text: true } }, withSubs())).toThrow(
+      /not a subtitle stream/,
+    );
+  });
+});

@@ -77,9 +77,14 @@ export function parseAudioFacts(stdout: string): AudioFacts[] {
       largestStepSec = Math.max(largestStepSec, (list[i]?.pts ?? 0) - (list[i - 1]?.pts ?? 0));
     }
     const durations = list.map((p) => p.duration).filter((d) => Number.isFinite(d) && d > 0);
+    const startSec = Number.isFinite(stream.start) ? stream.start : 0;
+    // Matroska and WebM give no stream duration: the last packet's end tells it.
+    const last = list.at(-1);
+    const fromPackets =
+      last === undefined ? 0 : last.pts + (Number.isFinite(last.duration) ? last.duration : 0) - startSec;
     return {
-      startSec: Number.isFinite(stream.start) ? stream.start : 0,
-      durationSec: Number.isFinite(stream.duration) ? stream.duration : 0,
+      startSec,
+      durationSec: Number.isFinite(stream.duration) ? stream.duration : fromPackets,
       language: stream.language,
       largestStepSec,
       // The most common packet duration: AAC's are all 1024 samples but the last.

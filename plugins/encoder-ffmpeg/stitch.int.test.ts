@@ -105,7 +105,7 @@ interface Split {
 }
 
 /** Probes, plans, encodes every chunk (two at a time) and the audio once; nothing stitched yet. */
-async function split(name: string, clip: string): Promise<Split> {
+async function split(name: string, clip: string, chosen: EncodeProfile = profile): Promise<Split> {
   const work = join(dir, name);
   await mkdir(work, { recursive: true });
   const source = await probeMedia(clip, { ffprobePath });
@@ -124,11 +124,11 @@ async function split(name: string, clip: string): Promise<Split> {
   );
   if (!Array.isArray(segments)) throw new Error("bounds rejected");
   const plans = segments.map((s) =>
-    planEncode(profile, source, { chunk: { frames, startSec: s.startSec, endSec: s.endSec } }),
+    planEncode(chosen, source, { chunk: { frames, startSec: s.startSec, endSec: s.endSec } }),
   );
-  const audioPlan = planAudio(profile, clip, tracks);
-  const chunks = plans.map((_, i) => join(work, `chunk-${i}.mp4`));
-  const audio = audioPlan === null ? null : join(work, "audio.m4a");
+  const audioPlan = planAudio(chosen, clip, tracks);
+  const chunks = plans.map((_, i) => join(work, `chunk-${i}.${chosen.container}`));
+  const audio = audioPlan === null ? null : join(work, `audio.${chosen.container}`);
   const jobs = [
     ...plans.map((plan, i) => () => run(ffmpegPath, buildFfmpegArgs(plan, chunks[i] ?? ""))),
     ...(audioPlan === null || audio === null
@@ -398,4 +398,59 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     const result = await stitchChunks({ ...clean, chunks, output: join(dir, "quoted.mp4") }, tools);
     expect(result).toMatchObject({ _tag: "Stitched", frameCount: 180 });
   });
+});
+
+describe("stitch in other codecs and containers", () => {
+  const webm: EncodeProfile = {
+    ...builtInProfiles["720p_vp9"],
+    video: { ...builtInProfiles["720p_vp9"].video, preset: "8", maxFps: 30 },
+  };
+  const av1: EncodeProfile = {
+    ...builtInProfiles["1080p_av1"],
+    video: { ...builtInProfiles["1080p_av1"].video, preset: "12", maxFps: 30 },
+  };
+
+  const hevc: EncodeProfile = {
+    ...builtInProfiles["4k_hevc"],
+    video: { ...builtInProfiles["4k_hevc"].video, preset: "ultrafast" },
+  };
+
+  it.each([
+    ["VP9 and Opus in WebM", webm, "matroska,webm", ["vp9", "opus"]],
+    ["AV1 and Opus in MP4", av1, "mov,mp4,m4a,3gp,3g2,mj2", ["av1", "opus"]],
+    ["HEVC and AAC in MP4", hevc, "mov,mp4,m4a,3gp,3g2,mj2", ["hevc", "aac"]],
+  ] as const)(
+    "stitches %s with stream copy and passes every check",
+    async (_, chosen, format, codecs) => {
+      const s = await split(
+        `${chosen.name}-split`,
+        await makeClip(`${chosen.name}-split`, 5, ["eng"]),
+        chosen,
+      );
+      expect(s.plans.length).toBeGreaterThanOrEqual(2);
+      const output = join(dir, `${chosen.name}.${chosen.container}`);
+      const result = await stitchChunks({ ...s, output, container: chosen.container }, tools);
+      expect(result, JSON.stringify(result)).toMatchObject({
+        _tag: "Stitched",
+        path: output,
+        frameCount: 150,
+      });
+      const probed = JSON.parse(
+        await run(ffprobePath, [
+          "-v",
+          "error",
+          "-print_format",
+          "json",
+          "-show_format",
+          "-show_streams",
+          output,
+        ]),
+      ) as { format: { format_name: string }; streams: { codec_name: string; codec_tag_string: string }[] };
+      expect(probed.format.format_name).toBe(format);
+      expect(probed.streams.map((stream) => stream.codec_name)).toEqual(codecs);
+      // Apple players take HEVC in MP4 only as hvc1, which stream copy must keep.
+      if (codecs[0] === "hevc") expect(probed.streams[0]?.codec_tag_string).toBe("hvc1");
+    },
+    120_000,
+  );
 });

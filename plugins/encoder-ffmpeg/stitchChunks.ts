@@ -1,12 +1,13 @@
 // Stitches a split encode: the video chunks, in order, through the concat demuxer with stream copy,
-// muxed with the audio encoded once for the whole source into an mp4 with faststart. Written to a
+// muxed with the audio encoded once for the whole source (MP4 with faststart, WebM or Matroska). Written to a
 // temporary name beside the output and renamed into place only once verifyStitch passed; a failed
 // check leaves nothing at the output and the chunks where they are, for inspection.
 import { rename, rm, stat, writeFile } from "node:fs/promises";
-import type { Stitched, StitchRejected } from "../sdk/encoderPlugin.ts";
+import type { Container, Stitched, StitchRejected } from "../sdk/encoderPlugin.ts";
 import { sha256File } from "../sdk/sha256File.ts";
 import { concatList } from "./concatList.ts";
 import type { StitchExpectation } from "./expectedStitch.ts";
+import { muxerOf } from "./outputContainer.ts";
 import { probeStitched } from "./probeStitched.ts";
 import { runCommand } from "./runCommand.ts";
 import { verifyStitch } from "./verifyStitch.ts";
@@ -19,6 +20,8 @@ export interface StitchInput {
   /** Absolute path of the final file. */
   readonly output: string;
   readonly expected: StitchExpectation;
+  /** The chunks' and the output's container; MP4 when absent. */
+  readonly container?: Container;
 }
 
 export interface StitchOptions {
@@ -35,8 +38,9 @@ export async function stitchChunks(
   options: StitchOptions,
 ): Promise<Stitched | StitchRejected> {
   const { chunks, audio, output, expected } = input;
+  const container = input.container ?? "mp4";
   const list = `${output}.concat.txt`;
-  const partial = `${output}.partial.mp4`;
+  const partial = `${output}.partial.${container}`;
   const reject = (check: "stitch_failed" | "unreadable", message: string, hint: string): StitchRejected => ({
     _tag: "StitchRejected",
     code: "WE-JOB-012",
@@ -69,10 +73,9 @@ export async function stitchChunks(
         ...(audio === null ? [] : ["-map", "1:a"]),
         "-c",
         "copy",
-        "-movflags",
-        "+faststart",
+        ...(container === "mp4" ? ["-movflags", "+faststart"] : []),
         "-f",
-        "mp4",
+        muxerOf(container),
         `file:${partial}`,
       ],
       {

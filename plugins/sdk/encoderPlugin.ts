@@ -5,7 +5,10 @@
 import type { MediaOutputs } from "./mediaOutputs.ts";
 import type { ChunkTiming, SplitEncoding } from "./splitEncoding.ts";
 
-export type VideoCodec = "h264" | "hevc" | "av1";
+export type VideoCodec = "h264" | "hevc" | "vp9" | "av1";
+export type AudioCodec = "aac" | "opus";
+/** Output containers: MP4 (also M4A for audio only), Matroska and WebM. */
+export type Container = "mp4" | "mkv" | "webm";
 
 /** Counter-clockwise degrees the display matrix turns the stored frame (as ffprobe reports it); 90 and 270 swap width and height. */
 export type Rotation = 0 | 90 | 180 | 270;
@@ -47,6 +50,8 @@ export interface SourceInfo {
   /** The first audio track; null when the source has none. */
   readonly audio: AudioStreamInfo | null;
   readonly audioTrackCount: number;
+  /** Absolute indexes of the subtitle streams, in order (what a burn-in's stream is counted among). */
+  readonly subtitleStreamIndexes?: readonly number[];
 }
 
 /**
@@ -123,14 +128,22 @@ export interface EncodeProfile {
     readonly keyframeIntervalSec: number;
     /** Scale small sources up to the frame. Off by default: never upscale. */
     readonly upscale?: boolean;
+    /**
+     * Keyframes exactly every `keyframeIntervalSec` on the output's time grid and nowhere else (no
+     * scene-cut keyframes), so every rendition of a ladder, and every chunk of a split, share them.
+     */
+    readonly alignedKeyframes?: boolean;
   };
+  /** null: the output has no audio, even when the source has. */
   readonly audio: {
-    readonly codec: "aac";
+    readonly codec: AudioCodec;
     readonly bitrateKbps: number;
     readonly sampleRate: number;
     readonly channels: number;
-  };
-  readonly container: "mp4";
+  } | null;
+  readonly container: Container;
+  /** A source subtitle track burnt into the picture; `text` tracks are rendered, bitmap ones overlaid. */
+  readonly burnInSubtitle?: { readonly streamIndex: number; readonly text: boolean };
   /**
    * "auto" uses a proven hardware encoder for the codec when the worker has one; a job's `prefer_gpu`
    * overrides it either way.
@@ -160,9 +173,16 @@ export interface EncodeChunk {
   readonly frameCount: number | null;
 }
 
+/** ffmpeg's name of the encoder for an audio codec. */
+export type AudioEncoderName = "aac" | "libopus";
+
 export interface ExpectedOutput {
   readonly video: { readonly codec: VideoCodec; readonly width: number; readonly height: number };
-  readonly audio: { readonly codec: "aac"; readonly channels: number; readonly sampleRate: number } | null;
+  readonly audio: {
+    readonly codec: AudioCodec;
+    readonly channels: number;
+    readonly sampleRate: number;
+  } | null;
   readonly durationSec: number;
 }
 
@@ -186,6 +206,11 @@ export interface EncodePlan {
     readonly deviceOptions: readonly string[];
     /** Filter chain (ffmpeg syntax), applied after the source is turned upright. */
     readonly filters: readonly string[];
+    /**
+     * A bitmap subtitle stream (PGS, DVD) of the input laid over the picture after the first `after`
+     * filters of the chain (before scaling, at the size the subtitles were drawn for).
+     */
+    readonly overlay?: { readonly streamIndex: number; readonly after: number };
     /** Encoder options as flag/value pairs, in order. */
     readonly options: readonly (readonly [string, string])[];
     /** Constant output rate as a rational. */
@@ -195,12 +220,13 @@ export interface EncodePlan {
     | { readonly mode: "none" }
     | {
         readonly mode: "encode";
-        readonly encoder: "aac";
+        /** ffmpeg's encoder name: "aac" or "libopus". */
+        readonly encoder: AudioEncoderName;
         readonly bitrateKbps: number;
         readonly sampleRate: number;
         readonly channels: number;
       };
-  readonly container: { readonly format: "mp4"; readonly faststart: boolean };
+  readonly container: { readonly format: Container; readonly faststart: boolean };
   readonly expected: ExpectedOutput;
   /** Threads for the whole run (decoder, filters, encoder); ffmpeg's own choice when absent. */
   readonly threads?: number;
@@ -319,6 +345,32 @@ export interface EncoderEngine {
   readonly split?: SplitEncoding;
   /** Packaging, thumbnails and subtitle files; a plugin without it makes one progressive file per job. */
   readonly outputs?: MediaOutputs;
+  /** Audio-only sources to audio outputs; a plugin without it fails them as `no_video`. */
+  readonly audioOnly?: AudioOnlyEncoding;
+}
+
+/**
+ * A source to encode to audio alone (a podcast, music): every audio track, and the duration of the
+ * longest. What `probe` answers `no_video` for can be read this way.
+ */
+export interface AudioSourceInfo {
+  readonly _tag: "AudioSourceInfo";
+  readonly input: string;
+  readonly durationSec: number;
+  readonly tracks: readonly AudioTrackInfo[];
+}
+
+/**
+ * Audio-only outputs: AAC in M4A (the profile's mp4), Opus in WebM, either in Matroska, as the profile
+ * says. Its plan is the split's audio plan; its output is verified (every track, the source's duration).
+ */
+export interface AudioOnlyEncoding {
+  /** `not_media` when the source has no audio track. */
+  probe(input: string): Promise<AudioSourceInfo | ProbeFailure>;
+  /** null when the profile has no audio (then there is nothing to make). */
+  plan(profile: EncodeProfile, source: AudioSourceInfo): AudioEncodePlan | null;
+  /** Writes `<attemptId>.<m4a|webm|mkv>` into the work folder, renamed into place once verified. */
+  encode(plan: AudioEncodePlan, source: AudioSourceInfo, options: EncodeOptions): Promise<EncodeOutcome>;
 }
 
 /** The encoder pillar's contract under its earlier name. */
@@ -345,11 +397,11 @@ export interface AudioEncodePlan {
   readonly profileName: string;
   readonly input: { readonly url: string };
   readonly tracks: readonly AudioTrackInfo[];
-  readonly encoder: "aac";
+  readonly encoder: AudioEncoderName;
   readonly bitrateKbps: number;
   readonly sampleRate: number;
   readonly channels: number;
-  readonly container: { readonly format: "mp4"; readonly faststart: boolean };
+  readonly container: { readonly format: Container; readonly faststart: boolean };
 }
 
 /** Which check of a stitched output failed. */

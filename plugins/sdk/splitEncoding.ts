@@ -2,6 +2,7 @@
 // frame-exact chunks for the cuts the domain chose, encoding the audio once for the whole source,
 // stitching the chunks with proof, and measuring the seams. Plain data in and out, so plans travel in events.
 import type {
+  Container,
   EncodeOptions,
   EncodeOutcome,
   EncodeProfile,
@@ -61,6 +62,8 @@ export interface StitchRequest {
   readonly seamFrames: readonly number[];
   /** The audio encode's sample rate (its frames set how far its duration may round); null without audio. */
   readonly audioSampleRate: number | null;
+  /** The profile's container, which the chunks and the audio encode were written in; MP4 when absent. */
+  readonly container?: Container;
 }
 
 export interface SeamRequest {

@@ -19,7 +19,10 @@ export function profileRoutes(profiles: Readonly<Record<string, EncodeProfile>>)
           preset: p.video.preset,
           upscale: p.video.upscale ?? false,
         },
-        audio: { codec: p.audio.codec, bitrate_kbps: p.audio.bitrateKbps, channels: p.audio.channels },
+        audio:
+          p.audio === null
+            ? null
+            : { codec: p.audio.codec, bitrate_kbps: p.audio.bitrateKbps, channels: p.audio.channels },
         hardware: p.hardware,
       })),
     } satisfies ListProfilesResponse),

@@ -1,12 +1,13 @@
 // GET /v1/profiles: the encoding profiles a job may name.
 import { z } from "zod";
+import { audioCodecSchema, containerSchema, videoCodecSchema } from "../profiles/profileSpec.ts";
 
 export const profileSchema = z
   .strictObject({
     id: z.string(),
-    container: z.literal("mp4"),
+    container: containerSchema,
     video: z.strictObject({
-      codec: z.enum(["h264", "hevc", "av1"]),
+      codec: videoCodecSchema,
       max_width: z.int().positive(),
       max_height: z.int().positive(),
       bitrate_kbps: z.number().positive(),
@@ -14,11 +15,14 @@ export const profileSchema = z
       preset: z.string(),
       upscale: z.boolean(),
     }),
-    audio: z.strictObject({
-      codec: z.literal("aac"),
-      bitrate_kbps: z.number().positive(),
-      channels: z.int().positive(),
-    }),
+    /** null: the profile's outputs have no audio. */
+    audio: z
+      .strictObject({
+        codec: audioCodecSchema,
+        bitrate_kbps: z.number().positive(),
+        channels: z.int().positive(),
+      })
+      .nullable(),
     hardware: z.enum(["off", "auto"]).meta({
       description: '"auto" uses a proven hardware encoder for the codec when the worker has one',
     }),

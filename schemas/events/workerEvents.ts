@@ -13,7 +13,7 @@ const capabilitiesSchema = z.strictObject({
   encoders: z.array(
     z.strictObject({
       name: z.string().min(1),
-      codec: z.enum(["h264", "hevc", "av1"]),
+      codec: z.enum(["h264", "hevc", "vp9", "av1"]),
       hardware: z.boolean(),
     }),
   ),

@@ -7,12 +7,7 @@ import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { Job, TaskState } from "../../domain/job/jobState.ts";
 import type { EncodeFailed, EncodeProgress } from "../../plugins/sdk/encoderPlugin.ts";
 import { getToLocalFile } from "../../plugins/sdk/getToLocalFile.ts";
-import type {
-  MediaFailure,
-  MediaOutputs,
-  PackagedFileRole,
-  PackageRendition,
-} from "../../plugins/sdk/mediaOutputs.ts";
+import type { MediaFailure, MediaOutputs, PackagedFileRole } from "../../plugins/sdk/mediaOutputs.ts";
 import { putLocalFile } from "../../plugins/sdk/putLocalFile.ts";
 import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
@@ -245,7 +240,7 @@ export async function runPackageTask(
     const path = await fetchChecked(deps, input, part.outputKey, part, join(inputs, `${name}.mp4`));
     if (typeof path !== "string") return path;
     const codec = input.spec.ladder.find((t) => t.name === name)?.codec ?? input.spec.video.codec;
-    renditions.push({ name, path, codec: codec as PackageRendition["codec"] });
+    renditions.push({ name, path, codec });
   }
   input.onProgress(tick(10));
   const audioTask = parts.find((other) => other.kind === "audio");

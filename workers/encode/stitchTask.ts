@@ -116,7 +116,7 @@ export async function runStitchTask(
       source: input.source,
       target,
       seamFrames: seamFramesOf(chunks),
-      audioSampleRate: audio === null ? null : input.profile.audio.sampleRate,
+      audioSampleRate: audio === null ? null : (input.profile.audio?.sampleRate ?? null),
     },
     signal,
   );

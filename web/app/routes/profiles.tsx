@@ -42,7 +42,7 @@ export default function Profiles() {
                 </TableCell>
                 <TableCell className="tabular-nums">{profile.video.bitrate_kbps} kbps</TableCell>
                 <TableCell>
-                  {profile.audio.codec} · {profile.audio.bitrate_kbps} kbps
+                  {profile.audio ? `${profile.audio.codec} · ${profile.audio.bitrate_kbps} kbps` : "—"}
                 </TableCell>
               </tr>
             ))}
