@@ -2,6 +2,7 @@
 // behind the encoder pillar interface. Capabilities are proven once, on first use, and then reused.
 import type { EncoderCapabilities, EncoderPlugin } from "../sdk/encoderPlugin.ts";
 import type { SourceEgress } from "../sdk/sourceEgress.ts";
+import { createFfmpegMediaOutputs } from "./createFfmpegMediaOutputs.ts";
 import { detectEncoders } from "./detectEncoders.ts";
 import { encodeWithFallback } from "./encodeWithFallback.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
@@ -74,5 +75,10 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
       ...(options.egress === undefined ? {} : { egress: options.egress }),
     }),
     audioOnly: createFfmpegAudioOnly({ ffmpegPath, ffprobePath, stateDir: options.stateDir }),
+    outputs: createFfmpegMediaOutputs({
+      ffmpegPath,
+      ffprobePath,
+      ...(options.egress === undefined ? {} : { egress: options.egress }),
+    }),
   };
 }

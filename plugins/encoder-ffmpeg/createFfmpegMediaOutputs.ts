@@ -1,13 +1,13 @@
 // The encoder-ffmpeg plugin's media outputs beyond the encode: thumbnails with poster and storyboard,
-// and the source's subtitle tracks. Packaging (`packageLadder`) is joined in beside these.
+// the source's subtitle tracks, an audio encode split per track, and the package of a ladder.
 import type { MediaOutputs } from "../sdk/mediaOutputs.ts";
+import { demuxAudioTracks } from "./demuxAudioTracks.ts";
 import { ffmpegExtractSubtitles, ffmpegSubtitleTracks } from "./ffmpegSubtitles.ts";
 import { ffmpegThumbnails } from "./ffmpegThumbnails.ts";
 import type { MediaOutputsConfig } from "./mediaOutputsConfig.ts";
+import { packageLadder } from "./packageLadder.ts";
 
-export type FfmpegMediaOutputs = Pick<MediaOutputs, "thumbnails" | "subtitleTracks" | "extractSubtitles">;
-
-export function createFfmpegMediaOutputs(config: Partial<MediaOutputsConfig> = {}): FfmpegMediaOutputs {
+export function createFfmpegMediaOutputs(config: Partial<MediaOutputsConfig> = {}): MediaOutputs {
   const resolved: MediaOutputsConfig = {
     ...config,
     ffmpegPath: config.ffmpegPath ?? process.env.FFMPEG_PATH ?? "ffmpeg",
@@ -18,5 +18,7 @@ export function createFfmpegMediaOutputs(config: Partial<MediaOutputsConfig> = {
     subtitleTracks: (input) => ffmpegSubtitleTracks(input, resolved),
     extractSubtitles: (input, outputDir, signal) =>
       ffmpegExtractSubtitles(input, outputDir, resolved, signal),
+    demuxAudioTracks: (input, outputDir, signal) => demuxAudioTracks(resolved, input, outputDir, signal),
+    packageLadder: (request) => packageLadder(resolved, request),
   };
 }
