@@ -2,6 +2,7 @@
 // bumps the event's schema version and adds an upcaster (upcasters.ts), old events are never rewritten.
 import { z } from "zod";
 import { errorCodeSchema } from "../errors.ts";
+import { profileSpecSchema } from "../profiles/profileSpec.ts";
 
 const id = z.uuid();
 const isoTimestamp = z.iso.datetime({ offset: true });
@@ -102,6 +103,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
       retryOf: id.optional(),
       /** `prefer_gpu` of the request; absent, the profile's `hardware` decides (as for older jobs). */
       preferGpu: z.boolean().optional(),
+      /** The profile as it was when the job was submitted; later edits never reach the job. Absent on older jobs. */
+      profile: profileSpecSchema.optional(),
     }),
   ),
   event("JobSourceProbed", sourceMetadataSchema),

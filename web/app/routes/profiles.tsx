@@ -36,14 +36,12 @@ export default function Profiles() {
                 <TableCell>
                   <Badge>{profile.container}</Badge>
                 </TableCell>
-                <TableCell>{profile.video.codec}</TableCell>
+                <TableCell>{profile.codec}</TableCell>
                 <TableCell className="tabular-nums">
-                  {profile.video.max_width}×{profile.video.max_height}
+                  {profile.max_width}×{profile.max_height}
                 </TableCell>
-                <TableCell className="tabular-nums">{profile.video.bitrate_kbps} kbps</TableCell>
-                <TableCell>
-                  {profile.audio.codec} · {profile.audio.bitrate_kbps} kbps
-                </TableCell>
+                <TableCell className="tabular-nums">{profile.bitrate_kbps} kbps</TableCell>
+                <TableCell>{profile.tier_count}</TableCell>
               </tr>
             ))}
           </tbody>
