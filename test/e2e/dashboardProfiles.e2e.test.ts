@@ -8,7 +8,11 @@ import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDashboardBuild } from "../../infra/platform/dashboardBuild.ts";
 import type { ProfileDetail } from "../../schemas/api/profileResponses.ts";
-import { type DashboardBrowser, openDashboardBrowser } from "../support/dashboardBrowser.ts";
+import {
+  type BrowserGlobals,
+  type DashboardBrowser,
+  openDashboardBrowser,
+} from "../support/dashboardBrowser.ts";
 import { type PlatformProcess, startPlatform } from "../support/platformProcess.ts";
 
 let dir: string;
@@ -118,6 +122,32 @@ describe("the profile editor", () => {
     await page.getByRole("button", { name: "Delete Web ladder (copy)" }).click();
     await copy.waitFor({ state: "detached" });
     await page.close();
+  });
+
+  it("has no serious or critical accessibility violations in the list or the editor, light or dark", async () => {
+    const page = await admin.newPage();
+    const found: Record<string, string[]> = {};
+    for (const theme of ["light", "dark"]) {
+      await page.goto(`${platform.url}/dashboard`);
+      await page.evaluate(
+        (t) => (globalThis as unknown as BrowserGlobals).localStorage.setItem("webencode.theme", t),
+        theme,
+      );
+      await page.goto(`${platform.url}/settings/profiles`);
+      await page.locator('tr[data-profile-id="web_ladder"]').waitFor();
+      found[`list (${theme})`] = await dashboard.seriousViolations(page);
+      await page.getByRole("button", { name: "Edit Web ladder" }).click();
+      await page.locator('[data-tier="1"]').waitFor();
+      await page.getByLabel("Maxrate (kbps)").first().fill("100");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.locator('[data-issue="video.maxrate_kbps"]').waitFor();
+      found[`editor with an error (${theme})`] = await dashboard.seriousViolations(page);
+    }
+    await page.evaluate(() =>
+      (globalThis as unknown as BrowserGlobals).localStorage.setItem("webencode.theme", "light"),
+    );
+    await page.close();
+    expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length > 0))).toEqual({});
   });
 
   it("shows a viewer the profiles without any edit action", async () => {

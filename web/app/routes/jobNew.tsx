@@ -160,9 +160,9 @@ export default function JobNew() {
                     checked={chosenProfile === p.id}
                     onChange={() => setProfile(p.id)}
                   />
-                  <span className="font-medium">{p.name}</span>
+                  <span className="font-medium">{p.id}</span>
                   <span className="text-muted-foreground">
-                    {p.container} · {p.codec} ≤{p.max_height}p · {p.bitrate_kbps} kbps
+                    {p.name} · {p.container} · {p.codec} ≤{p.max_height}p · {p.bitrate_kbps} kbps
                     {p.tier_count > 0 ? ` · ${p.tier_count} tiers` : ""}
                   </span>
                 </label>

@@ -189,15 +189,11 @@ export default function Profiles() {
             {profiles.data?.profiles.map((profile) => (
               <tr key={profile.id} data-profile-id={profile.id}>
                 <TableCell>
-                  <div className="font-medium">{profile.name}</div>
-                  <div className="font-mono text-xs text-muted-foreground">
-                    {profile.id}
-                    {profile.built_in && (
-                      <Badge tone="info" className="ml-2">
-                        {t("profiles.builtIn")}
-                      </Badge>
-                    )}
+                  <div className="font-medium">
+                    {profile.name}
+                    {profile.built_in && <Badge className="ml-2">{t("profiles.builtIn")}</Badge>}
                   </div>
+                  <div className="font-mono text-xs text-muted-foreground">{profile.id}</div>
                 </TableCell>
                 <TableCell>{profile.codec}</TableCell>
                 <TableCell className="tabular-nums">{profile.bitrate_kbps} kbps</TableCell>
