@@ -99,9 +99,10 @@ describe("the profile editor", () => {
     await page.locator('[data-tier="1"]').getByLabel("Enabled").uncheck();
     await page.getByLabel("Bitrate (kbps)").first().fill("2600");
     await page.getByLabel("Maxrate (kbps)").first().fill("2900");
-    await dashboard.shot(page, "profiles", { fullPage: true });
+    await dashboard.shot(page, "profile-editor", { fullPage: true });
     await page.getByRole("button", { name: "Save" }).click();
     await page.locator('tr[data-profile-id="web_ladder"]').waitFor();
+    await dashboard.shot(page, "profiles");
 
     const saved = await dashboard.api<ProfileDetail>("GET", "/v1/profiles/web_ladder");
     expect(saved.revision).toBe(1);
