@@ -1,5 +1,6 @@
 import { errorsProjector } from "./errors/errorsProjector.ts";
 import { jobsProjector } from "./jobs/jobsProjector.ts";
+import { profilesProjector } from "./profiles/profilesProjector.ts";
 import type { Projector } from "./projector.ts";
 import { tokensProjector } from "./tokens/tokensProjector.ts";
 import { workersProjector } from "./workers/workersProjector.ts";
@@ -10,4 +11,5 @@ export const allProjectors: readonly Projector[] = [
   tokensProjector,
   workersProjector,
   errorsProjector,
+  profilesProjector,
 ];

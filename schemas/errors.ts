@@ -84,6 +84,30 @@ export const errors = {
     resolution:
       "The chunks are kept for inspection; retry the job, and report the seam named in details if it fails again",
   },
+  "WE-JOB-013": {
+    httpStatus: 409,
+    message: "Profile in use",
+    description: "Queued or running jobs use this encoding profile",
+    resolution: "Cancel the jobs named in details, or wait for them to finish, then delete the profile",
+  },
+  "WE-JOB-014": {
+    httpStatus: 404,
+    message: "Profile not found",
+    description: "No encoding profile has this id",
+    resolution: "List profiles with GET /v1/profiles",
+  },
+  "WE-JOB-015": {
+    httpStatus: 409,
+    message: "Profile already exists",
+    description: "An encoding profile with this id exists",
+    resolution: "Choose another id, or edit the profile with PUT /v1/profiles/{id}",
+  },
+  "WE-JOB-016": {
+    httpStatus: 409,
+    message: "Profile changed",
+    description: "The profile changed since the revision the edit was based on",
+    resolution: "Read the profile again and apply the change to it",
+  },
   "WE-STR-001": {
     httpStatus: 400,
     message: "Invalid stream request",

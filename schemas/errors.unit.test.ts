@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { errorCodeSchema, errorCodes, errors } from "./errors.ts";
 
 describe("errors", () => {
-  it("holds every code of the spec, the two fencing codes, the stitch proof, the plugin manifest, storage key and range, routing and error-tracking codes", () => {
-    const families = { JOB: 12, STR: 6, WRK: 4, ERR: 2, PLG: 7, AUTH: 5, STO: 6, SYS: 7 };
+  it("holds every code of the spec, the two fencing codes, the stitch proof, the plugin manifest, storage key and range, routing, error-tracking and profile codes", () => {
+    const families = { JOB: 16, STR: 6, WRK: 4, ERR: 2, PLG: 7, AUTH: 5, STO: 6, SYS: 7 };
     const expected = Object.entries(families).flatMap(([family, count]) =>
       Array.from({ length: count }, (_, i) => `WE-${family}-${String(i + 1).padStart(3, "0")}`),
     );

@@ -125,8 +125,9 @@ function compile(schema: Schema): Check | null {
       return withChecks(def, (v) => values.includes(v));
     }
     case "optional": {
-      const inner = compile(def.innerType!);
-      return inner && withChecks(def, (v) => v === undefined || inner(v));
+      // an inner schema beyond the checker (a refined object): absent is still exact, present goes to zod
+      const inner = compile(def.innerType!) ?? (() => false);
+      return withChecks(def, (v) => v === undefined || inner(v));
     }
     case "nullable": {
       const inner = compile(def.innerType!);

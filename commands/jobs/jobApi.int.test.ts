@@ -16,13 +16,13 @@ import type { HttpEnv, Role } from "../../infra/http/httpEnv.ts";
 import { idempotency, idempotencyMigrations } from "../../infra/http/idempotency.ts";
 import { migrate } from "../../infra/postgres/migrate.ts";
 import { type ProjectorRunner, startProjector } from "../../infra/processors/runProjector.ts";
-import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFsStorage } from "../../plugins/storage-fs/index.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { type FsMediaStorage, fsMediaStorage } from "../../test/support/fsMediaStorage.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import { seedBuiltInProfiles } from "../profiles/seedBuiltInProfiles.ts";
 import { executeJobCommand } from "./executeJobCommand.ts";
 import { jobRoutes } from "./jobRoutes.ts";
 
@@ -46,6 +46,7 @@ beforeAll(async () => {
   store = await openPostgresEventStore({ url: database.url, pollMs: 50 });
   pool = new pg.Pool({ connectionString: database.url });
   runner = startProjector({ store, pool, schema: "rm", projector: jobsProjector });
+  await seedBuiltInProfiles(store, () => new Date());
   mediaRoot = await mkdtemp(join(tmpdir(), "webencode-media-"));
   await mkdir(join(mediaRoot, "clips"));
   await writeFile(join(mediaRoot, "clips", "a.mp4"), "not really a video: the planner would find out");
@@ -63,7 +64,6 @@ beforeAll(async () => {
         newId: randomUUID,
         now: () => new Date(),
         storage,
-        profiles: builtInProfiles,
         remoteSources: { lookup: async () => [{ address: "93.184.215.14", family: 4 }] },
       }),
       jobQueryRoutes({

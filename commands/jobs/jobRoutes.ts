@@ -19,13 +19,14 @@ import type {
   JobCreatedResponse,
   JobRetriedResponse,
 } from "../../schemas/api/jobResponses.ts";
+import { type ProfileSpec, profileIdSchema } from "../../schemas/profiles/profileSpec.ts";
 import { commandContext } from "../commandContext.ts";
+import { loadProfile } from "../profiles/executeProfileCommand.ts";
 import { executeJobCommand, type JobCommandDeps, loadJob } from "./executeJobCommand.ts";
 
 export interface JobRoutesOptions extends JobCommandDeps {
   /** Where fs:// and s3:// sources are looked up before a job is accepted. */
   storage: SourceStorage;
-  profiles: Readonly<Record<string, unknown>>;
   remoteSources: RemoteSourceOptions;
 }
 
@@ -49,6 +50,17 @@ async function checkSource(url: string, options: JobRoutesOptions) {
   }
 }
 
+/** The profile a job names, read from its stream (the read model may lag an edit just made). */
+async function submittedProfile(options: JobRoutesOptions, profileId: string): Promise<ProfileSpec> {
+  const state = profileIdSchema.safeParse(profileId).success
+    ? await loadProfile(options.store, profileId)
+    : undefined;
+  if (state?.status !== "active") {
+    throw new ApiError("WE-JOB-003", `unknown profile ${JSON.stringify(profileId.slice(0, 100))}`);
+  }
+  return state.spec;
+}
+
 export function jobRoutes(options: JobRoutesOptions) {
   const deps: JobCommandDeps = { store: options.store, newId: options.newId, now: options.now };
   return new Hono<HttpEnv>()
@@ -62,12 +74,7 @@ export function jobRoutes(options: JobRoutesOptions) {
           });
         }
       }
-      if (!Object.hasOwn(options.profiles, body.profile)) {
-        throw new ApiError(
-          "WE-JOB-003",
-          `unknown profile ${body.profile}; known: ${Object.keys(options.profiles).join(", ")}`,
-        );
-      }
+      const profile = await submittedProfile(options, body.profile);
       const source = await checkSource(body.source_url, options);
       const jobId = options.newId();
       const result = await executeJobCommand(
@@ -80,6 +87,7 @@ export function jobRoutes(options: JobRoutesOptions) {
             userId: c.var.actor.userId,
             ...source,
             profileId: body.profile,
+            profile,
             outputConfig: {},
             ...(body.prefer_gpu === undefined ? {} : { preferGpu: body.prefer_gpu }),
           },
@@ -113,7 +121,8 @@ export function jobRoutes(options: JobRoutesOptions) {
       const newJobId = options.newId();
       const retried = await executeJobCommand(deps, id, { type: "RetryJob", data: { newJobId } }, context);
       if (retried._tag === "JobRejected") throw rejected(retried);
-      const { sourceType, sourceUrl, profileId, outputConfig, preferGpu } = state;
+      // the old job's snapshot, not the profile as it is now: a retry encodes as the job did
+      const { sourceType, sourceUrl, profileId, profile, outputConfig, preferGpu } = state;
       const submitted = await executeJobCommand(
         deps,
         newJobId,
@@ -128,6 +137,7 @@ export function jobRoutes(options: JobRoutesOptions) {
             outputConfig,
             retryOf: id,
             ...(preferGpu === undefined ? {} : { preferGpu }),
+            ...(profile === undefined ? {} : { profile }),
           },
         },
         context,

@@ -6,9 +6,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtInProfiles } from "../../domain/profile/builtInProfiles.ts";
 import { apiRoutes } from "../../schemas/api/apiRoutes.ts";
 import { errorEnvelopeSchema } from "../../schemas/api/errorEnvelope.ts";
 import { jobDetailSchema } from "../../schemas/api/jobResponses.ts";
+import { toProfileDocument } from "../../schemas/api/profileDocument.ts";
 import {
   answerProblems,
   compareRoutes,
@@ -310,6 +312,24 @@ describe("real answers against their documented schemas", () => {
     expect((await call("GET", "/v1/events/stream?from=middle")).status).toBe(400);
 
     expect((await call("GET", "/v1/profiles", { token: "viewer" })).status).toBe(200);
+    expect((await call("GET", "/v1/profiles/720p_h264", { token: "viewer" })).status).toBe(200);
+    const document = toProfileDocument(builtInProfiles["720p_h264"]!);
+    const edited = { ...document, description: "edited" };
+    expect((await call("GET", "/v1/profiles/nothing_here", { token: "viewer" })).status).toBe(404);
+    expect((await call("POST", "/v1/profiles", { json: { ...document, id: "contract" } })).status).toBe(201);
+    expect((await call("POST", "/v1/profiles", { json: { ...document, id: "contract" } })).status).toBe(409);
+    expect((await call("POST", "/v1/profiles", { json: { ...document, id: "x", preset: 1 } })).status).toBe(
+      400,
+    );
+    expect((await call("PUT", "/v1/profiles/contract", { json: { ...edited, revision: 0 } })).status).toBe(
+      200,
+    );
+    expect((await call("PUT", "/v1/profiles/contract", { json: { ...edited, revision: 0 } })).status).toBe(
+      409,
+    );
+    expect((await call("PUT", "/v1/profiles/nothing_here", { json: document })).status).toBe(404);
+    expect((await call("DELETE", "/v1/profiles/contract")).status).toBe(204);
+    expect((await call("DELETE", "/v1/profiles/contract")).status).toBe(404);
     expect((await call("GET", "/v1/workers", { token: "viewer" })).status).toBe(200);
     const workerId = workers[0]!.workerId;
     expect((await call("GET", `/v1/workers/${workerId}`, { token: "viewer" })).status).toBe(200);

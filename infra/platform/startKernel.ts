@@ -17,6 +17,8 @@ import { playbackLink, playbackSigner } from "../../commands/files/playbackToken
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { profileRoutes } from "../../commands/profiles/profileRoutes.ts";
+import { seedBuiltInProfiles } from "../../commands/profiles/seedBuiltInProfiles.ts";
 import { createWorkerCommands } from "../../commands/workers/createWorkerCommands.ts";
 import { executeWorkerCommand } from "../../commands/workers/executeWorkerCommand.ts";
 import { workerRoutes } from "../../commands/workers/workerRoutes.ts";
@@ -38,7 +40,8 @@ import { jobEventRoutes } from "../../projections/jobs/jobEventRoutes.ts";
 import { createJobQueries } from "../../projections/jobs/jobQueries.ts";
 import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
-import { profileRoutes } from "../../projections/profiles/profileRoutes.ts";
+import { profileQueryRoutes } from "../../projections/profiles/profileQueryRoutes.ts";
+import { profilesProjector } from "../../projections/profiles/profilesProjector.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { createWorkerLivenessQueries } from "../../projections/workers/workerLivenessQueries.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
@@ -124,6 +127,7 @@ export async function startKernel(
   await migrate(pool, schema, idempotencyMigrations(schema));
 
   await migrate(pool, schema, deadLetterMigrations(schema));
+  await seedBuiltInProfiles(store, now);
   const retry = config.processorRetry;
   const leveled = (level: string, message: string) => (level === "info" ? message : `${level}: ${message}`);
   const projectors = allProjectors.map((projector) =>
@@ -276,7 +280,7 @@ export async function startKernel(
     routes: [
       tokenRoutes(tokens),
       ticketRoutes(tokens),
-      jobRoutes({ store, newId, now, storage, profiles: builtInProfiles, remoteSources }),
+      jobRoutes({ store, newId, now, storage, remoteSources }),
       jobEventRoutes(store),
       jobQueryRoutes({
         queries: createJobQueries(pool, schema, (jobId) => progressBus.latest(jobId)),
@@ -288,7 +292,8 @@ export async function startKernel(
       workerRoutes({ store, newId, now }),
       errorRoutes({ store, newId, now }),
       errorQueryRoutes({ pool, schema, waitForPosition: runner(errorsProjector.name).waitForPosition }),
-      profileRoutes(builtInProfiles),
+      profileRoutes({ store, newId, now, pool, schema }),
+      profileQueryRoutes({ pool, schema, waitForPosition: runner(profilesProjector.name).waitForPosition }),
       uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
       storageRoutes({ storage, log }),
       eventFeedRoute({

@@ -7,7 +7,8 @@ import { type Actor, hasRole, type Role } from "../../infra/http/httpEnv.ts";
 import { errorEventTypes, parseErrorEvent } from "../../schemas/events/errorEvents.ts";
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
-import { errorStream, jobStream, tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseProfileEvent, profileEventTypes } from "../../schemas/events/profileEvents.ts";
+import { errorStream, jobStream, profileStream, tokenStream } from "../../schemas/events/streamNames.ts";
 import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 
 interface StreamRule {
@@ -77,6 +78,24 @@ const streamRules: readonly StreamRule[] = [
           message: data.message,
         }))
         .with({ type: "ErrorResolved" }, ({ data }) => ({ errorId: data.errorId }))
+        .exhaustive();
+    },
+  },
+  {
+    prefix: profileStream.prefix,
+    // every signed-in role lists profiles (GET /v1/profiles): the editor follows them live
+    readableBy: "viewer",
+    eventTypes: profileEventTypes,
+    show(event) {
+      const parsed = parseProfileEvent(event);
+      if (parsed._tag !== "Parsed") return undefined;
+      // which profile changed; its document stays behind GET /v1/profiles/{id}
+      return match(parsed.event)
+        .with({ type: "ProfileCreated" }, { type: "ProfileUpdated" }, ({ data }) => ({
+          profileId: data.profileId,
+          name: data.spec.name,
+        }))
+        .with({ type: "ProfileDeleted" }, ({ data }) => ({ profileId: data.profileId }))
         .exhaustive();
     },
   },

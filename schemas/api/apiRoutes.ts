@@ -42,7 +42,13 @@ import {
 } from "./jobResponses.ts";
 import { jobStatsQuerySchema, jobStatsResponseSchema } from "./jobStatsResponses.ts";
 import { listPluginsResponseSchema } from "./pluginResponses.ts";
-import { listProfilesResponseSchema } from "./profileResponses.ts";
+import { profileIdParamsSchema } from "./profileDocument.ts";
+import { createProfileRequestSchema, updateProfileRequestSchema } from "./profileRequests.ts";
+import {
+  listProfilesResponseSchema,
+  profileDetailSchema,
+  profileWrittenResponseSchema,
+} from "./profileResponses.ts";
 import { openSessionRequestSchema, sessionResponseSchema } from "./sessionShapes.ts";
 import { createTokenRequestSchema } from "./tokenRequests.ts";
 import { createdTokenSchema, listTokensResponseSchema, sseTicketResponseSchema } from "./tokenResponses.ts";
@@ -475,14 +481,6 @@ const queryRoutes: ApiRoute[] = [
   },
   {
     method: "get",
-    path: "/v1/profiles",
-    summary: "Encoding profiles",
-    tags: ["jobs"],
-    access: "viewer",
-    responses: { 200: ok("Profiles", listProfilesResponseSchema) },
-  },
-  {
-    method: "get",
     path: "/v1/workers",
     summary: "Workers with capabilities and heartbeat age",
     tags: ["workers"],
@@ -664,8 +662,75 @@ const systemRoutes: ApiRoute[] = [
   },
 ];
 
+const noSuchProfile = failure("WE-JOB-014: no profile with this id");
+
+const profileRoutes: ApiRoute[] = [
+  {
+    method: "get",
+    path: "/v1/profiles",
+    summary: "Encoding profiles: id, name, codec, bitrate, size, container, tier count, built-in or not",
+    tags: ["profiles"],
+    access: "viewer",
+    request: { query: minPositionQuerySchema },
+    responses: { 200: ok("Profiles, built-ins first", listProfilesResponseSchema), 400: badQuery },
+  },
+  {
+    method: "get",
+    path: "/v1/profiles/{id}",
+    summary: "One encoding profile, its whole document",
+    tags: ["profiles"],
+    access: "viewer",
+    request: { params: profileIdParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("The profile", profileDetailSchema), 400: badQuery, 404: noSuchProfile },
+  },
+  {
+    method: "post",
+    path: "/v1/profiles",
+    summary: "Create an encoding profile under the id in the body",
+    tags: ["profiles"],
+    access: "admin",
+    request: { body: { required: true, content: json(createProfileRequestSchema) } },
+    responses: {
+      201: ok("Created (its URL in Location)", profileWrittenResponseSchema, { position: true }),
+      400: failure("WE-JOB-003: a field is wrong; details name each one (e.g. video.maxrate_kbps)"),
+      409: failure("WE-JOB-015: a profile with this id exists"),
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/profiles/{id}",
+    summary: "Replace an encoding profile's whole document; jobs already submitted keep theirs",
+    tags: ["profiles"],
+    access: "admin",
+    request: {
+      params: profileIdParamsSchema,
+      body: { required: true, content: json(updateProfileRequestSchema) },
+    },
+    responses: {
+      200: ok("Replaced", profileWrittenResponseSchema, { position: true }),
+      400: failure("WE-JOB-003: a field is wrong; details name each one (e.g. ladder.1.max_height)"),
+      404: noSuchProfile,
+      409: failure("WE-JOB-016: the profile changed since the revision given"),
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/profiles/{id}",
+    summary: "Delete an encoding profile no queued or running job uses",
+    tags: ["profiles"],
+    access: "admin",
+    request: { params: profileIdParamsSchema },
+    responses: {
+      204: { description: "Deleted", position: true },
+      404: noSuchProfile,
+      409: failure("WE-JOB-013: queued or running jobs use the profile (named in details)"),
+    },
+  },
+];
+
 export const apiRoutes: readonly ApiRoute[] = [
   ...jobRoutes,
+  ...profileRoutes,
   ...fileRoutes,
   ...playbackRoutes,
   ...tokenRoutes,

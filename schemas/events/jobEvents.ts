@@ -129,7 +129,7 @@ export const jobEventSchema = z.discriminatedUnion("type", [
       retryOf: id.optional(),
       /** `prefer_gpu` of the request; absent, the profile's `hardware` decides (as for older jobs). */
       preferGpu: z.boolean().optional(),
-      /** The profile as it was when the job was submitted; absent in jobs submitted before profiles were stored. */
+      /** The profile as it was when the job was submitted; later edits never reach the job. Absent on older jobs. */
       profile: profileSpecSchema.optional(),
     }),
   ),

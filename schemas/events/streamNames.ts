@@ -33,3 +33,5 @@ export const tokenStream = streamKind("token");
 export const workerStream = streamKind("worker");
 /** An error reported by the dashboard, a plugin, the kernel or a worker. */
 export const errorStream = streamKind("error");
+/** An encoding profile. */
+export const profileStream = streamKind("profile");

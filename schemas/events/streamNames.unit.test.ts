@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jobStream, tokenStream, workerStream } from "./streamNames.ts";
+import { jobStream, profileStream, tokenStream, workerStream } from "./streamNames.ts";
 
 describe("stream names", () => {
   it("name a stream by its kind and id, and give the id back", () => {
@@ -8,6 +8,7 @@ describe("stream names", () => {
     expect(jobStream.idOf(jobStream.name(id))).toBe(id);
     expect(tokenStream.idOf(tokenStream.name(id))).toBe(id);
     expect(workerStream.name("host-1")).toBe("worker-host-1");
+    expect(profileStream.idOf(profileStream.name("1080p_h264"))).toBe("1080p_h264");
   });
 
   it("tell streams of their kind from others, and refuse the id of another kind's stream", () => {

@@ -42,6 +42,7 @@ export async function submitRetry(deps: RetrySubmitterDeps, event: RecordedEvent
         outputConfig: old.outputConfig,
         retryOf: oldJobId,
         ...(old.preferGpu === undefined ? {} : { preferGpu: old.preferGpu }),
+        ...(old.profile === undefined ? {} : { profile: old.profile }),
       },
     },
     contextOfEvent(event, actor),

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
+import { builtInProfiles } from "../../domain/profile/builtInProfiles.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { reactionContext } from "../reactionContext.ts";
@@ -26,6 +27,8 @@ async function retried() {
     sourceType: "upload" as const,
     sourceUrl: "fs://uploads/a.mp4",
     profileId: "720p_h264",
+    // the snapshot taken at submission: the retry encodes with it, whatever the profile is now
+    profile: builtInProfiles["720p_h264"]!,
     outputConfig: { container: "mp4" },
   };
   await executeJobCommand(deps(), jobId, { type: "SubmitJob", data: original }, alice);
@@ -35,7 +38,7 @@ async function retried() {
 }
 
 describe("retry submitter", () => {
-  it("submits the new job when the API stopped after recording the retry, once", async () => {
+  it("submits the new job, with the old job's profile snapshot, when the API stopped after recording the retry, once", async () => {
     const { jobId, newJobId, original, event } = await retried();
     expect(await store.readStream(jobStream.name(newJobId))).toEqual([]);
 

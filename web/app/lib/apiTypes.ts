@@ -13,6 +13,8 @@ export type {
   ListJobsResponse as JobList,
 } from "../../../schemas/api/jobResponses.ts";
 export type { JobStatsResponse as JobStats } from "../../../schemas/api/jobStatsResponses.ts";
+export type { ProfileDocument } from "../../../schemas/api/profileDocument.ts";
+export type { ProfileDetail, ProfileWrittenResponse } from "../../../schemas/api/profileResponses.ts";
 export type { TokenResponse as TokenSummary } from "../../../schemas/api/tokenResponses.ts";
 export type {
   ListWorkersResponse as WorkerList,

@@ -162,7 +162,8 @@ export default function JobNew() {
                   />
                   <span className="font-medium">{p.id}</span>
                   <span className="text-muted-foreground">
-                    {p.container} · {p.video.codec} ≤{p.video.max_height}p · {p.video.bitrate_kbps} kbps
+                    {p.name} · {p.container} · {p.codec} ≤{p.max_height}p · {p.bitrate_kbps} kbps
+                    {p.tier_count > 0 ? ` · ${p.tier_count} tiers` : ""}
                   </span>
                 </label>
               ))}
