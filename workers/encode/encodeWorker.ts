@@ -14,6 +14,7 @@ import type { JobCommandResult, JobCommands } from "../../domain/ports/jobComman
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
+import { encodeProfileOf } from "../../plugins/sdk/encodeProfileOf.ts";
 import type {
   Encoded,
   EncodeFailed,
@@ -377,7 +378,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
   }
 
   /**
-   * Puts a verified output into the job storage at `work/<job>/<task>/<sha256>.mp4`, named by its
+   * Puts a verified output into the job storage at `work/<job>/<task>/<sha256>.<ext>`, named by its
    * content, so a chunk's key says which bytes it holds; the bytes stored must hash to what the encoder
    * verified, else the copy is deleted and the attempt fails as transient.
    */
@@ -385,8 +386,13 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     { jobId, taskId }: TaskAttempt,
     encoded: Encoded,
   ): Promise<StoredOutput | EncodeFailed> {
-    const ref = { key: `${jobWorkFolder(jobId)}/${taskId}/${encoded.checksum.replace(/^sha256:/, "")}.mp4` };
-    const stored = await putLocalFile(deps.storage.jobs, ref, encoded.path, { contentType: "video/mp4" });
+    const extension = /\.(mp4|m4a|mkv|webm)$/i.exec(encoded.path)?.[1]?.toLowerCase() ?? "mp4";
+    const ref = {
+      key: `${jobWorkFolder(jobId)}/${taskId}/${encoded.checksum.replace(/^sha256:/, "")}.${extension}`,
+    };
+    const stored = await putLocalFile(deps.storage.jobs, ref, encoded.path, {
+      contentType: outputContentTypes[extension] ?? "video/mp4",
+    });
     if (isStorageFailure(stored)) {
       return failure("transient", `the output could not be stored: ${stored.message} ${stored.hint}`);
     }
@@ -424,7 +430,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     signal: AbortSignal,
     onProgress: (progress: EncodeProgress) => void,
   ): Promise<StitchedOutput | Encoded | StitchFailed | StoredFiles> {
-    const profile = Object.hasOwn(deps.profiles, job.profileId) ? deps.profiles[job.profileId] : undefined;
+    const profile = profileOfTask(job, task, deps.profiles);
     if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
     const source = await resolveSource(job.sourceUrl, deps);
     // The planner read this source; if this worker cannot, its storage access is the likelier culprit.
@@ -615,4 +621,28 @@ async function watchJobEnd(
       await watching;
     },
   };
+}
+
+const outputContentTypes: Record<string, string> = {
+  mp4: "video/mp4",
+  m4a: "audio/mp4",
+  mkv: "video/x-matroska",
+  webm: "video/webm",
+};
+
+/**
+ * The profile a task encodes with: the job's own snapshot (a ladder task's tier over it), else, for jobs
+ * submitted before profiles were stored, the built-in of that name.
+ */
+export function profileOfTask(
+  job: Job,
+  task: TaskState,
+  builtIns: Readonly<Record<string, EncodeProfile>>,
+): EncodeProfile | undefined {
+  if (job.profile !== undefined) {
+    const tier =
+      task.rendition === null ? undefined : job.profile.ladder.find((t) => t.name === task.rendition);
+    return encodeProfileOf(job.profile, tier);
+  }
+  return Object.hasOwn(builtIns, job.profileId) ? builtIns[job.profileId] : undefined;
 }

@@ -112,7 +112,8 @@ export async function runStitchTask(
     {
       chunks: local.slice(0, chunks.length),
       audio: audio === null ? null : (local.at(-1) ?? null),
-      output: join(input.workDir, `${input.attemptId}.mp4`),
+      output: join(input.workDir, `${input.attemptId}.${input.profile.container}`),
+      container: input.profile.container,
       source: input.source,
       target,
       seamFrames: seamFramesOf(chunks),

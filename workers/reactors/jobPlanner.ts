@@ -8,22 +8,24 @@ import { isTerminal } from "../../domain/job/jobState.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
+import { encodeProfileOf } from "../../plugins/sdk/encodeProfileOf.ts";
 import type { EncodeProfile, EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
 import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
 import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
-import type { SourceMetadata } from "../../schemas/events/jobEvents.ts";
+import type { PlannedTask, SourceMetadata } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { contextOfEvent } from "../reactionContext.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
+import { needsGraphPlan, planLadderTasks } from "./planLadderTasks.ts";
 import { planSplitTasks, type SplitTaskDeps } from "./planSplitTasks.ts";
 
 export interface JobPlannerDeps extends Omit<SplitTaskDeps, "encoder"> {
   jobs: JobCommands;
-  encoder: Pick<EncoderPlugin, "probe" | "split">;
+  encoder: Pick<EncoderPlugin, "probe" | "split" | "outputs">;
   /** The profiles jobs name: their split bounds and attempts. Without them every job is one task. */
   profiles?: Readonly<Record<string, EncodeProfile>>;
   /** Reads fs:// and s3:// sources through the storage provider of their scheme. */
@@ -102,16 +104,59 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(probed, storedSize) });
     if (probe === null) return;
   }
+  // The profile as the job recorded it when submitted; jobs from before stored profiles name a built-in.
+  const spec = state.profile;
   const profile =
-    deps.profiles && Object.hasOwn(deps.profiles, state.profileId)
-      ? deps.profiles[state.profileId]
-      : undefined;
+    spec !== undefined
+      ? encodeProfileOf(spec)
+      : deps.profiles && Object.hasOwn(deps.profiles, state.profileId)
+        ? deps.profiles[state.profileId]
+        : undefined;
   const maxAttempts = profile?.maxAttempts;
   const whole = [
     { taskId: taskIdOf(jobId, 0), sequenceIndex: 0, startTimeSec: 0, endTimeSec: probe.durationSec },
   ];
-  let tasks = whole;
-  if (profile !== undefined) {
+  let tasks: PlannedTask[] = whole;
+  if (spec !== undefined && needsGraphPlan(spec)) {
+    info ??= await probeAgain(deps, sourceUrl);
+    const media = deps.encoder.outputs;
+    const graph =
+      info === null
+        ? ({ _tag: "NotSplit", reason: "the source could not be probed again" } as const)
+        : await planLadderTasks(
+            {
+              ...deps,
+              encodeProfileOf,
+              ...(media === undefined
+                ? {}
+                : {
+                    subtitleTrackCount: async (input: string) => {
+                      const tracks = await media.subtitleTracks(input);
+                      return "_tag" in tracks ? 0 : tracks.filter((track) => track.text).length;
+                    },
+                  }),
+            },
+            jobId,
+            spec,
+            info,
+          );
+    if (!Array.isArray(graph)) {
+      // A ladder, a package or thumbnails cannot be made as one plain task: the job fails and says why.
+      if (graph._tag === "SourceTruncated") {
+        await execute({ type: "FailProbe", data: { message: graph.message, code: "WE-JOB-007" } });
+        return;
+      }
+      await execute({
+        type: "FailJob",
+        data: {
+          code: "WE-JOB-008",
+          message: `The job's profile makes several outputs, which needs the source's frames read first, and ${graph.reason}. Upload the source (or copy it into the media folder or a bucket) and submit it from there.`,
+        },
+      });
+      return;
+    }
+    tasks = graph;
+  } else if (profile !== undefined) {
     // A probe recorded by an earlier delivery is probed again here: the split needs the whole SourceInfo.
     info ??= await probeAgain(deps, sourceUrl);
     const split = info === null ? null : await planSplitTasks(deps, jobId, profile, info);

@@ -79,7 +79,7 @@ export async function planSplitTasks(
   }));
   const whole = { startTimeSec: 0, endTimeSec: frames.endSec };
   const audio: PlannedTask[] =
-    source.audio === null
+    source.audio === null || profile.audio === null
       ? []
       : [{ taskId: taskIdOf(jobId, chunks.length), sequenceIndex: chunks.length, ...whole, kind: "audio" }];
   const stitchIndex = chunks.length + audio.length;
