@@ -1,0 +1,239 @@
+// An ABR ladder through a real kernel and two real encode workers: a stored profile with three tiers,
+// HLS and DASH packaging, thumbnails with a storyboard and subtitle extraction, on a clip with two audio
+// tracks and two subtitle tracks. The job completes; its outputs are listed by type; the master playlist
+// and the MPD, fetched through their playback links as a player would, open in ffprobe with every variant;
+// the subtitles and the storyboard are there.
+import { execFile } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kernelApi, until } from "../../test/support/kernelApi.ts";
+import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
+import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
+import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
+import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
+import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";
+import { loadConfig } from "./platformConfig.ts";
+import { type Kernel, startKernel } from "./startKernel.ts";
+import { startWorkers } from "./startWorkers.ts";
+
+const run = promisify(execFile);
+const ffmpeg = process.env.FFMPEG_PATH ?? "ffmpeg";
+const ffprobe = process.env.FFPROBE_PATH ?? "ffprobe";
+
+let database: TestDatabase;
+let db: PlatformDatabase;
+let kernel: Kernel;
+let workers: EncodeWorker[] = [];
+let dir: string;
+let headers: Record<string, string>;
+
+const srt = (lines: string[]) =>
+  lines.map((text, i) => `${i + 1}\n00:00:0${i * 3},000 --> 00:00:0${i * 3 + 2},000\n${text}\n`).join("\n");
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "webencode-abr-"));
+  await chmod(dir, 0o755);
+  await mkdir(join(dir, "media"));
+  await writeFile(join(dir, "eng.srt"), srt(["Hello", "World", "Again"]));
+  await writeFile(join(dir, "fra.srt"), srt(["Bonjour", "Monde", "Encore"]));
+  // 12 s of 640×360 at 30 fps, two tone tracks (eng, fra) and two subtitle tracks (eng, fra)
+  await run(ffmpeg, [
+    ...["-hide_banner", "-v", "error", "-y"],
+    ...["-f", "lavfi", "-i", "testsrc2=s=640x360:r=30:d=12"],
+    ...[
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=f=440:sample_rate=48000:d=12",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=f=660:sample_rate=48000:d=12",
+    ],
+    ...["-i", join(dir, "eng.srt"), "-i", join(dir, "fra.srt")],
+    ...["-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:s", "-map", "4:s"],
+    ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-c:s", "mov_text"],
+    ...["-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra"],
+    ...["-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=fra"],
+    join(dir, "media", "talk.mp4"),
+  ]);
+  database = await createTestDatabase("abr_ladder");
+  const config = loadConfig(
+    { port: "0", data: join(dir, "data"), "media-dir": join(dir, "media"), workers: "2" },
+    { WEBENCODE_HEARTBEAT_MS: "500", WEBENCODE_SEGMENT_SECONDS: "2:6:6" },
+  );
+  db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
+  const queue = createMemoryWorkQueue();
+  const bus = createMemoryProgressBus();
+  kernel = await startKernel(config, db, queue, bus, () => {});
+  workers = await startWorkers(config, db.store, queue, bus, () => {});
+  const issued = await kernel.tokens.issue(
+    { name: "admin", role: "admin" },
+    { userId: "system", role: "system" },
+  );
+  if (issued._tag !== "Issued") throw new Error(issued._tag);
+  headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
+  await until(
+    () => api<{ workers: { status: string }[] }>("GET", "/v1/workers"),
+    (r) => r.body.workers.filter((w) => w.status === "online").length === 2,
+    "both workers online",
+  );
+}, 90_000);
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await kernel?.stop();
+  await db?.close();
+  await database?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const api = kernelApi(
+  () => kernel.url,
+  () => headers,
+);
+
+const tier = (name: string, width: number, height: number, kbps: number) => ({
+  name,
+  max_width: width,
+  max_height: height,
+  bitrate_kbps: kbps,
+  maxrate_kbps: Math.round(kbps * 1.1),
+  bufsize_kbps: kbps * 2,
+  enabled: true,
+});
+
+const ladderProfile = {
+  id: "small_abr",
+  name: "Small ABR",
+  description: "Three small tiers for tests",
+  video: {
+    codec: "h264",
+    max_width: 640,
+    max_height: 360,
+    bitrate_kbps: 800,
+    maxrate_kbps: 880,
+    bufsize_kbps: 1600,
+    preset: "ultrafast",
+    max_fps: 30,
+    keyframe_interval_sec: 2,
+  },
+  audio: { codec: "aac", bitrate_kbps: 96, sample_rate: 48000, channels: 2 },
+  container: "mp4",
+  hardware: "off",
+  packaging: { hls: true, dash: true, segment_sec: 4, encryption: "none" },
+  // the 720p tier is above the source: it is left out, never upscaled
+  ladder: [
+    tier("720p", 1280, 720, 2500),
+    tier("360p", 640, 360, 800),
+    tier("240p", 426, 240, 400),
+    tier("144p", 256, 144, 200),
+  ],
+  thumbnails: { interval_sec: 2, width: 160, storyboard: true },
+  subtitles: "extract",
+  max_attempts: 3,
+};
+
+interface Output {
+  name: string;
+  type: string;
+  download_url: string;
+  size_bytes: number;
+}
+
+describe("an ABR ladder through the platform", () => {
+  it("encodes every tier that fits, packages HLS and DASH over them, and a player's tools open every variant", async () => {
+    const created = await api("POST", "/v1/profiles", ladderProfile);
+    expect(created.status).toBe(201);
+    const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+      source_url: "fs://talk.mp4",
+      profile: "small_abr",
+    });
+    expect(submitted.status).toBe(201);
+    const jobId = submitted.body.id;
+    const done = await until(
+      () =>
+        api<{
+          status: string;
+          error: unknown;
+          tasks: { kind: string; rendition: string | null; worker_id: string }[];
+        }>("GET", `/v1/jobs/${jobId}`),
+      (r) => ["completed", "failed", "cancelled"].includes(r.body.status),
+      "the ladder job done",
+      240_000,
+    );
+    expect(done.body.error).toBeNull();
+    expect(done.body.status).toBe("completed");
+    const tasks = done.body.tasks;
+    expect(new Set(tasks.filter((t) => t.kind === "video").map((t) => t.rendition))).toEqual(
+      new Set(["360p", "240p", "144p"]),
+    );
+    for (const kind of ["audio", "subtitles", "thumbnails", "package"])
+      expect(tasks.filter((t) => t.kind === kind)).toHaveLength(1);
+    // two workers shared the renditions' chunks
+    expect(new Set(tasks.map((t) => t.worker_id)).size).toBe(2);
+
+    const { body } = await api<{ outputs: Output[] }>("GET", `/v1/jobs/${jobId}/outputs`);
+    const byName = new Map(body.outputs.map((o) => [o.name, o]));
+    expect(byName.get("package/master.m3u8")?.type).toBe("manifest");
+    expect(byName.get("package/manifest.mpd")?.type).toBe("manifest");
+    expect(body.outputs.filter((o) => o.type === "rendition").length).toBeGreaterThanOrEqual(3);
+    // each text track as WebVTT and SRT, and the package's WebVTT beside its playlists
+    const subtitles = body.outputs.filter((o) => o.type === "subtitle").map((o) => o.name);
+    expect(subtitles.filter((name) => name.startsWith("subtitles/"))).toHaveLength(4);
+    expect(subtitles.filter((name) => name.startsWith("package/") && name.endsWith(".vtt"))).toHaveLength(2);
+    expect(body.outputs.some((o) => o.type === "storyboard" && o.name.endsWith(".vtt"))).toBe(true);
+    expect(body.outputs.filter((o) => o.type === "thumbnail").length).toBeGreaterThanOrEqual(6);
+
+    // the master playlist as a player reads it, through its playback link, no token header
+    const masterUrl = byName.get("package/master.m3u8")!.download_url;
+    const master = await (await fetch(masterUrl)).text();
+    expect(master).toMatch(/^#EXTM3U/);
+    const variants = [...master.matchAll(/RESOLUTION=(\d+)x(\d+)/g)].map((m) => Number(m[2]));
+    expect(variants).toEqual([360, 240, 144]);
+    expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="en"/);
+    expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="fr"/);
+    expect(master).toMatch(/TYPE=SUBTITLES[^\n]*LANGUAGE="en"/);
+    const hls = await run(ffprobe, [
+      "-v",
+      "error",
+      "-show_entries",
+      "stream=codec_type,height",
+      "-of",
+      "json",
+      masterUrl,
+    ]);
+    const heights = (JSON.parse(hls.stdout) as { streams: { codec_type: string; height?: number }[] }).streams
+      .filter((s) => s.codec_type === "video")
+      .map((s) => s.height);
+    expect(new Set(heights)).toEqual(new Set([360, 240, 144]));
+    const mpdUrl = byName.get("package/manifest.mpd")!.download_url;
+    const dash = await run(ffprobe, [
+      "-v",
+      "error",
+      "-show_entries",
+      "stream=codec_type,height",
+      "-of",
+      "json",
+      mpdUrl,
+    ]);
+    const dashStreams = (JSON.parse(dash.stdout) as { streams: { codec_type: string; height?: number }[] })
+      .streams;
+    expect(new Set(dashStreams.filter((s) => s.codec_type === "video").map((s) => s.height))).toEqual(
+      new Set([360, 240, 144]),
+    );
+    expect(dashStreams.filter((s) => s.codec_type === "audio")).toHaveLength(2);
+
+    // subtitles extracted with their cues, and a storyboard whose sprites load through their links
+    const vtt = body.outputs.find((o) => o.name.startsWith("subtitles/") && /eng\.vtt$/.test(o.name));
+    expect(await (await fetch(vtt!.download_url)).text()).toContain("Hello");
+    const storyboard = body.outputs.find((o) => o.type === "storyboard" && o.name.endsWith(".vtt"))!;
+    const cues = await (await fetch(storyboard.download_url)).text();
+    const sprite = /^(\S+\.jpg)#xywh=/m.exec(cues)![1]!;
+    const spriteAnswer = await fetch(new URL(sprite, storyboard.download_url));
+    expect(spriteAnswer.status).toBe(200);
+    expect(spriteAnswer.headers.get("content-type")).toBe("image/jpeg");
+  }, 300_000);
+});
