@@ -65,6 +65,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
             outputKey: null,
             sizeBytes: null,
             checksum: null,
+            edgeSsim: null,
             notBefore: null,
             avoidWorkers: [],
           })),
@@ -101,6 +102,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         outputKey: data.outputKey,
         sizeBytes: data.sizeBytes,
         checksum: data.checksum,
+        edgeSsim: data.edgeSsim ?? null,
       })),
       stitchReport: data.stitch ?? job.stitchReport,
     }))

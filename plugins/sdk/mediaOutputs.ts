@@ -71,7 +71,11 @@ export interface Packaged {
   readonly dashManifest: string | null;
   readonly variants: readonly PackagedVariant[];
   /** Every file written, with its role, so the platform can store and list them. */
-  readonly files: readonly { readonly path: string; readonly role: PackagedFileRole; readonly sizeBytes: number }[];
+  readonly files: readonly {
+    readonly path: string;
+    readonly role: PackagedFileRole;
+    readonly sizeBytes: number;
+  }[];
   readonly segmentCount: number;
 }
 

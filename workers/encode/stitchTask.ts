@@ -1,9 +1,11 @@
 // The stitch of a split job, run by a worker like any task: the chunks and the audio come out of the
 // job storage into this attempt's scratch folder (each checked against what its task recorded), the
-// encoder stitches them with stream copy and proves the result, then measures every seam's SSIM against
-// the source. A failed proof fails the job with WE-JOB-012; the chunks stay in storage for inspection.
+// encoder stitches them with stream copy and proves the result; every seam's SSIM against the source
+// comes from the chunks' own figures (each measured its sides right after its encode), or is measured on
+// the output when a chunk brought none. A failed proof fails the job with WE-JOB-012; the chunks stay.
 import { join } from "node:path";
 import type { Job, TaskState } from "../../domain/job/jobState.ts";
+import { combineChunkEdges } from "../../plugins/sdk/combineChunkEdges.ts";
 import type {
   EncodeFailed,
   EncodeProfile,
@@ -11,7 +13,7 @@ import type {
   SeamReport,
 } from "../../plugins/sdk/encoderPlugin.ts";
 import { getToLocalFile } from "../../plugins/sdk/getToLocalFile.ts";
-import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
+import type { SeamSsimFailed, SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
 import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type { StitchReport } from "../../schemas/events/jobEvents.ts";
@@ -130,13 +132,15 @@ export async function runStitchTask(
   input.onProgress(tick(60));
   const stitchedAt = performance.now();
 
-  const seams = await deps.split.measureSeams({
-    output: stitched.path,
-    source: input.source,
-    target,
-    seamFrames: seamFramesOf(chunks),
-    signal,
-  });
+  const seams =
+    seamsOfChunks(chunks, target.frameRate) ??
+    (await deps.split.measureSeams({
+      output: stitched.path,
+      source: input.source,
+      target,
+      seamFrames: seamFramesOf(chunks),
+      signal,
+    }));
   if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
   input.onProgress(tick(100));
   return {
@@ -160,10 +164,29 @@ export async function runStitchTask(
 const seamFramesOf = (chunks: readonly TaskState[]): number[] =>
   chunks.slice(1).map((chunk) => chunk.chunk?.firstFrame ?? 0);
 
-function reportOf(
-  frameCount: number,
-  seams: SeamReport | { _tag: "SeamSsimFailed"; message: string },
-): StitchReport {
+/**
+ * The seam figures from the chunks' own, without decoding anything; null when a chunk brought none (it
+ * was encoded by a worker that does not measure, or before chunks did), so the output must be measured.
+ */
+function seamsOfChunks(chunks: readonly TaskState[], frameRate: string): SeamReport | SeamSsimFailed | null {
+  const edges = chunks.map((chunk) => chunk.edgeSsim);
+  if (edges.some((edge) => edge === null)) return null;
+  const unmeasured = chunks.find((chunk) => chunk.edgeSsim?.unmeasured !== undefined);
+  if (unmeasured !== undefined) {
+    return {
+      _tag: "SeamSsimFailed",
+      message: `chunk ${unmeasured.sequenceIndex} could not measure its edges: ${unmeasured.edgeSsim?.unmeasured}`,
+    };
+  }
+  const [numerator = 0, denominator = 1] = frameRate.split("/").map(Number);
+  const seamsSec = seamFramesOf(chunks).map((frame) => frame / (numerator / denominator));
+  return combineChunkEdges(
+    edges.flatMap((edge) => (edge === null ? [] : [edge])),
+    seamsSec,
+  );
+}
+
+function reportOf(frameCount: number, seams: SeamReport | SeamSsimFailed): StitchReport {
   if (seams._tag === "SeamSsimFailed") {
     return { frameCount, meanSsim: null, seams: [], seamsUnmeasured: seams.message };
   }
