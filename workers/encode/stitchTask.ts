@@ -5,7 +5,6 @@
 // the output when a chunk brought none. A failed proof fails the job with WE-JOB-012; the chunks stay.
 import { join } from "node:path";
 import type { Job, TaskState } from "../../domain/job/jobState.ts";
-import { combineChunkEdges } from "../../plugins/sdk/combineChunkEdges.ts";
 import type {
   EncodeFailed,
   EncodeProfile,
@@ -17,6 +16,7 @@ import type { SeamSsimFailed, SplitEncoding } from "../../plugins/sdk/splitEncod
 import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type { StitchReport } from "../../schemas/events/jobEvents.ts";
+import { seamFramesOf, seamsOfChunks } from "./seamsOfChunks.ts";
 
 export interface StitchTaskInput {
   job: Job;
@@ -158,32 +158,6 @@ export async function runStitchTask(
       },
     },
   };
-}
-
-/** Where each chunk after the first starts in the output, in frames of the output's grid. */
-const seamFramesOf = (chunks: readonly TaskState[]): number[] =>
-  chunks.slice(1).map((chunk) => chunk.chunk?.firstFrame ?? 0);
-
-/**
- * The seam figures from the chunks' own, without decoding anything; null when a chunk brought none (it
- * was encoded by a worker that does not measure, or before chunks did), so the output must be measured.
- */
-function seamsOfChunks(chunks: readonly TaskState[], frameRate: string): SeamReport | SeamSsimFailed | null {
-  const edges = chunks.map((chunk) => chunk.edgeSsim);
-  if (edges.some((edge) => edge === null)) return null;
-  const unmeasured = chunks.find((chunk) => chunk.edgeSsim?.unmeasured !== undefined);
-  if (unmeasured !== undefined) {
-    return {
-      _tag: "SeamSsimFailed",
-      message: `chunk ${unmeasured.sequenceIndex} could not measure its edges: ${unmeasured.edgeSsim?.unmeasured}`,
-    };
-  }
-  const [numerator = 0, denominator = 1] = frameRate.split("/").map(Number);
-  const seamsSec = seamFramesOf(chunks).map((frame) => frame / (numerator / denominator));
-  return combineChunkEdges(
-    edges.flatMap((edge) => (edge === null ? [] : [edge])),
-    seamsSec,
-  );
 }
 
 function reportOf(frameCount: number, seams: SeamReport | SeamSsimFailed): StitchReport {
