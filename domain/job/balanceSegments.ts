@@ -17,26 +17,22 @@ export function balanceSegments(bounds: SegmentBounds, durationSec: number, work
   return { ...bounds, targetSec: durationSec / best };
 }
 
-/** What encoding costs beside a chunk's own frames, in seconds of source a chunk encodes in that time. */
+/** What a split job encodes beside its chunks' frames, in seconds of source a chunk encodes in that time. */
 export interface SideWork {
   /** The healthy workers the segments were counted for. */
   readonly workers: number;
   /** The audio task's work: it runs after the chunks on whichever worker is free first. */
   readonly audioSec: number;
-  /**
-   * Decoding one second of source, against encoding it: a cut between keyframes makes its chunk decode
-   * from the keyframe before, where a cut on a keyframe costs only its distance from the ideal.
-   */
-  readonly decodeRatio: number;
 }
 
 /**
  * Moves the cuts so that every chunk but the last is (duration + audio) / count long and the last is
  * shorter by the audio's work: longest first, the short chunk starts last, its worker is the first free,
- * takes the audio and finishes with the others. Each cut goes where it costs least: on the keyframe
- * nearest its ideal place or between keyframes on the frame nearest it, whose chunk then decodes from the
- * keyframe before. The segments are returned unchanged when the moved ones would break the bounds, or
- * when their count is no multiple of the workers (then some worker is free early and takes the audio).
+ * takes the audio and finishes with the others. Each cut goes on the frame nearest its ideal place,
+ * keyframe or not: a chunk decodes from the keyframe before the frame ahead of its first either way
+ * (planChunk), so a keyframe cut would save no decoding. The segments are returned unchanged when the
+ * moved ones would break the bounds, or when their count is no multiple of the workers (then some
+ * worker is free early and takes the audio).
  */
 export function shortenForAudio(
   segments: readonly PlannedSegment[],
@@ -55,7 +51,7 @@ export function shortenForAudio(
   const length = (end + audioSec) / count;
   const cuts: number[] = [];
   for (let i = 1; i < count; i++) {
-    const cut = cheapestCut(source, i * length, cuts.at(-1) ?? 0, work.decodeRatio);
+    const cut = nearestFrame(source, i * length, cuts.at(-1) ?? 0);
     if (cut === null) return segments;
     cuts.push(cut);
   }
@@ -72,24 +68,14 @@ export function shortenForAudio(
   return inBounds ? moved : segments;
 }
 
-/** The keyframe around `ideal` or the frame nearest it, strictly after `after` and before the end. */
-function cheapestCut(
-  source: SegmentSource,
-  ideal: number,
-  after: number,
-  decodeRatio: number,
-): number | null {
-  const { frameTimesSec: frames, keyframeTimesSec: keyframes, durationSec: end } = source;
+/** The frame nearest `ideal`, strictly after `after` and before the source's end. */
+function nearestFrame(source: SegmentSource, ideal: number, after: number): number | null {
+  const { frameTimesSec: frames, durationSec: end } = source;
   const inside = (t: number | undefined): t is number => t !== undefined && t > after && t < end;
-  const k = firstAtOrAfter(keyframes, ideal);
-  const f = firstAtOrAfter(frames, ideal);
-  const candidates = [keyframes[k - 1], keyframes[k], frames[f - 1], frames[f]].filter(inside);
-  const cost = (t: number) => {
-    const keyframeBefore = keyframes[firstAtOrAfter(keyframes, t + 1e-9) - 1] ?? 0;
-    return Math.abs(t - ideal) + decodeRatio * (t - keyframeBefore);
-  };
+  const next = firstAtOrAfter(frames, ideal);
+  const candidates = [frames[next - 1], frames[next]].filter(inside);
   let best: number | null = null;
-  for (const t of candidates) if (best === null || cost(t) < cost(best)) best = t;
+  for (const t of candidates) if (best === null || Math.abs(t - ideal) < Math.abs(best - ideal)) best = t;
   return best;
 }
 

@@ -75,7 +75,7 @@ describe("balanceSegments", () => {
 });
 
 describe("shortenForAudio", () => {
-  const work = { workers: 2, audioSec: 10.8, decodeRatio: 0.05 };
+  const work = { workers: 2, audioSec: 10.8 };
 
   it("moves the cut so the chunk that shares its worker with the audio is shorter by it", () => {
     // keyframes every 8.33 s: planSegments cuts at 58.33 s, the short chunk first and the audio after it
@@ -84,7 +84,7 @@ describe("shortenForAudio", () => {
     expect(segments.map((s) => s.startSec)).toEqual([0, 1750 / 30]);
     expect(makespan(segments, 2, work.audioSec)).toBeCloseTo(58.333 + 10.8, 2);
     const moved = shortenForAudio(segments, source, work, defaultSegmentBounds);
-    // ideal 65.4 s: 7.07 s after a keyframe costs 0.35 s of decoding, the keyframe at 66.67 s 1.27 s
+    // ideal 65.4 s, between the keyframes at 58.33 and 66.67 s: cut there, decode-accurately
     expect(moved.map((s) => [s.startSec, s.startsOnKeyframe])).toEqual([
       [0, true],
       [1962 / 30, false],
@@ -92,12 +92,12 @@ describe("shortenForAudio", () => {
     expect(makespan(moved, 2, work.audioSec)).toBeCloseTo(65.4, 6);
   });
 
-  it("cuts on a keyframe when decoding up to the ideal place costs more than missing it", () => {
+  it("cuts on a keyframe when one is the frame nearest the ideal place", () => {
     const source = sourceOf(120, 30, 60);
     const moved = shortenForAudio(
       planned(source, 2),
       source,
-      { ...work, decodeRatio: 1 },
+      { ...work, audioSec: 12 },
       defaultSegmentBounds,
     );
     expect(moved.map((s) => [s.startSec, s.startsOnKeyframe])).toEqual([
@@ -125,7 +125,7 @@ describe("shortenForAudio", () => {
           const moved = shortenForAudio(
             segments,
             source,
-            { workers, audioSec: seconds * audioRatio, decodeRatio: 0.05 },
+            { workers, audioSec: seconds * audioRatio },
             defaultSegmentBounds,
           );
           expect(moved).toHaveLength(segments.length);
@@ -158,12 +158,7 @@ describe("shortenForAudio", () => {
           const source = sourceOf(seconds, 2, 1);
           const segments = planned(source, workers);
           const audioSec = seconds * audioRatio;
-          const moved = shortenForAudio(
-            segments,
-            source,
-            { workers, audioSec, decodeRatio: 0.05 },
-            defaultSegmentBounds,
-          );
+          const moved = shortenForAudio(segments, source, { workers, audioSec }, defaultSegmentBounds);
           const frame = 0.5;
           expect(makespan(moved, workers, audioSec)).toBeLessThanOrEqual(
             makespan(segments, workers, audioSec) + frame,

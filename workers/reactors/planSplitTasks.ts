@@ -10,13 +10,13 @@ import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 
 /**
- * Encoding a track of audio (AAC, stereo) against encoding the same length of video, and decoding the
- * source against encoding it: CPU time measured with ffmpeg 5.1 on a 720p H.264 source, one thread,
- * 720p_h264 (x264 fast): 1.9 s of audio, 21.6 s of video and 1.1 s of decoding per 30 s. Heavier
- * profiles make the audio relatively cheaper; an estimate too high only moves its error the other way.
+ * Encoding a track of audio (AAC, stereo) against encoding the same length of video, one thread each,
+ * 720p_h264 (x264 fast) from a 720p H.264 source with ffmpeg 5.1 on 2 shared cores: the audio took
+ * 0.088 of the video's CPU time and 0.079 of its wall time (bench split-stitch), where a quiet run's
+ * timeline suggests about 0.05. Heavier profiles make the audio relatively cheaper; an estimate off by
+ * e leaves the workers e × duration / workers apart at the end, where without it they were the whole audio.
  */
-export const AUDIO_WORK_RATIO = 0.09;
-export const DECODE_WORK_RATIO = 0.05;
+export const AUDIO_WORK_RATIO = 0.07;
 
 /** The kernel's view of the pool: workers online, not draining, heard from lately. */
 export interface WorkerPoolView {
@@ -77,12 +77,7 @@ export async function planSplitTasks(
   if (planned.length < 2) return notSplit("its keyframes and the bounds leave one segment");
   const audioSec =
     source.audio === null ? 0 : frames.endSec * AUDIO_WORK_RATIO * Math.max(1, source.audioTrackCount);
-  const segments = shortenForAudio(
-    planned,
-    cutSource,
-    { workers: healthy, audioSec, decodeRatio: DECODE_WORK_RATIO },
-    bounds,
-  );
+  const segments = shortenForAudio(planned, cutSource, { workers: healthy, audioSec }, bounds);
 
   const plan = split.planSplit(profile, source, frames, segments);
   const chunks: PlannedTask[] = segments.map((segment, index) => ({

@@ -79,13 +79,12 @@ describe("planSplitTasks (smart chunking)", () => {
     if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
     expect(tasks.map((t) => t.kind)).toEqual(["video", "video", "audio", "stitch"]);
     // Two chunks of 60 s, moved so the chunk that shares its worker with the audio is shorter by the
-    // audio's work (120 s × 0.09): the cut's ideal place, 65.4 s, is a frame 1.4 s after a keyframe,
-    // cheaper to decode from than the 0.6 s of imbalance the keyframe at 66 s would leave.
+    // audio's work (120 s × 0.07): the cut goes on the frame at its ideal place, 64.2 s, between keyframes.
     const cut = (120 + 120 * AUDIO_WORK_RATIO) / 2;
-    expect(cut).toBeCloseTo(65.4, 9);
+    expect(cut).toBeCloseTo(64.2, 9);
     expect(tasks.map((t) => [t.startTimeSec, t.endTimeSec])).toEqual([
-      [0, 1962 / 30],
-      [1962 / 30, 120],
+      [0, 1926 / 30],
+      [1926 / 30, 120],
       [0, 120],
       [0, 120],
     ]);
