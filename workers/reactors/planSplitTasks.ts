@@ -12,11 +12,11 @@ import { taskIdOf } from "../taskIdOf.ts";
 /**
  * Encoding a track of audio (AAC, stereo) against encoding the same length of video, one thread each,
  * 720p_h264 (x264 fast) from a 720p H.264 source with ffmpeg 5.1 on 2 shared cores: the audio took
- * 0.088 of the video's CPU time and 0.079 of its wall time (bench split-stitch), where a quiet run's
- * timeline suggests about 0.05. Heavier profiles make the audio relatively cheaper; an estimate off by
- * e leaves the workers e × duration / workers apart at the end, where without it they were the whole audio.
+ * 0.079 and 0.080 of the video's wall time in two runs of bench split-stitch (0.088 of its CPU time).
+ * Heavier profiles make the audio relatively cheaper; an estimate off by e leaves the worker with the
+ * audio e × duration apart from the others at the end, where without it it was the whole audio apart.
  */
-export const AUDIO_WORK_RATIO = 0.07;
+export const AUDIO_WORK_RATIO = 0.08;
 
 /** The kernel's view of the pool: workers online, not draining, heard from lately. */
 export interface WorkerPoolView {

@@ -79,12 +79,12 @@ describe("planSplitTasks (smart chunking)", () => {
     if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
     expect(tasks.map((t) => t.kind)).toEqual(["video", "video", "audio", "stitch"]);
     // Two chunks of 60 s, moved so the chunk that shares its worker with the audio is shorter by the
-    // audio's work (120 s × 0.07): the cut goes on the frame at its ideal place, 64.2 s, between keyframes.
+    // audio's work (120 s × 0.08): the cut goes on the frame at its ideal place, 64.8 s, between keyframes.
     const cut = (120 + 120 * AUDIO_WORK_RATIO) / 2;
-    expect(cut).toBeCloseTo(64.2, 9);
+    expect(cut).toBeCloseTo(64.8, 9);
     expect(tasks.map((t) => [t.startTimeSec, t.endTimeSec])).toEqual([
-      [0, 1926 / 30],
-      [1926 / 30, 120],
+      [0, 1944 / 30],
+      [1944 / 30, 120],
       [0, 120],
       [0, 120],
     ]);
