@@ -1,8 +1,10 @@
 // What split & stitch buys: the same clip and profile through `webencode up` with one worker of one
 // encoder thread (the job runs as one task), with two such workers (split into chunks, audio and a
 // stitch), and bare ffmpeg using every thread on the same command, all in one run. Prints the speed-up,
-// two single-thread workers against bare ffmpeg, the stitch's share of the split job, the workers'
-// utilisation, whether the frames match the source and the worst seam's SSIM below the mean.
+// two single-thread workers against bare ffmpeg, the stitch's share of the split job, the seam
+// measurement's share of the workers' time (each chunk measures its own seam sides), the workers'
+// utilisation, whether the frames match the source and the worst seam's SSIM below the mean, and
+// each task's timeline, whose gaps show the critical path.
 // Usage: npm run bench -- split-stitch [seconds=120]
 import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -130,6 +132,54 @@ function taskTimes(events: readonly RecordedEvent[]) {
   return { busy, spanMs: last - first };
 }
 
+/**
+ * Each task's line on the job's clock (seconds from JobSubmitted): when it was scheduled, started and
+ * completed, and on which worker; the gaps between one task's end and the next start on a worker are
+ * the queue's pick-up latency, the rest of the critical path is the tasks themselves.
+ */
+function timeline(events: readonly RecordedEvent[]): string[] {
+  const submitted = events.find((e) => e.type === "JobSubmitted");
+  const t0 = submitted === undefined ? 0 : at(submitted);
+  const planned = events.find((e) => e.type === "JobPlanned")?.data as
+    | { tasks: { taskId: string; kind?: string; startTimeSec: number; endTimeSec: number }[] }
+    | undefined;
+  const rows = new Map<
+    string,
+    { scheduled?: number; started?: number; completed?: number; worker?: string; measureSec?: number }
+  >();
+  for (const event of events) {
+    const data = event.data as { taskId?: string; workerId?: string };
+    if (data.taskId === undefined) continue;
+    const row = rows.get(data.taskId) ?? {};
+    const t = (at(event) - t0) / 1000;
+    if (event.type === "TaskScheduled") row.scheduled = t;
+    if (event.type === "TaskStarted") {
+      row.started = t;
+      if (data.workerId !== undefined) row.worker = data.workerId;
+    }
+    if (event.type === "TaskCompleted") {
+      row.completed = t;
+      const measureMs = (event.data as { edgeSsim?: { measureMs: number } }).edgeSsim?.measureMs;
+      if (measureMs !== undefined) row.measureSec = measureMs / 1000;
+    }
+    rows.set(data.taskId, row);
+  }
+  const s = (value: number | undefined) => (value === undefined ? "    -" : value.toFixed(2).padStart(6));
+  const lines = [
+    `  planned at ${s(planned === undefined ? undefined : (at(events.find((e) => e.type === "JobPlanned")!) - t0) / 1000)} s; task       range (s)       scheduled started completed worker`,
+  ];
+  for (const task of planned?.tasks ?? []) {
+    const row = rows.get(task.taskId) ?? {};
+    const range = `${task.startTimeSec.toFixed(2)}–${task.endTimeSec.toFixed(2)}`.padEnd(15);
+    lines.push(
+      `    ${(task.kind ?? "video").padEnd(7)} ${range} ${s(row.scheduled)}  ${s(row.started)}  ${s(row.completed)}  ${row.worker ?? "-"}${row.measureSec === undefined ? "" : `  (its seam sides: ${row.measureSec.toFixed(2)} s)`}`,
+    );
+  }
+  const done = events.find((e) => e.type === "JobCompleted");
+  if (done !== undefined) lines.push(`  job completed at ${s((at(done) - t0) / 1000)} s`);
+  return lines;
+}
+
 export async function run(args: string[]): Promise<number> {
   const seconds = Number(args[0] ?? 120);
   const dir = await mkdtemp(join(tmpdir(), "webencode-bench-split-"));
@@ -172,15 +222,20 @@ export async function run(args: string[]): Promise<number> {
         (e) => e.type === "TaskCompleted" && (e.data as { taskId?: string }).taskId === stitchId,
       )?.data as { stitch?: { timings?: { fetchMs: number; stitchMs: number; seamsMs: number } } } | undefined
     )?.stitch?.timings;
-    // the stitch proper: fetching the chunks, the concat and its proof; measuring the seams apart
+    // the stitch proper: fetching the chunks, the concat and its proof; the seams are measured apart,
+    // by each chunk on its own worker right after its encode (the stitch only combines their figures)
     const stitchMs = timings === undefined ? stitchTaskMs : timings.fetchMs + timings.stitchMs;
-    const seamsMs = timings?.seamsMs ?? Number.NaN;
+    const chunkMeasureMs = two.events
+      .filter((e) => e.type === "TaskCompleted")
+      .map((e) => (e.data as { edgeSsim?: { measureMs: number } }).edgeSsim?.measureMs ?? 0);
+    const seamsMs = chunkMeasureMs.reduce((sum, ms) => sum + ms, 0) + (timings?.seamsMs ?? Number.NaN);
     const workMs = [...busy.values()].reduce((sum, ms) => sum + ms, 0);
     const figures = {
       speedup: round(one.wallMs / two.wallMs, 3),
       vs_bare_all_threads: round(bareMs / two.wallMs, 3),
       stitch_pct: round((100 * stitchMs) / two.wallMs, 2),
-      seam_measure_pct: round((100 * seamsMs) / two.wallMs, 2),
+      // share of the two workers' time: the chunks measure side by side
+      seam_measure_pct: round((100 * seamsMs) / (2 * two.wallMs), 2),
       utilisation: round(workMs / (2 * spanMs), 3),
       frames_match: two.detail.stitch?.frame_count === frames.frameCount,
       worst_seam_ssim_delta: two.detail.stitch?.worst_seam_delta ?? null,
@@ -192,6 +247,7 @@ export async function run(args: string[]): Promise<number> {
       seam_measure_s: round(seamsMs / 1000, 2),
       clip_seconds: seconds,
     };
+    for (const line of timeline(two.events)) console.log(line);
     console.log(`split & stitch on a ${seconds} s 1280x720 clip (${PROFILE}), ${os.cpus().length} cores:`);
     console.log(`  one worker, one encoder thread (one task)     ${figures.one_worker_s} s`);
     console.log(
@@ -204,7 +260,7 @@ export async function run(args: string[]): Promise<number> {
       `  stitch (fetch, concat, verify)                ${figures.stitch_s} s  (${figures.stitch_pct} % of the split job)`,
     );
     console.log(
-      `  seam SSIM measurement                         ${figures.seam_measure_s} s  (${figures.seam_measure_pct} %)`,
+      `  seam SSIM measurement, all chunks together    ${figures.seam_measure_s} s  (${figures.seam_measure_pct} % of the two workers' time)`,
     );
     console.log(
       `  utilisation ${figures.utilisation}, frames match ${figures.frames_match}, worst seam ${figures.worst_seam_ssim_delta}`,

@@ -804,6 +804,23 @@ describe("a split plan (chunks, audio, stitch)", () => {
       .when({ type: "CompleteTask", data: { ...result(taskStitch), stitch: report } })
       .thenEmits({ type: "TaskCompleted", data: { ...result(taskStitch), stitch: report } }, uploading));
 
+  it("completes a chunk with its share of the seam figures, which the job keeps for the stitch", () => {
+    const edgeSsim = {
+      first: null,
+      last: { ssim: 0.981, frames: 12 },
+      samples: { ssim: 0.99, frames: 18 },
+      measureMs: 812,
+    };
+    const completedWithEdges: JobEvent = { type: "TaskCompleted", data: { ...result(taskA), edgeSsim } };
+    given(...plannedSplit, started(taskA))
+      .when({ type: "CompleteTask", data: { ...result(taskA), edgeSsim } })
+      .thenEmits(completedWithEdges);
+    const job = foldJob([...plannedSplit, started(taskA), completedWithEdges]);
+    if (job.status === "initial") throw new Error("no job");
+    expect(job.tasks.find((task) => task.taskId === taskA)?.edgeSsim).toEqual(edgeSsim);
+    expect(job.tasks.find((task) => task.taskId === taskB)?.edgeSsim).toBeNull();
+  });
+
   it("refuses a stitch completed without its proof, and a chunk that claims one", () => {
     given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
       .when({ type: "CompleteTask", data: result(taskStitch) })

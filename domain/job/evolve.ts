@@ -77,6 +77,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
             outputKey: null,
             sizeBytes: null,
             checksum: null,
+            edgeSsim: null,
             notBefore: null,
             avoidWorkers: [],
           })),
@@ -115,6 +116,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         checksum: data.checksum,
         files: data.files ?? [],
         folder: data.folder ?? null,
+        edgeSsim: data.edgeSsim ?? null,
       })),
       stitchReport: data.stitch ?? job.stitchReport,
     }))

@@ -1,6 +1,7 @@
 // What the job decider knows about a job: enough to decide every command, and what a read model needs.
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type {
+  ChunkEdgeSsimData,
   ChunkTimingData,
   JobEventData,
   JobOutput,
@@ -51,6 +52,8 @@ export interface TaskState {
   files: readonly TaskFile[];
   /** Everything a package task wrote under one folder. */
   folder: { prefix: string; fileCount: number; sizeBytes: number } | null;
+  /** A completed chunk's share of the seam figures, when it measured them. */
+  edgeSsim: ChunkEdgeSsimData | null;
   notBefore: string | null;
   /** Workers where an attempt of this task ran out of memory: the next attempts go elsewhere if they can. */
   avoidWorkers: readonly string[];

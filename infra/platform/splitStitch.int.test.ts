@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { combineChunkEdges } from "../../plugins/sdk/combineChunkEdges.ts";
+import type { ChunkEdgeSsimData } from "../../schemas/events/jobEvents.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { kernelApi, until } from "../../test/support/kernelApi.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
@@ -232,6 +234,27 @@ describe("split & stitch across two workers", () => {
       (e) => e.type === "TaskCompleted" && (e.data as { stitch?: unknown }).stitch,
     );
     expect(stitched).toBeDefined();
+    // each chunk measured its own sides of the seams right after its encode; the stitch only added up
+    const edges = new Map(
+      events
+        .filter((e) => e.type === "TaskCompleted")
+        .map((e) => e.data as { taskId: string; edgeSsim?: ChunkEdgeSsimData })
+        .map((data) => [data.taskId, data.edgeSsim]),
+    );
+    const planned = events.find((e) => e.type === "JobPlanned")?.data as {
+      tasks: { taskId: string; sequenceIndex: number }[];
+    };
+    const taskIdOf = (index: number) => planned.tasks.find((t) => t.sequenceIndex === index)?.taskId ?? "";
+    const chunkEdges = chunks.map((chunk) => edges.get(taskIdOf(chunk.sequence_index)));
+    for (const edge of chunkEdges) expect(edge).toMatchObject({ measureMs: expect.any(Number) });
+    expect(chunkEdges.map((edge) => edge?.unmeasured)).toEqual(chunks.map(() => undefined));
+    const combined = combineChunkEdges(
+      chunkEdges.flatMap((edge) => (edge === undefined ? [] : [edge])),
+      stitch.seams.map((seam) => seam.time_sec),
+    );
+    expect(combined).toMatchObject({ _tag: "SeamReport", meanSsim: stitch.mean_ssim });
+    if (combined._tag === "SeamReport")
+      expect(combined.seams.map((seam) => seam.ssim)).toEqual(stitch.seams.map((seam) => seam.ssim));
   }, 150_000);
 
   it("stops every ffmpeg of a cancelled split job on both workers within 2 s", async () => {

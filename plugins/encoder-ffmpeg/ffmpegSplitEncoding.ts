@@ -6,7 +6,7 @@ import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
 import { wholeEncodeFrameCount } from "./expectedStitch.ts";
 import { gopFrames, snapToKeyframeGrid } from "./keyframeGrid.ts";
-import { measureSeamSsim } from "./measureSeamSsim.ts";
+import { measureChunkEdgeSsim, measureSeamSsim } from "./measureSeamSsim.ts";
 import { planAudio } from "./planAudio.ts";
 import { planChunk } from "./planChunk.ts";
 import { outputShape } from "./planEncode.ts";
@@ -85,6 +85,25 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           height: request.target.height,
           frameCount: request.target.frameCount,
           seamsSec: request.seamFrames.map((frame) => frame / rationalValue(request.target.frameRate)),
+          sourceVideoStartSec: request.target.videoStartSec,
+        },
+        {
+          ffmpegPath: config.ffmpegPath,
+          ...(request.signal === undefined ? {} : { signal: request.signal }),
+        },
+      ),
+
+    measureChunkEdges: (request) =>
+      measureChunkEdgeSsim(
+        {
+          chunk: request.chunk,
+          source: request.source,
+          frameRate: request.target.frameRate,
+          width: request.target.width,
+          height: request.target.height,
+          totalFrames: request.target.frameCount,
+          firstFrame: request.firstFrame,
+          frameCount: request.frameCount,
           sourceVideoStartSec: request.target.videoStartSec,
         },
         {

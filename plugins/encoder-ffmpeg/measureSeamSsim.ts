@@ -1,7 +1,9 @@
 // Seam quality: SSIM of the output against the source around each seam, against the mean of short
-// samples spread over the output. Each window seeks both files and decodes from the keyframe before
-// it, so the cost grows with the seams, not the length (sparse source keyframes make seeks dearer).
+// samples spread over the output, measured on the stitched output or, before the stitch, on each chunk
+// (its frames are the output's very frames after a stream-copy concat). Each window seeks both files and
+// decodes from the keyframe before it, so the cost grows with the seams, not the length.
 import type { SeamQuality, SeamReport } from "../sdk/encoderPlugin.ts";
+import type { ChunkEdgeSsim, SeamSsimFailed, SsimSpan } from "../sdk/splitEncoding.ts";
 import { ffmpegInput } from "./ffmpegInput.ts";
 import { rationalValue } from "./rationalValue.ts";
 import { runCommand } from "./runCommand.ts";
@@ -36,9 +38,21 @@ export interface SeamSsimOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface SeamSsimFailed {
-  readonly _tag: "SeamSsimFailed";
-  readonly message: string;
+export type { SeamSsimFailed };
+
+export interface ChunkEdgeSsimInput {
+  /** Absolute path of the chunk's verified encode. */
+  readonly chunk: string;
+  readonly source: string;
+  /** The whole encode's constant rate, frame size and frame count (where the mean's samples lie). */
+  readonly frameRate: string;
+  readonly width: number;
+  readonly height: number;
+  readonly totalFrames: number;
+  /** The chunk holds frames [firstFrame, firstFrame + frameCount) of the whole encode. */
+  readonly firstFrame: number;
+  readonly frameCount: number;
+  readonly sourceVideoStartSec?: number;
 }
 
 interface FrameWindow {
@@ -47,64 +61,155 @@ interface FrameWindow {
   readonly end: number;
 }
 
+const defaults = { windowFrames: 12, sampleWindows: 8, sampleFrames: 6 };
+
+/** The short samples spread evenly over the whole encode whose frames make the mean. */
+function sampleWindowsOf(frameCount: number, options: SeamSsimOptions): FrameWindow[] {
+  const count = options.sampleWindows ?? defaults.sampleWindows;
+  const length = options.sampleFrames ?? defaults.sampleFrames;
+  return Array.from({ length: count }, (_, j) => {
+    const middle = Math.round(((j + 0.5) * frameCount) / count);
+    return clampTo(
+      { first: 0, end: frameCount },
+      middle - Math.floor(length / 2),
+      middle + Math.ceil(length / 2),
+    );
+  });
+}
+
+const clampTo = (bounds: FrameWindow, first: number, end: number): FrameWindow => ({
+  first: Math.max(bounds.first, first),
+  end: Math.min(bounds.end, end),
+});
+
+/** Mean SSIM of the measured frames that lie in `windows`; NaN when none does. */
+function meanOver(perFrame: ReadonlyMap<number, number>, windows: readonly FrameWindow[]): SsimSpan {
+  const values = [...perFrame]
+    .filter(([n]) => windows.some((w) => n >= w.first && n < w.end))
+    .map(([, v]) => v);
+  const ssim = values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+  return { ssim, frames: values.length };
+}
+
+/** Frame → SSIM over every window, a bounded number of windows per ffmpeg run. */
+async function measureAll(
+  file: MeasuredFile,
+  input: SourceSide,
+  windows: readonly FrameWindow[],
+  options: SeamSsimOptions,
+): Promise<Map<number, number> | SeamSsimFailed> {
+  const perFrame = new Map<number, number>();
+  const nonEmpty = windows.filter((w) => w.end > w.first);
+  for (let at = 0; at < nonEmpty.length; at += WINDOWS_PER_RUN) {
+    const measured = await measureWindows(file, input, nonEmpty.slice(at, at + WINDOWS_PER_RUN), options);
+    if (measured._tag === "SeamSsimFailed") return measured;
+    for (const [n, v] of measured.values) perFrame.set(n, v);
+  }
+  return perFrame;
+}
+
 export async function measureSeamSsim(
   input: SeamSsimInput,
   options: SeamSsimOptions,
 ): Promise<SeamReport | SeamSsimFailed> {
   const rate = rationalValue(input.frameRate);
-  const windowFrames = options.windowFrames ?? 12;
-  const sampleWindows = options.sampleWindows ?? 8;
-  const sampleFrames = options.sampleFrames ?? 6;
-  const clamp = (first: number, end: number): FrameWindow => ({
-    first: Math.max(0, first),
-    end: Math.min(input.frameCount, end),
-  });
+  const windowFrames = options.windowFrames ?? defaults.windowFrames;
+  const whole = { first: 0, end: input.frameCount };
   const seamWindows = input.seamsSec.map((sec) => {
     const seam = Math.round(sec * rate);
-    return clamp(seam - windowFrames, seam + windowFrames);
+    return clampTo(whole, seam - windowFrames, seam + windowFrames);
   });
-  const samples = Array.from({ length: sampleWindows }, (_, j) => {
-    const middle = Math.round(((j + 0.5) * input.frameCount) / sampleWindows);
-    return clamp(middle - Math.floor(sampleFrames / 2), middle + Math.ceil(sampleFrames / 2));
-  });
-  const perFrame = new Map<number, number>();
-  const windows = [...seamWindows, ...samples].filter((w) => w.end > w.first);
-  for (let at = 0; at < windows.length; at += WINDOWS_PER_RUN) {
-    const measured = await measureWindows(input, windows.slice(at, at + WINDOWS_PER_RUN), rate, options);
-    if (measured._tag === "SeamSsimFailed") return measured;
-    for (const [n, v] of measured.values) perFrame.set(n, v);
-  }
-  const mean = (windows: readonly FrameWindow[]) => {
-    const values = [...perFrame]
-      .filter(([n]) => windows.some((w) => n >= w.first && n < w.end))
-      .map(([, v]) => v);
-    return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-  };
-  const meanSsim = mean(samples);
+  const samples = sampleWindowsOf(input.frameCount, options);
+  const perFrame = await measureAll(
+    { path: input.output, firstFrame: 0 },
+    input,
+    [...seamWindows, ...samples],
+    options,
+  );
+  if (!(perFrame instanceof Map)) return perFrame;
+  const meanSsim = meanOver(perFrame, samples).ssim;
   if (!Number.isFinite(meanSsim)) return { _tag: "SeamSsimFailed", message: "ffmpeg printed no SSIM values" };
   const seams: SeamQuality[] = seamWindows.map((w, i) => {
-    const ssim = mean([w]);
+    const { ssim } = meanOver(perFrame, [w]);
     return { index: i + 1, timeSec: input.seamsSec[i] ?? 0, ssim, delta: ssim - meanSsim };
   });
   return { _tag: "SeamReport", meanSsim, seams };
 }
 
+/**
+ * One chunk's share of the seam figures, measured on the chunk alone right after its encode: its first
+ * and last `windowFrames` frames (the two sides of its seams; none at the whole encode's ends) and the
+ * sample windows of the mean that fall in it. The stitch combines every chunk's into the SeamReport
+ * that measureSeamSsim makes of the stitched output, frame for frame the same figures.
+ */
+export async function measureChunkEdgeSsim(
+  input: ChunkEdgeSsimInput,
+  options: SeamSsimOptions,
+): Promise<ChunkEdgeSsim | SeamSsimFailed> {
+  const windowFrames = options.windowFrames ?? defaults.windowFrames;
+  const own = { first: input.firstFrame, end: input.firstFrame + input.frameCount };
+  const first = own.first > 0 ? clampTo(own, own.first, own.first + windowFrames) : null;
+  const last = own.end < input.totalFrames ? clampTo(own, own.end - windowFrames, own.end) : null;
+  const samples = sampleWindowsOf(input.totalFrames, options)
+    .map((w) => clampTo(own, w.first, w.end))
+    .filter((w) => w.end > w.first);
+  const edges = [first, last].filter((w): w is FrameWindow => w !== null);
+  const perFrame = await measureAll(
+    { path: input.chunk, firstFrame: input.firstFrame },
+    { ...input, frameCount: input.totalFrames },
+    [...edges, ...samples],
+    options,
+  );
+  if (!(perFrame instanceof Map)) return perFrame;
+  const span = (windows: readonly FrameWindow[]): SsimSpan | null | SeamSsimFailed => {
+    if (windows.length === 0) return null;
+    const measured = meanOver(perFrame, windows);
+    return measured.frames === 0 || !Number.isFinite(measured.ssim)
+      ? { _tag: "SeamSsimFailed", message: "ffmpeg printed no SSIM values for the chunk" }
+      : measured;
+  };
+  const figures = [span(first === null ? [] : [first]), span(last === null ? [] : [last]), span(samples)];
+  const failed = figures.find((f): f is SeamSsimFailed => f !== null && "_tag" in f);
+  if (failed !== undefined) return failed;
+  const [firstSpan, lastSpan, samplesSpan] = figures as (SsimSpan | null)[];
+  return {
+    _tag: "ChunkEdgeSsim",
+    first: firstSpan ?? null,
+    last: lastSpan ?? null,
+    samples: samplesSpan ?? null,
+  };
+}
+
 /** Each window opens both files once more; this many at a time bounds the decoders held at once. */
 const WINDOWS_PER_RUN = 16;
 
+/** The file measured (the stitched output, or one chunk) and which frame of the whole encode is its first. */
+interface MeasuredFile {
+  readonly path: string;
+  readonly firstFrame: number;
+}
+
+type SourceSide = Pick<
+  SeamSsimInput,
+  "source" | "frameRate" | "width" | "height" | "frameCount" | "sourceVideoStartSec"
+>;
+
 /**
- * SSIM of output frames [first, end) of each window against the source frames the encode made them
- * from, in one ffmpeg run. Both are laid on the grid the way the encode laid the source (fps from the
- * window's first frame time), so frame n of one is frame n of the other; the source is read from a
- * second earlier, so a VFR source's frame held over the window's start is there to be held.
+ * SSIM of frames [first, end) of the whole encode in each window against the source frames the encode
+ * made them from, in one ffmpeg run. Both are laid on the whole encode's grid the way the encode laid
+ * the source (fps from the window's first frame time), so frame n of one is frame n of the other; the
+ * source is read from a second earlier, so a VFR source's frame held over the window's start is there.
  */
 async function measureWindows(
-  input: SeamSsimInput,
+  file: MeasuredFile,
+  input: SourceSide,
   windows: readonly FrameWindow[],
-  rate: number,
   options: SeamSsimOptions,
 ): Promise<{ readonly _tag: "Measured"; readonly values: Map<number, number> } | SeamSsimFailed> {
+  const rate = rationalValue(input.frameRate);
   const videoStart = input.sourceVideoStartSec ?? 0;
+  // The file's own clock starts at its first frame: that frame's time on the whole encode's clock.
+  const fileStartSec = file.firstFrame / rate;
   const source = ffmpegInput(input.source);
   const seconds = (value: number) => value.toFixed(6);
   const inputs: string[] = [];
@@ -113,7 +218,7 @@ async function measureWindows(
   for (const [i, window] of windows.entries()) {
     const firstSec = window.first / rate;
     const endSec = window.end / rate;
-    const outputSeek = Math.max(0, firstSec - 0.5 / rate);
+    const outputSeek = Math.max(0, firstSec - fileStartSec - 0.5 / rate);
     const sourceSeek = Math.max(0, videoStart + firstSec - 1);
     // After an input seek ffmpeg counts time from the seek point; these put it back on the output's clock.
     const onGrid = (shift: number) =>
@@ -122,9 +227,9 @@ async function measureWindows(
       "-ss",
       seconds(outputSeek),
       "-t",
-      seconds(endSec + 1 / rate - outputSeek),
+      seconds(endSec - fileStartSec + 1 / rate - outputSeek),
       "-i",
-      `file:${input.output}`,
+      `file:${file.path}`,
       "-protocol_whitelist",
       source.protocolWhitelist,
       ...source.options,
@@ -136,7 +241,7 @@ async function measureWindows(
       source.target,
     );
     graphs.push(
-      `[${2 * i}:v]${onGrid(outputSeek)},format=yuv420p[out${i}]`,
+      `[${2 * i}:v]${onGrid(fileStartSec + outputSeek)},format=yuv420p[out${i}]`,
       `[${2 * i + 1}:v]${onGrid(sourceSeek - videoStart)},scale=${input.width}:${input.height},setsar=1,format=yuv420p[src${i}]`,
       `[out${i}][src${i}]ssim,metadata=mode=print:key=lavfi.ssim.All[ssim${i}]`,
     );

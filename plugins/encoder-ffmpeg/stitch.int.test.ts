@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planSegments, type SegmentBounds } from "../../domain/job/planSegments.ts";
+import { combineChunkEdges } from "../sdk/combineChunkEdges.ts";
 import type {
   EncodePlan,
   EncodeProfile,
@@ -15,11 +16,12 @@ import type {
   Stitched,
   StitchRejected,
 } from "../sdk/encoderPlugin.ts";
+import type { ChunkEdgeSsim } from "../sdk/splitEncoding.ts";
 import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { expectedStitch, type StitchExpectation } from "./expectedStitch.ts";
-import { measureSeamSsim } from "./measureSeamSsim.ts";
+import { measureChunkEdgeSsim, measureSeamSsim } from "./measureSeamSsim.ts";
 import { planAudio } from "./planAudio.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeAudioTracks } from "./probeAudioTracks.ts";
@@ -175,6 +177,50 @@ function seamInput(s: Split, output: string) {
   };
 }
 
+/** Every chunk's own edge figures, measured on the chunk alone, as chunk tasks do before the stitch. */
+async function chunkEdges(s: Split): Promise<ChunkEdgeSsim[]> {
+  const { width, height } = s.plans[0]?.expected.video ?? { width: 0, height: 0 };
+  return Promise.all(
+    s.plans.map(async (plan, i) => {
+      const firstFrame = plan.input.chunk?.firstFrame ?? 0;
+      const edges = await measureChunkEdgeSsim(
+        {
+          chunk: s.chunks[i] ?? "",
+          source: s.clip,
+          frameRate: s.expected.frameRate,
+          width,
+          height,
+          totalFrames: s.expected.frameCount,
+          firstFrame,
+          frameCount: plan.input.chunk?.frameCount ?? s.expected.frameCount - firstFrame,
+          sourceVideoStartSec: s.frames.frameTimesSec[0] ?? 0,
+        },
+        { ffmpegPath },
+      );
+      if (edges._tag !== "ChunkEdgeSsim") throw new Error(edges.message);
+      return edges;
+    }),
+  );
+}
+
+/** The chunks' figures combined give the stitched output's own, frame for frame the same frames. */
+async function expectChunkEdgesToMatchOutput(s: Split, output: string) {
+  const measured = await measureSeamSsim(seamInput(s, output), { ffmpegPath });
+  if (measured._tag !== "SeamReport") throw new Error(measured.message);
+  const edges = await chunkEdges(s);
+  expect(edges[0]?.first).toBeNull();
+  expect(edges.at(-1)?.last).toBeNull();
+  const combined = combineChunkEdges(edges, s.expected.seamsSec);
+  if (combined._tag !== "SeamReport") throw new Error(combined.message);
+  expect(combined.meanSsim).toBeCloseTo(measured.meanSsim, 9);
+  expect(combined.seams).toHaveLength(measured.seams.length);
+  for (const [i, seam] of combined.seams.entries()) {
+    expect(seam.timeSec).toBe(measured.seams[i]?.timeSec);
+    expect(seam.ssim, `seam ${seam.index}`).toBeCloseTo(measured.seams[i]?.ssim ?? 0, 9);
+  }
+  return combined;
+}
+
 describe("stitch: chunks and the audio encoded once, proven before the job may complete", () => {
   let clean: Split;
   let cleanResult: Stitched | StitchRejected;
@@ -315,6 +361,13 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     expect(report.seams.map((s) => s.timeSec)).toEqual(clean.expected.seamsSec);
   });
 
+  it("measures the same seams and mean from each chunk's own edges, before any stitch", async () => {
+    expect(cleanResult._tag).toBe("Stitched");
+    const combined = await expectChunkEdgesToMatchOutput(clean, cleanOutput());
+    for (const seam of combined.seams)
+      expect(Math.abs(seam.delta), `seam ${seam.index}`).toBeLessThanOrEqual(0.005);
+  });
+
   it("shows a large seam delta where a chunk comes from another clip, which the frame checks cannot see", async () => {
     // Another pattern, same size, rate and keyframes: chunk 1's plan fits it as it is.
     const other = await makeClip("other", 6, [], { video: "testsrc=s=320x180:r=30:d=6" });
@@ -372,6 +425,8 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     if (report._tag !== "SeamReport") throw new Error(report.message);
     for (const seam of report.seams)
       expect(Math.abs(seam.delta), `seam ${seam.index}`).toBeLessThanOrEqual(0.005);
+    // measured on each chunk before the stitch: the very same figures
+    await expectChunkEdgesToMatchOutput(vfr, output);
   });
 
   it("keeps A/V in sync for MPEG-TS, whose timestamps start well after zero", async () => {

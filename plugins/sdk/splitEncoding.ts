@@ -1,6 +1,7 @@
 // What an encoder plugin offers for split & stitch: reading where a source can be cut, planning
 // frame-exact chunks for the cuts the domain chose, encoding the audio once for the whole source,
-// stitching the chunks with proof, and measuring the seams. Plain data in and out, so plans travel in events.
+// stitching the chunks with proof, and measuring the seams (each chunk its own sides of them, right after
+// its encode, so the stitch only adds up). Plain data in and out, so plans and figures travel in events.
 import type {
   Container,
   EncodeOptions,
@@ -75,6 +76,41 @@ export interface SeamRequest {
   readonly signal?: AbortSignal;
 }
 
+export interface ChunkEdgeRequest {
+  /** Local path of the chunk's verified encode and the source as the encoder reads it. */
+  readonly chunk: string;
+  readonly source: string;
+  /** The whole encode's target: its grid, frame size and frame count. */
+  readonly target: StitchTarget;
+  /** The chunk's frames of the whole encode: [firstFrame, firstFrame + frameCount). */
+  readonly firstFrame: number;
+  readonly frameCount: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The mean SSIM against the source of some frames, and how many: spans add up, weighted by frames. */
+export interface SsimSpan {
+  readonly ssim: number;
+  readonly frames: number;
+}
+
+/**
+ * One chunk's share of the seam figures: its first and last frames (the far and the near side of the
+ * seams around it; null at the whole encode's start and end) and its part of the mean's samples (null
+ * when none falls in it).
+ */
+export interface ChunkEdgeSsim {
+  readonly _tag: "ChunkEdgeSsim";
+  readonly first: SsimSpan | null;
+  readonly last: SsimSpan | null;
+  readonly samples: SsimSpan | null;
+}
+
+export interface SeamSsimFailed {
+  readonly _tag: "SeamSsimFailed";
+  readonly message: string;
+}
+
 /** The source has no audio track: the stitched output has none either. */
 export interface NoAudio {
   readonly _tag: "NoAudio";
@@ -98,7 +134,11 @@ export interface SplitEncoding {
   ): Promise<EncodeOutcome | NoAudio | ProbeFailure>;
   /** Concatenates with stream copy, muxes the audio and verifies before the output is renamed into place. */
   stitch(request: StitchRequest, signal?: AbortSignal): Promise<Stitched | StitchRejected>;
-  measureSeams(
-    request: SeamRequest,
-  ): Promise<SeamReport | { readonly _tag: "SeamSsimFailed"; message: string }>;
+  /** The seams of a stitched output and the mean, measured on the output (decodes around every seam). */
+  measureSeams(request: SeamRequest): Promise<SeamReport | SeamSsimFailed>;
+  /**
+   * One chunk's share of the same figures, measured on the chunk right after its encode: chunks measure
+   * side by side on their workers and the stitch only combines them. Absent: the stitch measures.
+   */
+  measureChunkEdges?(request: ChunkEdgeRequest): Promise<ChunkEdgeSsim | SeamSsimFailed>;
 }

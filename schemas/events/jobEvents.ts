@@ -59,6 +59,22 @@ export const chunkTimingSchema = z.strictObject({
   durationSec: seconds,
 });
 
+const ssimSpanSchema = z.strictObject({ ssim: z.number(), frames: z.number().int().positive() });
+
+/**
+ * A chunk's share of its job's seam figures, measured right after its encode (see ChunkEdgeSsim in the
+ * encoder pillar): SSIM of its first and last frames and of its part of the mean's samples; or, when
+ * measuring failed, why (the chunk still counts; the stitch then reports its seams unmeasured).
+ */
+export const chunkEdgeSsimSchema = z.strictObject({
+  first: ssimSpanSchema.nullable(),
+  last: ssimSpanSchema.nullable(),
+  samples: ssimSpanSchema.nullable(),
+  unmeasured: z.string().optional(),
+  /** How long the measurement took, milliseconds. */
+  measureMs: z.number().int().nonnegative(),
+});
+
 /** What the stitched output must hold (see StitchTarget in the encoder pillar). */
 export const stitchTargetSchema = z.strictObject({
   frameRate: z.string().regex(/^\d+\/\d+$/, 'expected a rational such as "30000/1001"'),
@@ -228,6 +244,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
             .optional(),
         })
         .optional(),
+      /** A chunk of a split job: its share of the seam figures, for the stitch to combine. */
+      edgeSsim: chunkEdgeSsimSchema.optional(),
     }),
   ),
   event(
@@ -271,6 +289,7 @@ export type ExitClass = z.infer<typeof exitClassSchema>;
 export type TaskKind = z.infer<typeof taskKindSchema>;
 export type ChunkTimingData = z.infer<typeof chunkTimingSchema>;
 export type StitchTargetData = z.infer<typeof stitchTargetSchema>;
+export type ChunkEdgeSsimData = z.infer<typeof chunkEdgeSsimSchema>;
 export type StitchReport = NonNullable<JobEventData<"TaskCompleted">["stitch"]>;
 export type JobOutput = z.infer<typeof jobOutputSchema>;
 export type OutputType = z.infer<typeof outputTypeSchema>;

@@ -27,7 +27,9 @@ import { putLocalFile } from "../../plugins/sdk/putLocalFile.ts";
 import { removeScratchFolder } from "../../plugins/sdk/removeScratchFolder.ts";
 import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import type { ChunkEdgeRequest, SeamSsimFailed, SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
 import { isStorageFailure, type ObjectRef } from "../../plugins/sdk/storageProvider.ts";
+import type { ChunkEdgeSsimData } from "../../schemas/events/jobEvents.ts";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
 import type { WorkerEvent } from "../../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "../reactionContext.ts";
@@ -71,6 +73,11 @@ export interface EncodeWorkerDeps {
   newId: () => string;
   now: () => Date;
   log?: WorkerLog;
+}
+
+/** A verified chunk of a split job, its share of the seam figures on the way (measured beside the upload). */
+interface EncodedChunk extends Encoded {
+  readonly edgeSsim: Promise<ChunkEdgeSsimData>;
 }
 
 /** A verified output, put into the job storage under `ref`. */
@@ -321,7 +328,13 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         await message.ack();
         return;
       }
-      const stored = outcome._tag === "Encoded" ? await storeOutput(ids, outcome) : outcome;
+      const [stored, edgeSsim] =
+        outcome._tag === "Encoded"
+          ? await Promise.all([
+              storeOutput(ids, outcome),
+              "edgeSsim" in outcome ? outcome.edgeSsim : undefined,
+            ])
+          : [outcome, undefined];
       if (stored._tag === "StoredOutput") {
         const stitch = outcome._tag === "Encoded" && "stitch" in outcome ? outcome.stitch : undefined;
         const completed = await execute(
@@ -336,6 +349,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
               checksum: stored.checksum,
               durationSec: stored.durationSec,
               ...(stitch === undefined ? {} : { stitch }),
+              ...(edgeSsim === undefined ? {} : { edgeSsim }),
             },
           },
           context,
@@ -429,7 +443,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     attempt: number,
     signal: AbortSignal,
     onProgress: (progress: EncodeProgress) => void,
-  ): Promise<StitchedOutput | Encoded | StitchFailed | StoredFiles> {
+  ): Promise<StitchedOutput | EncodedChunk | Encoded | StitchFailed | StoredFiles> {
     const profile = profileOfTask(job, task, deps.profiles);
     if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
     const source = await resolveSource(job.sourceUrl, deps);
@@ -518,7 +532,20 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     const outcome = await encoder.encode(plan, options);
     const notice = fallbackNotice(outcome);
     if (notice) log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId}: ${notice}`);
-    return outcome;
+    const target = job.tasks.find((other) => other.kind === "stitch")?.stitch ?? null;
+    const measure = split?.measureChunkEdges?.bind(split);
+    if (outcome._tag !== "Encoded" || task.chunk === null || target === null || measure === undefined)
+      return outcome;
+    const { firstFrame, frameCount } = task.chunk;
+    const edgeSsim = measureChunkEdges(measure, {
+      chunk: outcome.path,
+      source: encoderInputOf(source),
+      target,
+      firstFrame,
+      frameCount: frameCount ?? target.frameCount - firstFrame,
+      signal,
+    });
+    return { ...outcome, edgeSsim };
   }
 
   const loop = (async () => {
@@ -562,6 +589,26 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       );
     },
   };
+}
+
+/**
+ * A chunk's share of the seam figures, or why there is none: a chunk whose measurement fails still
+ * counts (its frames are proven by the stitch); its seams are then reported unmeasured.
+ */
+async function measureChunkEdges(
+  measure: NonNullable<SplitEncoding["measureChunkEdges"]>,
+  request: ChunkEdgeRequest,
+): Promise<ChunkEdgeSsimData> {
+  const startedAt = performance.now();
+  const measured = await measure(request).catch(
+    (error: Error): SeamSsimFailed => ({ _tag: "SeamSsimFailed", message: error.message }),
+  );
+  const measureMs = Math.round(performance.now() - startedAt);
+  if (measured._tag === "SeamSsimFailed") {
+    return { first: null, last: null, samples: null, unmeasured: measured.message, measureMs };
+  }
+  const { first, last, samples } = measured;
+  return { first, last, samples, measureMs };
 }
 
 /** An attempt's own folder in the scratch space: two attempts of one task never share one. */

@@ -1,7 +1,8 @@
 // The stitch of a split job, run by a worker like any task: the chunks and the audio come out of the
 // job storage into this attempt's scratch folder (each checked against what its task recorded), the
-// encoder stitches them with stream copy and proves the result, then measures every seam's SSIM against
-// the source. A failed proof fails the job with WE-JOB-012; the chunks stay in storage for inspection.
+// encoder stitches them with stream copy and proves the result; every seam's SSIM against the source
+// comes from the chunks' own figures (each measured its sides right after its encode), or is measured on
+// the output when a chunk brought none. A failed proof fails the job with WE-JOB-012; the chunks stay.
 import { join } from "node:path";
 import type { Job, TaskState } from "../../domain/job/jobState.ts";
 import type {
@@ -11,10 +12,11 @@ import type {
   SeamReport,
 } from "../../plugins/sdk/encoderPlugin.ts";
 import { getToLocalFile } from "../../plugins/sdk/getToLocalFile.ts";
-import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
+import type { SeamSsimFailed, SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
 import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type { StitchReport } from "../../schemas/events/jobEvents.ts";
+import { seamFramesOf, seamsOfChunks } from "./seamsOfChunks.ts";
 
 export interface StitchTaskInput {
   job: Job;
@@ -133,13 +135,15 @@ export async function runStitchTask(
   input.onProgress(tick(60));
   const stitchedAt = performance.now();
 
-  const seams = await deps.split.measureSeams({
-    output: stitched.path,
-    source: input.source,
-    target,
-    seamFrames: seamFramesOf(chunks),
-    signal,
-  });
+  const seams =
+    seamsOfChunks(chunks, target.frameRate) ??
+    (await deps.split.measureSeams({
+      output: stitched.path,
+      source: input.source,
+      target,
+      seamFrames: seamFramesOf(chunks),
+      signal,
+    }));
   if (signal.aborted) return failed("cancelled", "the stitch was cancelled");
   input.onProgress(tick(100));
   return {
@@ -159,14 +163,7 @@ export async function runStitchTask(
   };
 }
 
-/** Where each chunk after the first starts in the output, in frames of the output's grid. */
-const seamFramesOf = (chunks: readonly TaskState[]): number[] =>
-  chunks.slice(1).map((chunk) => chunk.chunk?.firstFrame ?? 0);
-
-function reportOf(
-  frameCount: number,
-  seams: SeamReport | { _tag: "SeamSsimFailed"; message: string },
-): StitchReport {
+function reportOf(frameCount: number, seams: SeamReport | SeamSsimFailed): StitchReport {
   if (seams._tag === "SeamSsimFailed") {
     return { frameCount, meanSsim: null, seams: [], seamsUnmeasured: seams.message };
   }
