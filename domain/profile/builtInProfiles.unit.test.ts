@@ -13,7 +13,8 @@ describe("the built-in profiles", () => {
   });
 
   it("encode the three H.264 ones as workers do today (plugins/encoder-ffmpeg)", () => {
-    for (const [id, encoded] of Object.entries(encoderProfiles)) {
+    for (const id of ["1080p_h264", "720p_h264", "480p_fast"] as const) {
+      const encoded = encoderProfiles[id];
       const spec = builtInProfiles[id]!;
       expect(spec.video, id).toEqual(encoded.video);
       expect(spec.audio, id).toEqual(encoded.audio);

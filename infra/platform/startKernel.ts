@@ -26,7 +26,6 @@ import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { Reactor } from "../../domain/ports/reactor.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
 import { tokenHashKey } from "../../domain/token/mintToken.ts";
-import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
 import type { EncoderPlugin } from "../../plugins/sdk/encoderPlugin.ts";
@@ -76,6 +75,7 @@ import { processorReadiness } from "../processors/processorReadiness.ts";
 import { type ProjectorRunner, startProjector } from "../processors/runProjector.ts";
 import { runReactor } from "../processors/runReactor.ts";
 import { startStorageProviders } from "../storage/startStorageProviders.ts";
+import { builtInEncodeProfiles } from "./builtInEncodeProfiles.ts";
 import { startDashboardBuild } from "./dashboardBuild.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { persistentSecret } from "./persistentSecret.ts";
@@ -178,7 +178,7 @@ export async function startKernel(
       encoder,
       storage,
       remoteSources,
-      profiles: builtInProfiles,
+      profiles: builtInEncodeProfiles,
       workerPool: createWorkerLivenessQueries(pool, schema),
       segmentBounds: config.segmentBounds,
       log: reactorLog,

@@ -9,7 +9,6 @@ import { createWorkerCommands } from "../../commands/workers/createWorkerCommand
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
-import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { detectGpus } from "../../plugins/encoder-ffmpeg/detectGpus.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
@@ -24,6 +23,7 @@ import { createErrorReporter } from "../errors/createErrorReporter.ts";
 import { reportingLog } from "../errors/reportingLog.ts";
 import { loadInstalledPlugins, requirePlugin } from "../plugins/loadInstalledPlugins.ts";
 import { startStorageProviders } from "../storage/startStorageProviders.ts";
+import { builtInEncodeProfiles } from "./builtInEncodeProfiles.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
 import { type Log, VERSION } from "./startKernel.ts";
 
@@ -84,7 +84,7 @@ export async function startWorkers(
           queue,
           progressBus,
           encoder,
-          profiles: builtInProfiles,
+          profiles: builtInEncodeProfiles,
           storage,
           scratchDir,
           machine,
