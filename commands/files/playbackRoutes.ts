@@ -26,35 +26,41 @@ const cors = {
 const SAFE_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 export function playbackRoutes(options: PlaybackRoutesOptions) {
-  return new Hono<HttpEnv>()
-    .options("/v1/play/:token/:path{.+}", (c) =>
-      c.body(null, 204, {
-        ...cors,
-        "Access-Control-Allow-Methods": "GET, HEAD",
-        "Access-Control-Allow-Headers": "Range",
-        "Access-Control-Max-Age": "86400",
-      }),
-    )
-    .on(["GET", "HEAD"], "/v1/play/:token/:path{.+}", async (c) => {
-      const token = c.req.param("token");
-      const grant = options.signer.verify(token, options.now?.() ?? Date.now());
-      if ("_tag" in grant) {
-        if (grant._tag === "Expired")
-          throw new ApiError("WE-AUTH-002", "the playback link has expired", {
-            hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
-          });
-        throw new ApiError("WE-AUTH-001", "the playback link's signature is not valid", {
-          hint: "Use the link exactly as GET /v1/jobs/{id}/outputs gave it, or ask for a fresh one",
+  return (
+    new Hono<HttpEnv>()
+      // a player on another origin asks first when it sends Range
+      .use("/v1/play/*", async (c, next) => {
+        if (c.req.method !== "OPTIONS") return next();
+        return c.body(null, 204, {
+          ...cors,
+          "Access-Control-Allow-Methods": "GET, HEAD",
+          "Access-Control-Allow-Headers": "Range",
+          "Access-Control-Max-Age": "86400",
         });
-      }
-      const prefix = `/v1/play/${token}/`;
-      const path = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
-      const parts = path.split("/");
-      if (parts.length > 8 || !parts.every((part) => SAFE_PART.test(part) && !/^\.+$/.test(part)))
-        throw new ApiError("WE-STO-001", "no such object", { hint: "Paths come from the manifest as it is" });
-      if (!(await options.jobIsLive(grant.jobId)))
-        throw new ApiError("WE-JOB-004", `job ${grant.jobId} was deleted, and its outputs with it`);
-      const key = `${jobOutputsFolder(grant.jobId)}/${grant.folder}/${parts.join("/")}`;
-      return serveObject(c, options.jobs, key, { attachment: false, headers: cors, log: options.log });
-    });
+      })
+      .on(["GET", "HEAD"], "/v1/play/:token/:path{.+}", async (c) => {
+        const token = c.req.param("token");
+        const grant = options.signer.verify(token, options.now?.() ?? Date.now());
+        if ("_tag" in grant) {
+          if (grant._tag === "Expired")
+            throw new ApiError("WE-AUTH-002", "the playback link has expired", {
+              hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
+            });
+          throw new ApiError("WE-AUTH-001", "the playback link's signature is not valid", {
+            hint: "Use the link exactly as GET /v1/jobs/{id}/outputs gave it, or ask for a fresh one",
+          });
+        }
+        const prefix = `/v1/play/${token}/`;
+        const path = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
+        const parts = path.split("/");
+        if (parts.length > 8 || !parts.every((part) => SAFE_PART.test(part) && !/^\.+$/.test(part)))
+          throw new ApiError("WE-STO-001", "no such object", {
+            hint: "Paths come from the manifest as it is",
+          });
+        if (!(await options.jobIsLive(grant.jobId)))
+          throw new ApiError("WE-JOB-004", `job ${grant.jobId} was deleted, and its outputs with it`);
+        const key = `${jobOutputsFolder(grant.jobId)}/${grant.folder}/${parts.join("/")}`;
+        return serveObject(c, options.jobs, key, { attachment: false, headers: cors, log: options.log });
+      })
+  );
 }

@@ -422,6 +422,42 @@ describe("real answers against their documented schemas", () => {
     expect(problems).toEqual([]);
   });
 
+  it("a job's thumbnails through their playback links: whole, ranged, HEAD; expired and forged links", async () => {
+    const base = await jsonOf<Record<string, unknown>>(
+      await call("GET", "/v1/profiles/480p_fast", { token: "viewer" }),
+    );
+    const { id: _id, built_in: _builtIn, updated_at: _updatedAt, revision: _revision, ...document } = base;
+    const thumbs = {
+      ...document,
+      id: "with_thumbnails",
+      thumbnails: { interval_sec: 1, width: 64, storyboard: true },
+    };
+    expect((await call("POST", "/v1/profiles", { json: thumbs })).status).toBe(201);
+    const submitted = await call("POST", "/v1/jobs", {
+      token: "operator",
+      json: { source_url: "fs://clip.mp4", profile: "with_thumbnails" },
+    });
+    const { id } = await jsonOf<{ id: string }>(submitted);
+    for (const deadline = Date.now() + 60_000; ; ) {
+      const job = await jsonOf<{ status: string }>(await call("GET", `/v1/jobs/${id}`, { token: "viewer" }));
+      if (job.status === "completed") break;
+      expect(job.status).not.toBe("failed");
+      if (Date.now() > deadline) throw new Error(`job still ${job.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const outputs = await jsonOf<{ outputs: Array<{ type: string; download_url: string }> }>(
+      await call("GET", `/v1/jobs/${id}/outputs`, { token: "viewer" }),
+    );
+    const poster = outputs.outputs.find((o) => o.type === "thumbnail")!.download_url;
+    const link = poster.slice(new URL(poster).origin.length);
+    expect(link).toMatch(/^\/v1\/play\//);
+    expect((await call("GET", link, { token: null })).status).toBe(200);
+    expect((await call("HEAD", link, { token: null })).status).toBe(200);
+    expect((await call("GET", link, { token: null, headers: { range: "bytes=0-9" } })).status).toBe(206);
+    expect((await call("GET", link.replace(/\.[\w-]+\//, ".forged/"), { token: null })).status).toBe(401);
+    expect((await call("GET", link.replace(/[^/]+$/, "nothing-here.jpg"), { token: null })).status).toBe(404);
+  });
+
   it("answers an unknown route and a wrong method in the envelope too", async () => {
     for (const [method, path, status] of [
       ["GET", "/v1/nowhere", 404],
