@@ -9,11 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageLadder } from "../../plugins/encoder-ffmpeg/packageLadder.ts";
 import type { PackageRequest } from "../../plugins/sdk/mediaOutputs.ts";
 import { type LadderInputs, makeLadderInputs } from "../support/packageLadderInputs.ts";
-import {
-  type PackagePlayerServer,
-  type PlayerReport,
-  startPackagePlayerServer,
-} from "../support/packagePlayerServer.ts";
+import { type PackagePlayerServer, startPackagePlayerServer } from "../support/packagePlayerServer.ts";
+import { playThrottled, untilPlayer } from "../support/playerSession.ts";
 
 const config = {
   ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
@@ -83,60 +80,11 @@ const frenchCues = async (page: Page) => {
   return tracks.find((t) => t.lang === "fr")?.cues;
 };
 
-const report = (page: Page) =>
-  page.evaluate(() => (globalThis as unknown as { report: PlayerReport }).report);
-
-async function until(page: Page, what: string, done: (r: PlayerReport) => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const now = await report(page);
-    if (now.fatal.length > 0)
-      throw new Error(`player error while waiting for ${what}: ${now.fatal.join("; ")}`);
-    if (done(now)) return now;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms: ${JSON.stringify(now)}`);
-    await page.waitForTimeout(200);
-  }
-}
-
-/**
- * Plays to the end with the bandwidth cut to 40 kB/s (below the 360p and 240p variants) once the
- * player has started high, and given back when it has come down: the level-switch events must show
- * at least two renditions. French subtitles are turned on once it plays, as a viewer would.
- */
-async function playThrottled(page: Page, start: string): Promise<PlayerReport> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Network.enable");
-  await page.goto(`${clear.url}/player.html`);
-  await page.evaluate(start);
-  await until(page, "playback", (r) => r.playing && r.levels.length > 0, 30_000);
-  expect(await page.evaluate(`showSubtitles("fr")`)).toBeGreaterThanOrEqual(0);
-  await cdp.send("Network.emulateNetworkConditions", {
-    offline: false,
-    latency: 20,
-    downloadThroughput: 40_000,
-    uploadThroughput: 40_000,
-  });
-  const first = (await report(page)).levels[0];
-  await until(
-    page,
-    "a switch to another rendition",
-    (r) => r.levels.some((level) => level !== first),
-    60_000,
-  );
-  await cdp.send("Network.emulateNetworkConditions", {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: -1,
-  });
-  return until(page, "the end of playback", (r) => r.ended, 90_000);
-}
-
 describe("a packaged ladder in chromium", () => {
   it("plays master.m3u8 with hls.js to the end, down a rendition when throttled, with its audio and subtitle tracks", async () => {
     const page = await browser.newPage();
     // startLevel 2: hls.js sorts levels by bandwidth, so the top one (360p).
-    const played = await playThrottled(page, `playHls("/pkg/master.m3u8", 2)`);
+    const played = await playThrottled(page, clear.url, `playHls("/pkg/master.m3u8", 2)`);
     expect(played.fatal).toEqual([]);
     expect(played.levels[0]).toBe("360p");
     // Starved on purpose: hls.js abandons a fragment to switch down and may stall; nothing else.
@@ -156,7 +104,7 @@ describe("a packaged ladder in chromium", () => {
 
   it("plays manifest.mpd with dash.js to the end, down a rendition when throttled, with its audio and text tracks", async () => {
     const page = await browser.newPage();
-    const played = await playThrottled(page, `playDash("/pkg/manifest.mpd")`);
+    const played = await playThrottled(page, clear.url, `playDash("/pkg/manifest.mpd")`);
     expect(played.fatal).toEqual([]);
     expect(new Set(played.levels).size, JSON.stringify(played)).toBeGreaterThanOrEqual(2);
     expect(played.audioTracks.map((t) => t.lang).sort()).toEqual(["en", "fr"]);
@@ -177,7 +125,7 @@ describe("a packaged ladder in chromium", () => {
     });
     await page.goto(`${encrypted.url}/player.html`);
     await page.evaluate(`playHls("/pkg/master.m3u8", -1)`);
-    const played = await until(page, "the end of playback", (r) => r.ended, 90_000);
+    const played = await untilPlayer(page, "the end of playback", (r) => r.ended, 90_000);
     expect(played.fatal).toEqual([]);
     // B-frames make H.264 from ffmpeg present its first frame 2 frames (67 ms) after 0; hls.js may
     // report skipping that gap, which is no fault. Anything else is.
