@@ -19,7 +19,11 @@ import { verifyAudioEncode } from "./verifyAudioEncode.ts";
 export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
   const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
   return {
-    probeFrames: (input, videoStreamIndex) => probeKeyframes(input, videoStreamIndex, tools),
+    probeFrames: (input, videoStreamIndex) =>
+      probeKeyframes(input, videoStreamIndex, {
+        ...tools,
+        ...(config.egress === undefined ? {} : { egress: config.egress }),
+      }),
 
     planSplit(profile, source, frames, segments) {
       const { width, height, frameRate } = outputShape(profile, source);
