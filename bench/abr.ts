@@ -1,33 +1,11 @@
-// What an ABR ladder costs through the platform: the 3-tier `hls_abr_3tier` ladder (1080p, 720p, 480p,
-// packaged as HLS and DASH over one set of fMP4 segments) of a 1080p clip through `webencode up` with one
-// worker, then with two, against bare ffmpeg running the spec's one-command ladder recipe (one decode,
-// a split filter, three x264 encodes, HLS) on the same clip in the same run, with the profile's preset and
-// keyframe grid so both make the same renditions.
-// Usage: npm run bench -- abr [seconds=60]
-import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeClip } from "../test/support/mediaClip.ts";
 import { round } from "./benchDatabase.ts";
-import { runPlatformJob } from "./support/platformJob.ts";
+import { runPlatformJob, timed } from "./support/platformJob.ts";
 
 const PROFILE = "hls_abr_3tier";
-
-async function timed(file: string, args: string[]): Promise<number> {
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${stderr}`)),
-    );
-  });
-  return performance.now() - started;
-}
 
 /** The spec's one-command ladder, with the profile's preset and a keyframe every 2 s and no others. */
 function bareLadderArgs(input: string, outputDir: string): string[] {

@@ -1,113 +1,31 @@
-// What split & stitch buys: the same clip and profile through `webencode up` with one worker of one
-// encoder thread (the job runs as one task), with two such workers (split into chunks, audio and a
-// stitch), and bare ffmpeg using every thread on the same command, all in one run. Prints the speed-up,
-// two single-thread workers against bare ffmpeg, the stitch's share of the split job, the seam
-// measurement's share of the workers' time (each chunk measures its own seam sides), the workers'
-// utilisation, whether the frames match the source and the worst seam's SSIM below the mean, and
-// each task's timeline, whose gaps show the critical path.
-// Usage: npm run bench -- split-stitch [seconds=120]
-import { spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RecordedEvent } from "../domain/ports/eventStore.ts";
-import { openDatabase } from "../infra/platform/openDatabase.ts";
-import { loadConfig } from "../infra/platform/platformConfig.ts";
-import { startKernel } from "../infra/platform/startKernel.ts";
-import { startWorkers } from "../infra/platform/startWorkers.ts";
-import { createMemoryProgressBus } from "../infra/progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../infra/queue/memory/memoryWorkQueue.ts";
 import { buildFfmpegArgs } from "../plugins/encoder-ffmpeg/buildFfmpegArgs.ts";
 import { builtInProfiles } from "../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import { createFfmpegEncoder } from "../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
-import { jobStream } from "../schemas/events/streamNames.ts";
 import { makeClip } from "../test/support/mediaClip.ts";
 import { round } from "./benchDatabase.ts";
+import { runPlatformJob, timed } from "./support/platformJob.ts";
 
 const PROFILE = "720p_h264";
 
-async function timed(file: string, args: string[]): Promise<number> {
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${stderr}`)),
-    );
-  });
-  return performance.now() - started;
-}
-
-interface JobRun {
-  wallMs: number;
-  events: RecordedEvent[];
-  detail: {
-    tasks: { kind: string; worker_id: string | null }[];
-    stitch: { frame_count: number; worst_seam_delta: number | null } | null;
-  };
-}
+type Detail = {
+  tasks: { kind: string; worker_id: string | null }[];
+  stitch: { frame_count: number; worst_seam_delta: number | null } | null;
+};
 
 /** One job through a fresh embedded platform with `workers` workers of one encoder thread each. */
-async function runJob(dir: string, media: string, workers: number): Promise<JobRun> {
-  const dataDir = join(dir, `data-${workers}`);
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, "plugins.toml"), "[encoder-ffmpeg.config]\nthreads = 1\n");
-  const config = loadConfig({ port: "0", data: dataDir, "media-dir": media, workers: String(workers) }, {});
-  const db = await openDatabase({ dataDir: config.dataDir });
-  const queue = createMemoryWorkQueue();
-  const bus = createMemoryProgressBus();
-  const kernel = await startKernel(config, db, queue, bus, () => {});
-  const started = await startWorkers(config, db.store, queue, bus, () => {});
-  try {
-    const issued = await kernel.tokens.issue(
-      { name: "bench", role: "admin" },
-      { userId: "system", role: "system" },
-    );
-    if (issued._tag !== "Issued") throw new Error(issued._tag);
-    const headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
-    // smart chunking counts healthy workers from the read model: wait until all are listed
-    for (;;) {
-      const listed = (await (await fetch(`${kernel.url}/v1/workers`, { headers })).json()) as {
-        workers: { status: string }[];
-      };
-      if (listed.workers.filter((w) => w.status === "online").length >= workers) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const completed = db.store.subscribeToAll({
-      from: "end",
-      filter: { eventTypes: ["JobCompleted", "JobFailed"] },
-    });
-    const t0 = performance.now();
-    const response = await fetch(`${kernel.url}/v1/jobs`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ source_url: "fs://clip.mp4", profile: PROFILE }),
-    });
-    const jobId = ((await response.json()) as { id: string }).id;
-    for await (const message of completed) {
-      if (message.type !== "event" || message.event.streamId !== jobStream.name(jobId)) continue;
-      if (message.event.type === "JobFailed")
-        throw new Error(`job failed: ${JSON.stringify(message.event.data)}`);
-      break;
-    }
-    const wallMs = performance.now() - t0;
-    await completed.close();
-    const position = await db.store.headPosition();
-    const detail = (await (
-      await fetch(`${kernel.url}/v1/jobs/${jobId}?min_position=${position}`, { headers })
-    ).json()) as JobRun["detail"];
-    return { wallMs, events: await db.store.readStream(jobStream.name(jobId)), detail };
-  } finally {
-    await Promise.all(started.map((w) => w.stop()));
-    await kernel.stop();
-    await queue.close();
-    await bus.close();
-    await db.close();
-  }
-}
+const runJob = (dir: string, media: string, workers: number) =>
+  runPlatformJob<Detail>({
+    dataDir: join(dir, `data-${workers}`),
+    mediaDir: media,
+    workers,
+    threads: 1,
+    profile: PROFILE,
+    sourceUrl: "fs://clip.mp4",
+  });
 
 const at = (event: RecordedEvent) => Date.parse(event.metadata.occurredAt as string);
 

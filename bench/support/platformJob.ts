@@ -1,5 +1,6 @@
 // Benchmarks only: one job through a fresh embedded platform (kernel and workers in this process, the
 // in-process queue), timed from submission to its end as the event log tells it.
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
@@ -95,4 +96,20 @@ export async function runPlatformJob<Detail>(options: PlatformJobOptions): Promi
     await bus.close();
     await db.close();
   }
+}
+
+/** Wall time of one command run to its end; a non-zero exit throws with its stderr. */
+export async function timed(file: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${stderr}`)),
+    );
+  });
+  return performance.now() - started;
 }
