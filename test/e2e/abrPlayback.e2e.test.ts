@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDashboardBuild } from "../../infra/platform/dashboardBuild.ts";
 import { openDatabase, type PlatformDatabase } from "../../infra/platform/openDatabase.ts";
 import { loadConfig } from "../../infra/platform/platformConfig.ts";
 import { type Kernel, startKernel } from "../../infra/platform/startKernel.ts";
@@ -17,8 +18,10 @@ import { startWorkers } from "../../infra/platform/startWorkers.ts";
 import { createMemoryProgressBus } from "../../infra/progress/memoryProgressBus.ts";
 import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
 import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
+import { openDashboardBrowser } from "../support/dashboardBrowser.ts";
 import { kernelApi, until } from "../support/kernelApi.ts";
 import { type PackagePlayerServer, startPackagePlayerServer } from "../support/packagePlayerServer.ts";
+import type { PlatformProcess } from "../support/platformProcess.ts";
 import { playThrottled } from "../support/playerSession.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
@@ -35,6 +38,8 @@ let browser: Browser;
 let players: PackagePlayerServer;
 let headers: Record<string, string>;
 let outputs: { name: string; type: string; download_url: string }[];
+let jobId: string;
+let operatorToken: string;
 
 const api = kernelApi(
   () => kernel.url,
@@ -75,6 +80,8 @@ beforeAll(async () => {
     ...["-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=fra"],
     join(dir, "media", "show.mp4"),
   ]);
+  // the kernel serves the dashboard it finds built
+  expect((await ensureDashboardBuild())._tag).toBe("DashboardReady");
   database = await createTestDatabase("abr_playback");
   const config = loadConfig(
     { port: "0", data: join(dir, "data"), "media-dir": join(dir, "media"), workers: "2" },
@@ -90,6 +97,7 @@ beforeAll(async () => {
     { userId: "system", role: "system" },
   );
   if (issued._tag !== "Issued") throw new Error(issued._tag);
+  operatorToken = issued.token;
   headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
   const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
     source_url: "fs://show.mp4",
@@ -103,6 +111,7 @@ beforeAll(async () => {
     170_000,
   );
   expect(done.body.error).toBeNull();
+  jobId = submitted.body.id;
   outputs = (await api<{ outputs: typeof outputs }>("GET", `/v1/jobs/${submitted.body.id}/outputs`)).body
     .outputs;
   // the player page and its libraries on an origin of their own: the kernel's links work across origins
@@ -182,5 +191,47 @@ describe("hls_abr_3tier through the platform, in chromium", () => {
     expect(new Set(played.levels).size, JSON.stringify(played)).toBeGreaterThanOrEqual(2);
     expect(played.audioTracks.map((t) => t.lang).sort()).toEqual(["en", "fr"]);
     await page.close();
+  });
+
+  it("plays on the job's page, with the storyboard's thumbnail over the seek bar and the thumbnails below", async () => {
+    const dashboard = await openDashboardBrowser({ url: kernel.url } as PlatformProcess, operatorToken);
+    try {
+      const context = await dashboard.signedIn(operatorToken);
+      const page = await context.newPage();
+      await page.goto(`${kernel.url}/jobs/${jobId}`);
+      const video = page.getByTestId("job-video");
+      await video.waitFor();
+      await page.getByTestId("job-thumbnails").locator("img").first().waitFor();
+      // hls.js attaches the package; muted, so the browser lets it play without a gesture
+      await video.evaluate((element: { muted: boolean; play(): Promise<void> }) => {
+        element.muted = true;
+        return element.play();
+      });
+      await page.waitForFunction(
+        () =>
+          ((
+            globalThis as unknown as {
+              document: { querySelector(s: string): { currentTime: number } | null };
+            }
+          ).document.querySelector('[data-testid="job-video"]')?.currentTime ?? 0) > 2,
+        undefined,
+        { timeout: 30_000 },
+      );
+      expect(await page.getByRole("alert").count()).toBe(0);
+      const seek = page.getByTestId("storyboard-seek");
+      // as a viewer does: scrolled into view, the pointer over 60 % of the bar
+      await seek.scrollIntoViewIfNeeded();
+      const box = (await seek.boundingBox())!;
+      await seek.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
+      const preview = page.getByTestId("storyboard-preview");
+      await preview.waitFor();
+      expect(
+        await preview.evaluate((el: { style: { backgroundImage: string } }) => el.style.backgroundImage),
+      ).toMatch(/\/v1\/play\/[^/]+\/sprite-\d+\.jpg/);
+      await dashboard.shot(page, "job-abr");
+      await context.close();
+    } finally {
+      await dashboard.close();
+    }
   });
 });
