@@ -194,6 +194,10 @@ describe("an ABR ladder through the platform", () => {
     const variants = [...master.matchAll(/RESOLUTION=(\d+)x(\d+)/g)].map((m) => Number(m[2]));
     expect(variants).toEqual([360, 240, 144]);
     expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="en"/);
+    // tracks named for viewers, in their own language
+    expect(master).toMatch(/TYPE=AUDIO[^\n]*NAME="English"/);
+    expect(master).toMatch(/TYPE=AUDIO[^\n]*NAME="Français"/);
+    expect(master).toMatch(/TYPE=SUBTITLES[^\n]*NAME="Français"/);
     expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="fr"/);
     expect(master).toMatch(/TYPE=SUBTITLES[^\n]*LANGUAGE="en"/);
     const hls = await run(ffprobe, [

@@ -174,7 +174,10 @@ describe("hls_abr_3tier through the platform, in chromium", () => {
     expect(played.warnings.filter((w) => !starved.test(w))).toEqual([]);
     expect(played.levels[0]).toBe("720p");
     expect(new Set(played.levels)).toEqual(new Set(["720p", "480p"]));
-    expect(played.audioTracks.map((t) => t.lang)).toEqual(["en", "fr"]);
+    expect(played.audioTracks).toEqual([
+      { lang: "en", name: "English" },
+      { lang: "fr", name: "Français" },
+    ]);
     expect(played.subtitleTracks.map((t) => t.lang)).toEqual(["en", "fr"]);
     await page.close();
   });

@@ -13,6 +13,7 @@ import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storag
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type { OutputType, TaskFile } from "../../schemas/events/jobEvents.ts";
 import type { ProfileSpec } from "../../schemas/profiles/profileSpec.ts";
+import { trackLabel } from "./trackLabel.ts";
 
 export interface MediaTaskInput {
   job: Job;
@@ -254,7 +255,7 @@ export async function runPackageTask(
       ...tracks.map((track, index) => ({
         path: track.path,
         language: track.language,
-        name: track.title ?? track.language ?? `Audio ${index + 1}`,
+        name: trackLabel(track, `Audio ${index + 1}`),
         isDefault: track.isDefault || (index === 0 && !tracks.some((t) => t.isDefault)),
       })),
     );
@@ -267,7 +268,7 @@ export async function runPackageTask(
     subtitles.push({
       path,
       language: file.language ?? null,
-      name: file.language ?? file.name,
+      name: trackLabel({ language: file.language ?? null, title: null }, file.name),
       isDefault: false,
       forced: false,
     });
