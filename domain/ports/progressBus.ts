@@ -1,5 +1,7 @@
 // Ephemeral encoder progress: ticks travel on a bus (≥ 1/s while encoding) and are never stored as
-// events; only milestones are. API responses merge the latest tick over the stored progress.
+// events; only milestones are. API responses merge the latest tick over the stored progress. Live
+// streams' telemetry travels the same way, about once a second per stream.
+import type { LiveTelemetryTick } from "./liveSessions.ts";
 
 export interface ProgressTick {
   jobId: string;
@@ -36,5 +38,11 @@ export interface ProgressBus {
   publishHeartbeat(heartbeat: WorkerHeartbeat): void;
   /** Every heartbeat from now on; returns the unsubscribe function. */
   subscribeHeartbeats(listener: (heartbeat: WorkerHeartbeat) => void): () => void;
+  publishTelemetry(tick: LiveTelemetryTick): void;
+  /** Every telemetry tick from now on; returns the unsubscribe function. */
+  subscribeTelemetry(listener: (tick: LiveTelemetryTick) => void): () => void;
+  /** The latest telemetry tick of a stream seen by this process, until its session ends. */
+  latestTelemetry(streamId: string): LiveTelemetryTick | undefined;
+  forgetTelemetry(streamId: string): void;
   close(): Promise<void>;
 }

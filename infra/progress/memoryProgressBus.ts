@@ -1,5 +1,7 @@
 // Progress ticks inside one process (`webencode up`, unit tests): delivered synchronously on publish.
+import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
+import { createLatestTelemetry } from "./latestTelemetry.ts";
 import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
 import { createTickListeners } from "./tickListeners.ts";
 
@@ -12,6 +14,8 @@ export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}):
   const latestTicks = createLatestTicks(options);
   const listeners = createTickListeners(options.onError ?? (() => {}));
   const heartbeats = createTickListeners<WorkerHeartbeat>(options.onError ?? (() => {}));
+  const telemetry = createTickListeners<LiveTelemetryTick>(options.onError ?? (() => {}));
+  const latestTelemetry = createLatestTelemetry();
   let closed = false;
   return {
     publish(tick) {
@@ -26,10 +30,19 @@ export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}):
       if (!closed) heartbeats.deliver(heartbeat);
     },
     subscribeHeartbeats: (listener) => (closed ? () => {} : heartbeats.add(listener)),
+    publishTelemetry(tick) {
+      if (closed) return;
+      latestTelemetry.record(tick);
+      telemetry.deliver(tick);
+    },
+    subscribeTelemetry: (listener) => (closed ? () => {} : telemetry.add(listener)),
+    latestTelemetry: (streamId) => latestTelemetry.latest(streamId),
+    forgetTelemetry: (streamId) => latestTelemetry.forget(streamId),
     async close() {
       closed = true;
       listeners.clear();
       heartbeats.clear();
+      telemetry.clear();
     },
   };
 }

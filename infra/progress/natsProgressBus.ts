@@ -3,7 +3,9 @@
 // `<prefix>.*`, so `latest` knows the ticks of every worker, its own included.
 import { connect } from "@nats-io/transport-node";
 import { z } from "zod";
+import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
+import { createLatestTelemetry } from "./latestTelemetry.ts";
 import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
 import { createTickListeners } from "./tickListeners.ts";
 
@@ -38,6 +40,23 @@ const workerHeartbeatSchema = z.object({
   draining: z.boolean(),
 }) satisfies z.ZodType<WorkerHeartbeat>;
 
+const telemetryTickSchema = z.object({
+  streamId: z.string().min(1),
+  sessionId: z.string().min(1),
+  at: z.string(),
+  videoBitrateKbps: z.number(),
+  audioBitrateKbps: z.number(),
+  fps: z.number(),
+  keyframeIntervalSeconds: z.number().nullable(),
+  droppedFrames: z.number().int().nonnegative(),
+  uptimeSeconds: z.number(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  videoCodec: z.string().nullable(),
+  audioCodec: z.string().nullable(),
+  viewers: z.number().int().nonnegative().nullable(),
+}) satisfies z.ZodType<LiveTelemetryTick>;
+
 /** One subject token: no separators, wildcards or whitespace. */
 const subjectToken = /^[^.*>\s]+$/;
 
@@ -52,6 +71,10 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
   const heartbeats = createTickListeners<WorkerHeartbeat>(onError);
   // one subject for every worker: worker ids (host names) may hold dots, which a subject token may not
   const heartbeatSubject = `${subjectPrefix}-heartbeats`;
+  // live streams' telemetry on `<prefix>-telemetry.<streamId>`: apart from job ticks' `<prefix>.*`
+  const telemetrySubject = `${subjectPrefix}-telemetry`;
+  const telemetry = createTickListeners<LiveTelemetryTick>(onError);
+  const latestTelemetry = createLatestTelemetry();
   let closed = false;
 
   const nc = await connect({
@@ -90,6 +113,24 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       }
     },
   });
+  nc.subscribe(`${telemetrySubject}.*`, {
+    callback(error, message) {
+      if (error) return onError(error);
+      let tick: LiveTelemetryTick;
+      try {
+        const parsed = telemetryTickSchema.safeParse(message.json());
+        if (!parsed.success) return onError(new Error(`not a telemetry tick on ${message.subject}`));
+        tick = parsed.data;
+      } catch (decodeError) {
+        return onError(decodeError);
+      }
+      if (message.subject !== `${telemetrySubject}.${tick.streamId}`) {
+        return onError(new Error(`telemetry of stream ${tick.streamId} arrived on ${message.subject}`));
+      }
+      latestTelemetry.record(tick);
+      telemetry.deliver(tick);
+    },
+  });
   // the server knows the subscription before the bus is handed out, so no tick published afterwards is missed
   await nc.flush();
 
@@ -118,11 +159,26 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       }
     },
     subscribeHeartbeats: (listener) => (closed ? () => {} : heartbeats.add(listener)),
+    publishTelemetry(tick) {
+      if (closed) return;
+      if (!subjectToken.test(tick.streamId)) {
+        return onError(new Error(`stream id ${JSON.stringify(tick.streamId)} cannot be a subject token`));
+      }
+      try {
+        nc.publish(`${telemetrySubject}.${tick.streamId}`, JSON.stringify(tick));
+      } catch (error) {
+        onError(error);
+      }
+    },
+    subscribeTelemetry: (listener) => (closed ? () => {} : telemetry.add(listener)),
+    latestTelemetry: (streamId) => latestTelemetry.latest(streamId),
+    forgetTelemetry: (streamId) => latestTelemetry.forget(streamId),
     async close() {
       if (closed) return;
       closed = true;
       listeners.clear();
       heartbeats.clear();
+      telemetry.clear();
       await nc.close();
     },
   };

@@ -2,6 +2,7 @@
 // publishing bus and a subscribing one: the same bus in process, two connections over NATS.
 import { randomUUID } from "node:crypto";
 import { describe, it } from "vitest";
+import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
 
 export interface ProgressBusHarness {
@@ -29,6 +30,26 @@ export function progressTick(overrides: Partial<ProgressTick> = {}): ProgressTic
     speed: 1.9,
     etaSeconds: 21,
     at: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+export function telemetryTick(overrides: Partial<LiveTelemetryTick> = {}): LiveTelemetryTick {
+  return {
+    streamId: randomUUID(),
+    sessionId: randomUUID(),
+    at: new Date().toISOString(),
+    videoBitrateKbps: 2500,
+    audioBitrateKbps: 128,
+    fps: 30,
+    keyframeIntervalSeconds: 2,
+    droppedFrames: 0,
+    uptimeSeconds: 12,
+    width: 1280,
+    height: 720,
+    videoCodec: "h264",
+    audioCodec: "aac",
+    viewers: null,
     ...overrides,
   };
 }
@@ -229,6 +250,35 @@ export function describeProgressBusContract(
     );
 
     it(
+      "carries live streams' telemetry to every telemetry listener, apart from progress ticks, and keeps each stream's latest until forgotten",
+      async ({ expect, onTestFinished }) => {
+        const { publisher, subscriber, heard, barrier } = await busFor(onTestFinished);
+        const ticks: LiveTelemetryTick[] = [];
+        const unsubscribe = subscriber.subscribeTelemetry((tick) => ticks.push(tick));
+        const [one, other] = [randomUUID(), randomUUID()];
+        const sent = [
+          telemetryTick({ streamId: one, uptimeSeconds: 1 }),
+          telemetryTick({ streamId: other, viewers: 3, keyframeIntervalSeconds: null, width: null }),
+          telemetryTick({ streamId: one, uptimeSeconds: 2, droppedFrames: 4 }),
+        ];
+        for (const tick of sent) publisher.publishTelemetry(tick);
+        await expect.poll(() => ticks).toEqual(sent);
+        expect(subscriber.latestTelemetry(one)).toEqual(sent[2]);
+        expect(subscriber.latestTelemetry(other)).toEqual(sent[1]);
+        expect(subscriber.latestTelemetry(randomUUID())).toBeUndefined();
+        await barrier(expect);
+        expect(heard).toHaveLength(1); // the barrier's own tick: telemetry is not job progress
+        subscriber.forgetTelemetry(one);
+        expect(subscriber.latestTelemetry(one)).toBeUndefined();
+        unsubscribe();
+        publisher.publishTelemetry(telemetryTick({ streamId: one }));
+        await expect.poll(() => subscriber.latestTelemetry(one)?.streamId).toBe(one);
+        expect(ticks).toHaveLength(3);
+      },
+      caseTimeoutMs,
+    );
+
+    it(
       "once closed, takes publishes and subscriptions without throwing and delivers nothing",
       async ({ expect }) => {
         const { publisher, subscriber, dispose } = await open({});
@@ -237,6 +287,8 @@ export function describeProgressBusContract(
         await subscriber.close();
         await publisher.close();
         expect(() => publisher.publish(progressTick())).not.toThrow();
+        expect(() => publisher.publishTelemetry(telemetryTick())).not.toThrow();
+        expect(() => subscriber.subscribeTelemetry(() => {})()).not.toThrow();
         const unsubscribe = subscriber.subscribe((tick) => heard.push(tick));
         expect(() => unsubscribe()).not.toThrow();
         expect(heard).toEqual([]);

@@ -35,3 +35,7 @@ export const workerStream = streamKind("worker");
 export const errorStream = streamKind("error");
 /** An encoding profile. */
 export const profileStream = streamKind("profile");
+/** A live stream (ingest, sessions, recordings). */
+export const liveStream = streamKind("stream");
+/** A restream: one input, many destinations. */
+export const restreamStream = streamKind("restream");

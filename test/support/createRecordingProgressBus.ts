@@ -1,5 +1,6 @@
 // Test support: a progress bus in memory that also keeps every tick it carried, until the platform's
 // own in-process bus lands in infra/.
+import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
 
 export interface RecordingProgressBus extends ProgressBus {
@@ -11,6 +12,8 @@ export function createRecordingProgressBus(): RecordingProgressBus {
   const listeners = new Set<(tick: ProgressTick) => void>();
   const latest = new Map<string, Map<string, ProgressTick>>();
   const heartbeatListeners = new Set<(heartbeat: WorkerHeartbeat) => void>();
+  const telemetryListeners = new Set<(tick: LiveTelemetryTick) => void>();
+  const latestTelemetry = new Map<string, LiveTelemetryTick>();
   return {
     ticks,
     publish(tick) {
@@ -33,6 +36,16 @@ export function createRecordingProgressBus(): RecordingProgressBus {
       heartbeatListeners.add(listener);
       return () => heartbeatListeners.delete(listener);
     },
+    publishTelemetry(tick) {
+      latestTelemetry.set(tick.streamId, tick);
+      for (const listener of telemetryListeners) listener(tick);
+    },
+    subscribeTelemetry(listener) {
+      telemetryListeners.add(listener);
+      return () => telemetryListeners.delete(listener);
+    },
+    latestTelemetry: (streamId) => latestTelemetry.get(streamId),
+    forgetTelemetry: (streamId) => void latestTelemetry.delete(streamId),
     async close() {
       listeners.clear();
     },
