@@ -5,20 +5,23 @@ import type { AudioOnlyEncoding, AudioTrackInfo, ProbeFailure } from "../sdk/enc
 import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
 import { planAudio } from "./planAudio.ts";
-import { probeAudioTracks } from "./probeAudioTracks.ts";
+import { probeAudioSource } from "./probeAudioTracks.ts";
 import { verifyAudioEncode } from "./verifyAudioEncode.ts";
 
 export function createFfmpegAudioOnly(config: FfmpegConfig): AudioOnlyEncoding {
   return {
     async probe(input) {
-      const tracks = await probeAudioTracks(input, { ffprobePath: config.ffprobePath });
-      if (!Array.isArray(tracks)) return tracks as ProbeFailure;
-      const list = tracks as readonly AudioTrackInfo[];
+      const probed = await probeAudioSource(input, {
+        ffprobePath: config.ffprobePath,
+        ...(config.egress === undefined ? {} : { egress: config.egress }),
+      });
+      if ("_tag" in probed) return probed as ProbeFailure;
+      const list: readonly AudioTrackInfo[] = probed.tracks;
       const durationSec = Math.max(0, ...list.map((track) => track.durationSec ?? 0));
       if (list.length === 0 || durationSec <= 0) {
         return { _tag: "ProbeFailure", reason: "not_media", message: "source has no audio to encode" };
       }
-      return { _tag: "AudioSourceInfo", input, durationSec, tracks: list };
+      return { _tag: "AudioSourceInfo", input, durationSec, tracks: list, formatName: probed.formatName };
     },
 
     plan: (profile, source) => planAudio(profile, source.input, source.tracks),
