@@ -1,8 +1,8 @@
 // Smart chunking across the pool: a segment count that is a multiple of the healthy workers (within the
 // bounds) keeps every worker busy to the end, where the plain target would leave one worker with an
 // extra chunk while the others wait (120 s at 45 s is 3 chunks: on 2 workers one encodes two; 2 of 60 s finish together).
-// The audio then goes to the worker whose last chunk is the shortest: shortenForAudio makes that chunk
-// shorter by the audio's work, so every worker finishes together.
+// evenCuts then makes the chunks equally long where the keyframes left them unequal. The audio needs no
+// room of its own: it runs beside the chunks, in each worker's light lane.
 import type { PlannedSegment, SegmentBounds, SegmentSource } from "./planSegments.ts";
 
 export function balanceSegments(bounds: SegmentBounds, durationSec: number, workers: number): SegmentBounds {
@@ -17,38 +17,23 @@ export function balanceSegments(bounds: SegmentBounds, durationSec: number, work
   return { ...bounds, targetSec: durationSec / best };
 }
 
-/** What a split job encodes beside its chunks' frames, in seconds of source a chunk encodes in that time. */
-export interface SideWork {
-  /** The healthy workers the segments were counted for. */
-  readonly workers: number;
-  /** The audio task's work: it runs after the chunks on whichever worker is free first. */
-  readonly audioSec: number;
-}
-
 /**
- * Moves the cuts so that every chunk but the last is (duration + audio) / count long and the last is
- * shorter by the audio's work: longest first, the short chunk starts last, its worker is the first free,
- * takes the audio and finishes with the others. Each cut goes on the frame nearest its ideal place,
- * keyframe or not: a chunk decodes from the keyframe before the frame ahead of its first either way
- * (planChunk), so a keyframe cut would save no decoding. The segments are returned unchanged when the
- * moved ones would break the bounds, or when their count is no multiple of the workers (then some
- * worker is free early and takes the audio).
+ * Moves the cuts so that every chunk is duration / count long and every worker finishes together. Each
+ * cut goes on the frame nearest its ideal place, keyframe or not: a chunk decodes from the keyframe
+ * before the frame ahead of its first either way (planChunk), so a keyframe cut would save no decoding.
+ * The segments are returned unchanged when the moved ones would break the bounds, or when their count is
+ * no multiple of the workers (then the chunks do not finish together whatever their lengths).
  */
-export function shortenForAudio(
+export function evenCuts(
   segments: readonly PlannedSegment[],
   source: SegmentSource,
-  work: SideWork,
+  workers: number,
   bounds: SegmentBounds,
 ): readonly PlannedSegment[] {
   const count = segments.length;
   const end = source.durationSec;
-  if (count < 2 || !(work.audioSec > 0) || count % work.workers !== 0) return segments;
-  // as much of the audio's work as the bounds leave room for: the short chunk at least min, the rest at most max
-  const audioSec = Math.max(
-    0,
-    Math.min(work.audioSec, (end - count * bounds.minSec) / (count - 1), count * bounds.maxSec - end),
-  );
-  const length = (end + audioSec) / count;
+  if (count < 2 || workers < 2 || count % workers !== 0) return segments;
+  const length = end / count;
   const cuts: number[] = [];
   for (let i = 1; i < count; i++) {
     const cut = nearestFrame(source, i * length, cuts.at(-1) ?? 0);

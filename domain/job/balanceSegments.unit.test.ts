@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { balanceSegments, shortenForAudio } from "./balanceSegments.ts";
+import { balanceSegments, evenCuts } from "./balanceSegments.ts";
 import { longestFirst } from "./longestFirst.ts";
 import {
   defaultSegmentBounds,
@@ -21,16 +21,14 @@ function sourceOf(seconds: number, fps: number, gop: number): SegmentSource {
 
 /**
  * When the last worker is done: chunks longest first, each to the worker free first (the lowest on a
- * tie), then the audio to the worker free first; a chunk costs its length, the audio `audioSec`.
+ * tie); a chunk costs its length (the audio runs beside them, in the light lane).
  */
-function makespan(segments: readonly PlannedSegment[], workers: number, audioSec: number): number {
+function makespan(segments: readonly PlannedSegment[], workers: number): number {
   const free = Array.from({ length: workers }, () => 0);
-  const take = (work: number) => {
+  for (const s of longestFirst(segments)) {
     const first = free.indexOf(Math.min(...free));
-    free[first] = (free[first] ?? 0) + work;
-  };
-  for (const s of longestFirst(segments)) take(s.endSec - s.startSec);
-  take(audioSec);
+    free[first] = (free[first] ?? 0) + (s.endSec - s.startSec);
+  }
   return Math.max(...free);
 }
 
@@ -74,42 +72,38 @@ describe("balanceSegments", () => {
   });
 });
 
-describe("shortenForAudio", () => {
-  const work = { workers: 2, audioSec: 10.8 };
-
-  it("moves the cut so the chunk that shares its worker with the audio is shorter by it", () => {
-    // keyframes every 8.33 s: planSegments cuts at 58.33 s, the short chunk first and the audio after it
+describe("evenCuts", () => {
+  it("cuts between keyframes, decode-accurately, where the keyframes left the chunks unequal", () => {
+    // keyframes every 8.33 s: planSegments cuts at 58.33 s, so one worker waits 3.3 s for the other
     const source = sourceOf(120, 30, 250);
     const segments = planned(source, 2);
     expect(segments.map((s) => s.startSec)).toEqual([0, 1750 / 30]);
-    expect(makespan(segments, 2, work.audioSec)).toBeCloseTo(58.333 + 10.8, 2);
-    const moved = shortenForAudio(segments, source, work, defaultSegmentBounds);
-    // ideal 65.4 s, between the keyframes at 58.33 and 66.67 s: cut there, decode-accurately
+    expect(makespan(segments, 2)).toBeCloseTo(61.667, 2);
+    const moved = evenCuts(segments, source, 2, defaultSegmentBounds);
     expect(moved.map((s) => [s.startSec, s.startsOnKeyframe])).toEqual([
       [0, true],
-      [1962 / 30, false],
+      [60, false],
     ]);
-    expect(makespan(moved, 2, work.audioSec)).toBeCloseTo(65.4, 6);
+    expect(makespan(moved, 2)).toBeCloseTo(60, 6);
   });
 
   it("cuts on a keyframe when one is the frame nearest the ideal place", () => {
     const source = sourceOf(120, 30, 60);
-    const moved = shortenForAudio(
-      planned(source, 2),
-      source,
-      { ...work, audioSec: 12 },
-      defaultSegmentBounds,
-    );
-    expect(moved.map((s) => [s.startSec, s.startsOnKeyframe])).toEqual([
+    expect(
+      evenCuts(planned(source, 2), source, 2, defaultSegmentBounds).map((s) => [
+        s.startSec,
+        s.startsOnKeyframe,
+      ]),
+    ).toEqual([
       [0, true],
-      [66, true],
+      [60, true],
     ]);
   });
 
-  it("leaves the segments as they are without audio", () => {
+  it("leaves one worker's segments as they are", () => {
     const source = sourceOf(120, 30, 250);
     const segments = planned(source, 2);
-    expect(shortenForAudio(segments, source, { ...work, audioSec: 0 }, defaultSegmentBounds)).toBe(segments);
+    expect(evenCuts(segments, source, 1, defaultSegmentBounds)).toBe(segments);
   });
 
   it("covers the source exactly, cut on frames, within the bounds, as many segments as planned", () => {
@@ -118,16 +112,10 @@ describe("shortenForAudio", () => {
         fc.integer({ min: 2, max: 8 }),
         fc.integer({ min: 20, max: 1200 }),
         fc.integer({ min: 1, max: 300 }),
-        fc.double({ min: 0, max: 0.3, noNaN: true }),
-        (workers, seconds, gop, audioRatio) => {
+        (workers, seconds, gop) => {
           const source = sourceOf(seconds, 2, gop);
           const segments = planned(source, workers);
-          const moved = shortenForAudio(
-            segments,
-            source,
-            { workers, audioSec: seconds * audioRatio },
-            defaultSegmentBounds,
-          );
+          const moved = evenCuts(segments, source, workers, defaultSegmentBounds);
           expect(moved).toHaveLength(segments.length);
           expect(moved[0]?.startSec).toBe(0);
           expect(moved.at(-1)?.endSec).toBe(seconds);
@@ -147,34 +135,18 @@ describe("shortenForAudio", () => {
     );
   });
 
-  it("finishes every worker together, the audio included: never later than before, within a frame of the ideal", () => {
+  it("finishes every worker together: never later than before, within a frame of the ideal", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 2, max: 8 }),
-        fc.integer({ min: 60, max: 1200 }),
-        fc.double({ min: 0.01, max: 0.2, noNaN: true }),
-        (workers, seconds, audioRatio) => {
-          // a keyframe on every frame: each cut lands within a frame of its ideal place
-          const source = sourceOf(seconds, 2, 1);
-          const segments = planned(source, workers);
-          const audioSec = seconds * audioRatio;
-          const moved = shortenForAudio(segments, source, { workers, audioSec }, defaultSegmentBounds);
-          const frame = 0.5;
-          expect(makespan(moved, workers, audioSec)).toBeLessThanOrEqual(
-            makespan(segments, workers, audioSec) + frame,
-          );
-          const count = segments.length;
-          const fits =
-            count % workers === 0 &&
-            audioSec <= (seconds - count * defaultSegmentBounds.minSec) / (count - 1) &&
-            audioSec <= count * defaultSegmentBounds.maxSec - seconds;
-          if (fits && moved !== segments) {
-            expect(makespan(moved, workers, audioSec)).toBeLessThanOrEqual(
-              ((seconds + audioSec) / count) * (count / workers) + 2 * frame,
-            );
-          }
-        },
-      ),
+      fc.property(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 60, max: 1200 }), (workers, seconds) => {
+        const source = sourceOf(seconds, 2, 7);
+        const segments = planned(source, workers);
+        const moved = evenCuts(segments, source, workers, defaultSegmentBounds);
+        const frame = 0.5;
+        expect(makespan(moved, workers)).toBeLessThanOrEqual(makespan(segments, workers) + frame);
+        if (segments.length % workers === 0) {
+          expect(makespan(moved, workers)).toBeLessThanOrEqual(seconds / workers + frame);
+        }
+      }),
       { numRuns: 300 },
     );
   });

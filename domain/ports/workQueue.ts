@@ -3,12 +3,21 @@
 // a worker stops acknowledging. NATS JetStream in distributed mode, an in-process queue embedded.
 import type { JsonObject } from "./eventStore.ts";
 
+/**
+ * Which consumers a message is for: "main", the encodes, one at a time per worker; "light", the short
+ * work (audio, thumbnails, subtitles, stitches, packages) that a worker runs beside its encode, so that
+ * none of it waits behind a long encode nor leaves a core idle at a job's end.
+ */
+export type WorkLane = "main" | "light";
+
 export interface WorkItem {
   /** Deduplication key: the dispatcher uses the `TaskScheduled` event id. */
   id: string;
   payload: JsonObject;
   /** Not handed to any consumer before this time. */
   notBefore?: Date;
+  /** Default "main". */
+  lane?: WorkLane;
 }
 
 export interface Published {
@@ -21,6 +30,8 @@ export interface ConsumeOptions {
   signal: AbortSignal;
   /** How long a delivered message may go without ack or `working()` before it is redelivered. */
   ackWaitMs?: number;
+  /** The lane this consumer takes messages from. Default "main". */
+  lane?: WorkLane;
 }
 
 export interface WorkMessage {
@@ -42,7 +53,7 @@ export interface WorkQueue {
   publish(item: WorkItem): Promise<Published>;
   /** Pull-based: the next message is taken only when the iterator is asked for it. */
   consume(options: ConsumeOptions): AsyncIterable<WorkMessage>;
-  /** Messages waiting, deferred or in flight (not yet acked or termed). */
+  /** Messages waiting, deferred or in flight (not yet acked or termed), in every lane. */
   depth(): Promise<number>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "vitest";
-import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
+import type { WorkLane, WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 
 export interface WorkQueueHarness {
   queue: WorkQueue;
@@ -32,9 +32,11 @@ interface TestConsumer {
   stop(): void;
 }
 
-function startConsumer(queue: WorkQueue, ackWaitMs?: number): TestConsumer {
+function startConsumer(queue: WorkQueue, ackWaitMs?: number, lane?: WorkLane): TestConsumer {
   const controller = new AbortController();
-  const iterator = queue.consume({ signal: controller.signal, ackWaitMs })[Symbol.asyncIterator]();
+  const iterator = queue
+    .consume({ signal: controller.signal, ackWaitMs, ...(lane === undefined ? {} : { lane }) })
+    [Symbol.asyncIterator]();
   let pending: Promise<Received | undefined> | undefined;
   return {
     async next(timeoutMs = 5_000) {
@@ -69,8 +71,8 @@ export function describeWorkQueueContract(
         for (const consumer of consumers) consumer.stop();
         await harness.dispose();
       });
-      const consumer = (consumerAckWaitMs?: number) => {
-        const started = startConsumer(harness.queue, consumerAckWaitMs);
+      const consumer = (consumerAckWaitMs?: number, lane?: WorkLane) => {
+        const started = startConsumer(harness.queue, consumerAckWaitMs, lane);
         consumers.push(started);
         return started;
       };
@@ -90,6 +92,37 @@ export function describeWorkQueueContract(
         await expect.poll(() => queue.depth()).toBe(0);
         // not redelivered after the ack-wait either
         expect(await worker.next(ackWaitMs * 2)).toBeUndefined();
+      },
+      caseTimeoutMs,
+    );
+
+    it(
+      "hands a light message only to a light consumer and a main one only to a main consumer, each lane in order",
+      async ({ expect, onTestFinished }) => {
+        const { queue, consumer } = await queueFor(onTestFinished);
+        const encodes = [item({ n: 1 }), item({ n: 2 })];
+        const light = [item({ n: 3 }), item({ n: 4 })];
+        await queue.publish(encodes[0]!);
+        await queue.publish({ ...light[0]!, lane: "light" });
+        await queue.publish(encodes[1]!);
+        await queue.publish({ ...light[1]!, lane: "light" });
+        expect(await queue.depth()).toBe(4);
+        const main = consumer();
+        const beside = consumer(undefined, "light");
+        // the main consumer holds its first message unacked: the light lane is not held up by it
+        const firstEncode = await main.next();
+        expect(firstEncode?.message.id).toBe(encodes[0]!.id);
+        for (const expected of light) {
+          const received = await beside.next();
+          expect(received?.message.id).toBe(expected.id);
+          await received?.message.ack();
+        }
+        expect(await beside.next(ackWaitMs / 2)).toBeUndefined();
+        await firstEncode?.message.ack();
+        const secondEncode = await main.next();
+        expect(secondEncode?.message.id).toBe(encodes[1]!.id);
+        await secondEncode?.message.ack();
+        await expect.poll(() => queue.depth()).toBe(0);
       },
       caseTimeoutMs,
     );

@@ -98,12 +98,25 @@ export const plannedTaskSchema = z
     /** The ladder tier a video or stitch task belongs to; absent for a job of one rendition. */
     rendition: renditionNameSchema.optional(),
     /**
+     * A video task that makes several tiers of a ladder at once, from one decode of its range: each tier's
+     * file is listed in its completion's `files` under the tier's name. Never with `rendition`.
+     */
+    renditions: z.array(renditionNameSchema).min(2).max(10).optional(),
+    /**
      * Tasks that must complete before this one is scheduled, each earlier in the plan. Absent in plans
      * made before ladders: a stitch then waits for every other task, any other task for none.
      */
     dependsOn: z.array(id).max(1000).optional(),
   })
-  .refine((task) => task.endTimeSec > task.startTimeSec, "a task ends after it starts");
+  .refine((task) => task.endTimeSec > task.startTimeSec, "a task ends after it starts")
+  .refine(
+    (task) =>
+      task.renditions === undefined ||
+      (task.rendition === undefined &&
+        (task.kind ?? "video") === "video" &&
+        new Set(task.renditions).size === task.renditions.length),
+    "a task of several renditions is a video task naming each once, and no single rendition",
+  );
 
 export const exitClassSchema = z.enum(["input", "transient", "oom", "timeout", "stalled", "cancelled"]);
 
@@ -159,6 +172,9 @@ export const jobEventSchema = z.discriminatedUnion("type", [
     z.strictObject({
       taskId: id,
       attempt,
+      /** What the task does, so that the queue can route it (light work runs beside an encode); absent in
+       * logs written before it was recorded: "video". */
+      kind: taskKindSchema.optional(),
       notBefore: isoTimestamp.optional(),
       /** Workers this attempt should not run on while another can take it: an earlier attempt ran out of memory there. */
       avoidWorkers: z.array(z.string().min(1)).optional(),
@@ -207,6 +223,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
             checksum,
             /** A subtitle's (or audio's) ISO 639 language, when the source tagged it. */
             language: z.string().min(1).max(35).optional(),
+            /** The ladder tier a file of a task of several renditions holds. */
+            rendition: renditionNameSchema.optional(),
           }),
         )
         .max(2000)

@@ -1,7 +1,8 @@
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
-import type { WorkQueue } from "../../domain/ports/workQueue.ts";
+import type { WorkLane, WorkQueue } from "../../domain/ports/workQueue.ts";
+import type { TaskKind } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import type { TaskMessage } from "../taskMessage.ts";
@@ -25,6 +26,15 @@ export function dispatcher(deps: DispatcherDeps): ReactorDefinition {
   };
 }
 
+/**
+ * The lane a task goes to: the encodes of video one at a time per worker; the rest (one audio pass,
+ * thumbnails, subtitle extraction, the stream-copy stitch, the package) beside them, so that with one
+ * worker they do not wait for the whole encode and then hold the job up at its end. Tasks scheduled
+ * before the kind was recorded are encodes.
+ */
+export const laneOfTask = (kind: TaskKind | undefined): WorkLane =>
+  kind === undefined || kind === "video" ? "main" : "light";
+
 export async function dispatchScheduledTask(
   deps: { queue: WorkQueue; log?: WorkerLog },
   event: RecordedEvent,
@@ -37,7 +47,7 @@ export async function dispatchScheduledTask(
     );
     return;
   }
-  const { taskId, attempt, notBefore, avoidWorkers } = parsed.event.data;
+  const { taskId, attempt, kind, notBefore, avoidWorkers } = parsed.event.data;
   const payload: TaskMessage = {
     job_id: jobStream.idOf(event.streamId),
     task_id: taskId,
@@ -48,6 +58,7 @@ export async function dispatchScheduledTask(
   await deps.queue.publish({
     id: event.id,
     payload,
+    lane: laneOfTask(kind),
     ...(notBefore === undefined ? {} : { notBefore: new Date(notBefore) }),
   });
 }

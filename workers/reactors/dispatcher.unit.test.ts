@@ -3,12 +3,52 @@ import { describe, expect, it } from "vitest";
 import { executeJobCommand } from "../../commands/jobs/executeJobCommand.ts";
 import { createMemoryEventStore } from "../../infra/eventstore/memory/memoryEventStore.ts";
 import { createMemoryWorkQueue } from "../../infra/queue/memory/memoryWorkQueue.ts";
+import { currentSchemaVersion } from "../../schemas/events/currentSchemaVersion.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { startedOneTaskJob } from "../../test/support/startedJob.ts";
 import { reactionContext } from "../reactionContext.ts";
-import { dispatchScheduledTask } from "./dispatcher.ts";
+import { dispatchScheduledTask, laneOfTask } from "./dispatcher.ts";
 
 describe("dispatcher", () => {
+  it("sends encodes to the main lane and the light work (audio, thumbnails, subtitles, stitch, package) beside them", async () => {
+    const queue = createMemoryWorkQueue();
+    const jobId = randomUUID();
+    const kinds = ["video", "audio", "thumbnails", "subtitles", "stitch", "package", undefined] as const;
+    const events = kinds.map((kind, revision) => ({
+      id: randomUUID(),
+      type: "TaskScheduled",
+      data: { taskId: randomUUID(), attempt: 1, ...(kind === undefined ? {} : { kind }) },
+      metadata: {
+        ...reactionContext({ id: randomUUID() }),
+        occurredAt: new Date().toISOString(),
+        schemaVersion: currentSchemaVersion("TaskScheduled"),
+      },
+      streamId: jobStream.name(jobId),
+      revision,
+      position: revision + 1,
+      checkpoint: String(revision + 1),
+      createdAt: new Date(),
+    }));
+    for (const event of events) await dispatchScheduledTask({ queue }, event);
+    const taken = async (lane: "main" | "light", count: number) => {
+      const controller = new AbortController();
+      const ids: string[] = [];
+      for await (const message of queue.consume({ signal: controller.signal, lane })) {
+        ids.push(message.payload.task_id as string);
+        await message.ack();
+        if (ids.length === count) break;
+      }
+      return ids;
+    };
+    const taskOf = (i: number) => events[i]!.data.taskId;
+    // a task scheduled before the kind was recorded is an encode
+    expect(await taken("main", 2)).toEqual([taskOf(0), taskOf(6)]);
+    expect(await taken("light", 5)).toEqual([1, 2, 3, 4, 5].map(taskOf));
+    expect(await queue.depth()).toBe(0);
+    expect(laneOfTask("video")).toBe("main");
+    await queue.close();
+  });
+
   it("publishes each TaskScheduled once under its event id, not before its retry time", async () => {
     const store = createMemoryEventStore();
     const queue = createMemoryWorkQueue();

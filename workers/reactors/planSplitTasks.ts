@@ -1,22 +1,13 @@
 // Smart chunking: a job is split only when several healthy workers can take its chunks and its source
 // is long enough for two segments; then the domain's policy cuts it, the encoder times each chunk
 // frame-exactly, and the plan is chunks, the audio of the whole source (when it has any) and the stitch.
-import { balanceSegments, shortenForAudio } from "../../domain/job/balanceSegments.ts";
+import { balanceSegments, evenCuts } from "../../domain/job/balanceSegments.ts";
 import { chunkCount } from "../../domain/job/chunkCount.ts";
 import { defaultSegmentBounds, planSegments, type SegmentBounds } from "../../domain/job/planSegments.ts";
 import type { EncodeProfile, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
 import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
 import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
 import { taskIdOf } from "../taskIdOf.ts";
-
-/**
- * Encoding a track of audio (AAC, stereo) against encoding the same length of video, one thread each,
- * 720p_h264 (x264 fast) from a 720p H.264 source with ffmpeg 5.1 on 2 shared cores: the audio took
- * 0.079 and 0.080 of the video's wall time in two runs of bench split-stitch (0.088 of its CPU time).
- * Heavier profiles make the audio relatively cheaper; an estimate off by e leaves the worker with the
- * audio e × duration apart from the others at the end, where without it it was the whole audio apart.
- */
-export const AUDIO_WORK_RATIO = 0.08;
 
 /** The kernel's view of the pool: workers online, not draining, heard from lately. */
 export interface WorkerPoolView {
@@ -56,7 +47,7 @@ export async function planSplitTasks(
   const healthy = (await deps.workerPool?.healthyWorkers()) ?? 1;
   if (chunkCount(healthy, 2) < 2) return notSplit(`${healthy} healthy worker${healthy === 1 ? "" : "s"}`);
   // Cut points need every frame's time, read from the packet headers of a source the platform holds
-  // (a source read over http(s) is refused here and runs as one task).
+  // (a source read over http(s) is read through the egress proxy, as the encodes read it).
   const frames = await split.probeFrames(source.input, source.video.index);
   if (frames._tag === "ProbeFailure") return notSplit(`its frames could not be read: ${frames.message}`);
   const declared = frames.declaredFrameCount;
@@ -75,9 +66,8 @@ export async function planSplitTasks(
   const planned = planSegments(cutSource, balanced);
   if (!Array.isArray(planned)) return notSplit((planned as { message: string }).message);
   if (planned.length < 2) return notSplit("its keyframes and the bounds leave one segment");
-  const audioSec =
-    source.audio === null ? 0 : frames.endSec * AUDIO_WORK_RATIO * Math.max(1, source.audioTrackCount);
-  const segments = shortenForAudio(planned, cutSource, { workers: healthy, audioSec }, bounds);
+  // the audio runs beside the chunks (each worker's light lane): the chunks share the time evenly
+  const segments = evenCuts(planned, cutSource, healthy, bounds);
 
   const plan = split.planSplit(profile, source, frames, segments);
   const chunks: PlannedTask[] = segments.map((segment, index) => ({

@@ -1,7 +1,7 @@
 // In-process work queue for the embedded mode (`webencode up`) and unit tests: the JetStream
 // adapter's semantics (dedupe window, ack-wait redelivery, nak delays, not-before) in one process.
 import type { JsonObject } from "../../../domain/ports/eventStore.ts";
-import type { ConsumeOptions, WorkMessage, WorkQueue } from "../../../domain/ports/workQueue.ts";
+import type { ConsumeOptions, WorkLane, WorkMessage, WorkQueue } from "../../../domain/ports/workQueue.ts";
 
 export interface MemoryWorkQueueOptions {
   /** Default for consumers that do not set their own. */
@@ -16,6 +16,7 @@ interface Entry {
   seq: number;
   id: string;
   payload: JsonObject;
+  lane: WorkLane;
   deliveries: number;
   held: Held;
   /** Fires when a waiting entry becomes available or an in-flight one's ack-wait runs out. */
@@ -24,6 +25,7 @@ interface Entry {
 
 interface Waiter {
   ackWaitMs: number;
+  lane: WorkLane;
   take(entry: Entry | undefined): void;
 }
 
@@ -69,27 +71,31 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
     schedule(entry, ackWaitMs, () => makeWaiting(entry, Date.now()));
   };
 
-  const nextAvailable = (): Entry | undefined => {
+  const nextAvailable = (lane: WorkLane): Entry | undefined => {
     const now = Date.now();
     for (const entry of entries.values()) {
-      if (entry.held.kind === "waiting" && entry.held.availableAt <= now) return entry;
+      if (entry.lane === lane && entry.held.kind === "waiting" && entry.held.availableAt <= now) return entry;
     }
     return undefined;
   };
 
   function pump() {
-    for (let entry = nextAvailable(); entry && waiters.length > 0; entry = nextAvailable()) {
-      const waiter = waiters.shift()!;
+    // waiters in the order they asked, each given the oldest available message of its lane
+    for (const waiter of [...waiters]) {
+      const entry = nextAvailable(waiter.lane);
+      if (!entry) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
       hand(entry, waiter.ackWaitMs);
       waiter.take(entry);
     }
   }
 
-  const take = (signal: AbortSignal, ackWaitMs: number): Promise<Entry | undefined> =>
+  const take = (signal: AbortSignal, ackWaitMs: number, lane: WorkLane): Promise<Entry | undefined> =>
     new Promise((resolve) => {
       if (closed || signal.aborted) return resolve(undefined);
       const waiter: Waiter = {
         ackWaitMs,
+        lane,
         take(entry) {
           signal.removeEventListener("abort", onAbort);
           resolve(entry);
@@ -131,7 +137,7 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
   };
 
   return {
-    async publish({ id, payload, notBefore }) {
+    async publish({ id, payload, notBefore, lane = "main" }) {
       if (closed) throw new Error("work queue is closed");
       const now = Date.now();
       for (const [seenId, expiresAt] of seen) {
@@ -145,6 +151,7 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
         id,
         // a copy through JSON, so a payload reads exactly as it would after a trip through NATS
         payload: JSON.parse(JSON.stringify(payload)) as JsonObject,
+        lane,
         deliveries: 0,
         held: { kind: "waiting", availableAt: now },
       };
@@ -153,9 +160,9 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
       return { duplicate: false };
     },
 
-    async *consume({ signal, ackWaitMs = defaultAckWaitMs }: ConsumeOptions) {
+    async *consume({ signal, ackWaitMs = defaultAckWaitMs, lane = "main" }: ConsumeOptions) {
       while (!closed && !signal.aborted) {
-        const entry = await take(signal, ackWaitMs);
+        const entry = await take(signal, ackWaitMs, lane);
         if (!entry) return;
         const handed = message(entry, ackWaitMs);
         // aborted between hand-out and yield: put it back rather than hand it to a stopped consumer

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { connect, nanos } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import type { WorkMessage, WorkQueue } from "../../../domain/ports/workQueue.ts";
@@ -73,17 +73,49 @@ describe("NATS JetStream work queue", () => {
     const created = await jsm.streams.info(names.stream);
     expect(created.config).toMatchObject({
       retention: "workqueue",
-      subjects: [names.subject],
+      subjects: [names.subject, `${names.subject}.light`],
       duplicate_window: nanos(600_000),
     });
     expect((await jsm.consumers.info(names.stream, names.durable)).config).toMatchObject({
       durable_name: names.durable,
       ack_policy: "explicit",
       ack_wait: nanos(30_000),
+      filter_subject: names.subject,
+    });
+    expect((await jsm.consumers.info(names.stream, `${names.durable}-light`)).config).toMatchObject({
+      ack_policy: "explicit",
+      filter_subject: `${names.subject}.light`,
     });
     await openForTest({ ...names, ackWaitMs: 5_000, dedupeWindowMs: 60_000 });
     expect((await jsm.streams.info(names.stream)).config.duplicate_window).toBe(nanos(60_000));
     expect((await jsm.consumers.info(names.stream, names.durable)).config.ack_wait).toBe(nanos(5_000));
+  });
+
+  it("gives a stream made before the light lane its subject, keeping the messages it holds", async () => {
+    const names = uniqueNames();
+    onTestFinished(async () => void (await jsm.streams.delete(names.stream)));
+    await jsm.streams.add({
+      name: names.stream,
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      subjects: [names.subject],
+      duplicate_window: nanos(600_000),
+    });
+    await jsm.jetstream().publish(names.subject, JSON.stringify({ waiting: true }), { msgID: randomUUID() });
+    const queue = await openForTest(names);
+    expect((await jsm.streams.info(names.stream)).config.subjects).toEqual([
+      names.subject,
+      `${names.subject}.light`,
+    ]);
+    const light = { id: randomUUID(), payload: { light: true } };
+    await queue.publish({ ...light, lane: "light" });
+    expect((await first(queue))?.payload).toEqual({ waiting: true });
+    const controller = new AbortController();
+    for await (const message of queue.consume({ signal: controller.signal, lane: "light" })) {
+      expect(message.id).toBe(light.id);
+      await message.ack();
+      controller.abort();
+    }
   });
 
   it("terms a message it cannot read instead of handing it to a worker", async () => {

@@ -1,6 +1,7 @@
-// The work queue on NATS JetStream: a work-queue retention stream with a duplicate window and one
-// durable explicit-ack pull consumer that every worker shares. Not-before travels in a header and is
-// enforced here with nak(delay), since nats-server 2.9 has no delayed publish.
+// The work queue on NATS JetStream: a work-queue retention stream with a duplicate window, a subject per
+// lane (`<subject>` for the encodes, `<subject>.light` for the light work) and per lane one durable
+// explicit-ack pull consumer that every worker shares. Not-before travels in a header and is enforced
+// here with nak(delay), since nats-server 2.9 has no delayed publish.
 import {
   AckPolicy,
   type Consumer,
@@ -14,13 +15,14 @@ import {
 } from "@nats-io/jetstream";
 import { connect, headers, nanos } from "@nats-io/transport-node";
 import type { JsonObject } from "../../../domain/ports/eventStore.ts";
-import type { ConsumeOptions, WorkMessage, WorkQueue } from "../../../domain/ports/workQueue.ts";
+import type { ConsumeOptions, WorkLane, WorkMessage, WorkQueue } from "../../../domain/ports/workQueue.ts";
 
 export interface NatsWorkQueueOptions {
   servers: string | string[];
   stream: string;
   subject: string;
-  /** Durable consumer name, shared by every worker of the queue. */
+  /** Durable consumer name of the main lane, shared by every worker of the queue; the light lane's is
+   * this with "-light". */
   durable: string;
   ackWaitMs?: number;
   dedupeWindowMs?: number;
@@ -36,17 +38,26 @@ const maxRetryDelayMs = 5_000;
 const isApiError = (error: unknown, code: number) =>
   error instanceof JetStreamApiError && error.code === code;
 
+/** The subject and durable consumer of each lane. */
+const laneNames = (
+  subject: string,
+  durable: string,
+): Record<WorkLane, { subject: string; durable: string }> => ({
+  main: { subject, durable },
+  light: { subject: `${subject}.light`, durable: `${durable}-light` },
+});
+
 async function ensureStream(
   jsm: JetStreamManager,
-  { stream, subject, dedupeWindowMs }: { stream: string; subject: string; dedupeWindowMs: number },
+  { stream, subjects, dedupeWindowMs }: { stream: string; subjects: string[]; dedupeWindowMs: number },
 ) {
-  const wanted = { subjects: [subject], duplicate_window: nanos(dedupeWindowMs) };
+  const wanted = { subjects, duplicate_window: nanos(dedupeWindowMs) };
   try {
     const { config } = await jsm.streams.info(stream);
     const same =
       config.duplicate_window === wanted.duplicate_window &&
-      config.subjects.length === 1 &&
-      config.subjects[0] === subject;
+      config.subjects.length === subjects.length &&
+      subjects.every((subject) => config.subjects.includes(subject));
     if (!same) await jsm.streams.update(stream, { ...config, ...wanted });
   } catch (error) {
     if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
@@ -133,9 +144,13 @@ async function pullOne(consumer: Consumer, signal: AbortSignal): Promise<JsMsg |
 }
 
 export async function openNatsWorkQueue(options: NatsWorkQueueOptions): Promise<WorkQueue> {
-  const { stream, subject, durable } = options;
+  const { stream } = options;
+  const lanes = laneNames(options.subject, options.durable);
   const dedupeWindowMs = options.dedupeWindowMs ?? 600_000;
-  let ackWaitMs = options.ackWaitMs ?? 30_000;
+  const ackWaits: Record<WorkLane, number> = {
+    main: options.ackWaitMs ?? 30_000,
+    light: options.ackWaitMs ?? 30_000,
+  };
 
   const nc = await connect({
     servers: options.servers,
@@ -146,8 +161,11 @@ export async function openNatsWorkQueue(options: NatsWorkQueueOptions): Promise<
   let jsm: JetStreamManager;
   try {
     jsm = await jetstreamManager(nc);
-    await ensureStream(jsm, { stream, subject, dedupeWindowMs });
-    await ensureConsumer(jsm, { stream, subject, durable, ackWaitMs });
+    const subjects = Object.values(lanes).map((lane) => lane.subject);
+    await ensureStream(jsm, { stream, subjects, dedupeWindowMs });
+    for (const [lane, names] of Object.entries(lanes) as [WorkLane, (typeof lanes)[WorkLane]][]) {
+      await ensureConsumer(jsm, { stream, ...names, ackWaitMs: ackWaits[lane] });
+    }
   } catch (error) {
     await nc.close();
     throw error;
@@ -156,10 +174,10 @@ export async function openNatsWorkQueue(options: NatsWorkQueueOptions): Promise<
   const closing = new AbortController();
 
   // ack-wait belongs to the durable that all workers share: a consumer asking for another one sets it
-  const useAckWait = async (wanted: number) => {
-    if (wanted === ackWaitMs) return;
-    await jsm.consumers.update(stream, durable, { ack_wait: nanos(wanted) });
-    ackWaitMs = wanted;
+  const useAckWait = async (lane: WorkLane, wanted: number) => {
+    if (wanted === ackWaits[lane]) return;
+    await jsm.consumers.update(stream, lanes[lane].durable, { ack_wait: nanos(wanted) });
+    ackWaits[lane] = wanted;
   };
 
   const toWorkMessage = (msg: JsMsg, id: string, payload: JsonObject): WorkMessage => ({
@@ -197,16 +215,17 @@ export async function openNatsWorkQueue(options: NatsWorkQueueOptions): Promise<
   };
 
   return {
-    async publish({ id, payload, notBefore }) {
+    async publish({ id, payload, notBefore, lane = "main" }) {
       const h = headers();
       if (notBefore) h.set(notBeforeHeader, String(notBefore.getTime()));
-      const ack = await js.publish(subject, JSON.stringify(payload), { msgID: id, headers: h });
+      const ack = await js.publish(lanes[lane].subject, JSON.stringify(payload), { msgID: id, headers: h });
       return { duplicate: ack.duplicate };
     },
 
-    async *consume({ signal: callerSignal, ackWaitMs: wanted }: ConsumeOptions) {
+    async *consume({ signal: callerSignal, ackWaitMs: wanted, lane = "main" }: ConsumeOptions) {
       const signal = AbortSignal.any([callerSignal, closing.signal]);
-      if (wanted !== undefined) await useAckWait(wanted);
+      const { durable } = lanes[lane];
+      if (wanted !== undefined) await useAckWait(lane, wanted);
       let consumer: Consumer | undefined;
       let retryDelayMs = 0;
       while (!signal.aborted) {
