@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { makeClip } from "../test/support/mediaClip.ts";
 import { round } from "./benchDatabase.ts";
 import { runPlatformJob, timed } from "./support/platformJob.ts";
+import { taskTimeline } from "./support/taskTimeline.ts";
 
 const PROFILE = "hls_abr_3tier";
 
@@ -75,7 +76,7 @@ function bareLadderArgs(input: string, outputDir: string): string[] {
 }
 
 interface Detail {
-  tasks: { kind: string; rendition?: string | null }[];
+  tasks: { kind: string; rendition?: string | null; renditions?: string[] }[];
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -104,7 +105,12 @@ export async function run(args: string[]): Promise<number> {
     console.error(
       `two workers of ${halfCores} thread(s): ${(two.wallMs / 1000).toFixed(1)} s (${two.detail.tasks.length} tasks)`,
     );
-    const renditions = new Set(one.detail.tasks.map((t) => t.rendition).filter((r) => r != null)).size;
+    const renditions = new Set(
+      one.detail.tasks.flatMap((t) => [
+        ...(t.renditions ?? []),
+        ...(t.rendition == null ? [] : [t.rendition]),
+      ]),
+    ).size;
     const figures = {
       ladder_ratio_to_bare: round(one.wallMs / bareMs, 3),
       two_worker_speedup: round(one.wallMs / two.wallMs, 3),
@@ -123,6 +129,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(
       `  the platform, two workers                       ${figures.two_workers_s} s  (${figures.two_worker_speedup}× one worker)`,
     );
+    console.log("  one worker's tasks:");
+    for (const line of taskTimeline(one.events)) console.log(line);
+    console.log("  two workers' tasks:");
+    for (const line of taskTimeline(two.events)) console.log(line);
     console.log(JSON.stringify(figures));
     return 0;
   } finally {
