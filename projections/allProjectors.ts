@@ -2,6 +2,8 @@ import { errorsProjector } from "./errors/errorsProjector.ts";
 import { jobsProjector } from "./jobs/jobsProjector.ts";
 import { profilesProjector } from "./profiles/profilesProjector.ts";
 import type { Projector } from "./projector.ts";
+import { restreamsProjector } from "./restreams/restreamsProjector.ts";
+import { streamsProjector } from "./streams/streamsProjector.ts";
 import { tokensProjector } from "./tokens/tokensProjector.ts";
 import { workersProjector } from "./workers/workersProjector.ts";
 
@@ -12,4 +14,6 @@ export const allProjectors: readonly Projector[] = [
   workersProjector,
   errorsProjector,
   profilesProjector,
+  streamsProjector,
+  restreamsProjector,
 ];

@@ -141,8 +141,40 @@ export const errors = {
   "WE-STR-006": {
     httpStatus: 500,
     message: "Ingest server unavailable",
-    description: "MediaMTX plugin not responding",
-    resolution: "Restart live plugin",
+    description:
+      "A live ingest listener is not serving: its port is taken (another RTMP/SRT server on the machine), or the MediaMTX plugin is not responding; the rest of the platform runs on",
+    resolution:
+      "Free the port or set WEBENCODE_RTMP_PORT / WEBENCODE_SRT_PORT (`off` for no SRT) and restart; for MediaMTX, restart the live plugin",
+  },
+  "WE-STR-010": {
+    httpStatus: 404,
+    message: "Restream not found",
+    description: "Restream ID does not exist",
+    resolution: "Verify restream ID (GET /v1/restreams)",
+  },
+  "WE-STR-011": {
+    httpStatus: 409,
+    message: "Restream already streaming",
+    description: "A run of this restream is on",
+    resolution: "Stop the restream first, or leave it running",
+  },
+  "WE-STR-012": {
+    httpStatus: 409,
+    message: "Restream changed",
+    description: "The restream changed since the revision given",
+    resolution: "Read it again (GET /v1/restreams/{id}) and repeat the edit",
+  },
+  "WE-STR-013": {
+    httpStatus: 400,
+    message: "Invalid restream request",
+    description: "The input, schedule or a destination reference is wrong",
+    resolution: "Check the fields named in details",
+  },
+  "WE-STR-014": {
+    httpStatus: 409,
+    message: "Restream not streaming",
+    description: "No run of this restream is on",
+    resolution: "Start it first (POST /v1/restreams/{id}/start)",
   },
   "WE-WRK-001": {
     httpStatus: 404,

@@ -7,6 +7,8 @@ describe("errors", () => {
     const expected = Object.entries(families).flatMap(([family, count]) =>
       Array.from({ length: count }, (_, i) => `WE-${family}-${String(i + 1).padStart(3, "0")}`),
     );
+    // restreams own WE-STR-010..014
+    expected.push(...[10, 11, 12, 13, 14].map((n) => `WE-STR-0${n}`));
     expect([...errorCodes].sort()).toEqual(expected.sort());
   });
 

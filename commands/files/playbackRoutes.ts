@@ -1,12 +1,15 @@
 // Plays a job's package from the job storage (storage-fs or a bucket) through the kernel: the token in
 // the path grants the folder, every file under it is served inline with Range support and CORS, so hls.js,
 // dash.js, Safari or VLC on any origin can play the signed manifest URL from GET /v1/jobs/{id}/outputs.
+
+import { posix } from "node:path";
 import { Hono } from "hono";
-import { jobOutputsFolder } from "../../domain/job/jobFileKeys.ts";
+import { hlsKeyPath, jobOutputsFolder } from "../../domain/job/jobFileKeys.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
-import type { PlaybackSigner } from "./playbackToken.ts";
+import { answerHlsKey } from "./answerHlsKey.ts";
+import type { PlaybackGrant, PlaybackSigner } from "./playbackToken.ts";
 import { serveObject } from "./serveObject.ts";
 
 export interface PlaybackRoutesOptions {
@@ -38,18 +41,21 @@ export function playbackRoutes(options: PlaybackRoutesOptions) {
           "Access-Control-Max-Age": "86400",
         });
       })
+      // The HLS AES-128 key an encrypted package's playlists point at (`../../keys/<job>.key`): answered
+      // by the kernel from the job storage, to a grant of that job's package only.
+      .get("/v1/play/:token/keys/:name", async (c) => {
+        const grant = grantOf(c.req.param("token"));
+        if (grant.folder !== "package" || c.req.param("name") !== posix.basename(hlsKeyPath(grant.jobId)))
+          throw new ApiError("WE-AUTH-003", "this playback link does not grant that key", {
+            hint: "A package's key is served only through a playback link of that job's package, as GET /v1/jobs/{id}/outputs gives it",
+          });
+        if (!(await options.jobIsLive(grant.jobId)))
+          throw new ApiError("WE-JOB-004", `job ${grant.jobId} was deleted, and its outputs with it`);
+        return answerHlsKey(c, options.jobs, grant.jobId, { headers: cors, log: options.log });
+      })
       .on(["GET", "HEAD"], "/v1/play/:token/:path{.+}", async (c) => {
         const token = c.req.param("token");
-        const grant = options.signer.verify(token, options.now?.() ?? Date.now());
-        if ("_tag" in grant) {
-          if (grant._tag === "Expired")
-            throw new ApiError("WE-AUTH-002", "the playback link has expired", {
-              hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
-            });
-          throw new ApiError("WE-AUTH-001", "the playback link's signature is not valid", {
-            hint: "Use the link exactly as GET /v1/jobs/{id}/outputs gave it, or ask for a fresh one",
-          });
-        }
+        const grant = grantOf(token);
         const prefix = `/v1/play/${token}/`;
         const path = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
         const parts = path.split("/");
@@ -63,4 +69,16 @@ export function playbackRoutes(options: PlaybackRoutesOptions) {
         return serveObject(c, options.jobs, key, { attachment: false, headers: cors, log: options.log });
       })
   );
+
+  function grantOf(token: string): PlaybackGrant {
+    const grant = options.signer.verify(token, options.now?.() ?? Date.now());
+    if (!("_tag" in grant)) return grant;
+    if (grant._tag === "Expired")
+      throw new ApiError("WE-AUTH-002", "the playback link has expired", {
+        hint: "Ask GET /v1/jobs/{id}/outputs for a fresh link",
+      });
+    throw new ApiError("WE-AUTH-001", "the playback link's signature is not valid", {
+      hint: "Use the link exactly as GET /v1/jobs/{id}/outputs gave it, or ask for a fresh one",
+    });
+  }
 }

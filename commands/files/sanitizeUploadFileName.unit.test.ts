@@ -74,5 +74,5 @@ describe("sanitizeUploadFileName", () => {
       ),
       { numRuns: 3000 },
     );
-  });
+  }, 60_000); // 3,000 runs: seconds on a loaded machine
 });

@@ -1,7 +1,13 @@
 // Decides a job command against the job's state: the events it causes, or the WE-* reason it is refused.
 // Pure: ids and `now` come in the command. Redelivered commands are accepted with no events.
 import { match } from "ts-pattern";
-import type { ExitClass, JobEvent, JobEventData, PlannedTask } from "../../schemas/events/jobEvents.ts";
+import type {
+  ExitClass,
+  JobEvent,
+  JobEventData,
+  PlannedTask,
+  TaskKind,
+} from "../../schemas/events/jobEvents.ts";
 import type {
   CompleteTask,
   CompleteUpload,
@@ -209,7 +215,7 @@ function planJob(
   return accepted(
     { type: "JobPlanned", data: { tasks: ordered, maxAttempts } },
     ...scheduleInOrder(ready).map(
-      (taskId): JobEvent => ({ type: "TaskScheduled", data: { taskId, attempt: 1 } }),
+      ({ taskId, kind }): JobEvent => ({ type: "TaskScheduled", data: { taskId, attempt: 1, kind } }),
     ),
   );
 }
@@ -221,7 +227,7 @@ function planJob(
  */
 function scheduleInOrder(
   ready: readonly Pick<PlannedTask, "taskId" | "sequenceIndex" | "startTimeSec" | "endTimeSec" | "kind">[],
-): string[] {
+): { taskId: string; kind: TaskKind }[] {
   const video = longestFirst(
     ready
       .filter((task) => (task.kind ?? "video") === "video")
@@ -231,10 +237,14 @@ function scheduleInOrder(
         startSec: task.startTimeSec,
         endSec: task.endTimeSec,
       })),
-  ).map((task) => task.taskId);
+  ).map((task) => ({ taskId: task.taskId, kind: "video" as const }));
   const joins = (task: { kind?: string | undefined }) => task.kind === "stitch" || task.kind === "package";
   const short = ready.filter((task) => (task.kind ?? "video") !== "video" && !joins(task));
-  return [...video, ...short.map((task) => task.taskId), ...ready.filter(joins).map((task) => task.taskId)];
+  const kindOf = (task: Pick<PlannedTask, "taskId" | "kind">) => ({
+    taskId: task.taskId,
+    kind: task.kind ?? "video",
+  });
+  return [...video, ...short.map(kindOf), ...ready.filter(joins).map(kindOf)];
 }
 
 /** The task a command names, if the command speaks for its current attempt. */
@@ -325,7 +335,7 @@ function completeSplitTask(data: CompleteTask["data"], task: TaskState, job: Job
     completed,
     ...(joining && job.status !== "stitching" ? [{ type: "JobStitchingStarted", data: {} } as const] : []),
     ...scheduleInOrder(ready).map(
-      (taskId): JobEvent => ({ type: "TaskScheduled", data: { taskId, attempt: 1 } }),
+      ({ taskId, kind }): JobEvent => ({ type: "TaskScheduled", data: { taskId, attempt: 1, kind } }),
     ),
   );
 }
@@ -350,6 +360,7 @@ function failTask({ now, code, ...data }: FailTask["data"], job: Job): JobDecisi
         data: {
           taskId: data.taskId,
           attempt: nextAttempt,
+          kind: task.kind,
           notBefore,
           ...(avoidWorkers.length === 0 ? {} : { avoidWorkers }),
         },

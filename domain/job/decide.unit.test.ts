@@ -5,6 +5,7 @@ import {
   type JobOutput,
   jobEventSchema,
   type PlannedTask,
+  type TaskKind,
 } from "../../schemas/events/jobEvents.ts";
 import { DeciderSpecification } from "../../test/support/deciderSpecification.ts";
 import type { JobCommand } from "./commands.ts";
@@ -46,7 +47,12 @@ const planned = (tasks: PlannedTask[], maxAttempts = 3): JobEvent => ({
 });
 const scheduled = (taskId: string, attempt: number, notBefore?: string): JobEvent => ({
   type: "TaskScheduled",
-  data: notBefore ? { taskId, attempt, notBefore } : { taskId, attempt },
+  data: notBefore ? { taskId, attempt, kind: "video", notBefore } : { taskId, attempt, kind: "video" },
+});
+/** The first attempt of a task that is not a video encode. */
+const scheduledFirst = (kind: TaskKind, taskId: string): JobEvent => ({
+  type: "TaskScheduled",
+  data: { taskId, attempt: 1, kind },
 });
 const started = (taskId: string, attempt = 1, workerId = "worker-a"): JobEvent => ({
   type: "TaskStarted",
@@ -468,6 +474,7 @@ describe("FailTask", () => {
         data: {
           taskId: taskA,
           attempt: 2,
+          kind: "video",
           notBefore: "2026-11-01T08:00:05.000Z",
           avoidWorkers: ["worker-a"],
         },
@@ -475,7 +482,13 @@ describe("FailTask", () => {
   it("keeps avoiding every worker that ran out of memory on the task, whatever failed later", () => {
     const avoidingA: JobEvent = {
       type: "TaskScheduled",
-      data: { taskId: taskA, attempt: 2, notBefore: "2026-11-01T08:00:05.000Z", avoidWorkers: ["worker-a"] },
+      data: {
+        taskId: taskA,
+        attempt: 2,
+        kind: "video",
+        notBefore: "2026-11-01T08:00:05.000Z",
+        avoidWorkers: ["worker-a"],
+      },
     };
     const secondAttemptOnB = [
       ...runningA,
@@ -491,6 +504,7 @@ describe("FailTask", () => {
         data: {
           taskId: taskA,
           attempt: 3,
+          kind: "video",
           notBefore: "2026-11-01T08:00:10.000Z",
           avoidWorkers: ["worker-a", "worker-b"],
         },
@@ -502,6 +516,7 @@ describe("FailTask", () => {
         data: {
           taskId: taskA,
           attempt: 3,
+          kind: "video",
           notBefore: "2026-11-01T08:00:10.000Z",
           avoidWorkers: ["worker-a"],
         },
@@ -767,7 +782,7 @@ describe("a split plan (chunks, audio, stitch)", () => {
     scheduled(taskB, 1),
     scheduled(taskA, 1),
     scheduled(taskC, 1),
-    scheduled(taskAudio, 1),
+    scheduledFirst("audio", taskAudio),
   ];
   const runAndComplete = (taskId: string, worker: string) => [started(taskId, 1, worker), completed(taskId)];
   const allButAudio = [
@@ -786,13 +801,13 @@ describe("a split plan (chunks, audio, stitch)", () => {
         scheduled(taskB, 1),
         scheduled(taskA, 1),
         scheduled(taskC, 1),
-        scheduled(taskAudio, 1),
+        scheduledFirst("audio", taskAudio),
       ));
 
   it("schedules the stitch once the last chunk or the audio completes", () =>
     given(...allButAudio)
       .when({ type: "CompleteTask", data: result(taskAudio) })
-      .thenEmits(completed(taskAudio), stitching, scheduled(taskStitch, 1)));
+      .thenEmits(completed(taskAudio), stitching, scheduledFirst("stitch", taskStitch)));
 
   it("does not stitch while a chunk is still running", () =>
     given(...plannedSplit, started(taskA), started(taskAudio, 1, "worker-b"))
@@ -800,7 +815,13 @@ describe("a split plan (chunks, audio, stitch)", () => {
       .thenEmits(completed(taskAudio)));
 
   it("completes the stitch with its proof and starts the upload", () =>
-    given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
+    given(
+      ...allButAudio,
+      completed(taskAudio),
+      stitching,
+      scheduledFirst("stitch", taskStitch),
+      started(taskStitch),
+    )
       .when({ type: "CompleteTask", data: { ...result(taskStitch), stitch: report } })
       .thenEmits({ type: "TaskCompleted", data: { ...result(taskStitch), stitch: report } }, uploading));
 
@@ -822,7 +843,13 @@ describe("a split plan (chunks, audio, stitch)", () => {
   });
 
   it("refuses a stitch completed without its proof, and a chunk that claims one", () => {
-    given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
+    given(
+      ...allButAudio,
+      completed(taskAudio),
+      stitching,
+      scheduledFirst("stitch", taskStitch),
+      started(taskStitch),
+    )
       .when({ type: "CompleteTask", data: result(taskStitch) })
       .thenRejects({ code: "WE-JOB-001" });
     given(...plannedSplit, started(taskA))
@@ -831,7 +858,13 @@ describe("a split plan (chunks, audio, stitch)", () => {
   });
 
   it("fails the job with the stitch's own code when its proof fails, without a retry", () =>
-    given(...allButAudio, completed(taskAudio), stitching, scheduled(taskStitch, 1), started(taskStitch))
+    given(
+      ...allButAudio,
+      completed(taskAudio),
+      stitching,
+      scheduledFirst("stitch", taskStitch),
+      started(taskStitch),
+    )
       .when({
         type: "FailTask",
         data: { ...failure(taskStitch, 1, "input"), now, code: "WE-JOB-012" },
@@ -945,8 +978,8 @@ describe("a ladder plan (renditions, audio, thumbnails, package)", () => {
     scheduled(v1080, 1),
     scheduled(v720b, 1),
     scheduled(v720a, 1),
-    scheduled(aud, 1),
-    scheduled(thumbs, 1),
+    scheduledFirst("audio", aud),
+    scheduledFirst("thumbnails", thumbs),
   ];
   const done = (taskId: string) => [started(taskId), completed(taskId)];
 
@@ -958,20 +991,29 @@ describe("a ladder plan (renditions, audio, thumbnails, package)", () => {
         scheduled(v1080, 1),
         scheduled(v720b, 1),
         scheduled(v720a, 1),
-        scheduled(aud, 1),
-        scheduled(thumbs, 1),
+        scheduledFirst("audio", aud),
+        scheduledFirst("thumbnails", thumbs),
       ));
 
   it("schedules a rendition's stitch when its own chunks are done, whatever the other renditions do", () =>
     given(...plannedLadder, ...done(v720a), started(v720b))
       .when({ type: "CompleteTask", data: result(v720b) })
-      .thenEmits(completed(v720b), stitching, scheduled(st720, 1)));
+      .thenEmits(completed(v720b), stitching, scheduledFirst("stitch", st720)));
 
   it("schedules the package only when everything it packages is done, then uploads after it", () => {
-    const beforeLast = [...plannedLadder, ...done(v720a), ...done(v720b), stitching, scheduled(st720, 1)];
+    const beforeLast = [
+      ...plannedLadder,
+      ...done(v720a),
+      ...done(v720b),
+      stitching,
+      scheduledFirst("stitch", st720),
+    ];
     given(...beforeLast, ...done(aud), ...done(thumbs), ...done(v1080), started(st720))
       .when({ type: "CompleteTask", data: { ...result(st720), stitch: report } })
-      .thenEmits({ type: "TaskCompleted", data: { ...result(st720), stitch: report } }, scheduled(pkg, 1));
+      .thenEmits(
+        { type: "TaskCompleted", data: { ...result(st720), stitch: report } },
+        scheduledFirst("package", pkg),
+      );
     given(...beforeLast, ...done(aud), ...done(thumbs), started(st720))
       .when({ type: "CompleteTask", data: { ...result(st720), stitch: report } })
       .thenEmits({ type: "TaskCompleted", data: { ...result(st720), stitch: report } });
@@ -982,7 +1024,7 @@ describe("a ladder plan (renditions, audio, thumbnails, package)", () => {
       ...done(v1080),
       started(st720),
       { type: "TaskCompleted", data: { ...result(st720), stitch: report } },
-      scheduled(pkg, 1),
+      scheduledFirst("package", pkg),
       started(pkg),
     )
       .when({ type: "CompleteTask", data: result(pkg) })

@@ -60,12 +60,13 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         { ...job, maxAttempts: data.maxAttempts },
         [...data.tasks]
           .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
-          .map(({ kind, chunk, stitch, rendition, dependsOn, ...task }) => ({
+          .map(({ kind, chunk, stitch, rendition, renditions, dependsOn, ...task }) => ({
             ...task,
             kind: kind ?? "video",
             chunk: chunk ?? null,
             stitch: stitch ?? null,
             rendition: rendition ?? null,
+            renditions: renditions ?? [],
             dependsOn: dependsOn ?? legacyDependencies(data.tasks, task.taskId, kind),
             files: [],
             folder: null,

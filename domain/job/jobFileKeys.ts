@@ -10,6 +10,20 @@ export const jobWorkFolder = (jobId: string) => `work/${jobId}`;
 /** What a job published; removed when the job is deleted. */
 export const jobOutputsFolder = (jobId: string) => `outputs/${jobId}`;
 
+/** Secrets of a job kept beside its files, never published: its HLS AES-128 key. Removed when the job is deleted. */
+export const jobKeysFolder = (jobId: string) => `keys/${jobId}`;
+
+/** Where the job storage holds a job's HLS AES-128 key and IV (16 bytes each, in that order). */
+export const hlsKeyObject = (jobId: string) => `${jobKeysFolder(jobId)}/hls-aes-128`;
+
+/**
+ * The key's path inside the job's package folder as players ask for it (the kernel answers it from the
+ * key object, to a holder of the package's playback grant): relative to a media playlist two folders
+ * down (`video/720p/playlist.m3u8`, `audio/en/playlist.m3u8`), so it carries the grant of the link.
+ */
+export const hlsKeyPath = (jobId: string) => `keys/${jobId}.key`;
+export const hlsKeyUri = (jobId: string) => `../../${hlsKeyPath(jobId)}`;
+
 export const finalOutputKey = (jobId: string) => `${jobOutputsFolder(jobId)}/${jobId}_final.mp4`;
 
 /** The job whose output `key` names (`outputs/<jobId>/…`), or null for any other key. */

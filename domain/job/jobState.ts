@@ -35,6 +35,8 @@ export interface TaskState {
   stitch: StitchTargetData | null;
   /** The ladder tier of a video or stitch task; null for a job of one rendition. */
   rendition: string | null;
+  /** The tiers a video task makes at once, from one decode (their files are in `files`); else empty. */
+  renditions: readonly string[];
   /** Tasks that complete before this one is scheduled. */
   dependsOn: readonly string[];
   status: TaskStatus;
@@ -97,6 +99,9 @@ export const isTerminal = (status: JobStatus): boolean => terminal.has(status);
  * else its only task. Undefined for a ladder (its outputs are the package's or each rendition's).
  */
 export const finalTask = (job: Job): TaskState | undefined => {
+  // An audio-only source: its audio is the final output, beside its package when it has one.
+  if (job.tasks.length > 0 && job.tasks.every((task) => task.kind === "audio" || task.kind === "package"))
+    return job.tasks.find((task) => task.kind === "audio");
   if (isLadder(job)) return undefined;
   const stitch = job.tasks.find((task) => task.kind === "stitch");
   if (stitch) return stitch;
@@ -109,4 +114,4 @@ export const isSplit = (job: Job): boolean => job.tasks.some((task) => task.depe
 
 /** A job of several renditions, or one with a package. */
 export const isLadder = (job: Job): boolean =>
-  job.tasks.some((task) => task.rendition !== null || task.kind === "package");
+  job.tasks.some((task) => task.rendition !== null || task.renditions.length > 0 || task.kind === "package");

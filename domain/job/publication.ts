@@ -76,6 +76,8 @@ export function planPublication(job: Job): Publication | NothingToPublish {
     if (folder === undefined) continue;
     const prefix = task.folder?.prefix;
     if (prefix === undefined) return nothing(`the ${task.kind} task has no recorded folder`);
+    // Subtitles passed through are in the package; their files are published only when extracted.
+    if (task.kind === "subtitles" && job.profile?.subtitles === "passthrough") continue;
     for (const file of task.files) {
       files.push({
         from: file.key,

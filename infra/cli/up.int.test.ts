@@ -152,5 +152,5 @@ describe("webencode up (embedded)", () => {
     expect(await modeOf(join(dataDir, "secrets"))).toBe(0o700);
     expect(await modeOf(join(dataDir, "secrets", "signing-key"))).toBe(0o600);
     expect(await modeOf(join(dataDir, "storage"))).toBe(0o700);
-  });
+  }, 180_000); // two platform starts on embedded PostgreSQL and a kill -9: slow on a loaded machine
 });

@@ -1,5 +1,6 @@
 // Requests no route takes, through the real kernel: an unknown path is 404 "no such route", a known
-// path asked with a method it does not answer is 405 with the methods it does answer in `Allow`.
+// path asked with a method it does not answer is 405 with the methods it does answer in `Allow`; and a
+// query whose read model is not made yet is told to come back.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestKernel, type TestKernel } from "../../test/support/testKernel.ts";
@@ -76,5 +77,26 @@ describe("a request no route takes", () => {
     const missing = await call("GET", `/v1/jobs/${randomUUID()}`);
     expect(missing.status).toBe(404);
     expect((await errorOf(missing)).code).toBe("WE-JOB-004");
+  });
+});
+
+describe("a query whose read model is not made yet", () => {
+  it("answers 503 WE-SYS-004 with Retry-After, not an internal error", async () => {
+    // as on a new database in the moment before the restreams projector first starts
+    const table = `"${test.db.readModelSchema}"."restreams"`;
+    await test.db.pool.query(`alter table ${table} rename to restreams_aside`);
+    try {
+      const response = await call("GET", `/v1/restreams/${randomUUID()}`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("1");
+      const error = await errorOf(response);
+      expect(error).toMatchObject({ code: "WE-SYS-004", details: "the read models are being prepared" });
+      expect(error.hint).toContain("Retry");
+    } finally {
+      await test.db.pool.query(
+        `alter table "${test.db.readModelSchema}".restreams_aside rename to restreams`,
+      );
+    }
+    expect((await call("GET", `/v1/restreams/${randomUUID()}`)).status).toBe(404);
   });
 });

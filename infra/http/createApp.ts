@@ -26,6 +26,9 @@ export interface CreateAppOptions {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** PostgreSQL's "relation does not exist". */
+const UNDEFINED_TABLE = "42P01";
+
 export function createApp(options: CreateAppOptions) {
   const log = options.log ?? (() => {});
   const maxJsonBytes = options.maxJsonBytes ?? 1024 * 1024;
@@ -67,6 +70,25 @@ export function createApp(options: CreateAppOptions) {
     }
     if (error instanceof ZodError) {
       return c.json(errorBody("WE-JOB-001", error.issues.map((i) => i.message).join("; "), requestId), 400);
+    }
+    // A read model's table is made when its projector first starts, just after the kernel answers: a
+    // query in that moment on a new database is told to come back, not that something broke.
+    if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
+      // said in the log too: a table that never comes is a fault, not a moment of start-up
+      log(
+        "info",
+        `request ${requestId} ${c.req.method} ${c.req.path} before its table exists: ${error.message}`,
+      );
+      c.header("Retry-After", "1");
+      return c.json(
+        errorBody(
+          "WE-SYS-004",
+          "the read models are being prepared",
+          requestId,
+          "Retry in a second: the kernel has just started on a new database",
+        ),
+        503,
+      );
     }
     log("error", `request ${requestId} ${c.req.method} ${c.req.path} failed: ${error.message}`, error);
     return c.json(

@@ -1,11 +1,13 @@
 // Liveness (/health: the process answers) and readiness (/ready: the event store, the read models and
-// the queue answer, and no projector has stopped on a bad event).
+// the queue answer, and no projector has stopped on a bad event). A check that is ok but degraded (a
+// part the rest does without, as live ingest on a taken port) makes the answer "degraded", still 200.
 import { Hono } from "hono";
 import type { HealthResponse, ReadinessResponse } from "../../schemas/api/healthResponses.ts";
 import type { HttpEnv } from "./httpEnv.ts";
 
 export type ReadinessCheck = () => Promise<{
   ok: boolean;
+  degraded?: boolean;
   detail?: string | number | Record<string, unknown>;
 }>;
 
@@ -29,9 +31,10 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, version: st
         }),
       );
       const ready = results.every(([, r]) => r.ok);
+      const degraded = results.some(([, r]) => "degraded" in r && r.degraded === true);
       return c.json(
         {
-          status: ready ? "ready" : "not_ready",
+          status: !ready ? "not_ready" : degraded ? "degraded" : "ready",
           checks: Object.fromEntries(results),
         } satisfies ReadinessResponse,
         ready ? 200 : 503,

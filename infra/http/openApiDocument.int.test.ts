@@ -4,9 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtInProfiles } from "../../domain/profile/builtInProfiles.ts";
+import { recordingKeys } from "../../domain/stream/recordingKeys.ts";
 import { apiRoutes } from "../../schemas/api/apiRoutes.ts";
 import { errorEnvelopeSchema } from "../../schemas/api/errorEnvelope.ts";
 import { jobDetailSchema } from "../../schemas/api/jobResponses.ts";
@@ -32,6 +33,7 @@ import type { Role } from "./httpEnv.ts";
 
 let dir: string;
 let mediaDir: string;
+let storageDir: string;
 let s3: S3rverProcess;
 let database: TestDatabase;
 let db: PlatformDatabase;
@@ -48,6 +50,7 @@ beforeAll(async () => {
   s3 = await startS3rver("webencode-openapi");
   database = await createTestDatabase("openapi");
   const config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": mediaDir }, {});
+  storageDir = config.storageDir;
   await mkdir(config.dataDir, { recursive: true });
   await writeFile(join(config.dataDir, "plugins.toml"), s3PluginsToml(s3));
   db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
@@ -383,6 +386,55 @@ describe("real answers against their documented schemas", () => {
     expect(problems).toEqual([]);
   });
 
+  it("restreams: create, list, read, edit, start, stop, delete; and their failures", async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const document = {
+      title: "Contract",
+      input_type: "file",
+      input_url: "fs://clip.mp4",
+      output_destinations: [{ platform: "custom", url: "rtmp://127.0.0.1:9/live/contract-key" }],
+      schedule_type: "scheduled",
+      schedule_config: { start_at: later },
+    };
+    const created = await call("POST", "/v1/restreams", { json: document });
+    expect(created.status).toBe(201);
+    const { id } = await jsonOf<{ id: string }>(created);
+    const position = created.headers.get("x-webencode-position");
+    const read = await call("GET", `/v1/restreams/${id}?min_position=${position}`, { token: "viewer" });
+    expect(read.status).toBe(200);
+    const destination = (await jsonOf<{ output_destinations: { id: string }[] }>(read))
+      .output_destinations[0]!;
+    expect((await call("GET", "/v1/restreams", { token: "viewer" })).status).toBe(200);
+    expect(
+      (await call("GET", "/v1/restreams/6b0f6f0e-2f0a-4c38-9d43-0f0e2d7e1a11", { token: "viewer" })).status,
+    ).toBe(404);
+    const badUrl = { ...document, output_destinations: [{ url: "http://example.com/x/y" }] };
+    expect((await call("POST", "/v1/restreams", { json: badUrl })).status).toBe(422);
+    expect(
+      (await call("POST", "/v1/restreams", { json: { ...document, input_url: undefined } })).status,
+    ).toBe(400);
+    const edit = { ...document, output_destinations: [{ id: destination.id, enabled: false }], revision: 0 };
+    expect((await call("PUT", `/v1/restreams/${id}`, { json: edit })).status).toBe(200);
+    expect((await call("PUT", `/v1/restreams/${id}`, { json: { ...edit, title: "Again" } })).status).toBe(
+      409,
+    );
+    expect((await call("PUT", `/v1/restreams/${id}`, { json: badUrl })).status).toBe(422);
+    expect((await call("PUT", `/v1/restreams/${id}`, { json: { ...document, input_url: "x" } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call("PUT", "/v1/restreams/6b0f6f0e-2f0a-4c38-9d43-0f0e2d7e1a11", { json: document })).status,
+    ).toBe(404);
+    expect((await call("POST", `/v1/restreams/${id}/stop`)).status).toBe(409);
+    expect((await call("POST", `/v1/restreams/${id}/start`)).status).toBe(200);
+    expect((await call("POST", `/v1/restreams/${id}/start`)).status).toBe(409);
+    expect((await call("POST", `/v1/restreams/${id}/stop`)).status).toBe(200);
+    expect((await call("POST", "/v1/restreams/6b0f6f0e-2f0a-4c38-9d43-0f0e2d7e1a11/start")).status).toBe(404);
+    expect((await call("POST", "/v1/restreams/6b0f6f0e-2f0a-4c38-9d43-0f0e2d7e1a11/stop")).status).toBe(404);
+    expect((await call("DELETE", `/v1/restreams/${id}`)).status).toBe(204);
+    expect((await call("DELETE", `/v1/restreams/${id}`)).status).toBe(404);
+  });
+
   it("error tracking: report, list with filters, resolve; and their failures", async () => {
     const reported = await call("POST", "/v1/errors", {
       token: "viewer",
@@ -422,7 +474,44 @@ describe("real answers against their documented schemas", () => {
     expect(problems).toEqual([]);
   });
 
-  it("a job's thumbnails through their playback links: whole, ranged, HEAD; expired and forged links", async () => {
+  it("live streams: create, list, read, stats, edit, key, rotate, end, delete; and their failures", async () => {
+    const created = await call("POST", "/v1/streams", { token: "operator", json: { title: "Studio" } });
+    expect(created.status).toBe(201);
+    const { id, stream_key } = await jsonOf<{ id: string; stream_key: string }>(created);
+    const position = created.headers.get("x-webencode-position");
+    expect((await call("GET", `/v1/streams?min_position=${position}`, { token: "viewer" })).status).toBe(200);
+    expect((await call("GET", `/v1/streams/${id}/stats`, { token: "viewer" })).status).toBe(200);
+    const live = await kernel.liveSessions.admit({
+      protocol: "rtmp",
+      streamKey: stream_key,
+      remoteAddress: "::1",
+    });
+    if (live._tag !== "Allowed") throw new Error(live.reason);
+    const playlist = join(storageDir, recordingKeys(id, live.sessionId).playlist);
+    await mkdir(dirname(playlist), { recursive: true });
+    await writeFile(playlist, "#EXTM3U\n");
+    let preview: string | null = null;
+    for (let tries = 0; preview === null && tries < 100; tries++) {
+      const shown = await call("GET", `/v1/streams/${id}`, { token: "viewer" });
+      expect(shown.status).toBe(200);
+      preview = (await jsonOf<{ preview_url: string | null }>(shown)).preview_url;
+      if (preview === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await call("GET", preview!, { token: null })).status).toBe(200);
+    expect((await call("HEAD", preview!, { token: null })).status).toBe(200);
+    await kernel.liveSessions.ended(id, live.sessionId, { reason: "done", recording: null });
+    const edit = { token: "operator" as const, json: { title: "Studio B", archive_enabled: false } };
+    expect((await call("PUT", `/v1/streams/${id}`, edit)).status).toBe(200);
+    expect((await call("GET", `/v1/streams/${id}/key`, { token: "operator" })).status).toBe(200);
+    expect((await call("POST", `/v1/streams/${id}/rotate-key`, { token: "operator" })).status).toBe(200);
+    expect((await call("POST", `/v1/streams/${id}/end`, { token: "operator" })).status).toBe(200);
+    expect((await call("DELETE", `/v1/streams/${id}`, { token: "operator" })).status).toBe(204);
+    expect((await call("GET", `/v1/streams/${randomUUID()}`, { token: "viewer" })).status).toBe(404);
+    expect((await call("POST", "/v1/streams", { token: "operator", json: { title: "" } })).status).toBe(400);
+    expect(problems).toEqual([]);
+  });
+
+  it("a job's thumbnails and encrypted package through their playback links: whole, ranged, HEAD; expired and forged links; its key", async () => {
     const base = await jsonOf<Record<string, unknown>>(
       await call("GET", "/v1/profiles/480p_fast", { token: "viewer" }),
     );
@@ -431,6 +520,7 @@ describe("real answers against their documented schemas", () => {
       ...document,
       id: "with_thumbnails",
       thumbnails: { interval_sec: 1, width: 64, storyboard: true },
+      packaging: { hls: true, dash: false, segment_sec: 1, encryption: "aes-128" },
     };
     expect((await call("POST", "/v1/profiles", { json: thumbs })).status).toBe(201);
     const submitted = await call("POST", "/v1/jobs", {
@@ -456,6 +546,19 @@ describe("real answers against their documented schemas", () => {
     expect((await call("GET", link, { token: null, headers: { range: "bytes=0-9" } })).status).toBe(206);
     expect((await call("GET", link.replace(/\.[\w-]+\//, ".forged/"), { token: null })).status).toBe(401);
     expect((await call("GET", link.replace(/[^/]+$/, "nothing-here.jpg"), { token: null })).status).toBe(404);
+
+    // the package's AES-128 key: to a bearer with read rights, to the package's grant, not to another's
+    const key = await call("GET", `/v1/jobs/${id}/hls-key`, { token: "viewer" });
+    expect(key.status).toBe(200);
+    expect((await key.arrayBuffer()).byteLength).toBe(16);
+    expect((await call("GET", `/v1/jobs/${id}/hls-key`, { token: null })).status).toBe(401);
+    const master = outputs.outputs.find((o) => o.type === "manifest")!.download_url;
+    const packageLink = master.slice(new URL(master).origin.length);
+    const keyLink = packageLink.replace(/[^/]+$/, `keys/${id}.key`);
+    expect((await call("GET", keyLink, { token: null })).status).toBe(200);
+    const otherKey = packageLink.replace(/[^/]+$/, "keys/7d444840-9dc0-11d1-b245-5ffdce74fad2.key");
+    expect((await call("GET", otherKey, { token: null })).status).toBe(403);
+    expect((await call("GET", link.replace(/[^/]+$/, `keys/${id}.key`), { token: null })).status).toBe(403);
   });
 
   it("answers an unknown route and a wrong method in the envelope too", async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobStream } from "../../schemas/events/streamNames.ts";
 import { kernelApi, until } from "../../test/support/kernelApi.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
 import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
@@ -143,101 +144,158 @@ interface Output {
   size_bytes: number;
 }
 
+interface StitchFigures {
+  frame_count: number;
+  mean_ssim: number | null;
+  worst_seam_delta: number | null;
+  seams: { delta: number }[];
+  seams_unmeasured: string | null;
+}
+
+interface DoneTask {
+  id: string;
+  kind: string;
+  rendition: string | null;
+  renditions: string[];
+  worker_id: string;
+  stitch: StitchFigures | null;
+}
+
+async function ladderJob(): Promise<{ jobId: string; tasks: DoneTask[] }> {
+  const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+    source_url: "fs://talk.mp4",
+    profile: "small_abr",
+  });
+  expect(submitted.status).toBe(201);
+  const jobId = submitted.body.id;
+  const done = await until(
+    () =>
+      api<{
+        status: string;
+        error: unknown;
+        tasks: DoneTask[];
+      }>("GET", `/v1/jobs/${jobId}`),
+    (r) => ["completed", "failed", "cancelled"].includes(r.body.status),
+    "the ladder job done",
+    240_000,
+  );
+  expect(done.body.error).toBeNull();
+  expect(done.body.status).toBe("completed");
+  const tasks = done.body.tasks;
+  for (const kind of ["audio", "subtitles", "thumbnails", "package"])
+    expect(tasks.filter((t) => t.kind === kind)).toHaveLength(1);
+  return { jobId, tasks };
+}
+
+interface ProbedStream {
+  codec_type: string;
+  height?: number;
+}
+
+/** The streams ffprobe opens at a manifest's URL, as a player's tools read it. */
+async function probeStreams(url: string): Promise<ProbedStream[]> {
+  const probed = await run(ffprobe, [
+    "-v",
+    "error",
+    "-show_entries",
+    "stream=codec_type,height",
+    "-of",
+    "json",
+    url,
+  ]);
+  return (JSON.parse(probed.stdout) as { streams: ProbedStream[] }).streams;
+}
+
+/** The package a player opens: every tier in HLS and DASH, both audio tracks, subtitles, the storyboard. */
+async function expectPlayablePackage(jobId: string): Promise<void> {
+  const { body } = await api<{ outputs: Output[] }>("GET", `/v1/jobs/${jobId}/outputs`);
+  const byName = new Map(body.outputs.map((o) => [o.name, o]));
+  expect(byName.get("package/master.m3u8")?.type).toBe("manifest");
+  expect(byName.get("package/manifest.mpd")?.type).toBe("manifest");
+  expect(body.outputs.filter((o) => o.type === "rendition").length).toBeGreaterThanOrEqual(3);
+  // each text track as WebVTT and SRT, and the package's WebVTT beside its playlists
+  const subtitles = body.outputs.filter((o) => o.type === "subtitle").map((o) => o.name);
+  expect(subtitles.filter((name) => name.startsWith("subtitles/"))).toHaveLength(4);
+  expect(subtitles.filter((name) => name.startsWith("package/") && name.endsWith(".vtt"))).toHaveLength(2);
+  expect(body.outputs.some((o) => o.type === "storyboard" && o.name.endsWith(".vtt"))).toBe(true);
+  expect(body.outputs.filter((o) => o.type === "thumbnail").length).toBeGreaterThanOrEqual(6);
+
+  // the master playlist as a player reads it, through its playback link, no token header
+  const masterUrl = byName.get("package/master.m3u8")!.download_url;
+  const master = await (await fetch(masterUrl)).text();
+  expect(master).toMatch(/^#EXTM3U/);
+  const variants = [...master.matchAll(/RESOLUTION=(\d+)x(\d+)/g)].map((m) => Number(m[2]));
+  expect(variants).toEqual([360, 240, 144]);
+  expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="en"/);
+  // tracks named for viewers, in their own language
+  expect(master).toMatch(/TYPE=AUDIO[^\n]*NAME="English"/);
+  expect(master).toMatch(/TYPE=AUDIO[^\n]*NAME="Français"/);
+  expect(master).toMatch(/TYPE=SUBTITLES[^\n]*NAME="Français"/);
+  expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="fr"/);
+  expect(master).toMatch(/TYPE=SUBTITLES[^\n]*LANGUAGE="en"/);
+  const heights = (streams: ProbedStream[]) =>
+    new Set(streams.filter((s) => s.codec_type === "video").map((s) => s.height));
+  expect(heights(await probeStreams(masterUrl))).toEqual(new Set([360, 240, 144]));
+  const dashStreams = await probeStreams(byName.get("package/manifest.mpd")!.download_url);
+  expect(heights(dashStreams)).toEqual(new Set([360, 240, 144]));
+  expect(dashStreams.filter((s) => s.codec_type === "audio")).toHaveLength(2);
+
+  // subtitles extracted with their cues, and a storyboard whose sprites load through their links
+  const vtt = body.outputs.find((o) => o.name.startsWith("subtitles/") && /eng\.vtt$/.test(o.name));
+  expect(await (await fetch(vtt!.download_url)).text()).toContain("Hello");
+  const storyboard = body.outputs.find((o) => o.type === "storyboard" && o.name.endsWith(".vtt"))!;
+  const cues = await (await fetch(storyboard.download_url)).text();
+  const sprite = /^(\S+\.jpg)#xywh=/m.exec(cues)![1]!;
+  const spriteAnswer = await fetch(new URL(sprite, storyboard.download_url));
+  expect(spriteAnswer.status).toBe(200);
+  expect(spriteAnswer.headers.get("content-type")).toBe("image/jpeg");
+}
+
 describe("an ABR ladder through the platform", () => {
   it("encodes every tier that fits, packages HLS and DASH over them, and a player's tools open every variant", async () => {
     const created = await api("POST", "/v1/profiles", ladderProfile);
     expect(created.status).toBe(201);
-    const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
-      source_url: "fs://talk.mp4",
-      profile: "small_abr",
-    });
-    expect(submitted.status).toBe(201);
-    const jobId = submitted.body.id;
-    const done = await until(
-      () =>
-        api<{
-          status: string;
-          error: unknown;
-          tasks: { kind: string; rendition: string | null; worker_id: string }[];
-        }>("GET", `/v1/jobs/${jobId}`),
-      (r) => ["completed", "failed", "cancelled"].includes(r.body.status),
-      "the ladder job done",
-      240_000,
-    );
-    expect(done.body.error).toBeNull();
-    expect(done.body.status).toBe("completed");
-    const tasks = done.body.tasks;
+    const { jobId, tasks } = await ladderJob();
     expect(new Set(tasks.filter((t) => t.kind === "video").map((t) => t.rendition))).toEqual(
       new Set(["360p", "240p", "144p"]),
     );
-    for (const kind of ["audio", "subtitles", "thumbnails", "package"])
-      expect(tasks.filter((t) => t.kind === kind)).toHaveLength(1);
     // two workers shared the renditions' chunks
     expect(new Set(tasks.map((t) => t.worker_id)).size).toBe(2);
+    // each rendition stitched with its own proof, every seam measured against the source at its size
+    const stitches = tasks.filter((t) => t.kind === "stitch");
+    expect(stitches.map((t) => t.rendition).sort()).toEqual(["144p", "240p", "360p"]);
+    for (const { stitch } of stitches) {
+      expect(stitch).toMatchObject({ seams_unmeasured: null, mean_ssim: expect.any(Number) });
+      expect(stitch!.seams.length).toBeGreaterThanOrEqual(1);
+      expect(stitch!.mean_ssim!).toBeGreaterThan(0.8);
+    }
+    const job = await api<{ stitch: StitchFigures }>("GET", `/v1/jobs/${jobId}`);
+    const worst = Math.min(...stitches.map((t) => t.stitch!.worst_seam_delta!));
+    expect(job.body.stitch.worst_seam_delta).toBe(worst);
+    await expectPlayablePackage(jobId);
+  }, 300_000);
 
-    const { body } = await api<{ outputs: Output[] }>("GET", `/v1/jobs/${jobId}/outputs`);
-    const byName = new Map(body.outputs.map((o) => [o.name, o]));
-    expect(byName.get("package/master.m3u8")?.type).toBe("manifest");
-    expect(byName.get("package/manifest.mpd")?.type).toBe("manifest");
-    expect(body.outputs.filter((o) => o.type === "rendition").length).toBeGreaterThanOrEqual(3);
-    // each text track as WebVTT and SRT, and the package's WebVTT beside its playlists
-    const subtitles = body.outputs.filter((o) => o.type === "subtitle").map((o) => o.name);
-    expect(subtitles.filter((name) => name.startsWith("subtitles/"))).toHaveLength(4);
-    expect(subtitles.filter((name) => name.startsWith("package/") && name.endsWith(".vtt"))).toHaveLength(2);
-    expect(body.outputs.some((o) => o.type === "storyboard" && o.name.endsWith(".vtt"))).toBe(true);
-    expect(body.outputs.filter((o) => o.type === "thumbnail").length).toBeGreaterThanOrEqual(6);
-
-    // the master playlist as a player reads it, through its playback link, no token header
-    const masterUrl = byName.get("package/master.m3u8")!.download_url;
-    const master = await (await fetch(masterUrl)).text();
-    expect(master).toMatch(/^#EXTM3U/);
-    const variants = [...master.matchAll(/RESOLUTION=(\d+)x(\d+)/g)].map((m) => Number(m[2]));
-    expect(variants).toEqual([360, 240, 144]);
-    expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="en"/);
-    // tracks named for viewers, in their own language
-    expect(master).toMatch(/TYPE=AUDIO[^\n]*NAME="English"/);
-    expect(master).toMatch(/TYPE=AUDIO[^\n]*NAME="Français"/);
-    expect(master).toMatch(/TYPE=SUBTITLES[^\n]*NAME="Français"/);
-    expect(master).toMatch(/TYPE=AUDIO[^\n]*LANGUAGE="fr"/);
-    expect(master).toMatch(/TYPE=SUBTITLES[^\n]*LANGUAGE="en"/);
-    const hls = await run(ffprobe, [
-      "-v",
-      "error",
-      "-show_entries",
-      "stream=codec_type,height",
-      "-of",
-      "json",
-      masterUrl,
-    ]);
-    const heights = (JSON.parse(hls.stdout) as { streams: { codec_type: string; height?: number }[] }).streams
-      .filter((s) => s.codec_type === "video")
-      .map((s) => s.height);
-    expect(new Set(heights)).toEqual(new Set([360, 240, 144]));
-    const mpdUrl = byName.get("package/manifest.mpd")!.download_url;
-    const dash = await run(ffprobe, [
-      "-v",
-      "error",
-      "-show_entries",
-      "stream=codec_type,height",
-      "-of",
-      "json",
-      mpdUrl,
-    ]);
-    const dashStreams = (JSON.parse(dash.stdout) as { streams: { codec_type: string; height?: number }[] })
-      .streams;
-    expect(new Set(dashStreams.filter((s) => s.codec_type === "video").map((s) => s.height))).toEqual(
-      new Set([360, 240, 144]),
+  it("with one worker, makes every tier in one video task from one decode of the source, and packages the same", async () => {
+    const listed = await api<{ workers: { id: string }[] }>("GET", "/v1/workers");
+    const drained = listed.body.workers[1]!.id;
+    expect((await api("POST", `/v1/workers/${encodeURIComponent(drained)}/drain`)).status).toBe(200);
+    await until(
+      () => api<{ workers: { id: string; status: string; draining: boolean }[] }>("GET", "/v1/workers"),
+      (r) => r.body.workers.some((w) => w.id === drained && w.draining),
+      "one worker drained",
     );
-    expect(dashStreams.filter((s) => s.codec_type === "audio")).toHaveLength(2);
-
-    // subtitles extracted with their cues, and a storyboard whose sprites load through their links
-    const vtt = body.outputs.find((o) => o.name.startsWith("subtitles/") && /eng\.vtt$/.test(o.name));
-    expect(await (await fetch(vtt!.download_url)).text()).toContain("Hello");
-    const storyboard = body.outputs.find((o) => o.type === "storyboard" && o.name.endsWith(".vtt"))!;
-    const cues = await (await fetch(storyboard.download_url)).text();
-    const sprite = /^(\S+\.jpg)#xywh=/m.exec(cues)![1]!;
-    const spriteAnswer = await fetch(new URL(sprite, storyboard.download_url));
-    expect(spriteAnswer.status).toBe(200);
-    expect(spriteAnswer.headers.get("content-type")).toBe("image/jpeg");
+    const { jobId, tasks } = await ladderJob();
+    const video = tasks.filter((t) => t.kind === "video");
+    expect(video.map((t) => [t.rendition, t.renditions])).toEqual([[null, ["360p", "240p", "144p"]]]);
+    expect(tasks.filter((t) => t.kind === "stitch")).toHaveLength(0);
+    expect(new Set(tasks.map((t) => t.worker_id))).toEqual(new Set([video[0]!.worker_id]));
+    // the light work began beside the encode on the same worker, not after it: the audio first
+    const events = await db.store.readStream(jobStream.name(jobId));
+    const at = (type: string, taskId: string) =>
+      events.findIndex((e) => e.type === type && e.data.taskId === taskId);
+    const audio = tasks.find((t) => t.kind === "audio")!;
+    expect(at("TaskStarted", audio.id)).toBeGreaterThan(-1);
+    expect(at("TaskStarted", audio.id)).toBeLessThan(at("TaskCompleted", video[0]!.id));
+    await expectPlayablePackage(jobId);
   }, 300_000);
 });

@@ -111,8 +111,9 @@ describe("failure handling", () => {
     const jobIds = [await submit(), await submit(), await submit()];
     const shown = await until(
       () => api<Worker>("GET", `/v1/workers/${broken.workerId}`),
-      (r) => r.status === 200 && r.body.quarantined !== null,
-      "the broken worker quarantined",
+      // the quarantine (workers read model) and the failed attempts (jobs read model) are projected apart
+      (r) => r.status === 200 && r.body.quarantined !== null && r.body.recent_errors.length >= 3,
+      "the broken worker quarantined, its failures listed",
     );
     expect(shown.body.quarantined).toEqual({
       reason: expect.stringContaining("3 task attempts failed in a row (transient)"),

@@ -74,6 +74,51 @@ export interface PlatformConfig {
   commandRateLimit: RateLimit | null;
   /** The folder of plugin folders; the built-in plugins unless a test points elsewhere. */
   pluginsDir?: string;
+  /** Live ingest: where publishers connect, and how long a dropped publisher's session waits for it. */
+  live: LiveConfig;
+}
+
+export interface LiveConfig {
+  /**
+   * Whether this process takes publishers (WEBENCODE_LIVE_INGEST, `on` or `off`): by default `webencode up`
+   * does and `webencode kernel` does not; of the kernels that do, the one holding the restream lock of
+   * their database takes them.
+   */
+  ingest: boolean;
+  /** RTMP listen port (WEBENCODE_RTMP_PORT, default 1935); 0 takes any free port. */
+  rtmpPort: number;
+  /** SRT listen port, UDP (WEBENCODE_SRT_PORT, default 10080; `off`: no SRT); 0 takes any free port. */
+  srtPort: number | null;
+  /** Host name in the publish URLs handed out (WEBENCODE_LIVE_PUBLIC_HOST, default the listen host). */
+  publicHost: string;
+  /** A publisher that drops and returns within this continues its session (WEBENCODE_LIVE_RECONNECT_WINDOW, default 30s). */
+  reconnectWindowMs: number;
+}
+
+export const DEFAULT_LIVE_RECONNECT_WINDOW_MS = 30_000;
+
+function portOf(value: string | undefined, name: string, fallback: number): number {
+  const port = positiveInt(value, name, fallback);
+  if (port > 65535) throw new Error(`${name} is at most 65535, got ${port}`);
+  return port;
+}
+
+function liveConfigOf(env: NodeJS.ProcessEnv, host: string, mode: PlatformMode): LiveConfig {
+  const ingest = env.WEBENCODE_LIVE_INGEST;
+  if (ingest !== undefined && ingest !== "on" && ingest !== "off")
+    throw new Error(`WEBENCODE_LIVE_INGEST is on or off, got ${ingest}`);
+  return {
+    ingest: ingest === undefined ? mode === "up" : ingest === "on",
+    rtmpPort: portOf(env.WEBENCODE_RTMP_PORT, "WEBENCODE_RTMP_PORT", 1935),
+    srtPort:
+      env.WEBENCODE_SRT_PORT === "off" ? null : portOf(env.WEBENCODE_SRT_PORT, "WEBENCODE_SRT_PORT", 10080),
+    publicHost: env.WEBENCODE_LIVE_PUBLIC_HOST || host,
+    reconnectWindowMs: parseDuration(
+      env.WEBENCODE_LIVE_RECONNECT_WINDOW,
+      "WEBENCODE_LIVE_RECONNECT_WINDOW",
+      DEFAULT_LIVE_RECONNECT_WINDOW_MS,
+    ),
+  };
 }
 
 /** A kernel serves many users: `webencode kernel` limits each token unless told otherwise. */
@@ -148,8 +193,9 @@ export function loadConfig(
   mode: PlatformMode = "up",
 ): PlatformConfig {
   const dataDir = resolve(flags.data ?? env.WEBENCODE_DATA ?? ".data");
+  const host = flags.host ?? env.WEBENCODE_HOST ?? "127.0.0.1";
   return {
-    host: flags.host ?? env.WEBENCODE_HOST ?? "127.0.0.1",
+    host,
     port: positiveInt(flags.port ?? env.WEBENCODE_PORT, "--port", 8080),
     dataDir,
     mediaDir: resolve(flags["media-dir"] ?? env.WEBENCODE_MEDIA_DIR ?? "media"),
@@ -219,6 +265,7 @@ export function loadConfig(
       10_000,
     ),
     commandRateLimit: commandRateLimitOf(env, mode),
+    live: liveConfigOf(env, host, mode),
   };
 }
 

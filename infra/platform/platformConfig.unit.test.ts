@@ -21,4 +21,40 @@ describe("loadConfig", () => {
     expect(loadConfig({}, {}).idempotencyTtlMs).toBe(24 * 60 * 60 * 1000);
     expect(loadConfig({}, { WEBENCODE_IDEMPOTENCY_TTL_MS: "3600000" }).idempotencyTtlMs).toBe(3_600_000);
   });
+
+  it("takes live publishers on RTMP 1935 and SRT 10080, waiting 30 s for a dropped one, unless told otherwise", () => {
+    expect(loadConfig({ host: "0.0.0.0" }, {}).live).toEqual({
+      ingest: true,
+      rtmpPort: 1935,
+      srtPort: 10080,
+      publicHost: "0.0.0.0",
+      reconnectWindowMs: 30_000,
+    });
+    const env = {
+      WEBENCODE_RTMP_PORT: "0",
+      WEBENCODE_SRT_PORT: "9000",
+      WEBENCODE_LIVE_PUBLIC_HOST: "ingest.example.com",
+      WEBENCODE_LIVE_RECONNECT_WINDOW: "5s",
+    };
+    expect(loadConfig({}, env).live).toEqual({
+      ingest: true,
+      rtmpPort: 0,
+      srtPort: 9000,
+      publicHost: "ingest.example.com",
+      reconnectWindowMs: 5000,
+    });
+    expect(loadConfig({}, { WEBENCODE_SRT_PORT: "off" }).live.srtPort).toBeNull();
+    expect(() => loadConfig({}, { WEBENCODE_SRT_PORT: "udp" })).toThrow(/WEBENCODE_SRT_PORT/);
+    expect(() => loadConfig({}, { WEBENCODE_RTMP_PORT: "70000" })).toThrow(/WEBENCODE_RTMP_PORT/);
+  });
+
+  it("takes publishers in `up` and, when told to, in a kernel (WEBENCODE_LIVE_INGEST)", () => {
+    const server = { DATABASE_URL: "postgres://db/webencode" };
+    expect(loadConfig({}, server, "kernel").live.ingest).toBe(false);
+    expect(loadConfig({}, { ...server, WEBENCODE_LIVE_INGEST: "on" }, "kernel").live.ingest).toBe(true);
+    expect(loadConfig({}, { WEBENCODE_LIVE_INGEST: "off" }, "up").live.ingest).toBe(false);
+    expect(() => loadConfig({}, { WEBENCODE_LIVE_INGEST: "yes" })).toThrow(
+      /WEBENCODE_LIVE_INGEST is on or off/,
+    );
+  });
 });

@@ -12,16 +12,29 @@ import { tokenRoutes } from "../../commands/auth/tokenRoutes.ts";
 import { createTokenService, type TokenService } from "../../commands/auth/tokenService.ts";
 import { errorRoutes } from "../../commands/errors/errorRoutes.ts";
 import { downloadRoutes, uploadRoutes } from "../../commands/files/fileRoutes.ts";
+import { hlsKeyRoutes } from "../../commands/files/hlsKeyRoutes.ts";
 import { playbackRoutes } from "../../commands/files/playbackRoutes.ts";
 import { playbackLink, playbackSigner } from "../../commands/files/playbackToken.ts";
 import { signedUploadRoutes, storageRoutes } from "../../commands/files/storageRoutes.ts";
 import { createJobCommands } from "../../commands/jobs/createJobCommands.ts";
 import { jobRoutes } from "../../commands/jobs/jobRoutes.ts";
+import { loadProfile } from "../../commands/profiles/executeProfileCommand.ts";
 import { profileRoutes } from "../../commands/profiles/profileRoutes.ts";
 import { seedBuiltInProfiles } from "../../commands/profiles/seedBuiltInProfiles.ts";
+import { executeRestreamCommand } from "../../commands/restreams/executeRestreamCommand.ts";
+import { restreamRoutes } from "../../commands/restreams/restreamRoutes.ts";
+import { createLiveSessions } from "../../commands/streams/createLiveSessions.ts";
+import { executeStreamCommand, loadStream } from "../../commands/streams/executeStreamCommand.ts";
+import { livePreviewRoutes, livePreviewSigner } from "../../commands/streams/livePreviewRoutes.ts";
+import { streamKeyLookup } from "../../commands/streams/streamKeyLookup.ts";
+import { createStreamKeyVault } from "../../commands/streams/streamKeyVault.ts";
+import { streamRoutes } from "../../commands/streams/streamRoutes.ts";
 import { createWorkerCommands } from "../../commands/workers/createWorkerCommands.ts";
 import { executeWorkerCommand } from "../../commands/workers/executeWorkerCommand.ts";
 import { workerRoutes } from "../../commands/workers/workerRoutes.ts";
+import type { IngestUrls } from "../../domain/ports/ingestUrls.ts";
+import type { LiveReader } from "../../domain/ports/liveReader.ts";
+import type { LiveSessions } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
 import type { Reactor } from "../../domain/ports/reactor.ts";
 import type { WorkQueue } from "../../domain/ports/workQueue.ts";
@@ -29,6 +42,7 @@ import { tokenHashKey } from "../../domain/token/mintToken.ts";
 import { createFfmpegEncoder } from "../../plugins/encoder-ffmpeg/createFfmpegEncoder.ts";
 import { ffmpegPluginConfig } from "../../plugins/encoder-ffmpeg/ffmpegPluginConfig.ts";
 import type { EncoderPlugin } from "../../plugins/sdk/encoderPlugin.ts";
+import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import { SIGNED_UPLOAD_PATH } from "../../plugins/storage-fs/index.ts";
 import { allProjectors } from "../../projections/allProjectors.ts";
 import { errorQueryRoutes } from "../../projections/errors/errorQueryRoutes.ts";
@@ -41,11 +55,17 @@ import { jobQueryRoutes } from "../../projections/jobs/jobQueryRoutes.ts";
 import { jobsProjector } from "../../projections/jobs/jobsProjector.ts";
 import { profileQueryRoutes } from "../../projections/profiles/profileQueryRoutes.ts";
 import { profilesProjector } from "../../projections/profiles/profilesProjector.ts";
+import { restreamQueryRoutes } from "../../projections/restreams/restreamQueryRoutes.ts";
+import { restreamsProjector } from "../../projections/restreams/restreamsProjector.ts";
+import { streamQueryRoutes } from "../../projections/streams/streamQueryRoutes.ts";
+import { streamsProjector } from "../../projections/streams/streamsProjector.ts";
+import { createTelemetrySeries } from "../../projections/streams/telemetrySeries.ts";
 import { tokensProjector } from "../../projections/tokens/tokensProjector.ts";
 import { createWorkerLivenessQueries } from "../../projections/workers/workerLivenessQueries.ts";
 import { workerQueryRoutes } from "../../projections/workers/workerQueryRoutes.ts";
-import { jobStream } from "../../schemas/events/streamNames.ts";
+import { jobStream, liveStream } from "../../schemas/events/streamNames.ts";
 import { reactionContext } from "../../workers/reactionContext.ts";
+import { archiveRecording } from "../../workers/reactors/archiveRecording.ts";
 import { dispatcher } from "../../workers/reactors/dispatcher.ts";
 import { startFailedWorkSweeper } from "../../workers/reactors/failedWorkSweeper.ts";
 import { jobPlanner } from "../../workers/reactors/jobPlanner.ts";
@@ -54,6 +74,8 @@ import { retrySubmitter } from "../../workers/reactors/retrySubmitter.ts";
 import { startWorkerLivenessMonitor } from "../../workers/reactors/workerLivenessMonitor.ts";
 import { workerQuarantine } from "../../workers/reactors/workerQuarantine.ts";
 import { workSweeper } from "../../workers/reactors/workSweeper.ts";
+import { restreamInputReader } from "../../workers/restream/restreamInputReader.ts";
+import { startRestreamSupervisor } from "../../workers/restream/restreamSupervisor.ts";
 import { createEgressProxy } from "../egress/createEgressProxy.ts";
 import { remoteSourceOptions } from "../egress/remoteSourceOptions.ts";
 import { storageEndpointOrigins } from "../egress/storageEndpointOrigins.ts";
@@ -74,12 +96,16 @@ import { deadLetterMigrations } from "../processors/deadLetters.ts";
 import { processorReadiness } from "../processors/processorReadiness.ts";
 import { type ProjectorRunner, startProjector } from "../processors/runProjector.ts";
 import { runReactor } from "../processors/runReactor.ts";
+import { runWhileLeading } from "../processors/runWhileLeading.ts";
 import { startStorageProviders } from "../storage/startStorageProviders.ts";
 import { builtInEncodeProfiles } from "./builtInEncodeProfiles.ts";
 import { startDashboardBuild } from "./dashboardBuild.ts";
+import { defaultIngestUrls } from "./defaultIngestUrls.ts";
+import { destinationUrlSealer } from "./destinationUrlSealer.ts";
 import type { PlatformDatabase } from "./openDatabase.ts";
 import { persistentSecret } from "./persistentSecret.ts";
 import type { PlatformConfig } from "./platformConfig.ts";
+import { recordingSource } from "./recordingSource.ts";
 
 export const VERSION = "0.1.0";
 
@@ -92,6 +118,12 @@ export interface Kernel {
   projectors: ProjectorRunner[];
   /** The HTTP application it serves, for tests that hold its routes to the OpenAPI document. */
   app: Hono<HttpEnv>;
+  /** The stream aggregate's side of the live ingest: hand it to the ingest host. */
+  liveSessions: LiveSessions;
+  /** Job storage: the live ingest in the same process records into it. */
+  jobStorage: StorageProvider;
+  /** Whether this kernel holds the restream lock (and runs what leads with the restreams). */
+  restreamRole(): "leading" | "standby" | "stopped";
   stop(): Promise<void>;
 }
 
@@ -105,8 +137,24 @@ export async function startKernel(
   plainLog: Log,
   /** More checks for /ready, beside the event store, the read models and the queue. */
   readiness: Record<string, ReadinessCheck> = {},
-  /** Another encoder plugin for the planner's probes and splits (benchmarks drive a stand-in). */
-  overrides: { encoder?: EncoderPlugin } = {},
+  /**
+   * Another encoder plugin for the planner's probes and splits (benchmarks drive a stand-in); the live
+   * ingest's addresses and where restreams read a live stream (the live host's; without one, no stream
+   * reads as live).
+   */
+  overrides: {
+    encoder?: EncoderPlugin;
+    /** The live ingest's addresses; default: this kernel's host with the usual ports. */
+    ingestUrls?: IngestUrls;
+    /** How long a dropped publisher may take to resume its session (default: the live settings'). */
+    reconnectWindowSeconds?: number;
+    liveReader?: LiveReader;
+    /**
+     * Started when this kernel takes the restream lock and stopped when it lets go of it (a kernel's live
+     * ingest), so that it runs on one kernel of all, the one pushing the restreams.
+     */
+    whileLeadingRestreams?: () => { stop(): Promise<void> };
+  } = {},
 ): Promise<Kernel> {
   const { store, pool, readModelSchema: schema } = db;
   const newId = randomUUID;
@@ -146,6 +194,24 @@ export async function startKernel(
 
   const secret = config.secret ?? (await persistentSecret(config.dataDir, "signing-key", { onNotice: log }));
   const playback = playbackSigner(secret);
+  const livePreview = livePreviewSigner(secret);
+  const streamKeys = createStreamKeyVault(secret);
+  const findStreamByKeyHash = streamKeyLookup({
+    pool,
+    schema,
+    store,
+    waitForPosition: runner(streamsProjector.name).waitForPosition,
+  });
+  const ingestUrls = overrides.ingestUrls ?? defaultIngestUrls(config.host);
+  const liveSessions = createLiveSessions({
+    store,
+    newId,
+    now,
+    vault: streamKeys,
+    findStreamByKeyHash,
+    reconnectWindowSeconds: overrides.reconnectWindowSeconds ?? config.live.reconnectWindowMs / 1000,
+  });
+  const telemetrySeries = createTelemetrySeries({ bus: progressBus });
   const tokens = createTokenService({
     store,
     pool,
@@ -188,7 +254,57 @@ export async function startKernel(
     retrySubmitter({ jobs, log: reactorLog }),
     workSweeper({ storage, log: reactorLog }),
     workerQuarantine({ store, workers: createWorkerCommands({ store, newId, now }), log: reactorLog }),
+    archiveRecording({
+      jobs,
+      loadStream: (streamId) => loadStream(store, streamId),
+      async recordArchiveJob(streamId, sessionId, jobId, context) {
+        const data = { streamId, sessionId, jobId };
+        await executeStreamCommand({ store, newId, now }, { type: "RecordArchiveJob", data }, context);
+      },
+      async loadProfile(profileId) {
+        const state = await loadProfile(store, profileId);
+        return state.status === "active" ? state.spec : null;
+      },
+      sourceOf: recordingSource(storage),
+      log: reactorLog,
+    }),
   ].map((definition) => runReactor({ ...host, ...definition }));
+
+  const sealer = destinationUrlSealer(secret);
+  // one kernel of all on this database pushes the restreams: two would publish each one twice
+  const restreams = runWhileLeading({
+    pool,
+    key: `webencode-restreams:${schema}`,
+    title: "restream supervisor",
+    start: () => {
+      const supervisor = startRestreamSupervisor({
+        store,
+        control: {
+          execute: (command) =>
+            executeRestreamCommand({ store, newId, now }, command, reactionContext({ id: newId() })),
+        },
+        sealer,
+        inputs: restreamInputReader({
+          storage,
+          liveReader: overrides.liveReader ?? { readUrl: async () => null },
+          jobs,
+        }),
+        ffmpegPath: encoderConfig.ffmpegPath ?? process.env.FFMPEG_PATH ?? "ffmpeg",
+        newId,
+        log: reactorLog,
+      });
+      // what leads with the restreams (a kernel's live ingest): a restream of one of our streams reads it
+      // in this process, and no other kernel takes its publishers meanwhile
+      const alongside = overrides.whileLeadingRestreams?.();
+      return {
+        supervisor,
+        async stop() {
+          await Promise.all([supervisor.stop(), alongside?.stop()]);
+        },
+      };
+    },
+    log: reactorLog,
+  });
 
   const failedWorkSweeper = startFailedWorkSweeper({
     store,
@@ -261,6 +377,7 @@ export async function startKernel(
             stuckAfterMs: config.processorStuckAfterMs,
           }),
           queue: async () => ({ ok: true, detail: { depth: await queue.depth() } }),
+          restreams: async () => ({ ok: true, detail: { state: restreams.state() } }),
           ...readiness,
         },
         VERSION,
@@ -268,6 +385,7 @@ export async function startKernel(
       openApiRoutes(VERSION),
       downloadRoutes({ storage, log, jobIsLive: jobs.isLive }),
       playbackRoutes({ jobs: storage.jobs, signer: playback, jobIsLive: jobs.isLive, log }),
+      livePreviewRoutes({ jobs: storage.jobs, signer: livePreview, log }),
       signedUploadRoutes({
         storage,
         log,
@@ -288,12 +406,30 @@ export async function startKernel(
         outputs: storage.jobs,
         playbackLink: (key, ttl) => playbackLink(playback, key, ttl, Date.now()),
       }),
+      hlsKeyRoutes({ jobs: storage.jobs, jobIsLive: jobs.isLive, log }),
       workerQueryRoutes({ pool, schema, progressBus, lastHeartbeat: liveness.lastHeartbeat }),
       workerRoutes({ store, newId, now }),
       errorRoutes({ store, newId, now }),
       errorQueryRoutes({ pool, schema, waitForPosition: runner(errorsProjector.name).waitForPosition }),
       profileRoutes({ store, newId, now, pool, schema }),
       profileQueryRoutes({ pool, schema, waitForPosition: runner(profilesProjector.name).waitForPosition }),
+      streamRoutes({ store, newId, now, vault: streamKeys, findStreamByKeyHash, ingestUrls }),
+      streamQueryRoutes({
+        pool,
+        schema,
+        waitForPosition: runner(streamsProjector.name).waitForPosition,
+        telemetry: telemetrySeries,
+        ingestUrls,
+        previewLink: (streamId, sessionId) => livePreview.link(streamId, sessionId, 6 * 3600, Date.now()),
+      }),
+      restreamRoutes({ store, newId, now, sealer }),
+      restreamQueryRoutes({
+        pool,
+        schema,
+        waitForPosition: runner(restreamsProjector.name).waitForPosition,
+        // a kernel standing by has no run's figures: the leading kernel's API answers with them
+        figures: { figuresOf: (restreamId) => restreams.current()?.supervisor.figuresOf(restreamId) },
+      }),
       uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
       storageRoutes({ storage, log }),
       eventFeedRoute({
@@ -314,6 +450,14 @@ export async function startKernel(
     event(event) {
       if (jobStream.matches(event.streamId) && endedJob.has(event.type))
         progressBus.forget(jobStream.idOf(event.streamId));
+      // a session's figures end with it
+      if (
+        liveStream.matches(event.streamId) &&
+        (event.type === "StreamEnded" || event.type === "StreamDeleted")
+      ) {
+        progressBus.forgetTelemetry(liveStream.idOf(event.streamId));
+        telemetrySeries.forget(liveStream.idOf(event.streamId));
+      }
     },
     flush() {},
   });
@@ -332,15 +476,24 @@ export async function startKernel(
     tokens,
     projectors,
     app,
+    liveSessions,
+    jobStorage: storage.jobs,
+    restreamRole: () => restreams.state(),
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       progressCleanUp.leave();
+      telemetrySeries.stop();
       await feedTail.close();
       idempotencySweeper.stop();
-      await Promise.all([...reactors.map((r) => r.stop()), failedWorkSweeper.stop(), liveness.stop()]);
+      await Promise.all([
+        ...reactors.map((r) => r.stop()),
+        failedWorkSweeper.stop(),
+        liveness.stop(),
+        restreams.stop(),
+      ]);
       await egress.close();
       await storage.close();
       await Promise.all(projectors.map((p) => p.stop()));

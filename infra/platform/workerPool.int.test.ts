@@ -87,7 +87,7 @@ describe("the worker pool", () => {
       cpu_cores: availableParallelism(),
       memory_bytes: expect.any(Number),
       gpus: expect.any(Array),
-      max_parallel_tasks: 1,
+      max_parallel_tasks: 2,
       version: expect.any(String),
     });
     // many heartbeat intervals later, still online and heard from a moment ago

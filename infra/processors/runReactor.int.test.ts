@@ -258,7 +258,8 @@ describe("runReactor", () => {
     // kill the session holding the advisory lock, as a crashed process or a cut network would
     const terminated = await pool.query(
       `select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted
-         and objid = (hashtext('webencode-reactor:rx:killed')::bigint & 4294967295)::oid`,
+         and objid = (hashtext('webencode-reactor:rx:killed')::bigint & 4294967295)::oid
+         and database = (select oid from pg_database where datname = current_database())`,
     );
     expect(terminated.rowCount).toBe(1);
     const more = await appendPings(prefix, 2);

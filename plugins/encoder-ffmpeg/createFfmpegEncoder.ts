@@ -4,6 +4,7 @@ import type { EncoderCapabilities, EncoderPlugin } from "../sdk/encoderPlugin.ts
 import type { SourceEgress } from "../sdk/sourceEgress.ts";
 import { createFfmpegMediaOutputs } from "./createFfmpegMediaOutputs.ts";
 import { detectEncoders } from "./detectEncoders.ts";
+import { encodeLadder } from "./encodeLadder.ts";
 import { encodeWithFallback } from "./encodeWithFallback.ts";
 import { encodeWithFfmpeg } from "./encodeWithFfmpeg.ts";
 import { createFfmpegAudioOnly } from "./ffmpegAudioOnly.ts";
@@ -37,6 +38,17 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
     return capabilities;
   };
 
+  const ffmpegConfig = {
+    ffmpegPath,
+    ffprobePath,
+    stateDir: options.stateDir,
+    ...(options.egress === undefined ? {} : { egress: options.egress }),
+  };
+  const encode: EncoderPlugin["encode"] = (plan, encodeOptions) =>
+    encodeWithFallback(plan, encodeOptions, (attempt, attemptOptions) =>
+      encodeWithFfmpeg(attempt, attemptOptions, ffmpegConfig),
+    );
+
   return {
     probe: (input) =>
       probeMedia(input, {
@@ -57,15 +69,8 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
         ...(options.threads === undefined ? {} : { threads: options.threads }),
       });
     },
-    encode: (plan, encodeOptions) =>
-      encodeWithFallback(plan, encodeOptions, (attempt, attemptOptions) =>
-        encodeWithFfmpeg(attempt, attemptOptions, {
-          ffmpegPath,
-          ffprobePath,
-          stateDir: options.stateDir,
-          ...(options.egress === undefined ? {} : { egress: options.egress }),
-        }),
-      ),
+    encode,
+    encodeLadder: (plans, encodeOptions) => encodeLadder(plans, encodeOptions, ffmpegConfig, encode),
     capabilities: proven,
     recover: () => reapOrphans(options.stateDir),
     split: createFfmpegSplitEncoding({

@@ -5,6 +5,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type {
+  Encoded,
+  EncodedLadder,
   EncodeFailed,
   EncodeOptions,
   EncodeOutcome,
@@ -13,13 +15,15 @@ import type {
 } from "../sdk/encoderPlugin.ts";
 import { sha256File } from "../sdk/sha256File.ts";
 import type { EgressPass, SourceEgress } from "../sdk/sourceEgress.ts";
-import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
+import { buildFfmpegArgs, subtitleTrackArgs } from "./buildFfmpegArgs.ts";
 import { classifyFailure } from "./classifyFailure.ts";
 import { createProgressParser } from "./createProgressParser.ts";
 import { createTailBuffer } from "./createTailBuffer.ts";
 import { isRemoteInput, proxyEnv } from "./ffmpegInput.ts";
+import { lastLine } from "./mediaOutputsConfig.ts";
 import { probeMedia } from "./probeMedia.ts";
 import { recordFfmpegPid } from "./recordFfmpegPid.ts";
+import { runCommand } from "./runCommand.ts";
 import { type Verification, verifyOutput } from "./verifyOutput.ts";
 
 export interface FfmpegConfig {
@@ -35,6 +39,8 @@ const defaultStallTimeoutMs = 60_000;
 const killGraceMs = 1_000;
 const heartbeatAfterMs = 800;
 const stderrTailChars = 8 * 1024;
+/** A subtitle track is a few hundred kilobytes at most, but the whole source is read to find it. */
+const beforeTimeoutMs = 10 * 60_000;
 const inputFaultReasons = new Set(["not_found", "not_media", "truncated", "no_video", "refused"]);
 
 const failed = (exitClass: EncodeFailed["exitClass"], message: string, stderrTail = ""): EncodeFailed => ({
@@ -60,6 +66,29 @@ export interface FfmpegAttempt {
   readonly verify: (outputPath: string) => Promise<Verification>;
   /** The video encoder it drives, reported with the output. */
   readonly encoder?: string;
+  /** See FfmpegOutputsAttempt. */
+  readonly before?: readonly string[];
+}
+
+/** One file of a run that writes several (the tiers of a ladder from one decode): how it is checked. */
+export interface FfmpegOutput {
+  /** File extension of the output. */
+  readonly container: string;
+  readonly verify: (outputPath: string) => Promise<Verification>;
+  /** The video encoder it drives, reported with the output. */
+  readonly encoder?: string;
+}
+
+/** One ffmpeg run that writes several verified files, each passed or failed with the whole run. */
+export interface FfmpegOutputsAttempt {
+  readonly inputUrl: string;
+  /** A short ffmpeg run first, in the attempt's folder (where the encode runs too), through the same
+   * egress: a remote source's subtitle track copied for libass. */
+  readonly before?: readonly string[];
+  readonly outputs: readonly FfmpegOutput[];
+  /** The command line writing output i to `outputPaths[i]`. */
+  readonly args: (outputPaths: readonly string[]) => string[];
+  readonly durationSec: number;
 }
 
 export function encodeWithFfmpeg(
@@ -67,11 +96,13 @@ export function encodeWithFfmpeg(
   options: EncodeOptions,
   config: FfmpegConfig,
 ): Promise<EncodeOutcome> {
+  const before = subtitleTrackArgs(plan);
   return runFfmpegAttempt(
     {
       inputUrl: plan.input.url,
       container: plan.container.format,
       args: (outputPath) => buildFfmpegArgs(plan, outputPath),
+      ...(before === null ? {} : { before }),
       durationSec: plan.expected.durationSec,
       verify: (outputPath) => verifyOutput(outputPath, plan.expected, { ffprobePath: config.ffprobePath }),
       encoder: plan.video.encoder,
@@ -90,12 +121,42 @@ export async function runFfmpegAttempt(
   options: EncodeOptions,
   config: FfmpegConfig,
 ): Promise<EncodeOutcome> {
+  const { container, verify, encoder } = attempt;
+  const ran = await runFfmpegOutputs(
+    {
+      inputUrl: attempt.inputUrl,
+      ...(attempt.before === undefined ? {} : { before: attempt.before }),
+      durationSec: attempt.durationSec,
+      outputs: [{ container, verify, ...(encoder === undefined ? {} : { encoder }) }],
+      args: ([outputPath]) => attempt.args(outputPath!),
+    },
+    options,
+    config,
+  );
+  return ran._tag === "EncodeFailed" ? ran : ran.outputs[0]!;
+}
+
+/**
+ * The same for a run with several outputs: output 0 is `<attemptId>.<container>` as above, output i
+ * `<attemptId>.<i>.<container>`. Either every output passes its check and is renamed into place, or the
+ * attempt fails and none is left.
+ */
+export async function runFfmpegOutputs(
+  attempt: FfmpegOutputsAttempt,
+  options: EncodeOptions,
+  config: FfmpegConfig,
+): Promise<EncodedLadder | EncodeFailed> {
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(options.attemptId)) {
     throw new TypeError(`attemptId ${JSON.stringify(options.attemptId)} is not a safe file name`);
   }
   const workDir = resolve(options.workDir);
-  const partialPath = join(workDir, `${options.attemptId}.partial.${attempt.container}`);
-  const finalPath = join(workDir, `${options.attemptId}.${attempt.container}`);
+  const paths = attempt.outputs.map(({ container }, index) => {
+    const stem = index === 0 ? options.attemptId : `${options.attemptId}.${index}`;
+    return {
+      partialPath: join(workDir, `${stem}.partial.${container}`),
+      finalPath: join(workDir, `${stem}.${container}`),
+    };
+  });
   if (options.signal?.aborted) return failed("cancelled", "encode cancelled before it started");
   const remote = isRemoteInput(attempt.inputUrl);
   if (remote && config.egress === undefined) {
@@ -109,24 +170,44 @@ export async function runFfmpegAttempt(
     return failed("transient", `the egress proxy cannot start: ${(error as Error).message}`);
   }
   try {
-    return await runEncode(attempt, options, config, pass, { partialPath, finalPath });
+    if (attempt.before !== undefined) {
+      const before = await runCommand(config.ffmpegPath, attempt.before, {
+        timeoutMs: beforeTimeoutMs,
+        cwd: workDir,
+        ...(pass === undefined ? {} : { env: proxyEnv(pass.proxyUrl) }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      if (options.signal?.aborted) return failed("cancelled", "encode cancelled before it started");
+      if (before.exitCode !== 0) {
+        return failed(
+          "transient",
+          `the source's subtitle track could not be copied: ${lastLine(before)}`,
+          before.stderr,
+        );
+      }
+    }
+    return await runEncode(attempt, options, config, pass, paths, workDir);
   } finally {
     pass?.close();
   }
 }
 
 async function runEncode(
-  attempt: FfmpegAttempt,
+  attempt: FfmpegOutputsAttempt,
   options: EncodeOptions,
   config: FfmpegConfig,
   pass: EgressPass | undefined,
-  { partialPath, finalPath }: { readonly partialPath: string; readonly finalPath: string },
-): Promise<EncodeOutcome> {
+  paths: readonly { readonly partialPath: string; readonly finalPath: string }[],
+  workDir: string,
+): Promise<EncodedLadder | EncodeFailed> {
+  const partials = paths.map((path) => path.partialPath);
+  const removePartials = () => Promise.all(partials.map((path) => rm(path, { force: true })));
   const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
   const stderr = createTailBuffer(stderrTailChars);
   const parser = createProgressParser(attempt.durationSec);
-  const child = spawn(config.ffmpegPath, attempt.args(partialPath), {
+  const child = spawn(config.ffmpegPath, attempt.args(partials), {
     stdio: ["ignore", "pipe", "pipe"],
+    cwd: workDir,
     ...(pass === undefined ? {} : { env: proxyEnv(pass.proxyUrl) }),
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
@@ -188,7 +269,7 @@ async function runEncode(
   const releasePid = child.pid
     ? await recordFfmpegPid(config.stateDir, {
         pid: child.pid,
-        partialPath,
+        partialPath: partials[0]!,
         attemptId: options.attemptId,
       }).catch(() => async () => {})
     : async () => {};
@@ -204,11 +285,11 @@ async function runEncode(
   const tail = stderr.text();
   try {
     if (exit.error) {
-      await rm(partialPath, { force: true });
+      await removePartials();
       return failed("transient", `cannot run ffmpeg: ${exit.error.message}`, tail);
     }
     if (killedBy !== null || exit.code !== 0) {
-      await rm(partialPath, { force: true });
+      await removePartials();
       const refused = killedBy === null ? pass?.failure() : undefined;
       if (refused !== undefined) {
         // A remote failure may pass (retry); a refusal is where the source leads, every time.
@@ -232,26 +313,40 @@ async function runEncode(
       return failed(verdict.exitClass, verdict.message, tail);
     }
 
-    const verification = await attempt.verify(partialPath);
-    if (!verification.ok) {
-      await rm(partialPath, { force: true });
+    const verifications = await Promise.all(
+      attempt.outputs.map((output, index) => output.verify(partials[index]!)),
+    );
+    const refused = verifications.findIndex((verification) => !verification.ok);
+    if (refused >= 0) {
+      await removePartials();
+      const verification = verifications[refused] as Extract<Verification, { ok: false }>;
       const fromStderr = classifyFailure({ exitCode: 1, signal: null, stderr: tail, killedBy: null });
       const exitClass = fromStderr.exitClass === "input" ? "input" : "transient";
       const why = exitClass === "input" ? `; ${fromStderr.message}` : "";
-      return failed(exitClass, `output failed verification: ${verification.reason}${why}`, tail);
+      const which =
+        attempt.outputs.length > 1 ? `output ${refused + 1} of ${attempt.outputs.length} ` : "output ";
+      return failed(exitClass, `${which}failed verification: ${verification.reason}${why}`, tail);
     }
-    await rename(partialPath, finalPath);
-    const [{ size }, checksum] = await Promise.all([stat(finalPath), sha256File(finalPath)]);
-    return {
-      _tag: "Encoded",
-      path: finalPath,
-      sizeBytes: size,
-      checksum,
-      durationSec: verification.durationSec,
-      ...(attempt.encoder === undefined ? {} : { encoder: attempt.encoder }),
-    };
+    const outputs: Encoded[] = [];
+    for (const [index, { partialPath, finalPath }] of paths.entries()) {
+      await rename(partialPath, finalPath);
+      const [{ size }, checksum] = await Promise.all([stat(finalPath), sha256File(finalPath)]);
+      const { encoder } = attempt.outputs[index]!;
+      const { durationSec } = verifications[index] as Extract<Verification, { ok: true }>;
+      outputs.push({
+        _tag: "Encoded",
+        path: finalPath,
+        sizeBytes: size,
+        checksum,
+        durationSec,
+        ...(encoder === undefined ? {} : { encoder }),
+      });
+    }
+    return { _tag: "EncodedLadder", outputs };
   } catch (error) {
-    await rm(partialPath, { force: true });
+    await Promise.all(
+      paths.flatMap((path) => [path.partialPath, path.finalPath]).map((path) => rm(path, { force: true })),
+    );
     return failed("transient", `finishing the output failed: ${(error as Error).message}`, tail);
   }
 }

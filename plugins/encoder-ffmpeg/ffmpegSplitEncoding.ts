@@ -7,6 +7,7 @@ import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
 import { wholeEncodeFrameCount } from "./expectedStitch.ts";
 import { gopFrames, snapToKeyframeGrid } from "./keyframeGrid.ts";
 import { measureChunkEdgeSsim, measureSeamSsim } from "./measureSeamSsim.ts";
+import { softSubtitlesOf } from "./outputContainer.ts";
 import { planAudio } from "./planAudio.ts";
 import { planChunk } from "./planChunk.ts";
 import { outputShape } from "./planEncode.ts";
@@ -17,13 +18,10 @@ import { stitchChunks } from "./stitchChunks.ts";
 import { verifyAudioEncode } from "./verifyAudioEncode.ts";
 
 export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
-  const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+  const egress = config.egress === undefined ? {} : { egress: config.egress };
+  const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, ...egress };
   return {
-    probeFrames: (input, videoStreamIndex) =>
-      probeKeyframes(input, videoStreamIndex, {
-        ...tools,
-        ...(config.egress === undefined ? {} : { egress: config.egress }),
-      }),
+    probeFrames: (input, videoStreamIndex) => probeKeyframes(input, videoStreamIndex, tools),
 
     planSplit(profile, source, frames, segments) {
       const { width, height, frameRate } = outputShape(profile, source);
@@ -66,6 +64,14 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           audio: request.audio,
           output: request.output,
           ...(request.container === undefined ? {} : { container: request.container }),
+          ...(request.keepSubtitles === undefined || request.keepSubtitles.length === 0
+            ? {}
+            : {
+                subtitles: {
+                  ...softSubtitlesOf(request.container ?? "mp4", request.keepSubtitles),
+                  source: request.source,
+                },
+              }),
           expected: {
             frameRate: request.target.frameRate,
             frameCount: request.target.frameCount,
@@ -93,6 +99,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
         },
         {
           ffmpegPath: config.ffmpegPath,
+          ...egress,
           ...(request.signal === undefined ? {} : { signal: request.signal }),
         },
       ),
@@ -112,6 +119,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
         },
         {
           ffmpegPath: config.ffmpegPath,
+          ...egress,
           ...(request.signal === undefined ? {} : { signal: request.signal }),
         },
       ),

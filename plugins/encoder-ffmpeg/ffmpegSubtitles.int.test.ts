@@ -1,6 +1,6 @@
-// Subtitle tracks with a real ffmpeg: two text tracks (English, French) muxed from .srt files into
-// Matroska and MP4, probed, extracted to WebVTT and SRT with the right cues, and burnt into the
-// picture, also in a chunk of a split encode that seeks into the middle of the source.
+// Subtitle tracks with a real ffmpeg: two text tracks (English, French) in Matroska and MP4, probed,
+// extracted to WebVTT and SRT, burnt into the picture (also in a chunk that seeks into the middle of the
+// source), and kept as soft tracks of a whole encode (passthrough).
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -187,5 +187,62 @@ describe("burn-in", () => {
     const range = await encode(plan);
     expect(await difference(range, 0.9, whole, 2.9)).toBeLessThan(0.2);
     expect(await difference(range, 0.9, plain, 2.9)).toBeGreaterThan(0.5);
+  });
+});
+
+describe("passthrough", () => {
+  const profile: EncodeProfile = { ...builtInProfiles["480p_fast"], audio: null };
+  const kept = [
+    { streamIndex: 1, codec: "subrip" },
+    { streamIndex: 2, codec: "subrip" },
+  ];
+
+  const subtitleStreams = async (path: string) =>
+    (
+      JSON.parse(
+        (
+          await run("ffprobe", [
+            ...[
+              "-v",
+              "error",
+              "-select_streams",
+              "s",
+              "-show_entries",
+              "stream=codec_name:stream_tags=language",
+            ],
+            ...["-of", "json", path],
+          ])
+        ).toString(),
+      ) as { streams: { codec_name: string; tags?: { language?: string } }[] }
+    ).streams.map((s) => [s.codec_name, s.tags?.language]);
+
+  it.each([
+    ["mp4", "mov_text"],
+    ["mkv", "subrip"],
+  ] as const)(
+    "keeps both text tracks of a whole encode in %s as %s, with their languages",
+    async (container, codec) => {
+      const probed = await probeMedia(mkv, { ffprobePath: "ffprobe" });
+      if (probed._tag !== "SourceInfo") throw new Error(probed.message);
+      const plan = planEncode({ ...profile, container, keepSubtitles: kept }, probed);
+      const output = join(dir, `${randomUUID()}.${container}`);
+      await run("ffmpeg", buildFfmpegArgs(plan, output));
+      expect(await subtitleStreams(output)).toEqual([
+        [codec, "eng"],
+        [codec, "fra"],
+      ]);
+    },
+  );
+
+  it("leaves them out of a chunk, which the stitch completes", async () => {
+    const probed = await probeMedia(mkv, { ffprobePath: "ffprobe" });
+    if (probed._tag !== "SourceInfo") throw new Error(probed.message);
+    const frames = await probeKeyframes(mkv, probed.video.index, { ffprobePath: "ffprobe" });
+    if (frames._tag !== "SourceFrames") throw new Error(frames.message);
+    const plan = planEncode({ ...profile, keepSubtitles: kept }, probed, {
+      chunk: { frames, startSec: 2, endSec: 4 },
+    });
+    expect(plan.subtitles).toBeUndefined();
+    expect(buildFfmpegArgs(plan, "/tmp/x.mp4")).toContain("-sn");
   });
 });

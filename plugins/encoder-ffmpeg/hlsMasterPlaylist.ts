@@ -9,6 +9,7 @@ export interface HlsVariant {
   readonly averageBandwidth: number;
   /** Video first, then every audio codec of the group, e.g. "avc1.64001e,mp4a.40.2". */
   readonly codecs: string;
+  /** 0 for an audio-only variant, as its frame rate. */
   readonly width: number;
   readonly height: number;
   readonly frameRate: number;
@@ -61,9 +62,10 @@ export function hlsMasterPlaylist(master: HlsMaster): string {
       [
         `BANDWIDTH=${Math.ceil(v.bandwidth)}`,
         `AVERAGE-BANDWIDTH=${Math.ceil(v.averageBandwidth)}`,
-        `RESOLUTION=${v.width}x${v.height}`,
+        // an audio-only variant has no frame
+        ...(v.width > 0 && v.height > 0 ? [`RESOLUTION=${v.width}x${v.height}`] : []),
         `CODECS="${v.codecs}"`,
-        `FRAME-RATE=${v.frameRate.toFixed(3)}`,
+        ...(v.frameRate > 0 ? [`FRAME-RATE=${v.frameRate.toFixed(3)}`] : []),
         ...(master.audio.length > 0 ? [`AUDIO="${AUDIO_GROUP}"`] : []),
         ...(master.subtitles.length > 0 ? [`SUBTITLES="${SUBTITLE_GROUP}"`] : []),
       ].join(","),

@@ -79,4 +79,25 @@ describe("hlsMasterPlaylist", () => {
     expect(silent).not.toContain("EXT-X-MEDIA");
     expect(silent).not.toContain("AUDIO=");
   });
+
+  it("writes an audio-only variant without a frame size or rate", () => {
+    const master = hlsMasterPlaylist({
+      variants: [
+        {
+          uri: "audio/en/playlist.m3u8",
+          bandwidth: 130_000,
+          averageBandwidth: 128_000,
+          codecs: "mp4a.40.2",
+          width: 0,
+          height: 0,
+          frameRate: 0,
+        },
+      ],
+      audio: [],
+      subtitles: [],
+    });
+    expect(master).toContain(
+      '#EXT-X-STREAM-INF:BANDWIDTH=130000,AVERAGE-BANDWIDTH=128000,CODECS="mp4a.40.2"\naudio/en/playlist.m3u8\n',
+    );
+  });
 });

@@ -3,8 +3,10 @@
 // (its frames are the output's very frames after a stream-copy concat). Each window seeks both files and
 // decodes from the keyframe before it, so the cost grows with the seams, not the length.
 import type { SeamQuality, SeamReport } from "../sdk/encoderPlugin.ts";
+import type { SourceEgress } from "../sdk/sourceEgress.ts";
 import type { ChunkEdgeSsim, SeamSsimFailed, SsimSpan } from "../sdk/splitEncoding.ts";
 import { ffmpegInput } from "./ffmpegInput.ts";
+import { openSourcePass } from "./openSourcePass.ts";
 import { rationalValue } from "./rationalValue.ts";
 import { runCommand } from "./runCommand.ts";
 
@@ -36,6 +38,8 @@ export interface SeamSsimOptions {
   readonly timeoutMs?: number;
   /** Stops the ffmpeg at once (the job was cancelled). */
   readonly signal?: AbortSignal;
+  /** How an http(s) source is read: only through a pass of the egress proxy. */
+  readonly egress?: SourceEgress;
 }
 
 export type { SeamSsimFailed };
@@ -247,6 +251,8 @@ async function measureWindows(
     );
     outputs.push("-map", `[ssim${i}]`, "-f", "null", "-");
   }
+  const pass = await openSourcePass(input.source, options.egress);
+  if ("_tag" in pass) return { _tag: "SeamSsimFailed", message: pass.message };
   const run = await runCommand(
     options.ffmpegPath,
     [
@@ -264,9 +270,13 @@ async function measureWindows(
     {
       timeoutMs: options.timeoutMs ?? 600_000,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...pass.env,
     },
-  );
+  ).finally(() => pass.close());
   if (run.exitCode !== 0) {
+    const refused = pass.failure();
+    if (refused !== undefined)
+      return { _tag: "SeamSsimFailed", message: `${refused.message} ${refused.hint}` };
     const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";
     return {
       _tag: "SeamSsimFailed",

@@ -1,9 +1,40 @@
 // How a profile's container and audio codec are named on ffmpeg's command line, and which codecs
 // each container can carry (WebM takes only VP9/AV1 with Opus).
-import type { AudioCodec, AudioEncoderName, Container, VideoCodec } from "../sdk/encoderPlugin.ts";
+import type {
+  AudioCodec,
+  AudioEncoderName,
+  Container,
+  KeptSubtitle,
+  SoftSubtitles,
+  VideoCodec,
+} from "../sdk/encoderPlugin.ts";
 
 /** ffmpeg's muxer for a container. */
 export const muxerOf = (container: Container): string => (container === "mkv" ? "matroska" : container);
+
+/** Subtitle codecs Matroska carries as they are (text and bitmap); others (mov_text) become SubRip. */
+const MATROSKA_SUBTITLES = new Set([
+  "subrip",
+  "ass",
+  "ssa",
+  "webvtt",
+  "hdmv_pgs_subtitle",
+  "dvd_subtitle",
+  "dvb_subtitle",
+]);
+
+/** How a container keeps soft subtitles: MP4 as mov_text, WebM as WebVTT, Matroska as the source has them. */
+export function softSubtitlesOf(container: Container, kept: readonly KeptSubtitle[]): SoftSubtitles {
+  const codecOf = (source: string) =>
+    container === "mp4"
+      ? "mov_text"
+      : container === "webm"
+        ? "webvtt"
+        : MATROSKA_SUBTITLES.has(source)
+          ? "copy"
+          : "srt";
+  return { tracks: kept.map((track) => ({ streamIndex: track.streamIndex, codec: codecOf(track.codec) })) };
+}
 
 export const audioEncoderOf = (codec: AudioCodec): AudioEncoderName => (codec === "opus" ? "libopus" : "aac");
 

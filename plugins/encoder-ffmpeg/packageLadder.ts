@@ -135,11 +135,11 @@ export async function packageLadder(
     ),
     durationSec: Math.max(...[...servedVideo, ...servedAudio].map(endSec)),
   };
-  const variants = measureVariants(layout);
+  const variants = layout.video.length === 0 ? audioVariants(layout) : measureVariants(layout);
 
   if (request.hls) await writeHls(outputDir, layout, variants, request.encryption);
   // Encrypted segments are for HLS players only: a DASH manifest over them would not play.
-  const makeDash = request.dash && request.encryption === null;
+  const makeDash = request.dash && request.encryption === null && layout.video.length > 0;
   if (makeDash) await writeDash(outputDir, layout, variants);
 
   return {
@@ -148,7 +148,7 @@ export async function packageLadder(
     dashManifest: makeDash ? "manifest.mpd" : null,
     variants,
     files: await listFiles(outputDir),
-    segmentCount: servedVideo[0]?.timeline.segments.length ?? 0,
+    segmentCount: (servedVideo[0] ?? servedAudio[0])?.timeline.segments.length ?? 0,
   };
 }
 
@@ -199,6 +199,27 @@ async function cutTrack(
   return { dir, init: files.init, timeline, codecs };
 }
 
+/**
+ * An audio-only package (a podcast, music): one variant, the default track, which players pick as the
+ * stream itself; no frame size or rate.
+ */
+function audioVariants(layout: Layout): PackagedVariant[] {
+  const track = layout.audio[layout.defaultAudio];
+  if (track === undefined) return [];
+  const figures = packageBandwidth(track.timeline);
+  return [
+    {
+      name: posix.basename(track.dir),
+      bandwidth: Math.ceil(figures.peak),
+      averageBandwidth: Math.ceil(figures.average),
+      codecs: track.codecs,
+      width: 0,
+      height: 0,
+      frameRate: 0,
+    },
+  ];
+}
+
 /** Each rendition's figures with the default audio track added, as HLS BANDWIDTH wants them. */
 function measureVariants(layout: Layout): PackagedVariant[] {
   const defaultAudio = layout.audio[layout.defaultAudio];
@@ -242,15 +263,18 @@ async function writeHls(
     );
   }
   const audioCodecs = [...new Set(layout.audio.map((a) => a.codecs))];
+  // Audio alone: the default track is the variant; the others, when there are, its alternatives.
+  const audioOnly = layout.video.length === 0;
+  const alternatives = audioOnly && layout.audio.length === 1 ? [] : layout.audio;
   await writeFile(
     join(outputDir, "master.m3u8"),
     hlsMasterPlaylist({
       variants: variants.map((v, i) => ({
         ...v,
-        uri: `${layout.video[i]!.dir}/playlist.m3u8`,
-        codecs: [v.codecs, ...audioCodecs].join(","),
+        uri: `${(audioOnly ? layout.audio[layout.defaultAudio] : layout.video[i])!.dir}/playlist.m3u8`,
+        codecs: audioOnly ? audioCodecs.join(",") : [v.codecs, ...audioCodecs].join(","),
       })),
-      audio: layout.audio.map((a, i) => ({
+      audio: alternatives.map((a, i) => ({
         uri: `${a.dir}/playlist.m3u8`,
         language: packageLanguage(a.source.language),
         name: a.source.name,
@@ -330,7 +354,8 @@ function checkRequest(request: PackageRequest): PackageRejected | null {
   const badName = names.find((n) => !NAME.test(n));
   const key = request.encryption;
   const problems = [
-    request.renditions.length === 0 && "no renditions to package",
+    request.renditions.length === 0 && request.audio.length === 0 && "no renditions to package",
+    request.renditions.length === 0 && !request.hls && "an audio-only package is made as HLS only",
     badName !== undefined && `rendition name ${JSON.stringify(badName)} is not letters, digits, "_" and "-"`,
     new Set(names).size !== names.length && `a rendition is listed twice (${names.join(", ")})`,
     !(request.segmentSec > 0) && `segment length ${request.segmentSec} s is not positive`,

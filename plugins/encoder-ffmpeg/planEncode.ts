@@ -13,7 +13,7 @@ import type { ChunkTiming } from "../sdk/splitEncoding.ts";
 import { type EncoderRecipe, encoderRecipes } from "./encoderRecipes.ts";
 import { ffmpegInput, isRemoteInput } from "./ffmpegInput.ts";
 import { gopFrames } from "./keyframeGrid.ts";
-import { audioEncoderOf, audioSampleRateOf, containerMismatch } from "./outputContainer.ts";
+import { audioEncoderOf, audioSampleRateOf, containerMismatch, softSubtitlesOf } from "./outputContainer.ts";
 import { type ChunkSegment, chunkTimingFilters, encodeChunkOf, planChunk } from "./planChunk.ts";
 import { rationalValue } from "./rationalValue.ts";
 
@@ -81,6 +81,7 @@ export function planEncode(
     ...(burnIn.overlayStreamIndex === null
       ? {}
       : { overlay: { streamIndex: burnIn.overlayStreamIndex, after: 1 } }),
+    ...(burnIn.subtitleTrack === undefined ? {} : { subtitleTrack: burnIn.subtitleTrack }),
   });
 
   return {
@@ -103,6 +104,12 @@ export function planEncode(
         }
       : { mode: "none" },
     container: { format: profile.container, faststart: profile.container === "mp4" },
+    // Soft subtitles go into a whole encode; a split encode's stitch adds them (chunks are video only).
+    ...(chunk === undefined && range === null && (profile.keepSubtitles ?? []).length > 0
+      ? {
+          subtitles: softSubtitlesOf(profile.container, profile.keepSubtitles ?? []),
+        }
+      : {}),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     expected: {
       video: { codec: profile.video.codec, width, height },
@@ -115,32 +122,41 @@ export function planEncode(
 
 /**
  * The profile's burnt-in subtitle: a text track rendered by libass from the source file (`si` counts
- * subtitle streams only), a bitmap one overlaid from the input. A plain range is read from 0 after its
- * seek, so its frames get the source's times back while the subtitles are drawn.
+ * subtitle streams only) or, for a remote source, from a local copy of the track made before the encode;
+ * a bitmap one overlaid from the input. A plain range is read from 0 after its seek, so its frames get the
+ * source's times back while the subtitles are drawn.
  */
 function burnInFilters(
   profile: EncodeProfile,
   source: SourceInfo,
   range: EncodeRange | null,
-): { filters: string[]; overlayStreamIndex: number | null } {
+): {
+  filters: string[];
+  overlayStreamIndex: number | null;
+  subtitleTrack?: { streamIndex: number; file: string };
+} {
   const burnIn = profile.burnInSubtitle;
   if (burnIn === undefined) return { filters: [], overlayStreamIndex: null };
   if (!burnIn.text) return { filters: [], overlayStreamIndex: burnIn.streamIndex };
   const ordinal = (source.subtitleStreamIndexes ?? []).indexOf(burnIn.streamIndex);
   if (ordinal < 0)
     throw new RangeError(`stream ${burnIn.streamIndex} is not a subtitle stream of the source`);
-  if (isRemoteInput(source.input))
-    throw new RangeError("text subtitles are burnt in from a local source only");
-  const path = ffmpegInput(source.input).target.slice("file:".length);
-  const subtitles = `subtitles=filename=${filterValue(path)}:si=${ordinal}`;
+  const remote = isRemoteInput(source.input);
+  const subtitles = remote
+    ? `subtitles=filename=${filterValue(remoteSubtitleFile)}`
+    : `subtitles=filename=${filterValue(ffmpegInput(source.input).target.slice("file:".length))}:si=${ordinal}`;
   const shifted = range !== null && range.startSec > 0;
   return {
     filters: shifted
       ? [`setpts=PTS+${range.startSec.toFixed(6)}/TB`, subtitles, "setpts=PTS-STARTPTS"]
       : [subtitles],
     overlayStreamIndex: null,
+    ...(remote ? { subtitleTrack: { streamIndex: burnIn.streamIndex, file: remoteSubtitleFile } } : {}),
   };
 }
+
+/** The local copy of a remote source's subtitle track to burn in, in the attempt's folder. */
+const remoteSubtitleFile = "burn-in.ass";
 
 /** A filter option's value escaped for both levels ffmpeg unescapes: the option and the graph. */
 export function filterValue(value: string): string {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EncodeProfile, SourceFrames, SourceInfo, VideoStreamInfo } from "../sdk/encoderPlugin.ts";
-import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
+import { buildFfmpegArgs, subtitleTrackArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { planEncode } from "./planEncode.ts";
 
@@ -476,6 +476,30 @@ describe("planEncode with a burnt-in subtitle", () => {
     const plan = planEncode({ ...hd, burnInSubtitle: { streamIndex: 3, text: true } }, withSubs());
     expect(plan.video.filters.slice(0, 2)).toEqual(["fps=30/1", "subtitles=filename=/media/in.mp4:si=1"]);
     expect(plan.video.overlay).toBeUndefined();
+  });
+
+  it("draws a remote source's text track from a copy the encode makes first in its own folder", () => {
+    const plan = planEncode(
+      { ...hd, burnInSubtitle: { streamIndex: 3, text: true } },
+      withSubs({ input: "https://media.example/talk.mkv" }),
+    );
+    expect(plan.video.filters.slice(0, 2)).toEqual(["fps=30/1", "subtitles=filename=burn-in.ass"]);
+    expect(plan.video.subtitleTrack).toEqual({ streamIndex: 3, file: "burn-in.ass" });
+    expect(subtitleTrackArgs(plan)?.slice(-9)).toEqual([
+      "-i",
+      "https://media.example/talk.mkv",
+      "-map",
+      "0:3",
+      "-c:s",
+      "ass",
+      "-f",
+      "ass",
+      "file:burn-in.ass",
+    ]);
+    // a local source's encode needs no copy
+    expect(
+      subtitleTrackArgs(planEncode({ ...hd, burnInSubtitle: { streamIndex: 3, text: true } }, withSubs())),
+    ).toBeNull();
   });
 
   it("gives a seeked range its source times back while the subtitles are drawn", () => {

@@ -2,12 +2,16 @@
 // plays by default. probeMedia names only the first track; the audio encoded once keeps them all.
 import { z } from "zod";
 import type { AudioTrackInfo, ProbeFailure } from "../sdk/encoderPlugin.ts";
-import { ffmpegInput, isRemoteInput } from "./ffmpegInput.ts";
+import type { SourceEgress } from "../sdk/sourceEgress.ts";
+import { ffmpegInput } from "./ffmpegInput.ts";
+import { openSourcePass, type SourcePass } from "./openSourcePass.ts";
 import { runCommand } from "./runCommand.ts";
 
 const trackSchema = z.looseObject({
   index: z.number(),
   codec_name: z.string().optional(),
+  channels: z.number().optional(),
+  sample_rate: z.union([z.number(), z.string()]).optional(),
   duration: z.union([z.number(), z.string()]).optional(),
   start_time: z.union([z.number(), z.string()]).optional(),
   disposition: z.looseObject({ default: z.number().optional() }).optional(),
@@ -21,13 +25,48 @@ const packetSchema = z.looseObject({
 const probeSchema = z.looseObject({
   streams: z.array(trackSchema).default([]),
   packets: z.array(packetSchema).default([]),
+  format: z.looseObject({ format_name: z.string().optional() }).optional(),
 });
+
+export interface ProbeAudioOptions {
+  readonly ffprobePath: string;
+  /** How an http(s) source (a presigned bucket URL, say) is read: only through a pass of the egress proxy. */
+  readonly egress?: SourceEgress;
+  readonly timeoutMs?: number;
+}
+
+/** A source's audio tracks and its container as ffprobe names it (e.g. "wav", "mp3"). */
+export interface AudioSourceProbe {
+  readonly tracks: readonly AudioTrackInfo[];
+  readonly formatName: string | null;
+}
 
 export async function probeAudioTracks(
   input: string,
-  options: { readonly ffprobePath: string; readonly timeoutMs?: number },
+  options: ProbeAudioOptions,
 ): Promise<readonly AudioTrackInfo[] | ProbeFailure> {
-  if (isRemoteInput(input)) return failure("audio tracks are probed on a stored source, not over http(s)");
+  const probed = await probeAudioSource(input, options);
+  return "_tag" in probed ? probed : probed.tracks;
+}
+
+export async function probeAudioSource(
+  input: string,
+  options: ProbeAudioOptions,
+): Promise<AudioSourceProbe | ProbeFailure> {
+  const pass = await openSourcePass(input, options.egress);
+  if ("_tag" in pass) return failure(pass.message);
+  try {
+    return await listAudio(input, options, pass);
+  } finally {
+    pass.close();
+  }
+}
+
+async function listAudio(
+  input: string,
+  options: ProbeAudioOptions,
+  pass: SourcePass,
+): Promise<AudioSourceProbe | ProbeFailure> {
   const { target, protocolWhitelist, options: inputOptions } = ffmpegInput(input);
   const result = await runCommand(
     options.ffprobePath,
@@ -42,22 +81,29 @@ export async function probeAudioTracks(
       "a",
       "-show_entries",
       // Packets too: a container's stream duration is an estimate in MPEG-TS (3.84 s for 4 s of audio).
-      "stream=index,codec_name,start_time,duration:stream_tags:stream_disposition=default:packet=stream_index,pts_time,duration_time",
+      "stream=index,codec_name,channels,sample_rate,start_time,duration:format=format_name:stream_tags:stream_disposition=default:packet=stream_index,pts_time,duration_time",
       "-of",
       "json",
       target,
     ],
-    { timeoutMs: options.timeoutMs ?? 30_000 },
+    { timeoutMs: options.timeoutMs ?? 30_000, ...pass.env },
   );
   if (result.spawnError !== null) return failure(`cannot run ffprobe: ${result.spawnError}`);
   if (result.exitCode !== 0) {
+    const refused = pass.failure();
+    if (refused !== undefined) return failure(`${refused.message} ${refused.hint}`);
     const last = result.stderr.trim().split("\n").at(-1) ?? "no message";
     return failure(`ffprobe failed (exit ${result.exitCode ?? "signal"}): ${last}`);
   }
-  return parseAudioTracks(result.stdout);
+  return parseAudioSource(result.stdout);
 }
 
 export function parseAudioTracks(stdout: string): readonly AudioTrackInfo[] | ProbeFailure {
+  const parsed = parseAudioSource(stdout);
+  return "_tag" in parsed ? parsed : parsed.tracks;
+}
+
+function parseAudioSource(stdout: string): AudioSourceProbe | ProbeFailure {
   let json: unknown;
   try {
     json = JSON.parse(stdout);
@@ -77,7 +123,7 @@ export function parseAudioTracks(stdout: string): readonly AudioTrackInfo[] | Pr
       end: Math.max(span?.end ?? end, end),
     });
   }
-  return parsed.data.streams.map((s) => {
+  const tracks = parsed.data.streams.map((s): AudioTrackInfo => {
     const language = s.tags?.language ?? null;
     const span = spans.get(s.index);
     // The stream's start has the edit list applied: packets before it are the encoder's priming.
@@ -91,8 +137,11 @@ export function parseAudioTracks(stdout: string): readonly AudioTrackInfo[] | Pr
       title: s.tags?.title ?? null,
       isDefault: s.disposition?.default === 1,
       durationSec: Number.isFinite(duration) && duration > 0 ? duration : null,
+      ...(s.channels !== undefined && s.channels > 0 ? { channels: s.channels } : {}),
+      ...(Number(s.sample_rate) > 0 ? { sampleRate: Number(s.sample_rate) } : {}),
     };
   });
+  return { tracks, formatName: parsed.data.format?.format_name ?? null };
 }
 
 const finiteOr = (value: number, fallback: number) => (Number.isFinite(value) ? value : fallback);

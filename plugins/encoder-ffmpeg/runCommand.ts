@@ -15,7 +15,12 @@ export interface CommandResult {
 export function runCommand(
   file: string,
   args: readonly string[],
-  options: { readonly timeoutMs: number; readonly env?: NodeJS.ProcessEnv; readonly signal?: AbortSignal },
+  options: {
+    readonly timeoutMs: number;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly signal?: AbortSignal;
+    readonly cwd?: string;
+  },
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
@@ -27,6 +32,7 @@ export function runCommand(
         maxBuffer: 64 * 1024 * 1024,
         encoding: "utf8",
         ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
         // Aborting kills the command at once (with killSignal), as a cancelled job must.
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       },

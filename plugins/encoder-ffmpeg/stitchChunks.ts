@@ -3,10 +3,14 @@
 // temporary name beside the output and renamed into place only once verifyStitch passed; a failed
 // check leaves nothing at the output and the chunks where they are, for inspection.
 import { rename, rm, stat, writeFile } from "node:fs/promises";
-import type { Container, Stitched, StitchRejected } from "../sdk/encoderPlugin.ts";
+import type { Container, SoftSubtitles, Stitched, StitchRejected } from "../sdk/encoderPlugin.ts";
 import { sha256File } from "../sdk/sha256File.ts";
+import type { SourceEgress } from "../sdk/sourceEgress.ts";
+import { softSubtitleArgs } from "./buildFfmpegArgs.ts";
 import { concatList } from "./concatList.ts";
 import type { StitchExpectation } from "./expectedStitch.ts";
+import { ffmpegInput } from "./ffmpegInput.ts";
+import { openSourcePass } from "./openSourcePass.ts";
 import { muxerOf } from "./outputContainer.ts";
 import { probeStitched } from "./probeStitched.ts";
 import { runCommand } from "./runCommand.ts";
@@ -22,6 +26,8 @@ export interface StitchInput {
   readonly expected: StitchExpectation;
   /** The chunks' and the output's container; MP4 when absent. */
   readonly container?: Container;
+  /** Soft subtitle tracks of the source (as the encoder reads it) muxed in beside the video and audio. */
+  readonly subtitles?: SoftSubtitles & { readonly source: string };
 }
 
 export interface StitchOptions {
@@ -31,6 +37,8 @@ export interface StitchOptions {
   readonly timeoutMs?: number;
   /** Stops the ffmpeg at once (the job was cancelled). */
   readonly signal?: AbortSignal;
+  /** How an http(s) source's subtitles are read: only through a pass of the egress proxy. */
+  readonly egress?: SourceEgress;
 }
 
 export async function stitchChunks(
@@ -38,6 +46,7 @@ export async function stitchChunks(
   options: StitchOptions,
 ): Promise<Stitched | StitchRejected> {
   const { chunks, audio, output, expected } = input;
+  const subtitles = input.subtitles?.tracks.length ? input.subtitles : undefined;
   const container = input.container ?? "mp4";
   const list = `${output}.concat.txt`;
   const partial = `${output}.partial.${container}`;
@@ -50,6 +59,8 @@ export async function stitchChunks(
     seamIndex: null,
     chunks,
   });
+  const pass = await openSourcePass(subtitles?.source ?? "", options.egress);
+  if ("_tag" in pass) return reject("stitch_failed", pass.message, "Run the encoder with the egress proxy.");
   try {
     await writeFile(list, concatList(chunks));
     const run = await runCommand(
@@ -68,11 +79,14 @@ export async function stitchChunks(
         "-i",
         `file:${list}`,
         ...(audio === null ? [] : ["-i", `file:${audio}`]),
+        ...(subtitles === undefined ? [] : sourceInput(subtitles.source)),
         "-map",
         "0:v:0",
         ...(audio === null ? [] : ["-map", "1:a"]),
         "-c",
         "copy",
+        // the source's soft subtitles, from the input after the chunks and the audio
+        ...(subtitles === undefined ? [] : softSubtitleArgs(subtitles, audio === null ? 1 : 2)),
         ...(container === "mp4" ? ["-movflags", "+faststart"] : []),
         "-f",
         muxerOf(container),
@@ -81,9 +95,12 @@ export async function stitchChunks(
       {
         timeoutMs: options.timeoutMs ?? 600_000,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...pass.env,
       },
     );
     if (run.exitCode !== 0) {
+      const refused = pass.failure();
+      if (refused !== undefined) return reject("stitch_failed", refused.message, refused.hint);
       const last = run.stderr.trim().split("\n").at(-1) || run.spawnError || "no message";
       return reject(
         "stitch_failed",
@@ -108,7 +125,14 @@ export async function stitchChunks(
       checksum,
     };
   } finally {
+    pass.close();
     await rm(list, { force: true });
     await rm(partial, { force: true });
   }
+}
+
+/** The source as an input of the stitch, with the protocols it may be read over. */
+function sourceInput(source: string): string[] {
+  const input = ffmpegInput(source);
+  return ["-protocol_whitelist", input.protocolWhitelist, ...input.options, "-i", input.target];
 }

@@ -145,6 +145,11 @@ export interface EncodeProfile {
   /** A source subtitle track burnt into the picture; `text` tracks are rendered, bitmap ones overlaid. */
   readonly burnInSubtitle?: { readonly streamIndex: number; readonly text: boolean };
   /**
+   * Source subtitle tracks (absolute stream indexes) kept as soft tracks in the output container: as
+   * mov_text in MP4, as they are in Matroska, as WebVTT in WebM. Never in a chunk: the stitch adds them.
+   */
+  readonly keepSubtitles?: readonly KeptSubtitle[];
+  /**
    * "auto" uses a proven hardware encoder for the codec when the worker has one; a job's `prefer_gpu`
    * overrides it either way.
    */
@@ -171,6 +176,17 @@ export interface EncodeChunk {
   readonly firstFrame: number;
   /** null for the last chunk, which runs to the source's end as the whole encode does. */
   readonly frameCount: number | null;
+}
+
+/** A source subtitle track to keep as a soft track: its absolute stream index and ffprobe's codec name. */
+export interface KeptSubtitle {
+  readonly streamIndex: number;
+  readonly codec: string;
+}
+
+/** Source subtitle streams kept in an output, each with the codec it is written in (`copy`: as it is). */
+export interface SoftSubtitles {
+  readonly tracks: readonly { readonly streamIndex: number; readonly codec: string }[];
 }
 
 /** ffmpeg's name of the encoder for an audio codec. */
@@ -211,6 +227,11 @@ export interface EncodePlan {
      * filters of the chain (before scaling, at the size the subtitles were drawn for).
      */
     readonly overlay?: { readonly streamIndex: number; readonly after: number };
+    /**
+     * A remote source's text subtitle track to burn in: copied first into the attempt's folder as `file`
+     * (libass reads local files only), which the filters name relative to that folder.
+     */
+    readonly subtitleTrack?: { readonly streamIndex: number; readonly file: string };
     /** Encoder options as flag/value pairs, in order. */
     readonly options: readonly (readonly [string, string])[];
     /** Constant output rate as a rational. */
@@ -227,6 +248,8 @@ export interface EncodePlan {
         readonly channels: number;
       };
   readonly container: { readonly format: Container; readonly faststart: boolean };
+  /** Source subtitle tracks muxed into the output as soft tracks, in the container's subtitle codec. */
+  readonly subtitles?: SoftSubtitles;
   readonly expected: ExpectedOutput;
   /** Threads for the whole run (decoder, filters, encoder); ffmpeg's own choice when absent. */
   readonly threads?: number;
@@ -296,6 +319,12 @@ export interface EncodeFailed {
 
 export type EncodeOutcome = Encoded | EncodeFailed;
 
+/** What an encode of several plans made: one verified output per plan, in the plans' order. */
+export interface EncodedLadder {
+  readonly _tag: "EncodedLadder";
+  readonly outputs: readonly Encoded[];
+}
+
 export interface ProvenEncoder {
   readonly name: string;
   readonly codec: VideoCodec;
@@ -338,6 +367,12 @@ export interface EncoderEngine {
     chunk?: ChunkTiming,
   ): Promise<EncodePlan>;
   encode(plan: EncodePlan, options: EncodeOptions): Promise<EncodeOutcome>;
+  /**
+   * Several plans over the same source and cut (the tiers of a ladder), each to its own verified file:
+   * one decode feeding every encoder where the plans allow it, else one encode after another. Absent:
+   * the worker encodes them one by one.
+   */
+  encodeLadder?(plans: readonly EncodePlan[], options: EncodeOptions): Promise<EncodedLadder | EncodeFailed>;
   capabilities(): Promise<EncoderCapabilities>;
   /** Cleans up what an earlier run left behind; a worker calls it once, before taking work. */
   recover?(): Promise<RecoveryReport>;
@@ -358,6 +393,8 @@ export interface AudioSourceInfo {
   readonly input: string;
   readonly durationSec: number;
   readonly tracks: readonly AudioTrackInfo[];
+  /** The container as ffprobe names it, e.g. "wav" or "mp3"; null when it did not say. */
+  readonly formatName?: string | null;
 }
 
 /**
@@ -387,6 +424,9 @@ export interface AudioTrackInfo {
   readonly isDefault: boolean;
   /** From the first packet shown to the end of the last; null when unknown. */
   readonly durationSec: number | null;
+  /** As the source stores them, when ffprobe tells. */
+  readonly channels?: number;
+  readonly sampleRate?: number;
 }
 
 /**

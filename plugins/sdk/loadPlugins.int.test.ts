@@ -70,10 +70,15 @@ describe("loadPlugins", () => {
   it("loads the built-in plugins' manifests for this kernel", async () => {
     const loaded = await loadPlugins({ pluginsDir: builtInPluginsDir, configFile, kernelVersion: "0.1.0" });
     if (loaded._tag !== "Plugins") throw new Error(loaded.error.message);
-    // every built-in loads on defaults alone, but storage-s3, which stays off until it is given a bucket
+    // every built-in loads on defaults alone, but storage-s3 and live-mediamtx, which stay off until
+    // they are given a bucket and a MediaMTX
     expect(loaded.plugins.filter((p) => p.state !== "loaded").map((p) => [p.id, p.state])).toEqual([
+      ["live-mediamtx", "disabled"],
       ["storage-s3", "disabled"],
     ]);
+    expect(loaded.plugins).toContainEqual(
+      expect.objectContaining({ id: "live-embedded", type: "live", state: "loaded" }),
+    );
     expect(loaded.plugins).toContainEqual(
       expect.objectContaining({ id: "encoder-ffmpeg", type: "encoder", state: "loaded", config: {} }),
     );

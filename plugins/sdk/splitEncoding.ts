@@ -7,6 +7,7 @@ import type {
   EncodeOptions,
   EncodeOutcome,
   EncodeProfile,
+  KeptSubtitle,
   ProbeFailure,
   SeamReport,
   SourceFrames,
@@ -65,6 +66,8 @@ export interface StitchRequest {
   readonly audioSampleRate: number | null;
   /** The profile's container, which the chunks and the audio encode were written in; MP4 when absent. */
   readonly container?: Container;
+  /** Subtitle tracks of `source` (absolute stream indexes) muxed in beside the video and audio as soft tracks. */
+  readonly keepSubtitles?: readonly KeptSubtitle[];
 }
 
 export interface SeamRequest {

@@ -1,6 +1,7 @@
 // GET /v1/events/stream: the live event feed. Stored events go out as `event: <Type>` with the
 // store's checkpoint as `id` (Last-Event-ID resumes exactly after it), each caller seeing only the
-// streams its role may read; progress ticks as `event: progress` without an id; `: ping` comments keep
+// streams its role may read; progress ticks as `event: progress` and live streams' figures as
+// `event: telemetry`, both without an id; `: ping` comments keep
 // idle connections open. Open feeds are capped per token and in all, and end when their token is revoked.
 import type { ServerResponse } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
@@ -117,6 +118,10 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
       ? // ticks are worth nothing a second later: dropped, not queued, when the client lags
         progress.join({ jobId: query.jobId, send: (frame) => outbox.offer(frame) })
       : () => {};
+    // live streams' figures go to every signed-in role, like the streams themselves; dropped when lagging
+    const leaveTelemetry = query.telemetry
+      ? progressBus.subscribeTelemetry((tick) => outbox.offer(feedFrames.telemetry(tick)))
+      : () => {};
     const unsubscribeStats =
       query.stats && options.stats
         ? options.stats.subscribe((snapshot) => outbox.offer(feedFrames.stats(snapshot)))
@@ -137,6 +142,7 @@ export function eventFeedRoute(options: EventFeedOptions): Hono<HttpEnv> {
     } finally {
       clearInterval(heartbeat);
       leaveProgress();
+      leaveTelemetry();
       unsubscribeStats();
       outbox.close();
     }

@@ -1,7 +1,9 @@
 // What the feed writes: stored events (resumable, id = checkpoint), progress ticks (no id, by design),
 // job counts, resume points, heartbeats and the final error, each as SSE text with snake_case JSON.
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
+import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressTick } from "../../domain/ports/progressBus.ts";
+import type { TelemetryFrame } from "../../schemas/api/streamResponses.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import type { FeedStatsSnapshot } from "./feedStats.ts";
 import { feedVisibility } from "./feedVisibility.ts";
@@ -15,6 +17,25 @@ function occurredAt(event: RecordedEvent): string {
 
 // One event fanned out to thousands of clients is rendered and encoded once, and its bytes shared.
 const rendered = new WeakMap<RecordedEvent, Buffer>();
+const renderedTelemetry = new WeakMap<LiveTelemetryTick, Buffer>();
+
+/** A telemetry tick as the feed and the stats route show it. */
+export const telemetryFrame = (tick: LiveTelemetryTick): TelemetryFrame => ({
+  stream_id: tick.streamId,
+  session_id: tick.sessionId,
+  at: tick.at,
+  video_bitrate_kbps: tick.videoBitrateKbps,
+  audio_bitrate_kbps: tick.audioBitrateKbps,
+  fps: tick.fps,
+  keyframe_interval_seconds: tick.keyframeIntervalSeconds,
+  dropped_frames: tick.droppedFrames,
+  uptime_seconds: tick.uptimeSeconds,
+  width: tick.width,
+  height: tick.height,
+  video_codec: tick.videoCodec,
+  audio_codec: tick.audioCodec,
+  viewers: tick.viewers,
+});
 
 function renderEvent(event: RecordedEvent): string {
   return sseFrame({
@@ -60,6 +81,16 @@ export const feedFrames = {
         },
       }),
     ),
+
+  /** A live stream's figures, about once a second: no id (not resumable), rendered once for every client. */
+  telemetry(tick: LiveTelemetryTick): Buffer {
+    let frame = renderedTelemetry.get(tick);
+    if (frame === undefined) {
+      frame = Buffer.from(sseFrame({ event: "telemetry", data: telemetryFrame(tick) }));
+      renderedTelemetry.set(tick, frame);
+    }
+    return frame;
+  },
 
   stats: (snapshot: FeedStatsSnapshot): string =>
     sseFrame({ event: "stats", data: { jobs_by_status: snapshot.counts, at: snapshot.at } }),

@@ -8,7 +8,16 @@ import { errorEventTypes, parseErrorEvent } from "../../schemas/events/errorEven
 import { jobEventTypes } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { parseProfileEvent, profileEventTypes } from "../../schemas/events/profileEvents.ts";
-import { errorStream, jobStream, profileStream, tokenStream } from "../../schemas/events/streamNames.ts";
+import { parseRestreamEvent, restreamEventTypes } from "../../schemas/events/restreamEvents.ts";
+import { parseStreamEvent, streamEventTypes } from "../../schemas/events/streamEvents.ts";
+import {
+  errorStream,
+  jobStream,
+  liveStream,
+  profileStream,
+  restreamStream,
+  tokenStream,
+} from "../../schemas/events/streamNames.ts";
 import { parseTokenEvent, tokenEventTypes } from "../../schemas/events/tokenEvents.ts";
 
 interface StreamRule {
@@ -96,6 +105,67 @@ const streamRules: readonly StreamRule[] = [
           name: data.spec.name,
         }))
         .with({ type: "ProfileDeleted" }, ({ data }) => ({ profileId: data.profileId }))
+        .exhaustive();
+    },
+  },
+  {
+    prefix: liveStream.prefix,
+    // every signed-in role lists streams (GET /v1/streams): the studio follows them live
+    readableBy: "viewer",
+    eventTypes: streamEventTypes,
+    show(event) {
+      const parsed = parseStreamEvent(event);
+      if (parsed._tag !== "Parsed") return undefined;
+      // never the key, sealed or hashed, nor the publisher's address
+      return match(parsed.event)
+        .with({ type: "StreamCreated" }, ({ data }) => ({
+          streamId: data.streamId,
+          title: data.title,
+          archiveEnabled: data.archiveEnabled,
+        }))
+        .with({ type: "StreamKeyRotated" }, ({ data }) => ({ streamId: data.streamId }))
+        .with({ type: "StreamStarted" }, { type: "StreamResumed" }, ({ data }) => ({
+          streamId: data.streamId,
+          sessionId: data.sessionId,
+          protocol: data.protocol,
+          at: data.at,
+        }))
+        .with(
+          { type: "StreamUpdated" },
+          { type: "StreamInterrupted" },
+          { type: "StreamEndRequested" },
+          { type: "StreamEnded" },
+          { type: "RecordingReady" },
+          { type: "StreamArchiveJobCreated" },
+          { type: "StreamDeleted" },
+          ({ data }) => data,
+        )
+        .exhaustive();
+    },
+  },
+  {
+    prefix: restreamStream.prefix,
+    // every signed-in role lists restreams (GET /v1/restreams): the restream pages follow them live
+    readableBy: "viewer",
+    eventTypes: restreamEventTypes,
+    show(event) {
+      const parsed = parseRestreamEvent(event);
+      if (parsed._tag !== "Parsed") return undefined;
+      // never a destination URL, not even sealed: the document stays behind GET /v1/restreams/{id}
+      return match(parsed.event)
+        .with({ type: "RestreamCreated" }, { type: "RestreamUpdated" }, ({ data }) => ({
+          restreamId: data.restreamId,
+          title: data.title,
+        }))
+        .with({ type: "RestreamDeleted" }, ({ data }) => ({ restreamId: data.restreamId }))
+        .with(
+          { type: "RestreamStarted" },
+          { type: "RestreamStopped" },
+          { type: "RestreamDestinationStateChanged" },
+          ({ data }) => ({
+            ...data,
+          }),
+        )
         .exhaustive();
     },
   },

@@ -90,3 +90,83 @@ describe("feed visibility of error events", () => {
     expect(feedVisibility.eventTypes).toEqual(expect.arrayContaining(["ErrorReported", "ErrorResolved"]));
   });
 });
+
+describe("feed visibility of stream events", () => {
+  const streamId = randomUUID();
+  const sealedKey = `aes-256-gcm:${"A".repeat(16)}.${"b".repeat(40)}.${"c".repeat(22)}`;
+  const event = (type: string, data: Record<string, unknown>): RecordedEvent => ({
+    ...recorded(type, 1),
+    streamId: `stream-${streamId}`,
+    data,
+  });
+  const key = { keyHash: HASH, sealedKey, keyHint: "x9Qa" };
+
+  it("shows streams to viewers, never the key hashed or sealed, nor the publisher's address", () => {
+    const viewer: Actor = { userId: "u-v", role: "viewer", tokenId: randomUUID() } as Actor;
+    expect(feedVisibility.mayRead(viewer, `stream-${streamId}`)).toBe(true);
+    const created = event("StreamCreated", {
+      streamId,
+      title: "Live",
+      description: "",
+      archiveEnabled: true,
+      ...key,
+    });
+    expect(feedVisibility.shownData(created)).toEqual({ streamId, title: "Live", archiveEnabled: true });
+    expect(feedVisibility.shownData(event("StreamKeyRotated", { streamId, ...key }))).toEqual({ streamId });
+    const started = event("StreamStarted", {
+      streamId,
+      sessionId: streamId,
+      protocol: "rtmp",
+      remoteAddress: "203.0.113.9",
+      record: true,
+      at: "2026-12-01T08:00:00.000Z",
+    });
+    expect(JSON.stringify(feedVisibility.shownData(started))).not.toContain("203.0.113.9");
+  });
+});
+
+describe("feed visibility of restream events", () => {
+  const restreamId = randomUUID();
+  const runId = randomUUID();
+  const destinationId = randomUUID();
+  const restreamEvent = (type: string, data: Record<string, unknown>): RecordedEvent => ({
+    ...recorded(type, 3),
+    streamId: `restream-${restreamId}`,
+    data,
+  });
+
+  it("shows every role a restream's title and runs, never a destination URL, sealed or masked", () => {
+    const created = restreamEvent("RestreamCreated", {
+      restreamId,
+      title: "Friday show",
+      description: "",
+      input: { type: "file", url: "fs://loop.mp4" },
+      destinations: [
+        {
+          destinationId,
+          platform: "youtube",
+          url: { masked: "rtmp://a.rtmp.youtube.com/live2/••••abcd", sealed: "v1.aaaa.bbbb.cccc" },
+          enabled: true,
+        },
+      ],
+      schedule: { type: "immediate" },
+      loop: true,
+      simulateLive: true,
+    });
+    expect(feedVisibility.shownData(created)).toEqual({ restreamId, title: "Friday show" });
+    const changed = {
+      restreamId,
+      runId,
+      destinationId,
+      state: "errored",
+      errorCount: 1,
+      lastError: "refused",
+    };
+    expect(feedVisibility.shownData(restreamEvent("RestreamDestinationStateChanged", changed))).toEqual(
+      changed,
+    );
+    for (const role of ["viewer", "operator", "admin"] as const) {
+      expect(feedVisibility.mayRead({ userId: `u-${role}`, role }, created.streamId)).toBe(true);
+    }
+  });
+});

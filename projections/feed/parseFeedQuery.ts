@@ -12,6 +12,8 @@ export interface FeedQuery {
   progress: boolean;
   /** Whether job counts are sent (no `types` and no `job`, or `types` naming `stats`). */
   stats: boolean;
+  /** Whether live streams' telemetry is sent (no `types` and no `job`, or `types` naming `telemetry`). */
+  telemetry: boolean;
   /** A checkpoint to resume after, or where a fresh connection starts. */
   from: string | "start" | "end";
 }
@@ -19,7 +21,8 @@ export interface FeedQuery {
 /** Pseudo-types in `types=`: what the feed sends besides stored events. */
 const progressType = "progress";
 const statsType = "stats";
-const pseudoTypes: readonly string[] = [progressType, statsType];
+const telemetryType = "telemetry";
+const pseudoTypes: readonly string[] = [progressType, statsType, telemetryType];
 
 const checkpointSchema = z
   .string()
@@ -40,6 +43,7 @@ export function parseFeedQuery(
   let eventTypes: string[] | undefined;
   let progress = true;
   let stats = job === undefined;
+  let telemetry = job === undefined;
   if (types !== undefined) {
     const named = [...new Set(types.split(",").map((type) => type.trim()))];
     const unknown = named.filter((type) => !pseudoTypes.includes(type) && !knownEventTypes.includes(type));
@@ -49,12 +53,13 @@ export function parseFeedQuery(
         "WE-JOB-001",
         shown.length > 0 ? `unknown event type: ${shown.join(", ")}` : "types must not hold an empty name",
         {
-          hint: `Name event types separated by commas; "${progressType}" for progress ticks, "${statsType}" for job counts`,
+          hint: `Name event types separated by commas; "${progressType}" for progress ticks, "${statsType}" for job counts, "${telemetryType}" for live streams' figures`,
         },
       );
     }
     progress = named.includes(progressType);
     stats = named.includes(statsType);
+    telemetry = named.includes(telemetryType);
     eventTypes = named.filter((type) => !pseudoTypes.includes(type));
   }
 
@@ -71,6 +76,7 @@ export function parseFeedQuery(
     ...(eventTypes === undefined ? {} : { eventTypes }),
     progress,
     stats,
+    telemetry,
     from: resume ?? from ?? "end",
   };
 }

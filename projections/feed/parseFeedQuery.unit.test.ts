@@ -19,7 +19,7 @@ function refusal(run: () => unknown): ApiError {
 
 describe("parseFeedQuery", () => {
   it("starts at the end with every event and progress by default, and ignores what auth reads", () => {
-    expect(parse({ ticket: "t" })).toEqual({ progress: true, stats: true, from: "end" });
+    expect(parse({ ticket: "t" })).toEqual({ progress: true, stats: true, telemetry: true, from: "end" });
   });
 
   it("reads the job, the types (progress and stats among them) and from", () => {
@@ -28,6 +28,7 @@ describe("parseFeedQuery", () => {
       eventTypes: ["JobCompleted", "JobFailed"],
       progress: true,
       stats: false,
+      telemetry: false,
       from: "start",
     });
     expect(parse({ types: "JobCompleted" })).toMatchObject({
@@ -37,7 +38,8 @@ describe("parseFeedQuery", () => {
     });
     expect(parse({ types: "progress,stats" })).toMatchObject({ eventTypes: [], progress: true, stats: true });
     // counts of all jobs are not about one job, unless asked for
-    expect(parse({ job: jobId })).toMatchObject({ progress: true, stats: false });
+    expect(parse({ job: jobId })).toMatchObject({ progress: true, stats: false, telemetry: false });
+    expect(parse({ types: "telemetry" })).toMatchObject({ eventTypes: [], progress: false, telemetry: true });
   });
 
   it("resumes after Last-Event-ID over last_event_id over from", () => {

@@ -51,6 +51,8 @@ export interface JobDetailView extends JobView {
     id: string;
     kind: string;
     rendition: string | null;
+    renditions: string[];
+    stitch: StitchView | null;
     sequence_index: number;
     start_time_sec: number;
     end_time_sec: number;
@@ -263,6 +265,7 @@ export function createJobQueries(
             id: r.id as string,
             kind: (r.kind as string | undefined) ?? "video",
             rendition: (r.rendition as string | null | undefined) ?? null,
+            renditions: (r.renditions as string[] | null | undefined) ?? [],
             sequence_index: r.sequence_index as number,
             start_time_sec: r.start_time_sec as number,
             end_time_sec: r.end_time_sec as number,
@@ -276,6 +279,7 @@ export function createJobQueries(
                 : (r.progress_pct as number),
             not_before: (r.not_before as string | null) ?? null,
             output_size_bytes: (r.output_size_bytes as number | null) ?? null,
+            stitch: stitchView(r.stitch as StitchReport | null | undefined),
             attempts: attempts.rows
               .filter(({ r: a }) => a.task_id === r.id)
               .map(({ r: a }) => ({

@@ -41,6 +41,10 @@ export interface TaskRow {
   /** video (the whole source or a chunk), audio or stitch. */
   kind: string;
   rendition: string | null;
+  /** The tiers a task of several renditions makes; empty for any other. */
+  renditions: string[];
+  /** A stitch task's proof and seam figures (its TaskCompleted's). */
+  stitch: unknown;
   status: string;
   attempt_count: number;
   max_attempts: number;
@@ -137,6 +141,16 @@ interface Fold {
 }
 
 // Module-level helpers rather than closures made per event: this runs for every event of a rebuild.
+/** The lowest seam delta of a stitch report; none measured counts as no seam below the mean. */
+const worstSeam = (report: unknown): number => {
+  const seams = (report as { seams?: { delta: number }[] } | null | undefined)?.seams ?? [];
+  return seams.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...seams.map((seam) => seam.delta));
+};
+
+/** Whether a ladder's job shows this stitch rather than the one it shows: the first, or a worse seam. */
+const worseThan = (report: unknown, shown: unknown): boolean =>
+  shown === null || shown === undefined || worstSeam(report) < worstSeam(shown);
+
 function touchJob(f: Fold, change: Partial<JobRow>) {
   const job = f.rows.jobs.get(f.jobId);
   if (!job) throw new Error(`${f.type} for job ${f.jobId} before JobSubmitted`);
@@ -224,6 +238,8 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
           end_time_sec: task.endTimeSec,
           kind: task.kind ?? "video",
           rendition: task.rendition ?? null,
+          renditions: task.renditions ?? [],
+          stitch: null,
           status: "pending",
           attempt_count: 0,
           max_attempts: data.maxAttempts,
@@ -319,11 +335,12 @@ export function applyJobEvent(rows: JobRowSet, event: JobEvent, metadata: EventM
         output_size_bytes: data.sizeBytes,
         checksum: data.checksum,
         finished_at: now,
+        ...(data.stitch === undefined ? {} : { stitch: data.stitch }),
       });
       touchJob(f, {
         tasks_completed: (job?.tasks_completed ?? 0) + 1,
         progress_pct: jobProgress(rows, at.jobId),
-        ...(data.stitch === undefined ? {} : { stitch: data.stitch }),
+        ...(data.stitch === undefined || !worseThan(data.stitch, job?.stitch) ? {} : { stitch: data.stitch }),
       });
       touchAttempt(f, data.taskId, data.attempt, {
         status: "completed",

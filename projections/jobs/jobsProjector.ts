@@ -60,6 +60,8 @@ const TASK_COLUMNS = Object.keys({
   end_time_sec: 0,
   kind: 0,
   rendition: 0,
+  renditions: 0,
+  stitch: 0,
   status: 0,
   attempt_count: 0,
   max_attempts: 0,
@@ -242,8 +244,9 @@ function carry(context: ProjectionContext, rows: JobRowSet, events: readonly Rec
 export const createJobsProjector = ({ carriedJobs = CARRIED_JOBS } = {}): Projector => ({
   name: "jobs",
   // 2: attempts are indexed by worker, for the worker page; 3: task kinds, the stitch report,
-  // prefer_gpu, job_counts, and the list's indexes end in id, its tie-break; 4: tasks' renditions
-  version: 4,
+  // prefer_gpu, job_counts, and the list's indexes end in id, its tie-break; 4: tasks' renditions;
+  // 5: the renditions of a task that makes several at once, each stitch task's own report
+  version: 5,
   tables: [jobsTable, jobTasksTable, jobTaskAttemptsTable, jobTimelineTable, jobCountsTable],
   filter: { streamPrefixes: [jobStream.prefix] },
   async apply(events: readonly RecordedEvent[], context: ProjectionContext) {

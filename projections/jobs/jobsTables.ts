@@ -51,6 +51,8 @@ export const jobTasksTable: ReadModelTable = {
       end_time_sec double precision not null,
       kind text not null default 'video',
       rendition text,
+      renditions jsonb not null default '[]',
+      stitch jsonb,
       status text not null,
       attempt_count int not null default 0,
       max_attempts int not null,

@@ -49,7 +49,25 @@ import {
   profileDetailSchema,
   profileWrittenResponseSchema,
 } from "./profileResponses.ts";
+import {
+  createRestreamRequestSchema,
+  listRestreamsQuerySchema,
+  updateRestreamRequestSchema,
+} from "./restreamRequests.ts";
+import {
+  listRestreamsResponseSchema,
+  restreamDetailSchema,
+  restreamWrittenResponseSchema,
+} from "./restreamResponses.ts";
 import { openSessionRequestSchema, sessionResponseSchema } from "./sessionShapes.ts";
+import { createStreamRequestSchema, updateStreamRequestSchema } from "./streamRequests.ts";
+import {
+  listStreamsResponseSchema,
+  streamDetailSchema,
+  streamKeyResponseSchema,
+  streamStatsResponseSchema,
+  streamWrittenResponseSchema,
+} from "./streamResponses.ts";
 import { createTokenRequestSchema } from "./tokenRequests.ts";
 import { createdTokenSchema, listTokensResponseSchema, sseTicketResponseSchema } from "./tokenResponses.ts";
 import {
@@ -244,6 +262,19 @@ const jobRoutes: ApiRoute[] = [
   },
   {
     method: "get",
+    path: "/v1/jobs/{id}/hls-key",
+    summary:
+      "The 16-byte AES-128 key of a job's encrypted HLS package (players of a playback link get it through the link)",
+    tags: ["jobs"],
+    access: "viewer",
+    request: { params: idParamsSchema },
+    responses: {
+      200: { description: "The key, 16 bytes", content: binary("application/octet-stream") },
+      404: failure("WE-JOB-004 or WE-STO-001: no such job, or its package is not encrypted"),
+    },
+  },
+  {
+    method: "get",
     path: "/v1/jobs/{id}/events",
     summary: "A job's events from the event log, oldest first, to replay it as it was at any event",
     tags: ["jobs"],
@@ -422,6 +453,27 @@ const playbackRoutes: ApiRoute[] = (["get", "head"] as const).map(
     },
   }),
 );
+
+const playbackKeyRoute: ApiRoute = {
+  method: "get",
+  path: "/v1/play/{token}/keys/{name}",
+  summary:
+    "The 16-byte AES-128 key of an encrypted HLS package, as its playlists' EXT-X-KEY points at it: for a grant of that job's package only",
+  tags: ["files"],
+  access: "signed",
+  request: {
+    params: z.strictObject({
+      token: playbackParamsSchema.shape.token,
+      name: z.string().meta({ description: "<job id>.key, as the playlists name it" }),
+    }),
+  },
+  responses: {
+    200: { description: "The key, 16 bytes", content: binary("application/octet-stream") },
+    401: failure("WE-AUTH-001/002: the token is not valid, or the link has expired"),
+    403: failure("WE-AUTH-003: the link grants another job's package, or another folder"),
+    404: failure("WE-STO-001 or WE-JOB-004: the package is not encrypted, or its job was deleted"),
+  },
+};
 
 const tokenRoutes: ApiRoute[] = [
   {
@@ -728,10 +780,233 @@ const profileRoutes: ApiRoute[] = [
   },
 ];
 
+const noSuchStream = failure("WE-STR-002: no stream with this id");
+const streamIsLive = failure("WE-STR-003: a session is open (live, or waiting for its publisher)");
+
+const previewTypes = [
+  ...binary("application/vnd.apple.mpegurl"),
+  ...binary("video/mp2t"),
+  ...binary("application/octet-stream"),
+];
+
+const livePreviewRoutes: ApiRoute[] = (["get", "head"] as const).map(
+  (method): ApiRoute => ({
+    method,
+    path: "/v1/live/{token}/{file}",
+    summary:
+      "A live session's preview (HLS, a few seconds behind): the token in the path grants the session, so the playlist's segment URIs carry it",
+    tags: ["streams"],
+    access: "signed",
+    request: { params: z.strictObject({ token: z.string(), file: z.string() }) },
+    responses: {
+      200: { description: "The playlist or a segment", content: previewTypes },
+      206: { description: "The range asked for", content: previewTypes },
+      401: failure("WE-AUTH-001/002: the token is not valid, or the link has expired"),
+      404: failure("WE-STO-001: no such file (yet)"),
+      416: { description: "The range lies outside the file (Content-Range: bytes */size)" },
+    },
+  }),
+);
+
+const streamRoutes: ApiRoute[] = [
+  {
+    method: "get",
+    path: "/v1/streams",
+    summary: "Live streams: those live first, then the others by last activity",
+    tags: ["streams"],
+    access: "viewer",
+    request: { query: minPositionQuerySchema },
+    responses: { 200: ok("Streams", listStreamsResponseSchema), 400: badQuery },
+  },
+  {
+    method: "get",
+    path: "/v1/streams/{id}",
+    summary: "One stream: settings, masked key, ingest URLs, the open session, past sessions, live preview",
+    tags: ["streams"],
+    access: "viewer",
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("The stream", streamDetailSchema), 400: badQuery, 404: noSuchStream },
+  },
+  {
+    method: "get",
+    path: "/v1/streams/{id}/stats",
+    summary: "A stream's live figures, health and the last ten minutes sampled each second",
+    tags: ["streams"],
+    access: "viewer",
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("The figures", streamStatsResponseSchema), 400: badQuery, 404: noSuchStream },
+  },
+  {
+    method: "post",
+    path: "/v1/streams",
+    summary: "Create a live stream; its key is answered in clear this once",
+    tags: ["streams"],
+    access: "operator",
+    request: { body: { required: true, content: json(createStreamRequestSchema) } },
+    responses: {
+      201: ok("Created (its URL in Location)", streamKeyResponseSchema, { position: true }),
+      400: failure("WE-STR-001: a field is wrong or missing"),
+      409: failure("WE-STR-004: another stream uses this stream key"),
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/streams/{id}",
+    summary: "Change a stream's title, description or archive setting (archive not while live)",
+    tags: ["streams"],
+    access: "operator",
+    request: { params: idParamsSchema, body: { required: true, content: json(updateStreamRequestSchema) } },
+    responses: {
+      200: ok("Changed", streamWrittenResponseSchema, { position: true }),
+      400: failure("WE-STR-001: a field is wrong"),
+      404: noSuchStream,
+      409: streamIsLive,
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/streams/{id}/rotate-key",
+    summary: "Give a stream a new key; the old one is refused from now on",
+    tags: ["streams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: {
+      200: ok("The new key, in clear this once", streamKeyResponseSchema, { position: true }),
+      404: noSuchStream,
+      409: streamIsLive,
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/streams/{id}/end",
+    summary: "End the open session: its publisher is disconnected and its recording archived",
+    tags: ["streams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: {
+      200: ok("Asked to end", streamWrittenResponseSchema, { position: true }),
+      404: noSuchStream,
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/streams/{id}",
+    summary: "Delete a stream that is not live; its archived jobs stay",
+    tags: ["streams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: { 204: { description: "Deleted", position: true }, 404: noSuchStream, 409: streamIsLive },
+  },
+  {
+    method: "get",
+    path: "/v1/streams/{id}/key",
+    summary: "A stream's key in clear, for the dashboard's reveal button",
+    tags: ["streams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: { 200: ok("The key and ingest URLs", streamKeyResponseSchema), 404: noSuchStream },
+  },
+];
+
+const noSuchRestream = failure("WE-STR-010: no restream with this id");
+const badRestream = failure(
+  "WE-STR-005/013: a destination URL is not rtmp(s):// or srt://, or the input or schedule is wrong",
+);
+
+const restreamRoutes: ApiRoute[] = [
+  {
+    method: "get",
+    path: "/v1/restreams",
+    summary: "Restreams: title, status, input type, schedule, destinations live",
+    tags: ["restreams"],
+    access: "viewer",
+    request: { query: listRestreamsQuerySchema },
+    responses: { 200: ok("Restreams, newest first", listRestreamsResponseSchema), 400: badQuery },
+  },
+  {
+    method: "get",
+    path: "/v1/restreams/{id}",
+    summary: "One restream with each destination's state, bitrate, uptime, error count and last error",
+    tags: ["restreams"],
+    access: "viewer",
+    request: { params: idParamsSchema, query: minPositionQuerySchema },
+    responses: { 200: ok("The restream", restreamDetailSchema), 400: badQuery, 404: noSuchRestream },
+  },
+  {
+    method: "post",
+    path: "/v1/restreams",
+    summary: "Create a restream; schedule_type immediate starts it at once",
+    tags: ["restreams"],
+    access: "operator",
+    request: { body: { required: true, content: json(createRestreamRequestSchema) } },
+    responses: {
+      201: ok("Created (its URL in Location)", restreamWrittenResponseSchema, { position: true }),
+      400: badRestream,
+      422: failure("WE-STR-005: a destination URL is invalid (or the Idempotency-Key was used before)"),
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/restreams/{id}",
+    summary: "Replace a restream's document; a destination sent with its id and no url keeps its URL",
+    tags: ["restreams"],
+    access: "operator",
+    request: { params: idParamsSchema, body: { required: true, content: json(updateRestreamRequestSchema) } },
+    responses: {
+      200: ok("Replaced; a run on goes on with the new destinations", restreamWrittenResponseSchema, {
+        position: true,
+      }),
+      400: badRestream,
+      404: noSuchRestream,
+      409: failure("WE-STR-012: the restream changed since the revision given"),
+      422: failure("WE-STR-005: a destination URL is invalid"),
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/restreams/{id}",
+    summary: "Delete a restream, stopping its run",
+    tags: ["restreams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: { 204: { description: "Deleted", position: true }, 404: noSuchRestream },
+  },
+  {
+    method: "post",
+    path: "/v1/restreams/{id}/start",
+    summary: "Start a run of a restream now",
+    tags: ["restreams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: {
+      200: ok("Started", restreamWrittenResponseSchema, { position: true }),
+      404: noSuchRestream,
+      409: failure("WE-STR-011: a run is on already"),
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/restreams/{id}/stop",
+    summary: "Stop a restream's run; every destination's connection closes",
+    tags: ["restreams"],
+    access: "operator",
+    request: { params: idParamsSchema },
+    responses: {
+      200: ok("Stopped", restreamWrittenResponseSchema, { position: true }),
+      404: noSuchRestream,
+      409: failure("WE-STR-014: no run is on"),
+    },
+  },
+];
+
 export const apiRoutes: readonly ApiRoute[] = [
   ...jobRoutes,
   ...profileRoutes,
+  ...streamRoutes,
+  ...livePreviewRoutes,
+  ...restreamRoutes,
   ...fileRoutes,
+  playbackKeyRoute,
   ...playbackRoutes,
   ...tokenRoutes,
   ...queryRoutes,

@@ -7,11 +7,14 @@ export const healthResponseSchema = z
 
 export const readinessResponseSchema = z
   .strictObject({
-    status: z.enum(["ready", "not_ready"]),
+    status: z.enum(["ready", "degraded", "not_ready"]).meta({
+      description: "degraded: every check answers, but a part runs without something (answered with 200)",
+    }),
     checks: z.record(
       z.string(),
       z.strictObject({
         ok: z.boolean(),
+        degraded: z.boolean().optional(),
         detail: z.union([z.string(), z.number(), z.record(z.string(), z.unknown())]).optional(),
       }),
     ),

@@ -79,39 +79,6 @@ const taskAttemptSchema = z.strictObject({
   stderr_tail: z.string().nullable(),
 });
 
-const jobTaskSchema = z.strictObject({
-  id: z.string(),
-  kind: z.enum(["video", "audio", "stitch", "thumbnails", "subtitles", "package"]).meta({
-    description:
-      "video: the whole source or one chunk (of a rendition); audio: every audio track, once; stitch: a rendition's chunks joined; thumbnails, subtitles; package: the HLS/DASH package of the ladder",
-  }),
-  rendition: z.string().nullable().meta({
-    description:
-      "The ladder tier a video or stitch task belongs to, e.g. 720p; null for a job of one rendition",
-  }),
-  sequence_index: z.int().min(0),
-  start_time_sec: z.number(),
-  end_time_sec: z.number(),
-  status: z.string(),
-  attempt: z.int().min(0),
-  max_attempts: z.int().min(0),
-  worker_id: z.string().nullable(),
-  progress_pct: z.number().min(0).max(100),
-  not_before: apiTimestampSchema.nullable(),
-  output_size_bytes: z.number().nullable(),
-  attempts: z.array(taskAttemptSchema),
-});
-
-/** A stored output as the job's event recorded it (its keys are the event's, camelCase). */
-const storedOutputSchema = z.strictObject({
-  name: z.string(),
-  type: outputTypeSchema,
-  key: z.string(),
-  sizeBytes: z.int().min(0),
-  checksum: z.string(),
-  profile: z.string(),
-});
-
 const stitchSchema = z
   .strictObject({
     frame_count: z.int().min(1),
@@ -129,10 +96,54 @@ const stitchSchema = z
   })
   .meta({ id: "StitchReport", description: "A split job's verified stitch and the SSIM of each seam" });
 
+const jobTaskSchema = z.strictObject({
+  id: z.string(),
+  kind: z.enum(["video", "audio", "stitch", "thumbnails", "subtitles", "package"]).meta({
+    description:
+      "video: the whole source or one chunk (of a rendition); audio: every audio track, once; stitch: a rendition's chunks joined; thumbnails, subtitles; package: the HLS/DASH package of the ladder",
+  }),
+  rendition: z.string().nullable().meta({
+    description:
+      "The ladder tier a video or stitch task belongs to, e.g. 720p; null for a job of one rendition",
+  }),
+  renditions: z.array(z.string()).meta({
+    description:
+      "The ladder tiers a video task makes at once from one decode of its range, e.g. [1080p, 720p, 480p]; empty for any other task",
+  }),
+  sequence_index: z.int().min(0),
+  start_time_sec: z.number(),
+  end_time_sec: z.number(),
+  status: z.string(),
+  attempt: z.int().min(0),
+  max_attempts: z.int().min(0),
+  worker_id: z.string().nullable(),
+  progress_pct: z.number().min(0).max(100),
+  not_before: apiTimestampSchema.nullable(),
+  output_size_bytes: z.number().nullable(),
+  stitch: stitchSchema.nullable().meta({
+    description:
+      "A stitch task's proof and seam figures, each rendition of a ladder its own; null for any other task",
+  }),
+  attempts: z.array(taskAttemptSchema),
+});
+
+/** A stored output as the job's event recorded it (its keys are the event's, camelCase). */
+const storedOutputSchema = z.strictObject({
+  name: z.string(),
+  type: outputTypeSchema,
+  key: z.string(),
+  sizeBytes: z.int().min(0),
+  checksum: z.string(),
+  profile: z.string(),
+});
+
 export const jobDetailSchema = jobSchema
   .extend({
     outputs: z.array(storedOutputSchema),
-    stitch: stitchSchema.nullable(),
+    stitch: stitchSchema.nullable().meta({
+      description:
+        "The job's stitch: its one stitch, or for a ladder the stitch with the worst seam (each stitch task has its own)",
+    }),
     tasks: z.array(jobTaskSchema),
     timeline: z.array(
       z.strictObject({

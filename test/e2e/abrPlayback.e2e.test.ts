@@ -99,6 +99,12 @@ beforeAll(async () => {
   if (issued._tag !== "Issued") throw new Error(issued._tag);
   operatorToken = issued.token;
   headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
+  // both workers listed before the job is planned, so its renditions are split between them
+  await until(
+    () => api<{ workers: { status: string }[] }>("GET", "/v1/workers"),
+    (r) => r.body.workers.filter((w) => w.status === "online").length === 2,
+    "both workers online",
+  );
   const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
     source_url: "fs://show.mp4",
     profile: "hls_abr_3tier",
@@ -232,6 +238,14 @@ describe("hls_abr_3tier through the platform, in chromium", () => {
         await preview.evaluate((el: { style: { backgroundImage: string } }) => el.style.backgroundImage),
       ).toMatch(/\/v1\/play\/[^/]+\/sprite-\d+\.jpg/);
       await dashboard.shot(page, "job-abr");
+      // too short to split, the ladder was made from one decode: one video task for both tiers
+      const { body } = await api<{ tasks: { kind: string; renditions: string[] }[] }>(
+        "GET",
+        `/v1/jobs/${jobId}`,
+      );
+      expect(body.tasks.filter((t) => t.kind === "video").map((t) => t.renditions)).toEqual([
+        ["720p", "480p"],
+      ]);
       await context.close();
     } finally {
       await dashboard.close();

@@ -18,7 +18,7 @@ export interface HostileSources {
 }
 
 /** Serves `bytes` with the Range support ffmpeg needs to seek in an mp4. */
-function serveMedia(req: IncomingMessage, res: ServerResponse, bytes: Buffer): void {
+export function serveMedia(req: IncomingMessage, res: ServerResponse, bytes: Buffer): void {
   const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
   if (!range) {
     res.writeHead(200, { "content-type": "video/mp4", "content-length": bytes.length }).end(bytes);

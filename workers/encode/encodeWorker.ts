@@ -12,15 +12,19 @@ import type { CommandContext } from "../../domain/ports/commandOutcome.ts";
 import type { EventStore } from "../../domain/ports/eventStore.ts";
 import type { JobCommandResult, JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ProgressBus } from "../../domain/ports/progressBus.ts";
-import type { WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
+import type { WorkLane, WorkMessage, WorkQueue } from "../../domain/ports/workQueue.ts";
 import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
+import { encodeOneByOne } from "../../plugins/sdk/encodeOneByOne.ts";
 import { encodeProfileOf } from "../../plugins/sdk/encodeProfileOf.ts";
 import type {
   Encoded,
   EncodeFailed,
+  EncodeOptions,
+  EncodePlan,
   EncodeProfile,
   EncodeProgress,
   EncoderPlugin,
+  SourceInfo,
 } from "../../plugins/sdk/encoderPlugin.ts";
 import type { MediaStorage } from "../../plugins/sdk/mediaStorage.ts";
 import { putLocalFile } from "../../plugins/sdk/putLocalFile.ts";
@@ -29,7 +33,7 @@ import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolve
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
 import type { ChunkEdgeRequest, SeamSsimFailed, SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
 import { isStorageFailure, type ObjectRef } from "../../plugins/sdk/storageProvider.ts";
-import type { ChunkEdgeSsimData } from "../../schemas/events/jobEvents.ts";
+import type { ChunkEdgeSsimData, TaskFile } from "../../schemas/events/jobEvents.ts";
 import { jobStream, workerStream } from "../../schemas/events/streamNames.ts";
 import type { WorkerEvent } from "../../schemas/events/workerEvents.ts";
 import { reactionContext, workerActor } from "../reactionContext.ts";
@@ -42,6 +46,7 @@ import { fallbackNotice } from "./fallbackNotice.ts";
 import type { MachineCapabilities } from "./machineCapabilities.ts";
 import { runPackageTask, runSubtitlesTask, runThumbnailsTask, type StoredFiles } from "./mediaTasks.ts";
 import { sendHeartbeats } from "./sendHeartbeats.ts";
+import { sourceSubtitles } from "./sourceSubtitles.ts";
 import { runStitchTask, type StitchedOutput, type StitchFailed } from "./stitchTask.ts";
 import { watchDrain } from "./watchDrain.ts";
 import { workerEventData } from "./workerEventData.ts";
@@ -69,6 +74,8 @@ export interface EncodeWorkerDeps {
   stallTimeoutMs?: number;
   /** The queue's ack-wait for this consumer; heartbeats go out at a third of it (at most every 5 s). */
   ackWaitMs?: number;
+  /** Take light work (audio, thumbnails, subtitles, stitches, packages) beside an encode. Default true. */
+  lightLane?: boolean;
   remoteSources?: RemoteSourceOptions;
   newId: () => string;
   now: () => Date;
@@ -94,11 +101,15 @@ export interface TaskAttempt {
 
 export interface EncodeWorker {
   readonly workerId: string;
-  /** The attempt being worked on, if any. */
+  /** The attempt being worked on, if any: the encode's when one runs, else the light lane's. */
   current(): TaskAttempt | null;
   /** Stops taking messages; an encode in progress is aborted and its attempt failed as transient. */
   stop(): Promise<void>;
 }
+
+/** The lanes a worker takes work from: encodes, and unless turned off the light work beside them. */
+const workerLanes = (deps: Pick<EncodeWorkerDeps, "lightLane">): WorkLane[] =>
+  deps.lightLane === false ? ["main"] : ["main", "light"];
 
 /** Another worker holds the attempt and its lease is alive: look again after this long. */
 const heldElsewhereRetryMs = 5_000;
@@ -155,11 +166,12 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
   log("info", `worker ${workerId} started with ${capabilities.encoders.map((e) => e.name).join(", ")}`);
 
   const stopping = new AbortController();
-  let current: TaskAttempt | null = null;
+  // by lane: at most one encode, and one piece of light work beside it
+  const running = new Map<WorkLane, TaskAttempt>();
   const drain = await watchDrain(store, workerId, log);
   const heartbeats = sendHeartbeats(
     deps.progressBus,
-    () => ({ workerId, runningTasks: current === null ? 0 : 1, draining: drain.draining() }),
+    () => ({ workerId, runningTasks: running.size, draining: drain.draining() }),
     deps.now,
     deps.heartbeatIntervalMs,
   );
@@ -179,7 +191,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     return result;
   };
 
-  async function handleMessage(message: WorkMessage): Promise<void> {
+  async function handleMessage(message: WorkMessage, lane: WorkLane): Promise<void> {
     const parsed = taskMessageSchema.safeParse(message.payload);
     if (!parsed.success) {
       log("error", `worker ${workerId}: message ${message.id} is not a task message; dropped`);
@@ -193,7 +205,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     const { job_id: jobId, task_id: taskId, attempt, correlation_id } = parsed.data;
     const context = reactionContext({ id: message.id, correlationId: correlation_id }, actor);
     const heartbeat = setInterval(() => message.working(), heartbeatMs);
-    current = { jobId, taskId, attempt };
+    running.set(lane, { jobId, taskId, attempt });
     try {
       const started = await execute(
         jobId,
@@ -248,7 +260,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       message.nak(storeRetryMs);
     } finally {
       clearInterval(heartbeat);
-      current = null;
+      running.delete(lane);
     }
   }
 
@@ -322,9 +334,15 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
           },
           context,
         );
-        // a refused result leaves the attempt's own folder behind: it is no task's output
-        if (completed._tag === "JobRejected" && !(await recordedAs(jobId, taskId, outputKey)) && folder)
-          await deletePrefix(deps.storage.jobs, folder.prefix);
+        // a refused result leaves the attempt's own folder behind: it is no task's output; files named
+        // by their content stay when the task recorded the same bytes from another attempt
+        if (completed._tag === "JobRejected") {
+          const recorded = await recordedKeys(jobId, taskId);
+          if (folder && !recorded.has(outputKey)) await deletePrefix(deps.storage.jobs, folder.prefix);
+          if (!folder)
+            for (const file of files)
+              if (!recorded.has(file.key)) await deps.storage.jobs.delete({ key: file.key });
+        }
         await message.ack();
         return;
       }
@@ -429,8 +447,17 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
 
   /** Whether the task's completion recorded this very key as its output. */
   async function recordedAs(jobId: string, taskId: string, key: string): Promise<boolean> {
+    return (await recordedKeys(jobId, taskId)).has(key);
+  }
+
+  /** The keys the task's completion recorded: its output and the files it listed. */
+  async function recordedKeys(jobId: string, taskId: string): Promise<Set<string>> {
     const { state } = await deps.jobs.load(jobId);
-    return state.status !== "initial" && state.tasks.some((t) => t.taskId === taskId && t.outputKey === key);
+    const task = state.status === "initial" ? undefined : state.tasks.find((t) => t.taskId === taskId);
+    return new Set([
+      ...(task?.outputKey == null ? [] : [task.outputKey]),
+      ...(task?.files ?? []).map((file) => file.key),
+    ]);
   }
 
   /**
@@ -444,12 +471,28 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     signal: AbortSignal,
     onProgress: (progress: EncodeProgress) => void,
   ): Promise<StitchedOutput | EncodedChunk | Encoded | StitchFailed | StoredFiles> {
-    const profile = profileOfTask(job, task, deps.profiles);
-    if (!profile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
+    const taskProfile = profileOfTask(job, task, deps.profiles);
+    if (!taskProfile) return failure("input", `profile ${job.profileId} is not known to worker ${workerId}`);
     const source = await resolveSource(job.sourceUrl, deps);
     // The planner read this source; if this worker cannot, its storage access is the likelier culprit.
     if (source._tag === "SourceRefused" || source._tag === "StorageFailure")
       return failure("transient", `source not readable here: ${source.message} ${source.hint}`);
+    // Subtitles burnt into the picture or kept as soft tracks are part of the video and stitch tasks.
+    let subtitleExtras: Partial<EncodeProfile> = {};
+    // (a package carries passed-through tracks as WebVTT renditions of its own)
+    const subtitleMode =
+      job.profile?.subtitles === "passthrough" && job.profile.packaging !== null
+        ? "none"
+        : (job.profile?.subtitles ?? "none");
+    if (
+      (task.kind === "video" || task.kind === "stitch") &&
+      ["burn_in", "passthrough"].includes(subtitleMode)
+    ) {
+      const tracks = (await encoder.outputs?.subtitleTracks(encoderInputOf(source))) ?? [];
+      if ("_tag" in tracks) return failure(tracks.exitClass, `the source's subtitles: ${tracks.message}`);
+      subtitleExtras = sourceSubtitles(subtitleMode, tracks, taskProfile.container);
+    }
+    const profile: EncodeProfile = { ...taskProfile, ...subtitleExtras };
     const workDir = join(
       deps.scratchDir,
       ...scratchSegments({ jobId: job.jobId, taskId: task.taskId, attempt }),
@@ -481,6 +524,18 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
           onProgress,
         },
       );
+    }
+    if (task.kind === "audio" && job.probe?.video === null) {
+      // An audio-only source (a podcast, music): its audio is the job's output.
+      const audioOnly = encoder.audioOnly;
+      if (audioOnly === undefined)
+        return failure("input", `worker ${workerId}'s encoder cannot encode audio-only sources`);
+      const audioSource = await audioOnly.probe(encoderInputOf(source));
+      if (audioSource._tag === "ProbeFailure")
+        return failure(audioSource.reason === "probe_error" ? "transient" : "input", audioSource.message);
+      const plan = audioOnly.plan(profile, audioSource);
+      if (plan === null) return failure("input", "the job's profile makes no audio");
+      return audioOnly.encode(plan, audioSource, options);
     }
     const split = encoder.split;
     if (task.kind !== "video" && split === undefined)
@@ -514,6 +569,10 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       if (audio._tag === "ProbeFailure") return failure("transient", audio.message);
       return audio;
     }
+    if (task.renditions.length > 0) {
+      const ids = { jobId: job.jobId, taskId: task.taskId, attempt };
+      return encodeRenditions(job, task, info, subtitleExtras, options, ids);
+    }
     const choice = encoderChoiceFor(job, profile, capabilities, deps.machine);
     if (choice._tag === "NoProvenEncoder") return failure("transient", choice.message);
     let plan: Awaited<ReturnType<EncoderPlugin["plan"]>>;
@@ -532,7 +591,10 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     const outcome = await encoder.encode(plan, options);
     const notice = fallbackNotice(outcome);
     if (notice) log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId}: ${notice}`);
-    const target = job.tasks.find((other) => other.kind === "stitch")?.stitch ?? null;
+    // the stitch of this chunk's own rendition: each tier's target has its own frame size
+    const target =
+      job.tasks.find((other) => other.kind === "stitch" && other.rendition === task.rendition)?.stitch ??
+      null;
     const measure = split?.measureChunkEdges?.bind(split);
     if (outcome._tag !== "Encoded" || task.chunk === null || target === null || measure === undefined)
       return outcome;
@@ -548,7 +610,70 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     return { ...outcome, edgeSsim };
   }
 
-  const loop = (async () => {
+  /**
+   * A video task of several tiers: each planned with its own tier and encoder choice, all made at once
+   * from one decode where the encoder can, each stored by its content and listed under its tier's name.
+   */
+  async function encodeRenditions(
+    job: Job,
+    task: TaskState,
+    info: SourceInfo,
+    subtitleExtras: Partial<EncodeProfile>,
+    options: EncodeOptions,
+    ids: TaskAttempt,
+  ): Promise<StoredFiles | EncodeFailed> {
+    const spec = job.profile;
+    if (spec === undefined) return failure("input", "a task of several renditions needs the job's profile");
+    const range = { startSec: task.startTimeSec, endSec: task.endTimeSec };
+    const plans: EncodePlan[] = [];
+    for (const rendition of task.renditions) {
+      const tier = spec.ladder.find((t) => t.name === rendition);
+      if (tier === undefined)
+        return failure("input", `rendition ${rendition} is not a tier of the job's profile`);
+      const profile = { ...encodeProfileOf(spec, tier), ...subtitleExtras };
+      const choice = encoderChoiceFor(job, profile, capabilities, deps.machine);
+      if (choice._tag === "NoProvenEncoder") return failure("transient", choice.message);
+      try {
+        plans.push(await encoder.plan(profile, info, range, choice.encoders, task.chunk ?? undefined));
+      } catch (error) {
+        return failure("input", `cannot plan the ${rendition} encode: ${(error as Error).message}`);
+      }
+    }
+    const outcome = encoder.encodeLadder
+      ? await encoder.encodeLadder(plans, options)
+      : await encodeOneByOne((plan, opts) => encoder.encode(plan, opts), plans, options);
+    if (outcome._tag === "EncodeFailed") return outcome;
+    const files: TaskFile[] = [];
+    for (const [index, encoded] of outcome.outputs.entries()) {
+      const rendition = task.renditions[index]!;
+      const notice = fallbackNotice(encoded);
+      if (notice)
+        log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId} ${rendition}: ${notice}`);
+      const stored = await storeOutput(ids, encoded);
+      if (stored._tag === "EncodeFailed") return stored;
+      const extension = /\.[a-z0-9]+$/i.exec(stored.ref.key)?.[0] ?? ".mp4";
+      files.push({
+        name: `${rendition}${extension}`,
+        type: "rendition",
+        key: stored.ref.key,
+        sizeBytes: stored.sizeBytes,
+        checksum: stored.checksum,
+        rendition,
+      });
+    }
+    const [first] = files;
+    if (first === undefined) return failure("transient", "the encoder made no rendition");
+    return {
+      _tag: "StoredFiles",
+      outputKey: first.key,
+      sizeBytes: first.sizeBytes,
+      checksum: first.checksum,
+      durationSec: outcome.outputs[0]!.durationSec,
+      files,
+    };
+  }
+
+  const consumeLane = async (lane: WorkLane) => {
     while (!stopping.signal.aborted) {
       // drained: finish nothing new; wait for an undrain (or the stop) before asking the queue again
       await drain.untilUndrained(stopping.signal);
@@ -556,6 +681,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       try {
         const consumeOptions = {
           signal: AbortSignal.any([stopping.signal, drain.drainedSignal()]),
+          lane,
           ...(deps.ackWaitMs === undefined ? {} : { ackWaitMs: deps.ackWaitMs }),
         };
         for await (const message of queue.consume(consumeOptions)) {
@@ -563,23 +689,24 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
             message.nak(0); // drained while this one was on its way: another worker takes it
             break;
           }
-          await handleMessage(message);
+          await handleMessage(message, lane);
           if (stopping.signal.aborted || drain.draining()) break;
         }
       } catch (error) {
         if (stopping.signal.aborted) break;
         if (drain.draining()) continue;
-        log("error", `worker ${workerId}: the work queue failed: ${(error as Error).message}`);
+        log("error", `worker ${workerId}: the work queue (${lane} lane) failed: ${(error as Error).message}`);
       }
       await sleepUnlessAborted(1_000, stopping.signal);
     }
-  })();
+  };
+  const loop = Promise.all(workerLanes(deps).map(consumeLane));
 
   return {
     workerId,
-    current: () => current,
+    current: () => running.get("main") ?? running.get("light") ?? null,
     async stop() {
-      if (stopping.signal.aborted) return loop;
+      if (stopping.signal.aborted) return void (await loop);
       stopping.abort();
       await loop;
       heartbeats.stop();

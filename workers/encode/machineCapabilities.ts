@@ -11,7 +11,8 @@ export type MachineCapabilities = Pick<
 export const machineCapabilities = (
   gpus: NonNullable<WorkerCapabilities["gpus"]>,
   version: string,
-  maxParallelTasks = 1,
+  /** One encode, and one piece of light work (audio, thumbnails, a stitch, a package) beside it. */
+  maxParallelTasks = 2,
 ): MachineCapabilities => ({
   cpuCores: availableParallelism(),
   memoryBytes: totalmem(),

@@ -3,7 +3,7 @@
 // and its subtitles). Each runs in the attempt's scratch folder through the encoder plugin's media outputs,
 // then every file goes into the job storage under `work/<job>/<task>/<attempt>/`, checked as it is stored.
 import { join } from "node:path";
-import { jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import { hlsKeyObject, hlsKeyUri, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { Job, TaskState } from "../../domain/job/jobState.ts";
 import type { EncodeFailed, EncodeProgress } from "../../plugins/sdk/encoderPlugin.ts";
 import { getToLocalFile } from "../../plugins/sdk/getToLocalFile.ts";
@@ -237,11 +237,30 @@ export async function runPackageTask(
   const renditions = [];
   for (const part of parts.filter((other) => other.kind === "video" || other.kind === "stitch")) {
     if (part.outputKey === null) return failed("input", `rendition task ${part.sequenceIndex} has no output`);
-    const name = part.rendition ?? "main";
-    const path = await fetchChecked(deps, input, part.outputKey, part, join(inputs, `${name}.mp4`));
-    if (typeof path !== "string") return path;
-    const codec = input.spec.ladder.find((t) => t.name === name)?.codec ?? input.spec.video.codec;
-    renditions.push({ name, path, codec });
+    // a task of several tiers lists each tier's file; any other holds one rendition as its output
+    const made =
+      part.renditions.length > 0
+        ? part.files.filter((file) => file.rendition !== undefined)
+        : [
+            {
+              rendition: part.rendition ?? "main",
+              key: part.outputKey,
+              sizeBytes: part.sizeBytes,
+              checksum: part.checksum,
+            },
+          ];
+    if (made.length < part.renditions.length)
+      return failed(
+        "input",
+        `rendition task ${part.sequenceIndex} recorded ${made.length} of its ${part.renditions.length} renditions`,
+      );
+    for (const file of made) {
+      const name = file.rendition ?? "main";
+      const path = await fetchChecked(deps, input, file.key, file, join(inputs, `${name}.mp4`));
+      if (typeof path !== "string") return path;
+      const codec = input.spec.ladder.find((t) => t.name === name)?.codec ?? input.spec.video.codec;
+      renditions.push({ name, path, codec });
+    }
   }
   input.onProgress(tick(10));
   const audioTask = parts.find((other) => other.kind === "audio");
@@ -273,6 +292,8 @@ export async function runPackageTask(
       forced: false,
     });
   }
+  const encryption = packaging.encryption === "aes-128" ? await readHlsKey(deps, input) : null;
+  if (encryption !== null && "_tag" in encryption) return encryption;
   input.onProgress(tick(20));
   const outputDir = join(input.workDir, "package");
   const packaged = await deps.media.packageLadder({
@@ -282,7 +303,7 @@ export async function runPackageTask(
     segmentSec: packaging.segmentSec,
     hls: packaging.hls,
     dash: packaging.dash && packaging.encryption === "none",
-    encryption: null,
+    encryption,
     outputDir,
     signal: input.signal,
   });
@@ -305,4 +326,29 @@ export async function runPackageTask(
   ];
   const all = packaged.files.map((file) => file.path);
   return storeAll(deps, input, outputDir, all, listed, input.task.endTimeSec);
+}
+
+/**
+ * The job's AES-128 key and IV as the kernel stored them when it planned the package, and the URI players
+ * ask the kernel for the key at; the key never leaves this function but into the packager.
+ */
+async function readHlsKey(
+  deps: MediaTaskDeps,
+  input: MediaTaskInput,
+): Promise<{ keyUri: string; keyHex: string; ivHex: string } | MediaTaskFailed> {
+  const jobId = input.job.jobId;
+  const got = await deps.jobs.get({ key: hlsKeyObject(jobId) });
+  if (isStorageFailure(got)) {
+    const gone = got.reason === "not_found";
+    return failed(gone ? "input" : "transient", `the job's HLS key: ${got.message} ${got.hint}`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of got.body) chunks.push(Buffer.from(chunk as Uint8Array));
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length !== 32) return failed("input", "the job's HLS key is not 16 bytes of key and 16 of IV");
+  return {
+    keyUri: hlsKeyUri(jobId),
+    keyHex: bytes.subarray(0, 16).toString("hex"),
+    ivHex: bytes.subarray(16).toString("hex"),
+  };
 }

@@ -15,6 +15,7 @@ function chunk(sequenceIndex: number, firstFrame: number, edgeSsim: ChunkEdgeSsi
     chunk: { seekSec: 0, firstFrame, frameCount: 1800, gridStartSec: firstFrame / 30, durationSec: 60 },
     stitch: null,
     rendition: null,
+    renditions: [],
     dependsOn: [],
     files: [],
     folder: null,

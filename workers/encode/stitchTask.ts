@@ -120,6 +120,7 @@ export async function runStitchTask(
       target,
       seamFrames: seamFramesOf(chunks),
       audioSampleRate: audio === null ? null : (input.profile.audio?.sampleRate ?? null),
+      ...(input.profile.keepSubtitles === undefined ? {} : { keepSubtitles: input.profile.keepSubtitles }),
     },
     signal,
   );

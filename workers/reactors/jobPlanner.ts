@@ -9,27 +9,38 @@ import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { JobCommands } from "../../domain/ports/jobCommands.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import { encodeProfileOf } from "../../plugins/sdk/encodeProfileOf.ts";
-import type { EncodeProfile, EncoderPlugin, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type {
+  AudioSourceInfo,
+  EncodeProfile,
+  EncoderPlugin,
+  SourceInfo,
+} from "../../plugins/sdk/encoderPlugin.ts";
 import type { SourceStorage } from "../../plugins/sdk/mediaStorage.ts";
 import { encoderInputOf, resolveSource } from "../../plugins/sdk/sources/resolveSource.ts";
 import type { RemoteSourceOptions } from "../../plugins/sdk/sources/ssrfGuard.ts";
+import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import type { PlannedTask, SourceMetadata } from "../../schemas/events/jobEvents.ts";
 import { parseStoredEvent } from "../../schemas/events/parseStoredEvent.ts";
 import { jobStream } from "../../schemas/events/streamNames.ts";
 import { contextOfEvent } from "../reactionContext.ts";
 import { taskIdOf } from "../taskIdOf.ts";
 import { silentLog, type WorkerLog } from "../workerLog.ts";
+import { ensureHlsKey } from "./ensureHlsKey.ts";
 import { failJobOfEvent } from "./failJobOfEvent.ts";
+import { planAudioOnlyTasks } from "./planAudioOnlyTasks.ts";
 import { needsGraphPlan, planLadderTasks } from "./planLadderTasks.ts";
 import { planSplitTasks, type SplitTaskDeps } from "./planSplitTasks.ts";
 
 export interface JobPlannerDeps extends Omit<SplitTaskDeps, "encoder"> {
   jobs: JobCommands;
-  encoder: Pick<EncoderPlugin, "probe" | "split" | "outputs">;
+  encoder: Pick<EncoderPlugin, "probe" | "split" | "outputs" | "audioOnly">;
   /** The profiles jobs name: their split bounds and attempts. Without them every job is one task. */
   profiles?: Readonly<Record<string, EncodeProfile>>;
-  /** Reads fs:// and s3:// sources through the storage provider of their scheme. */
-  storage: SourceStorage;
+  /**
+   * Reads fs:// and s3:// sources through the storage provider of their scheme; the job storage keeps
+   * the HLS AES-128 key of a job whose package is encrypted.
+   */
+  storage: SourceStorage & { readonly jobs?: StorageProvider };
   remoteSources?: RemoteSourceOptions;
   log?: WorkerLog;
 }
@@ -93,16 +104,28 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     }
     // Playlists and lists that name other files are refused by the encoder itself, before it opens any.
     const probed = await deps.encoder.probe(encoderInputOf(source));
-    if (probed._tag === "ProbeFailure") {
+    // A podcast or music: encoded to audio outputs by an encoder that can, else refused as before.
+    const audioOnly =
+      probed._tag === "ProbeFailure" && probed.reason === "no_video" && deps.encoder.audioOnly !== undefined
+        ? await deps.encoder.audioOnly.probe(encoderInputOf(source))
+        : null;
+    if (audioOnly?._tag === "ProbeFailure" && audioOnly.reason === "probe_error")
+      throw new ProbeUnavailable(`job ${jobId}: ${audioOnly.message}`);
+    if (audioOnly?._tag === "AudioSourceInfo") {
+      const storedSize = source._tag === "StoredSource" ? source.sizeBytes : null;
+      probe = await execute({ type: "RecordProbe", data: audioSourceMetadataOf(audioOnly, storedSize) });
+      if (probe === null) return;
+    } else if (probed._tag === "ProbeFailure") {
       if (probed.reason === "probe_error") throw new ProbeUnavailable(`job ${jobId}: ${probed.message}`);
       const code = UNREACHABLE_REASONS.has(probed.reason) ? "WE-JOB-002" : "WE-JOB-007";
       await execute({ type: "FailProbe", data: { message: probed.message, code } });
       return;
+    } else {
+      info = probed;
+      const storedSize = source._tag === "StoredSource" ? source.sizeBytes : null;
+      probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(probed, storedSize) });
+      if (probe === null) return;
     }
-    info = probed;
-    const storedSize = source._tag === "StoredSource" ? source.sizeBytes : null;
-    probe = await execute({ type: "RecordProbe", data: sourceMetadataOf(probed, storedSize) });
-    if (probe === null) return;
   }
   // The profile as the job recorded it when submitted; jobs from before stored profiles name a built-in.
   const spec = state.profile;
@@ -117,7 +140,14 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     { taskId: taskIdOf(jobId, 0), sequenceIndex: 0, startTimeSec: 0, endTimeSec: probe.durationSec },
   ];
   let tasks: PlannedTask[] = whole;
-  if (spec !== undefined && needsGraphPlan(spec)) {
+  if (probe.video === null) {
+    const planned = planAudioOnlyTasks(jobId, spec ?? profileSpecOf(profile), probe.durationSec);
+    if (!Array.isArray(planned)) {
+      await execute({ type: "FailJob", data: { code: "WE-JOB-007", message: planned.message } });
+      return;
+    }
+    tasks = planned;
+  } else if (spec !== undefined && needsGraphPlan(spec)) {
     info ??= await probeAgain(deps, sourceUrl);
     const media = deps.encoder.outputs;
     const graph =
@@ -167,6 +197,14 @@ export async function planSubmittedJob(deps: JobPlannerDeps, event: RecordedEven
     if (Array.isArray(split)) tasks = split;
     else if (split !== null) log("info", `job ${jobId} runs as one task: ${split.reason}`);
   }
+  if (spec?.packaging?.encryption === "aes-128" && tasks.some((task) => task.kind === "package")) {
+    // The key exists before any package task can run.
+    if (deps.storage.jobs === undefined)
+      throw new Error(`job ${jobId}: no job storage to keep its HLS key in`);
+    const failed = await ensureHlsKey(deps.storage.jobs, jobId);
+    if (failed !== null)
+      throw new SourceStorageUnavailable(`job ${jobId}: its HLS key: ${failed.message} ${failed.hint}`);
+  }
   await execute({
     type: "PlanJob",
     data: { tasks, ...(maxAttempts === undefined ? {} : { maxAttempts }) },
@@ -178,6 +216,25 @@ async function probeAgain(deps: JobPlannerDeps, sourceUrl: string): Promise<Sour
   if (source._tag !== "StoredSource" && source._tag !== "RemoteSource") return null;
   const probed = await deps.encoder.probe(encoderInputOf(source));
   return probed._tag === "SourceInfo" ? probed : null;
+}
+
+/** What a built-in profile without a stored spec says of audio and packaging (it packages nothing). */
+const profileSpecOf = (profile: EncodeProfile | undefined) =>
+  profile === undefined ? undefined : { audio: profile.audio, packaging: null };
+
+/** What the job records of an audio-only source: no video, its first track's audio. */
+export function audioSourceMetadataOf(info: AudioSourceInfo, storedSize: number | null): SourceMetadata {
+  const first = info.tracks[0];
+  return {
+    durationSec: info.durationSec,
+    format: info.formatName || "unknown",
+    sizeBytes: storedSize ?? 0,
+    video: null,
+    audio:
+      first?.channels !== undefined && first.sampleRate !== undefined
+        ? { codec: first.codec, channels: first.channels, sampleRate: first.sampleRate }
+        : null,
+  };
 }
 
 const frameRateValue = (rational: string): number | null => {

@@ -116,6 +116,49 @@ describe("job planner", () => {
     expect((await eventsOf(missing.jobId))[1]?.data.message).toMatch(/does not exist.*upload the file first/);
   });
 
+  it("plans an audio-only source as its audio alone, and fails it as WE-JOB-007 with an encoder that cannot", async () => {
+    encoder.probeAnswer = () => ({ _tag: "ProbeFailure", reason: "no_video", message: "no video stream" });
+    const refused = await submit("fs://clip.mp4");
+    await planSubmittedJob(plannerDeps, refused.submitted);
+    const failed = await eventsOf(refused.jobId);
+    expect(failed.map((e) => e.type)).toEqual(["JobSubmitted", "JobFailed"]);
+    expect(failed[1]?.data.code).toBe("WE-JOB-007");
+
+    const track = { index: 0, codec: "mp3", language: null, title: null, isDefault: true, durationSec: 20 };
+    const audioOnly: NonNullable<JobPlannerDeps["encoder"]["audioOnly"]> = {
+      probe: async (input) => ({
+        _tag: "AudioSourceInfo",
+        input,
+        durationSec: 20,
+        formatName: "mp3",
+        tracks: [{ ...track, channels: 2, sampleRate: 44_100 }],
+      }),
+      plan: () => null,
+      encode: async () => {
+        throw new Error("the planner never encodes");
+      },
+    };
+    const { jobId, submitted } = await submit("fs://clip.mp4");
+    await planSubmittedJob({ ...plannerDeps, encoder: { ...encoder, audioOnly } }, submitted);
+    const events = await eventsOf(jobId);
+    expect(events.map((e) => e.type)).toEqual([
+      "JobSubmitted",
+      "JobSourceProbed",
+      "JobPlanned",
+      "TaskScheduled",
+    ]);
+    expect(events[1]?.data).toEqual({
+      durationSec: 20,
+      format: "mp3",
+      sizeBytes: 10,
+      video: null,
+      audio: { codec: "mp3", channels: 2, sampleRate: 44_100 },
+    });
+    expect(events[2]?.data).toMatchObject({
+      tasks: [{ taskId: taskIdOf(jobId, 0), kind: "audio", startTimeSec: 0, endTimeSec: 20, dependsOn: [] }],
+    });
+  });
+
   it("refuses a source leading out of the media root or a scheme it does not fetch", async () => {
     const outside = await mkdtemp(join(tmpdir(), "job-planner-outside-"));
     await writeFile(join(outside, "secret.mp4"), "x");

@@ -7,6 +7,7 @@ import { balanceSegments } from "../../domain/job/balanceSegments.ts";
 import { chunkCount } from "../../domain/job/chunkCount.ts";
 import { defaultSegmentBounds, planSegments } from "../../domain/job/planSegments.ts";
 import type { EncodeProfile, SourceFrames, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
+import type { ChunkTiming } from "../../plugins/sdk/splitEncoding.ts";
 import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
 import type { LadderTier, ProfileSpec } from "../../schemas/profiles/profileSpec.ts";
 import { taskIdOf } from "../taskIdOf.ts";
@@ -19,13 +20,15 @@ export interface LadderTaskDeps extends SplitTaskDeps {
   subtitleTrackCount?(input: string): Promise<number>;
 }
 
-/** Whether a profile needs more than today's one file: a ladder, a package, thumbnails or subtitle files. */
+/**
+ * Whether a profile needs more than today's one file: a ladder, a package, thumbnails or subtitle files.
+ * Subtitles burnt in or passed through live inside the video's own file.
+ */
 export const needsGraphPlan = (spec: ProfileSpec): boolean =>
   spec.ladder.some((tier) => tier.enabled) ||
   spec.packaging !== null ||
   spec.thumbnails !== null ||
-  spec.subtitles === "extract" ||
-  spec.subtitles === "passthrough";
+  spec.subtitles === "extract";
 
 /** The source's frame as shown, after rotation and sample aspect ratio. */
 export function displaySize(source: SourceInfo): { width: number; height: number } {
@@ -68,29 +71,48 @@ export async function planLadderTasks(
 
   const audioId =
     source.audio !== null && spec.audio !== null ? add({ ...whole, kind: "audio", dependsOn: [] }) : null;
+  // Extracted to files; or, kept as they are, carried by the package as WebVTT (its container has no
+  // other way): passthrough without a package keeps them in each progressive file instead.
   const subtitleTracks =
-    spec.subtitles === "extract" || spec.subtitles === "passthrough"
+    spec.subtitles === "extract" || (spec.subtitles === "passthrough" && packaged)
       ? ((await deps.subtitleTrackCount?.(source.input)) ?? 0)
       : 0;
   const subtitlesId = subtitleTracks > 0 ? add({ ...whole, kind: "subtitles", dependsOn: [] }) : null;
   if (spec.thumbnails !== null) add({ ...whole, kind: "thumbnails", dependsOn: [] });
 
+  const splitUp =
+    chunkCount(healthy, 2) >= 2 && frames.endSec >= 2 * bounds.minSec
+      ? planSegments(
+          {
+            durationSec: frames.endSec,
+            frameTimesSec: frames.frameTimesSec,
+            keyframeTimesSec: frames.keyframeTimesSec,
+          },
+          balanceSegments(bounds, frames.endSec, healthy),
+        )
+      : null;
+  const segments =
+    Array.isArray(splitUp) && splitUp.length >= 2 ? splitUp : [{ startSec: 0, endSec: frames.endSec }];
+  const plans = renditions.map((rendition) => split.planSplit(rendition.profile, source, frames, segments));
+
   const renditionOutputs: string[] = [];
-  for (const rendition of renditions) {
-    const splitUp =
-      chunkCount(healthy, 2) >= 2 && frames.endSec >= 2 * bounds.minSec
-        ? planSegments(
-            {
-              durationSec: frames.endSec,
-              frameTimesSec: frames.frameTimesSec,
-              keyframeTimesSec: frames.keyframeTimesSec,
-            },
-            balanceSegments(bounds, frames.endSec, healthy),
-          )
-        : null;
-    const segments =
-      Array.isArray(splitUp) && splitUp.length >= 2 ? splitUp : [{ startSec: 0, endSec: frames.endSec }];
-    const plan = split.planSplit(rendition.profile, source, frames, segments);
+  // Unsplit tiers of a package cut the same way are made by one task from one decode of the source, as
+  // a one-command ladder does: decoding a 1080p source once instead of once a tier. (Split tiers stay
+  // apart: their chunks spread over the workers.)
+  const names = renditions.flatMap((rendition) => (rendition.name === undefined ? [] : [rendition.name]));
+  const timing = plans[0]?.chunks[0];
+  const together =
+    packaged &&
+    segments.length === 1 &&
+    names.length >= 2 &&
+    plans.every((plan) => sameTiming(plan.chunks[0], timing));
+  if (together && timing !== undefined) {
+    renditionOutputs.push(
+      add({ ...whole, kind: "video", renditions: names, chunk: { ...timing }, dependsOn: [] }),
+    );
+  }
+  for (const [index, rendition] of together ? [] : renditions.entries()) {
+    const plan = plans[index]!;
     const named = rendition.name === undefined ? {} : { rendition: rendition.name };
     const chunkIds = segments.map((segment, index) =>
       add({
@@ -131,6 +153,15 @@ export async function planLadderTasks(
   }
   return tasks;
 }
+
+const sameTiming = (a: ChunkTiming | undefined, b: ChunkTiming | undefined): boolean =>
+  a !== undefined &&
+  b !== undefined &&
+  a.seekSec === b.seekSec &&
+  a.firstFrame === b.firstFrame &&
+  a.frameCount === b.frameCount &&
+  a.gridStartSec === b.gridStartSec &&
+  a.durationSec === b.durationSec;
 
 function truncation(frames: SourceFrames, source: SourceInfo): SourceTruncated | null {
   const declared = frames.declaredFrameCount;

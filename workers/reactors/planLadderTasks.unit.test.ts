@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { builtInProfiles } from "../../plugins/encoder-ffmpeg/builtInProfiles.ts";
 import type { EncodeProfile, SourceFrames, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
 import type { SplitEncoding } from "../../plugins/sdk/splitEncoding.ts";
-import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
+import { type PlannedTask, plannedTaskSchema } from "../../schemas/events/jobEvents.ts";
 import type { LadderTier, ProfileSpec } from "../../schemas/profiles/profileSpec.ts";
 import { sourceInfoFixture } from "../../test/support/createFakeEncoder.ts";
 import { displaySize, needsGraphPlan, planLadderTasks } from "./planLadderTasks.ts";
@@ -108,28 +108,43 @@ const plan = async (spec: ProfileSpec, workers: number, seconds: number, subtitl
 const byId = (tasks: PlannedTask[], id: string) => tasks.find((t) => t.taskId === id)!;
 
 describe("planLadderTasks", () => {
-  it("plans one worker's ladder: audio, subtitles, thumbnails, one video task per rendition that fits, the package last", async () => {
+  it("plans one worker's ladder: audio, subtitles, thumbnails, one video task making every rendition that fits from one decode, the package last", async () => {
     const tasks = await plan(abr, 1, 60);
-    expect(tasks.map((t) => [t.kind, t.rendition])).toEqual([
-      ["audio", undefined],
-      ["subtitles", undefined],
-      ["thumbnails", undefined],
-      ["video", "720p"],
-      ["video", "480p"],
-      ["package", undefined],
+    expect(tasks.map((t) => [t.kind, t.rendition, t.renditions])).toEqual([
+      ["audio", undefined, undefined],
+      ["subtitles", undefined, undefined],
+      ["thumbnails", undefined, undefined],
+      ["video", undefined, ["720p", "480p"]],
+      ["package", undefined, undefined],
     ]);
     const pkg = tasks.at(-1)!;
-    expect(pkg.dependsOn?.map((id) => byId(tasks, id).kind).sort()).toEqual([
-      "audio",
-      "subtitles",
-      "video",
-      "video",
-    ]);
+    expect(pkg.dependsOn?.map((id) => byId(tasks, id).kind).sort()).toEqual(["audio", "subtitles", "video"]);
     expect(
       tasks.every((t) => (t.dependsOn ?? []).every((id) => byId(tasks, id).sequenceIndex < t.sequenceIndex)),
     ).toBe(true);
-    // every rendition is cut frame-exactly, so it holds video only and lies on the same grid as the others
-    expect(tasks.filter((t) => t.kind === "video").every((t) => t.chunk !== undefined)).toBe(true);
+    // cut frame-exactly over the whole source, so every rendition holds video only on the same grid
+    const video = tasks.find((t) => t.kind === "video")!;
+    expect(video.chunk).toMatchObject({ seekSec: 0, firstFrame: 0, frameCount: null });
+    expect([video.startTimeSec, video.endTimeSec]).toEqual([0, 60]);
+    expect(plannedTaskSchema.safeParse(video).success).toBe(true);
+  });
+
+  it("refuses a task of several renditions that also names one, or names one twice", () => {
+    const task = {
+      taskId: "9a4c3a5e-54f4-4c4e-9b35-0d4f3f9d8a11",
+      sequenceIndex: 0,
+      startTimeSec: 0,
+      endTimeSec: 1,
+      kind: "video" as const,
+    };
+    expect(plannedTaskSchema.safeParse({ ...task, renditions: ["720p", "480p"] }).success).toBe(true);
+    expect(plannedTaskSchema.safeParse({ ...task, renditions: ["720p", "720p"] }).success).toBe(false);
+    expect(
+      plannedTaskSchema.safeParse({ ...task, rendition: "720p", renditions: ["720p", "480p"] }).success,
+    ).toBe(false);
+    expect(
+      plannedTaskSchema.safeParse({ ...task, kind: "stitch", renditions: ["720p", "480p"] }).success,
+    ).toBe(false);
   });
 
   it("splits each rendition across several workers and stitches it before the package", async () => {

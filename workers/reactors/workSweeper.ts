@@ -1,7 +1,7 @@
 // Removes what a job leaves in storage once nobody needs it: its work folder (every attempt's output)
-// when it is cancelled or deleted, and its published outputs when it is deleted. A completed job's work
+// when it is cancelled or deleted, and its published outputs and keys when it is deleted. A completed job's work
 // folder goes when its output is published; a failed job's is kept for a while (failedWorkSweeper.ts).
-import { isJobId, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
+import { isJobId, jobKeysFolder, jobOutputsFolder, jobWorkFolder } from "../../domain/job/jobFileKeys.ts";
 import type { RecordedEvent } from "../../domain/ports/eventStore.ts";
 import type { ReactorDefinition } from "../../domain/ports/reactor.ts";
 import { deletePrefix } from "../../plugins/sdk/deletePrefix.ts";
@@ -28,7 +28,9 @@ export async function sweepWork(deps: WorkSweeperDeps, event: RecordedEvent): Pr
   // the folder names come from the stream id: only ever a job id, never a path
   if (!isJobId(jobId)) return;
   const deleted = event.type === "JobDeleted";
-  const folders = deleted ? [jobWorkFolder(jobId), jobOutputsFolder(jobId)] : [jobWorkFolder(jobId)];
+  const folders = deleted
+    ? [jobWorkFolder(jobId), jobOutputsFolder(jobId), jobKeysFolder(jobId)]
+    : [jobWorkFolder(jobId)];
   for (const folder of folders) {
     const swept = await deletePrefix(deps.storage.jobs, folder);
     // the runner tries the event again: a job's files are never left behind for good

@@ -239,6 +239,21 @@ export function ProfileEditor({ id, onIdChange, document, onChange, issues }: Pr
                 number("packaging.segment_sec", t("profiles.segmentSec"), packaging.segment_sec, (n) =>
                   onChange({ ...document, packaging: { ...packaging, segment_sec: n } }),
                 )}
+              {packaging?.hls && (
+                <label className="flex items-center gap-2">
+                  <input
+                    type="checkbox"
+                    checked={packaging.encryption === "aes-128"}
+                    onChange={(event) =>
+                      onChange({
+                        ...document,
+                        packaging: { ...packaging, encryption: event.target.checked ? "aes-128" : "none" },
+                      })
+                    }
+                  />
+                  {t("profiles.encryption")}
+                </label>
+              )}
             </div>
             {(issues["packaging.hls"] ?? issues["packaging.encryption"]) && (
               <p role="alert" className="text-xs text-destructive">

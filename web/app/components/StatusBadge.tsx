@@ -14,10 +14,13 @@ const TONES: Record<string, BadgeTone> = {
   failed: "danger",
   cancelled: "warning",
   draining: "warning",
+  degraded: "warning",
   offline: "neutral",
   stopped: "neutral",
   lost: "danger",
   quarantined: "danger",
+  streaming: "success",
+  error: "danger",
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -15,6 +15,30 @@ export type {
 export type { JobStatsResponse as JobStats } from "../../../schemas/api/jobStatsResponses.ts";
 export type { ProfileDocument } from "../../../schemas/api/profileDocument.ts";
 export type { ProfileDetail, ProfileWrittenResponse } from "../../../schemas/api/profileResponses.ts";
+export type {
+  CreateRestreamRequest,
+  RestreamDestinationRequest,
+  UpdateRestreamRequest,
+} from "../../../schemas/api/restreamRequests.ts";
+export type {
+  ListRestreamsResponse as RestreamList,
+  RestreamDestinationView,
+  RestreamDetail,
+  RestreamSummary,
+  RestreamWrittenResponse,
+} from "../../../schemas/api/restreamResponses.ts";
+export type { CreateStreamRequest, UpdateStreamRequest } from "../../../schemas/api/streamRequests.ts";
+export type {
+  IngestUrls,
+  ListStreamsResponse as StreamList,
+  StreamDetail,
+  StreamKeyResponse,
+  StreamSession,
+  StreamStatsResponse as StreamStats,
+  StreamSummary,
+  TelemetryFrame,
+  TelemetrySample,
+} from "../../../schemas/api/streamResponses.ts";
 export type { TokenResponse as TokenSummary } from "../../../schemas/api/tokenResponses.ts";
 export type {
   ListWorkersResponse as WorkerList,

@@ -3,6 +3,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { apiFetch } from "./apiFetch.ts";
+import type { StreamStats, TelemetryFrame } from "./apiTypes.ts";
+import { noteFeedPosition } from "./feedPosition.ts";
+import { applyTelemetryFrame } from "./liveTelemetry.ts";
 
 const RECONNECT_MS = 2_000;
 
@@ -18,7 +21,8 @@ export function useEventFeed(enabled: boolean): boolean {
     let refresh: ReturnType<typeof setTimeout> | undefined;
 
     // many events arrive in bursts: refetch the affected lists once per burst
-    const refetchSoon = () => {
+    const refetchSoon = (message: MessageEvent<string>) => {
+      noteFeedPosition(message.data);
       if (refresh) return;
       refresh = setTimeout(() => {
         refresh = undefined;
@@ -27,6 +31,10 @@ export function useEventFeed(enabled: boolean): boolean {
         void client.invalidateQueries({ queryKey: ["job-events"] });
         void client.invalidateQueries({ queryKey: ["workers"] });
         void client.invalidateQueries({ queryKey: ["errors"] });
+        void client.invalidateQueries({ queryKey: ["streams"] });
+        void client.invalidateQueries({ queryKey: ["stream"] });
+        void client.invalidateQueries({ queryKey: ["restreams"] });
+        void client.invalidateQueries({ queryKey: ["restream"] });
       }, 250);
     };
 
@@ -40,6 +48,19 @@ export function useEventFeed(enabled: boolean): boolean {
       void client.invalidateQueries({ queryKey: ["job"] });
     };
 
+    // a telemetry frame moves an open studio's figures and charts on at once, without a request
+    const onTelemetry = (message: MessageEvent<string>) => {
+      let frame: TelemetryFrame;
+      try {
+        frame = JSON.parse(message.data) as TelemetryFrame;
+      } catch {
+        return;
+      }
+      client.setQueryData<StreamStats>(["stream", frame.stream_id, "stats"], (stats) =>
+        stats ? applyTelemetryFrame(stats, frame) : stats,
+      );
+    };
+
     const open = async () => {
       try {
         const { ticket } = await apiFetch<{ ticket: string }>("/v1/events/ticket", { method: "POST" });
@@ -48,6 +69,7 @@ export function useEventFeed(enabled: boolean): boolean {
         source.onopen = () => setConnected(true);
         source.onmessage = refetchSoon;
         source.addEventListener("progress", onProgress);
+        source.addEventListener("telemetry", onTelemetry);
         for (const type of FEED_TYPES) source.addEventListener(type, refetchSoon);
         source.onerror = () => {
           // a ticket is good for one connection: take a fresh one rather than let the browser retry
@@ -98,4 +120,21 @@ const FEED_TYPES = [
   "WorkerUnquarantined",
   "ErrorReported",
   "ErrorResolved",
+  "StreamCreated",
+  "StreamUpdated",
+  "StreamKeyRotated",
+  "StreamStarted",
+  "StreamInterrupted",
+  "StreamResumed",
+  "StreamEndRequested",
+  "StreamEnded",
+  "RecordingReady",
+  "StreamArchiveJobCreated",
+  "StreamDeleted",
+  "RestreamCreated",
+  "RestreamUpdated",
+  "RestreamDeleted",
+  "RestreamStarted",
+  "RestreamStopped",
+  "RestreamDestinationStateChanged",
 ];

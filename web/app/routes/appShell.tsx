@@ -9,6 +9,8 @@ import {
   ListVideo,
   LogOut,
   Plus,
+  Radio,
+  Share2,
   SlidersHorizontal,
 } from "lucide-react";
 import { useEffect } from "react";
@@ -48,6 +50,8 @@ export default function AppShell() {
     { to: "/dashboard", label: t("nav.dashboard"), icon: LayoutDashboard, show: true },
     { to: "/jobs", label: t("nav.jobs"), icon: ListVideo, show: true },
     { to: "/jobs/new", label: t("nav.newJob"), icon: Plus, show: can(session.data, "operator") },
+    { to: "/streams", label: t("nav.streams"), icon: Radio, show: true },
+    { to: "/restreams", label: t("nav.restreams"), icon: Share2, show: true },
     { to: "/workers", label: t("nav.workers"), icon: Cpu, show: true },
     { to: "/files", label: t("nav.files"), icon: FolderOpen, show: can(session.data, "operator") },
     { to: "/settings/profiles", label: t("nav.profiles"), icon: SlidersHorizontal, show: true },

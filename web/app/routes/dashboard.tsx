@@ -3,6 +3,7 @@ import { Activity, CheckCircle2, Cpu, Layers, XCircle } from "lucide-react";
 import { type ComponentType, lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
+import { LiveNowCard } from "../components/LiveNowCard.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Card, CardContent, CardHeader, CardTitle } from "../components/ui/card.tsx";
@@ -11,6 +12,7 @@ import { Progress } from "../components/ui/progress.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { JobList, Readiness, WorkerList } from "../lib/apiTypes.ts";
+import { atFeedPosition } from "../lib/feedPosition.ts";
 import { useLocalePath } from "../lib/useLocalePath.ts";
 
 // recharts is most of this page's weight: it loads after the first render, beside the live figures
@@ -46,7 +48,7 @@ export default function Dashboard() {
   const workers = useQuery({ queryKey: ["workers"], queryFn: () => apiFetch<WorkerList>("/v1/workers") });
   const recent = useQuery({
     queryKey: ["jobs", "recent"],
-    queryFn: () => apiFetch<JobList>("/v1/jobs?limit=8"),
+    queryFn: () => apiFetch<JobList>(atFeedPosition("/v1/jobs?limit=8")),
   });
   const active = useJobCount(ACTIVE);
   const completed = useJobCount(["completed"]);
@@ -72,6 +74,7 @@ export default function Dashboard() {
       <Suspense fallback={<div className="mt-6 h-[19rem]" aria-hidden />}>
         <JobCharts />
       </Suspense>
+      <LiveNowCard />
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader>
@@ -118,7 +121,17 @@ export default function Dashboard() {
         <Card>
           <CardHeader>
             <CardTitle>{t("dashboard.health")}</CardTitle>
-            {ready.data && <StatusBadge status={ready.data.status === "ready" ? "online" : "failed"} />}
+            {ready.data && (
+              <StatusBadge
+                status={
+                  ready.data.status === "ready"
+                    ? "online"
+                    : ready.data.status === "degraded"
+                      ? "degraded"
+                      : "failed"
+                }
+              />
+            )}
           </CardHeader>
           <CardContent>
             <p className="mb-3 text-sm text-muted-foreground">
@@ -128,7 +141,12 @@ export default function Dashboard() {
               {Object.entries(ready.data?.checks ?? {}).map(([name, check]) => (
                 <li key={name} className="flex items-center justify-between">
                   <span className="flex items-center gap-2">
-                    <span className={cn("size-2 rounded-full", check.ok ? "bg-success" : "bg-destructive")} />
+                    <span
+                      className={cn(
+                        "size-2 rounded-full",
+                        !check.ok ? "bg-destructive" : check.degraded ? "bg-warning" : "bg-success",
+                      )}
+                    />
                     {name.replaceAll("_", " ")}
                   </span>
                   <span className="text-xs text-muted-foreground">{check.ok ? "OK" : "!"}</span>

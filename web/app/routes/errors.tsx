@@ -11,6 +11,7 @@ import { Card } from "../components/ui/card.tsx";
 import { Input, NativeSelect } from "../components/ui/input.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
+import { atFeedPosition } from "../lib/feedPosition.ts";
 import { can, useSession } from "../lib/useSession.ts";
 
 const SEVERITIES = ["warning", "error", "critical", "fatal"] as const;
@@ -45,7 +46,7 @@ export default function Errors() {
   }, [severity, source, resolved, search, offset]);
   const errors = useQuery({
     queryKey: ["errors", query],
-    queryFn: () => apiFetch<ListErrorsResponse>(`/v1/errors?${query}`),
+    queryFn: () => apiFetch<ListErrorsResponse>(atFeedPosition(`/v1/errors?${query}`)),
     placeholderData: keepPreviousData,
   });
   const resolve = useMutation({

@@ -15,6 +15,7 @@ import { Slider } from "../components/ui/slider.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { JobDetail as JobDetailView, JobOutput, LoggedEvent } from "../lib/apiTypes.ts";
+import { atFeedPosition } from "../lib/feedPosition.ts";
 import { formatBytes } from "../lib/formatBytes.ts";
 import { formatDuration } from "../lib/formatDuration.ts";
 import { replayJob } from "../lib/replayJob.ts";
@@ -25,11 +26,14 @@ export default function JobDetail() {
   const { id = "" } = useParams();
   const path = useLocalePath();
   const navigate = useNavigate();
-  const job = useQuery({ queryKey: ["job", id], queryFn: () => apiFetch<JobDetailView>(`/v1/jobs/${id}`) });
+  const job = useQuery({
+    queryKey: ["job", id],
+    queryFn: () => apiFetch<JobDetailView>(atFeedPosition(`/v1/jobs/${id}`)),
+  });
   const completed = job.data?.status === "completed";
   const outputs = useQuery({
     queryKey: ["job", id, "outputs"],
-    queryFn: () => apiFetch<{ outputs: JobOutput[] }>(`/v1/jobs/${id}/outputs`),
+    queryFn: () => apiFetch<{ outputs: JobOutput[] }>(atFeedPosition(`/v1/jobs/${id}/outputs`)),
     enabled: completed,
   });
 
@@ -126,7 +130,14 @@ export default function JobDetail() {
               {view.tasks.map((task) => (
                 <tr key={task.id} data-task-id={task.id} data-task-kind={task.kind}>
                   <TableCell>{task.sequence_index}</TableCell>
-                  <TableCell>{t(`job.kinds.${task.kind}`)}</TableCell>
+                  <TableCell>
+                    {t(`job.kinds.${task.kind}`)}
+                    {(task.renditions.length > 0 || task.rendition) && (
+                      <span className="ml-1 text-xs text-muted-foreground" data-testid="task-renditions">
+                        {(task.renditions.length > 0 ? task.renditions : [task.rendition]).join(" · ")}
+                      </span>
+                    )}
+                  </TableCell>
                   <TableCell className="tabular-nums">
                     {formatDuration(task.start_time_sec)}–{formatDuration(task.end_time_sec)}
                   </TableCell>
@@ -163,7 +174,17 @@ export default function JobDetail() {
           </Table>
           <AttemptLogs tasks={view.tasks} />
         </Card>
-        {view.stitch && <Seams stitch={view.stitch} />}
+        {/* a ladder's renditions are stitched each on its own: each shows its own seams */}
+        {view.tasks.some((task) => task.kind === "stitch" && task.rendition !== null && task.stitch !== null)
+          ? view.tasks.map(
+              (task) =>
+                task.kind === "stitch" &&
+                task.rendition !== null &&
+                task.stitch !== null && (
+                  <Seams key={task.id} stitch={task.stitch} rendition={task.rendition} />
+                ),
+            )
+          : view.stitch && <Seams stitch={view.stitch} />}
         <Timeline jobId={view.id} />
       </div>
     </>
@@ -177,13 +198,16 @@ export default function JobDetail() {
 const SEAM_DELTA_LIMIT = -0.005;
 
 /** A split job's stitch proof and each seam's SSIM against the job's mean: where a seam could show. */
-function Seams({ stitch }: { stitch: NonNullable<JobDetailView["stitch"]> }) {
+function Seams({ stitch, rendition }: { stitch: NonNullable<JobDetailView["stitch"]>; rendition?: string }) {
   const { t } = useTranslation();
   const visible = stitch.seams.filter((seam) => seam.delta < SEAM_DELTA_LIMIT).length;
   return (
-    <Card className="lg:col-span-3" data-testid="seams">
+    <Card className="lg:col-span-3" data-testid="seams" data-rendition={rendition}>
       <CardHeader>
-        <CardTitle>{t("job.seams")}</CardTitle>
+        <CardTitle>
+          {t("job.seams")}
+          {rendition === undefined ? "" : ` · ${rendition}`}
+        </CardTitle>
       </CardHeader>
       <CardContent className="space-y-3">
         <dl className="grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">

@@ -14,6 +14,7 @@ import { Progress } from "../components/ui/progress.tsx";
 import { Table, TableCell, TableHead } from "../components/ui/table.tsx";
 import { apiFetch } from "../lib/apiFetch.ts";
 import type { JobList } from "../lib/apiTypes.ts";
+import { atFeedPosition } from "../lib/feedPosition.ts";
 import { formatDuration } from "../lib/formatDuration.ts";
 import { sourceName } from "../lib/sourceName.ts";
 import { useLocalePath } from "../lib/useLocalePath.ts";
@@ -61,7 +62,7 @@ export default function Jobs() {
   }, [status, search, sourceType, fromDay, toDay, sort, offset]);
   const jobs = useQuery({
     queryKey: ["jobs", query],
-    queryFn: () => apiFetch<JobList>(`/v1/jobs?${query}`),
+    queryFn: () => apiFetch<JobList>(atFeedPosition(`/v1/jobs?${query}`)),
     placeholderData: keepPreviousData,
   });
   const update = (changes: Record<string, string>) => {
