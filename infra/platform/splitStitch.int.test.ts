@@ -308,7 +308,9 @@ describe("split & stitch across two workers", () => {
       "the job done",
       120_000,
     );
-    expect(done.body.status).toBe("completed");
+    expect(done.body.status, JSON.stringify({ error: done.body.error, tasks: done.body.tasks })).toBe(
+      "completed",
+    );
     expect(done.body.stitch?.frame_count).toBe(360);
     const events = await db.store.readStream(jobStream.name(jobId));
     const completed = events

@@ -191,6 +191,11 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     return result;
   };
 
+  const isRunningHere = (ids: TaskAttempt) =>
+    [...running.values()].some(
+      (r) => r.jobId === ids.jobId && r.taskId === ids.taskId && r.attempt === ids.attempt,
+    );
+
   async function handleMessage(message: WorkMessage, lane: WorkLane): Promise<void> {
     const parsed = taskMessageSchema.safeParse(message.payload);
     if (!parsed.success) {
@@ -203,6 +208,12 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       return;
     }
     const { job_id: jobId, task_id: taskId, attempt, correlation_id } = parsed.data;
+    if (isRunningHere({ jobId, taskId, attempt })) {
+      // the decider lets a worker start its own attempt again, so its other lane must not take a copy
+      log("info", `worker ${workerId}: job ${jobId} task ${taskId}: duplicate of an attempt it runs dropped`);
+      await message.ack();
+      return;
+    }
     const context = reactionContext({ id: message.id, correlationId: correlation_id }, actor);
     const heartbeat = setInterval(() => message.working(), heartbeatMs);
     running.set(lane, { jobId, taskId, attempt });

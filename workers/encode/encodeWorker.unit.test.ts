@@ -281,6 +281,26 @@ describe("encode worker", () => {
     expect(events.at(-1)).toMatchObject({ type: "TaskScheduled", data: { taskId, attempt: 2 } });
   });
 
+  it("runs an attempt once when a copy of its message comes on its other lane while it runs", async () => {
+    const { jobId, taskId } = await plannedJob();
+    const queue = createMemoryWorkQueue();
+    await dispatchAll(queue, jobId);
+    await startWorker(queue);
+    const encode = await encoder.nextEncode();
+    await queue.publish({
+      id: randomUUID(),
+      payload: { job_id: jobId, task_id: taskId, attempt: 1 },
+      lane: "light",
+    });
+    // the copy is acknowledged at once; only the running attempt's own message is still held
+    await waitFor("the copy dropped", async () => ((await queue.depth()) === 1 ? true : undefined), 2_000);
+    const second = Promise.race([encoder.nextEncode(), new Promise((r) => setTimeout(r, 300, null))]);
+    expect(await second).toBeNull();
+    await encode.succeed("bytes");
+    await eventOfType(jobId, "TaskCompleted");
+    expect((await typesOf(jobId)).filter((t) => t === "TaskStarted")).toHaveLength(1);
+  });
+
   it("drops messages of stale attempts and ended jobs without encoding", async () => {
     const { jobId, taskId } = await plannedJob();
     await executeJobCommand(deps(), jobId, { type: "CancelJob", data: { reason: "test" } }, context);
