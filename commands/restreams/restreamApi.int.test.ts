@@ -244,7 +244,7 @@ describe("restreams API", () => {
     const healthy = startRtmpReceiver(healthyPort!, join(dir, "skips-healthy.flv"));
     const slow = startRtmpReceiver(slowPort!, join(dir, "skips-slow.flv"));
     const proxy = await startStallingProxy(proxyPort!, slowPort!);
-    // about 20 Mb/s at the media's own pace: a destination that stops reading fills its buffers within seconds
+    // about 40 Mb/s at the media's own pace: a destination that stops reading fills its buffers within seconds
     const created = await api<RestreamWrittenResponse>("POST", "/v1/restreams", {
       ...fileRestream(healthy.url, { input_url: "fs://noisy.flv", simulate_live: true }),
       output_destinations: [

@@ -1,5 +1,5 @@
 // A slow destination never holds the others: a restream run with two RTMP destinations, one of them behind a
-// proxy that stops reading the platform's connection for 8 s. The input is 1280x720 at about 20 Mb/s, so
+// proxy that stops reading the platform's connection for 8 s. The input is 1280x720 at about 40 Mb/s, so
 // the socket buffers fill within seconds and the slow destination's queue overflows for real.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";

@@ -1,6 +1,6 @@
 // A destination that hangs is not left "live": a restream run with two real RTMP receivers, one of them
 // frozen (SIGSTOP) once both are live, so its connection stays open but nothing reads it. The input is
-// about 20 Mb/s, so the socket buffers in between fill within seconds and then take no byte more.
+// about 40 Mb/s, so the socket buffers in between fill within seconds and then take no byte more.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
