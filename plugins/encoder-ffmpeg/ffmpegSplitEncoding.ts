@@ -6,7 +6,7 @@ import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { type FfmpegConfig, runFfmpegAttempt } from "./encodeWithFfmpeg.ts";
 import { wholeEncodeFrameCount } from "./expectedStitch.ts";
 import { gopFrames, snapToKeyframeGrid } from "./keyframeGrid.ts";
-import { measureChunkEdgeSsim, measureSeamSsim } from "./measureSeamSsim.ts";
+import { measureChunkEdgeSsim, measureSeamSsim, sampleKeyframes } from "./measureSeamSsim.ts";
 import { softSubtitlesOf } from "./outputContainer.ts";
 import { planAudio } from "./planAudio.ts";
 import { planChunk } from "./planChunk.ts";
@@ -96,6 +96,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           frameCount: request.target.frameCount,
           seamsSec: request.seamFrames.map((frame) => frame / rationalValue(request.target.frameRate)),
           sourceVideoStartSec: request.target.videoStartSec,
+          ...sampleKeyframesOf(request.target),
         },
         {
           ffmpegPath: config.ffmpegPath,
@@ -116,6 +117,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           firstFrame: request.firstFrame,
           frameCount: request.frameCount,
           sourceVideoStartSec: request.target.videoStartSec,
+          ...sampleKeyframesOf(request.target),
         },
         {
           ffmpegPath: config.ffmpegPath,
@@ -132,10 +134,16 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
  * rate is its own frame count (the rule planChunk hands frames out by).
  */
 function stitchTarget(frames: SourceFrames, frameRate: string): Omit<StitchTarget, "width" | "height"> {
+  const frameCount = wholeEncodeFrameCount(frames, frameRate);
+  const videoStartSec = frames.frameTimesSec[0] ?? 0;
   return {
     frameRate,
-    frameCount: wholeEncodeFrameCount(frames, frameRate),
+    frameCount,
     durationSec: frames.endSec,
-    videoStartSec: frames.frameTimesSec[0] ?? 0,
+    videoStartSec,
+    sampleKeyframesSec: sampleKeyframes(frames.keyframeTimesSec, videoStartSec, frameRate, frameCount),
   };
 }
+
+const sampleKeyframesOf = (target: StitchTarget) =>
+  target.sampleKeyframesSec === undefined ? {} : { sampleKeyframesSec: target.sampleKeyframesSec };

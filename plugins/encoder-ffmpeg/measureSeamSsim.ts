@@ -26,6 +26,8 @@ export interface SeamSsimInput {
    * SourceFrames.frameTimesSec): the output's frame 0. 0 when absent.
    */
   readonly sourceVideoStartSec?: number;
+  /** The source keyframe each sample of the mean is read from (see sampleKeyframes); even places when absent. */
+  readonly sampleKeyframesSec?: readonly (number | null)[];
 }
 
 export interface SeamSsimOptions {
@@ -57,29 +59,81 @@ export interface ChunkEdgeSsimInput {
   readonly firstFrame: number;
   readonly frameCount: number;
   readonly sourceVideoStartSec?: number;
+  readonly sampleKeyframesSec?: readonly (number | null)[];
 }
 
 interface FrameWindow {
   readonly first: number;
   /** Exclusive. */
   readonly end: number;
+  /** A source keyframe at or before `first`: the source is read from it, with nothing before it decoded. */
+  readonly sourceKeyframeSec?: number;
 }
 
 const defaults = { windowFrames: 12, sampleWindows: 8, sampleFrames: 6 };
 
-/** The short samples spread evenly over the whole encode whose frames make the mean. */
-function sampleWindowsOf(frameCount: number, options: SeamSsimOptions): FrameWindow[] {
+/**
+ * A sample read from a keyframe starts this many frames after it, so that the mean is not taken on the
+ * frames right after the source's keyframes (where a re-encode on the same grid puts its own).
+ */
+const SAMPLE_LEAD_FRAMES = 12;
+
+/** Frame n of the whole encode shows the source frame at or before videoStart + n / rate. */
+const frameAt = (sec: number, videoStartSec: number, rate: number) =>
+  Math.ceil((sec - videoStartSec) * rate - 1e-3);
+
+/** The even place of each sample of the mean: its first frame. */
+function evenSampleStarts(frameCount: number, count: number, length: number): number[] {
+  return Array.from(
+    { length: count },
+    (_, j) => Math.round(((j + 0.5) * frameCount) / count) - Math.floor(length / 2),
+  );
+}
+
+/**
+ * The source keyframe each sample of the mean is read from: the first at or after its even place that
+ * leaves the sample whole before the next one's place, else null (that sample keeps its even place and
+ * is read from a second before it). Measuring a sample then decodes a few frames of the source instead
+ * of, on average, half a group of pictures: most of a chunk's measuring time on sparse-keyframe sources.
+ */
+export function sampleKeyframes(
+  keyframeTimesSec: readonly number[],
+  videoStartSec: number,
+  frameRate: string,
+  frameCount: number,
+  options: Pick<SeamSsimOptions, "sampleWindows" | "sampleFrames"> = {},
+): (number | null)[] {
+  const rate = rationalValue(frameRate);
   const count = options.sampleWindows ?? defaults.sampleWindows;
   const length = options.sampleFrames ?? defaults.sampleFrames;
-  return Array.from({ length: count }, (_, j) => {
-    const middle = Math.round(((j + 0.5) * frameCount) / count);
-    return clampTo(
-      { first: 0, end: frameCount },
-      middle - Math.floor(length / 2),
-      middle + Math.ceil(length / 2),
-    );
+  const starts = evenSampleStarts(frameCount, count, length);
+  return starts.map((start, j) => {
+    const limit = Math.min(starts[j + 1] ?? frameCount, frameCount);
+    const keyframe = keyframeTimesSec.find((sec) => frameAt(sec, videoStartSec, rate) >= start);
+    if (keyframe === undefined) return null;
+    return frameAt(keyframe, videoStartSec, rate) + SAMPLE_LEAD_FRAMES + length <= limit ? keyframe : null;
   });
 }
+
+/** The short samples spread over the whole encode whose frames make the mean. */
+function sampleWindowsOf(input: SampleInput, options: SeamSsimOptions): FrameWindow[] {
+  const count = options.sampleWindows ?? defaults.sampleWindows;
+  const length = options.sampleFrames ?? defaults.sampleFrames;
+  const keyframes = input.sampleKeyframesSec?.length === count ? input.sampleKeyframesSec : undefined;
+  const rate = rationalValue(input.frameRate);
+  const whole = { first: 0, end: input.frameCount };
+  return evenSampleStarts(input.frameCount, count, length).map((start, j) => {
+    const keyframe = keyframes?.[j];
+    if (keyframe === null || keyframe === undefined) return clampTo(whole, start, start + length);
+    const first = frameAt(keyframe, input.sourceVideoStartSec ?? 0, rate) + SAMPLE_LEAD_FRAMES;
+    return { ...clampTo(whole, first, first + length), sourceKeyframeSec: keyframe };
+  });
+}
+
+type SampleInput = Pick<
+  SeamSsimInput,
+  "frameRate" | "frameCount" | "sourceVideoStartSec" | "sampleKeyframesSec"
+>;
 
 const clampTo = (bounds: FrameWindow, first: number, end: number): FrameWindow => ({
   first: Math.max(bounds.first, first),
@@ -123,7 +177,7 @@ export async function measureSeamSsim(
     const seam = Math.round(sec * rate);
     return clampTo(whole, seam - windowFrames, seam + windowFrames);
   });
-  const samples = sampleWindowsOf(input.frameCount, options);
+  const samples = sampleWindowsOf(input, options);
   const perFrame = await measureAll(
     { path: input.output, firstFrame: 0 },
     input,
@@ -154,8 +208,8 @@ export async function measureChunkEdgeSsim(
   const own = { first: input.firstFrame, end: input.firstFrame + input.frameCount };
   const first = own.first > 0 ? clampTo(own, own.first, own.first + windowFrames) : null;
   const last = own.end < input.totalFrames ? clampTo(own, own.end - windowFrames, own.end) : null;
-  const samples = sampleWindowsOf(input.totalFrames, options)
-    .map((w) => clampTo(own, w.first, w.end))
+  const samples = sampleWindowsOf({ ...input, frameCount: input.totalFrames }, options)
+    .map((w) => ({ ...w, ...clampTo(own, w.first, w.end) }))
     .filter((w) => w.end > w.first);
   const edges = [first, last].filter((w): w is FrameWindow => w !== null);
   const perFrame = await measureAll(
@@ -202,7 +256,8 @@ type SourceSide = Pick<
  * SSIM of frames [first, end) of the whole encode in each window against the source frames the encode
  * made them from, in one ffmpeg run. Both are laid on the whole encode's grid the way the encode laid
  * the source (fps from the window's first frame time), so frame n of one is frame n of the other; the
- * source is read from a second earlier, so a VFR source's frame held over the window's start is there.
+ * source is read from a second earlier, so a VFR source's frame held over the window's start is there
+ * (or from the window's own keyframe, where it has one).
  */
 async function measureWindows(
   file: MeasuredFile,
@@ -223,7 +278,12 @@ async function measureWindows(
     const firstSec = window.first / rate;
     const endSec = window.end / rate;
     const outputSeek = Math.max(0, firstSec - fileStartSec - 0.5 / rate);
-    const sourceSeek = Math.max(0, videoStart + firstSec - 1);
+    // From the window's keyframe: a quarter frame past it, so that rounding never seeks to the one
+    // before, and without dropping what comes before the seek point (the fps filter starts the window)
+    const fromKeyframe = window.sourceKeyframeSec !== undefined;
+    const sourceSeek = fromKeyframe
+      ? (window.sourceKeyframeSec ?? 0) + 0.25 / rate
+      : Math.max(0, videoStart + firstSec - 1);
     // After an input seek ffmpeg counts time from the seek point; these put it back on the output's clock.
     const onGrid = (shift: number) =>
       `setpts=PTS+(${shift.toFixed(6)})/TB,fps=${input.frameRate}:start_time=${firstSec.toFixed(6)},trim=end_frame=${window.end - window.first}`;
@@ -237,6 +297,7 @@ async function measureWindows(
       "-protocol_whitelist",
       source.protocolWhitelist,
       ...source.options,
+      ...(fromKeyframe ? ["-noaccurate_seek"] : []),
       "-ss",
       seconds(sourceSeek),
       "-t",

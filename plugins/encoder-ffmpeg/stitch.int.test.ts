@@ -21,7 +21,12 @@ import { buildAudioArgs } from "./buildAudioArgs.ts";
 import { buildFfmpegArgs } from "./buildFfmpegArgs.ts";
 import { builtInProfiles } from "./builtInProfiles.ts";
 import { expectedStitch, type StitchExpectation } from "./expectedStitch.ts";
-import { measureChunkEdgeSsim, measureSeamSsim } from "./measureSeamSsim.ts";
+import {
+  measureChunkEdgeSsim,
+  measureSeamSsim,
+  type SeamSsimOptions,
+  sampleKeyframes,
+} from "./measureSeamSsim.ts";
 import { planAudio } from "./planAudio.ts";
 import { planEncode } from "./planEncode.ts";
 import { probeAudioTracks } from "./probeAudioTracks.ts";
@@ -163,7 +168,7 @@ const exists = (path: string) =>
     () => false,
   );
 
-function seamInput(s: Split, output: string) {
+function seamInput(s: Split, output: string, samples: Samples = {}) {
   const { width, height } = s.plans[0]?.expected.video ?? { width: 0, height: 0 };
   return {
     output,
@@ -173,12 +178,28 @@ function seamInput(s: Split, output: string) {
     height,
     frameCount: s.expected.frameCount,
     seamsSec: s.expected.seamsSec,
-    sourceVideoStartSec: s.frames.frameTimesSec[0] ?? 0,
+    ...planned(s, samples),
   };
 }
 
+/** Where the mean's samples are read from, as the planner puts it in the stitch target. */
+function planned(s: Split, samples: Samples) {
+  const sourceVideoStartSec = s.frames.frameTimesSec[0] ?? 0;
+  const { frameRate, frameCount } = s.expected;
+  const keyframes = sampleKeyframes(
+    s.frames.keyframeTimesSec,
+    sourceVideoStartSec,
+    frameRate,
+    frameCount,
+    samples,
+  );
+  return { sourceVideoStartSec, sampleKeyframesSec: keyframes };
+}
+
+type Samples = Pick<SeamSsimOptions, "sampleWindows" | "sampleFrames">;
+
 /** Every chunk's own edge figures, measured on the chunk alone, as chunk tasks do before the stitch. */
-async function chunkEdges(s: Split): Promise<ChunkEdgeSsim[]> {
+async function chunkEdges(s: Split, samples: Samples): Promise<ChunkEdgeSsim[]> {
   const { width, height } = s.plans[0]?.expected.video ?? { width: 0, height: 0 };
   return Promise.all(
     s.plans.map(async (plan, i) => {
@@ -193,9 +214,9 @@ async function chunkEdges(s: Split): Promise<ChunkEdgeSsim[]> {
           totalFrames: s.expected.frameCount,
           firstFrame,
           frameCount: plan.input.chunk?.frameCount ?? s.expected.frameCount - firstFrame,
-          sourceVideoStartSec: s.frames.frameTimesSec[0] ?? 0,
+          ...planned(s, samples),
         },
-        { ffmpegPath },
+        { ffmpegPath, ...samples },
       );
       if (edges._tag !== "ChunkEdgeSsim") throw new Error(edges.message);
       return edges;
@@ -204,10 +225,10 @@ async function chunkEdges(s: Split): Promise<ChunkEdgeSsim[]> {
 }
 
 /** The chunks' figures combined give the stitched output's own, frame for frame the same frames. */
-async function expectChunkEdgesToMatchOutput(s: Split, output: string) {
-  const measured = await measureSeamSsim(seamInput(s, output), { ffmpegPath });
+async function expectChunkEdgesToMatchOutput(s: Split, output: string, samples: Samples = {}) {
+  const measured = await measureSeamSsim(seamInput(s, output, samples), { ffmpegPath, ...samples });
   if (measured._tag !== "SeamReport") throw new Error(measured.message);
-  const edges = await chunkEdges(s);
+  const edges = await chunkEdges(s, samples);
   expect(edges[0]?.first).toBeNull();
   expect(edges.at(-1)?.last).toBeNull();
   const combined = combineChunkEdges(edges, s.expected.seamsSec);
@@ -366,6 +387,27 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     const combined = await expectChunkEdgesToMatchOutput(clean, cleanOutput());
     for (const seam of combined.seams)
       expect(Math.abs(seam.delta), `seam ${seam.index}`).toBeLessThanOrEqual(0.005);
+  });
+
+  it("reads the mean's samples from the source's keyframes, frame-aligned: the mean of evenly placed samples, and the chunks' own the same", async () => {
+    expect(cleanResult._tag).toBe("Stitched");
+    // two samples over 6 s with a keyframe every second: each can start after one
+    const samples = { sampleWindows: 2 };
+    const { sampleKeyframesSec } = planned(clean, samples);
+    expect(sampleKeyframesSec).toEqual([2, 5]);
+    const fromKeyframes = await measureSeamSsim(seamInput(clean, cleanOutput(), samples), {
+      ffmpegPath,
+      ...samples,
+    });
+    const even = await measureSeamSsim(
+      { ...seamInput(clean, cleanOutput(), samples), sampleKeyframesSec: [null, null] },
+      { ffmpegPath, ...samples },
+    );
+    if (fromKeyframes._tag !== "SeamReport" || even._tag !== "SeamReport") throw new Error("not measured");
+    // a sample read one frame off its source would fall far below (see "one frame late" below)
+    expect(fromKeyframes.meanSsim).toBeGreaterThan(0.9);
+    expect(Math.abs(fromKeyframes.meanSsim - even.meanSsim)).toBeLessThan(0.005);
+    await expectChunkEdgesToMatchOutput(clean, cleanOutput(), samples);
   });
 
   it("shows a large seam delta where a chunk comes from another clip, which the frame checks cannot see", async () => {

@@ -42,6 +42,11 @@ export interface StitchTarget {
   readonly videoStartSec: number;
   readonly width: number;
   readonly height: number;
+  /**
+   * For each short sample of the seam figures' mean, the source keyframe it is read from (seconds from
+   * the container's start), or null where none lies near its even place. Absent in plans made before.
+   */
+  readonly sampleKeyframesSec?: (number | null)[];
 }
 
 export interface SplitPlan {

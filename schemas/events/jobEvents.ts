@@ -83,6 +83,8 @@ export const stitchTargetSchema = z.strictObject({
   videoStartSec: z.number(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
+  /** Absent in plans made before the mean's samples were read from source keyframes. */
+  sampleKeyframesSec: z.array(z.number().nonnegative().nullable()).max(64).optional(),
 });
 
 export const plannedTaskSchema = z
