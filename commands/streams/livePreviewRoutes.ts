@@ -2,13 +2,15 @@
 // few seconds behind. A signed link grants one session's folder until it expires: the grant lives in the
 // path, `/v1/live/<token>/index.m3u8`, so the playlist's relative segment URIs carry it too.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Hono } from "hono";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { type Context, Hono } from "hono";
 import { recordingKeys } from "../../domain/stream/recordingKeys.ts";
 import { ApiError } from "../../infra/http/apiError.ts";
 import type { HttpEnv } from "../../infra/http/httpEnv.ts";
 import { UUID_PATTERN } from "../../infra/http/jobIdParam.ts";
 import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import { serveObject } from "../files/serveObject.ts";
+import type { PreviewAudience } from "./previewAudience.ts";
 
 export interface PreviewGrant {
   readonly streamId: string;
@@ -63,9 +65,22 @@ const cors = {
 /** The preview's files: its playlist and the segments it names. */
 const PREVIEW_FILE = /^(index\.m3u8|segment-\d{6}\.ts)$/;
 
+/** One player: its link, its address and its user agent (a player asks with the same ones each time). */
+function playerOf(c: Context<HttpEnv>): string {
+  let address = "";
+  try {
+    address = getConnInfo(c).remote.address ?? "";
+  } catch {
+    // not served over a socket (a request made in-process)
+  }
+  return `${c.req.param("token")} ${address} ${c.req.header("user-agent") ?? ""}`;
+}
+
 export function livePreviewRoutes(options: {
   jobs: StorageProvider;
   signer: LivePreviewSigner;
+  /** Counts the players that fetch a playlist: the stream's viewers. */
+  audience?: PreviewAudience;
   now?: () => number;
   log?: (message: string) => void;
 }) {
@@ -84,6 +99,13 @@ export function livePreviewRoutes(options: {
     if (!PREVIEW_FILE.test(file)) throw new ApiError("WE-STO-001", "no such object");
     const key = `${recordingKeys(grant.streamId, grant.sessionId).folder}${file}`;
     c.header("Cache-Control", "no-cache");
-    return serveObject(c, options.jobs, key, { attachment: false, headers: cors, log: options.log });
+    const served = await serveObject(c, options.jobs, key, {
+      attachment: false,
+      headers: cors,
+      log: options.log,
+    });
+    if (file === "index.m3u8" && c.req.method === "GET" && served.ok)
+      options.audience?.seen(grant.streamId, playerOf(c));
+    return served;
   });
 }

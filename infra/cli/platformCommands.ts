@@ -137,6 +137,7 @@ export async function platformCommand(mode: Mode, flags: ConfigFlags): Promise<n
       storage: running.jobStorage,
       publishTelemetry: (tick: Parameters<ProgressBus["publishTelemetry"]>[0]) =>
         progressBus.publishTelemetry(tick),
+      viewersOf: (streamId: string) => running.previewAudience.count(streamId),
       log,
     });
     if (mode !== "worker")

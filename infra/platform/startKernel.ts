@@ -26,6 +26,7 @@ import { restreamRoutes } from "../../commands/restreams/restreamRoutes.ts";
 import { createLiveSessions } from "../../commands/streams/createLiveSessions.ts";
 import { executeStreamCommand, loadStream } from "../../commands/streams/executeStreamCommand.ts";
 import { livePreviewRoutes, livePreviewSigner } from "../../commands/streams/livePreviewRoutes.ts";
+import { createPreviewAudience, type PreviewAudience } from "../../commands/streams/previewAudience.ts";
 import { streamKeyLookup } from "../../commands/streams/streamKeyLookup.ts";
 import { createStreamKeyVault } from "../../commands/streams/streamKeyVault.ts";
 import { streamRoutes } from "../../commands/streams/streamRoutes.ts";
@@ -122,6 +123,8 @@ export interface Kernel {
   liveSessions: LiveSessions;
   /** Job storage: the live ingest in the same process records into it. */
   jobStorage: StorageProvider;
+  /** The players of the live previews this kernel serves: the viewers the live ingest reports. */
+  previewAudience: PreviewAudience;
   /** Whether this kernel holds the restream lock (and runs what leads with the restreams). */
   restreamRole(): "leading" | "standby" | "stopped";
   stop(): Promise<void>;
@@ -195,6 +198,7 @@ export async function startKernel(
   const secret = config.secret ?? (await persistentSecret(config.dataDir, "signing-key", { onNotice: log }));
   const playback = playbackSigner(secret);
   const livePreview = livePreviewSigner(secret);
+  const previewAudience = createPreviewAudience();
   const streamKeys = createStreamKeyVault(secret);
   const findStreamByKeyHash = streamKeyLookup({
     pool,
@@ -385,7 +389,7 @@ export async function startKernel(
       openApiRoutes(VERSION),
       downloadRoutes({ storage, log, jobIsLive: jobs.isLive }),
       playbackRoutes({ jobs: storage.jobs, signer: playback, jobIsLive: jobs.isLive, log }),
-      livePreviewRoutes({ jobs: storage.jobs, signer: livePreview, log }),
+      livePreviewRoutes({ jobs: storage.jobs, signer: livePreview, audience: previewAudience, log }),
       signedUploadRoutes({
         storage,
         log,
@@ -478,6 +482,7 @@ export async function startKernel(
     app,
     liveSessions,
     jobStorage: storage.jobs,
+    previewAudience,
     restreamRole: () => restreams.state(),
     async stop() {
       await new Promise<void>((resolve) => {

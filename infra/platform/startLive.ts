@@ -54,6 +54,8 @@ export interface LiveDependencies {
   readonly storage: StorageProvider;
   /** The progress bus's live telemetry. */
   readonly publishTelemetry: (tick: LiveTelemetryTick) => void;
+  /** Players of a stream's preview that this process serves. */
+  readonly viewersOf?: (streamId: string) => number;
   readonly log: Log;
 }
 
@@ -117,6 +119,7 @@ export async function startLive(config: PlatformConfig, deps: LiveDependencies):
     sessions: deps.sessions,
     storage: deps.storage,
     publishTelemetry: deps.publishTelemetry,
+    ...(deps.viewersOf === undefined ? {} : { viewersOf: deps.viewersOf }),
     ingest,
     reconnectWindowMs: config.live.reconnectWindowMs,
     scratchDir: join(config.stateDir, "live"),

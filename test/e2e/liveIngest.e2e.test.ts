@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe("live ingest through webencode up", () => {
-  it("an RTMP and an SRT publisher go live: status, stats and telemetry on the feed", async () => {
+  it("an RTMP and an SRT publisher go live: status, stats, viewers of the preview and telemetry on the feed", async () => {
     const [rtmp, srt] = await Promise.all([createStream("Studio RTMP"), createStream("Studio SRT")]);
     expect(rtmp.ingest_url).toMatch(/^rtmp:\/\/[\d.]+:\d+\/live$/);
     expect(srt.ingest_urls.srt).toMatch(/^srt:\/\/[\d.]+:\d+\?/);
@@ -110,6 +110,20 @@ describe("live ingest through webencode up", () => {
           telemetry.some((frame) => frame.stream_id === stream.id && frame.fps > 0),
         );
       }
+      // two players of the RTMP stream's preview are its viewers, on the stats and on the feed
+      const previewUrl = `${platform.url}${(await streamOf(rtmp.id)).preview_url}`;
+      const play = (player: string) =>
+        fetch(previewUrl, { headers: { "user-agent": player } }).then((r) => r.status);
+      await waitUntil("the preview playlist", async () => (await play("player one")) === 200);
+      expect(await play("player two")).toBe(200);
+      await waitUntil("two viewers", async () => {
+        const stats = (await api<StreamStatsResponse>("GET", `/v1/streams/${rtmp.id}/stats`)).body;
+        return stats.viewers === 2;
+      });
+      await waitUntil("two viewers on the feed", async () =>
+        telemetry.some((frame) => frame.stream_id === rtmp.id && frame.viewers === 2),
+      );
+      expect((await api<StreamStatsResponse>("GET", `/v1/streams/${srt.id}/stats`)).body.viewers).toBe(0);
       const detail = await streamOf(srt.id);
       expect(detail.current_session).toMatchObject({ protocol: "srt", status: "live" });
       expect((await streamOf(rtmp.id)).current_session).toMatchObject({ protocol: "rtmp", status: "live" });

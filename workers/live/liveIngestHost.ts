@@ -17,6 +17,11 @@ export interface LiveIngestHostOptions {
   readonly sessions: LiveSessions;
   readonly storage: StorageProvider;
   readonly publishTelemetry: (tick: LiveTelemetryTick) => void;
+  /**
+   * Players of a stream's preview (the kernel serves it): added to the viewers the engine reports of its
+   * own, and the viewers are known (0, not null) once given.
+   */
+  readonly viewersOf?: (streamId: string) => number;
   readonly ingest: IngestConfig;
   readonly reconnectWindowMs: number;
   /** Where recordings are cut into segments before they are stored. */
@@ -282,8 +287,10 @@ export function startLiveIngestHost(options: LiveIngestHostOptions): LiveIngestH
         const session = hosted.get(figures.streamId);
         if (session === undefined || !session.publishing) continue;
         const { streamId: _, bytesReceived: __, ...rest } = figures;
+        const previewViewers = options.viewersOf?.(session.streamId);
         options.publishTelemetry({
           ...rest,
+          viewers: previewViewers === undefined ? rest.viewers : (rest.viewers ?? 0) + previewViewers,
           streamId: session.streamId,
           sessionId: session.sessionId,
           at: next.value.at,
