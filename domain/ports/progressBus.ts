@@ -2,6 +2,7 @@
 // events; only milestones are. API responses merge the latest tick over the stored progress. Live
 // streams' telemetry travels the same way, about once a second per stream.
 import type { LiveTelemetryTick } from "./liveSessions.ts";
+import type { RestreamFiguresTick } from "./restreamFigures.ts";
 
 export interface ProgressTick {
   jobId: string;
@@ -44,5 +45,9 @@ export interface ProgressBus {
   /** The latest telemetry tick of a stream seen by this process, until its session ends. */
   latestTelemetry(streamId: string): LiveTelemetryTick | undefined;
   forgetTelemetry(streamId: string): void;
+  /** A running restream's figures, for the kernels that do not run it (their API answers with them). */
+  publishRestreamFigures(tick: RestreamFiguresTick): void;
+  /** The latest figures of a restream seen by this process. */
+  latestRestreamFigures(restreamId: string): RestreamFiguresTick | undefined;
   close(): Promise<void>;
 }

@@ -16,6 +16,13 @@ export interface RestreamRunFigures {
   readonly destinations: Readonly<Record<string, DestinationFigures>>;
 }
 
+/** A run's figures as the kernel running it sends them on the progress bus, once a second. */
+export interface RestreamFiguresTick extends RestreamRunFigures {
+  readonly restreamId: string;
+  /** ISO time they were read. */
+  readonly at: string;
+}
+
 export interface RestreamFigures {
   figuresOf(restreamId: string): RestreamRunFigures | undefined;
 }

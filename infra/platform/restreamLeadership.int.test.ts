@@ -38,11 +38,13 @@ let open = 0;
 const receivers: RtmpReceiver[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// one bus for both kernels, as NATS is for kernels on several machines
+const bus = createMemoryProgressBus();
 
 const startOne = async () => {
   // one data folder for both: the kernels of one platform share the key that opens destination URLs
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
-  const kernel = await startKernel(config, db, createMemoryWorkQueue(), createMemoryProgressBus(), () => {});
+  const kernel = await startKernel(config, db, createMemoryWorkQueue(), bus, () => {});
   kernels.push({ kernel, db, stopped: false });
   return kernel;
 };
@@ -149,6 +151,20 @@ describe("restreams with two kernels on one database", () => {
     // both kernels followed the log's RestreamStarted by now: a second publisher would be here
     await publishersReach(1);
     expect(first.process.exitCode).toBeNull();
+    // the kernel standing by answers with the figures the leading one sends on the bus
+    const standby = (await restreamRole(a!.kernel)) === "standby" ? a! : b!;
+    const standbyApi = kernelApi(
+      () => standby.kernel.url,
+      () => headers,
+    );
+    const seenByStandby = await until(
+      () => standbyApi<RestreamDetail>("GET", `/v1/restreams/${id}`).then((r) => r.body),
+      (d) => (d.output_destinations?.[0]?.bitrate_kbps ?? 0) > 0,
+      "the standby's figures",
+      5_000,
+    );
+    expect(seenByStandby.output_destinations[0]!.uptime_seconds).toBeGreaterThanOrEqual(1);
+    expect(seenByStandby.output_destinations[0]!.skips).toBe(0);
 
     // the leader's lock connection dies, as with a crashed process or a cut network: it stops
     // publishing, and one kernel (the other, or itself once reconnected) publishes again

@@ -110,6 +110,9 @@ import { recordingSource } from "./recordingSource.ts";
 
 export const VERSION = "0.1.0";
 
+/** How long the figures another kernel sent for a restream it runs stand (it sends them every second). */
+const RESTREAM_FIGURES_FRESH_MS = 5_000;
+
 export interface Kernel {
   url: string;
   port: number;
@@ -275,6 +278,13 @@ export async function startKernel(
   ].map((definition) => runReactor({ ...host, ...definition }));
 
   const sealer = destinationUrlSealer(secret);
+  /** Figures another kernel sent lately: a leader that died leaves none behind after a few seconds. */
+  const freshRestreamFigures = (restreamId: string) => {
+    const tick = progressBus.latestRestreamFigures(restreamId);
+    return tick !== undefined && Date.now() - Date.parse(tick.at) < RESTREAM_FIGURES_FRESH_MS
+      ? tick
+      : undefined;
+  };
   // one kernel of all on this database pushes the restreams: two would publish each one twice
   const restreams = runWhileLeading({
     pool,
@@ -296,6 +306,8 @@ export async function startKernel(
         ffmpegPath: encoderConfig.ffmpegPath ?? process.env.FFMPEG_PATH ?? "ffmpeg",
         newId,
         log: reactorLog,
+        publishFigures: (restreamId, figures) =>
+          progressBus.publishRestreamFigures({ restreamId, ...figures, at: new Date().toISOString() }),
       });
       // what leads with the restreams (a kernel's live ingest): a restream of one of our streams reads it
       // in this process, and no other kernel takes its publishers meanwhile
@@ -431,8 +443,11 @@ export async function startKernel(
         pool,
         schema,
         waitForPosition: runner(restreamsProjector.name).waitForPosition,
-        // a kernel standing by has no run's figures: the leading kernel's API answers with them
-        figures: { figuresOf: (restreamId) => restreams.current()?.supervisor.figuresOf(restreamId) },
+        // a kernel standing by answers with the figures the leading kernel sends on the progress bus
+        figures: {
+          figuresOf: (restreamId) =>
+            restreams.current()?.supervisor.figuresOf(restreamId) ?? freshRestreamFigures(restreamId),
+        },
       }),
       uploadRoutes({ storage, maxUploadBytes: config.maxUploadBytes, log }),
       storageRoutes({ storage, log }),

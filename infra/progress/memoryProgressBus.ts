@@ -1,7 +1,7 @@
 // Progress ticks inside one process (`webencode up`, unit tests): delivered synchronously on publish.
 import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
-import { createLatestTelemetry } from "./latestTelemetry.ts";
+import { createLatestRestreamFigures, createLatestTelemetry } from "./latestTelemetry.ts";
 import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
 import { createTickListeners } from "./tickListeners.ts";
 
@@ -16,6 +16,7 @@ export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}):
   const heartbeats = createTickListeners<WorkerHeartbeat>(options.onError ?? (() => {}));
   const telemetry = createTickListeners<LiveTelemetryTick>(options.onError ?? (() => {}));
   const latestTelemetry = createLatestTelemetry();
+  const latestRestreams = createLatestRestreamFigures();
   let closed = false;
   return {
     publish(tick) {
@@ -38,6 +39,10 @@ export function createMemoryProgressBus(options: MemoryProgressBusOptions = {}):
     subscribeTelemetry: (listener) => (closed ? () => {} : telemetry.add(listener)),
     latestTelemetry: (streamId) => latestTelemetry.latest(streamId),
     forgetTelemetry: (streamId) => latestTelemetry.forget(streamId),
+    publishRestreamFigures(tick) {
+      if (!closed) latestRestreams.record(tick);
+    },
+    latestRestreamFigures: (restreamId) => latestRestreams.latest(restreamId),
     async close() {
       closed = true;
       listeners.clear();

@@ -5,7 +5,8 @@ import { connect } from "@nats-io/transport-node";
 import { z } from "zod";
 import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
-import { createLatestTelemetry } from "./latestTelemetry.ts";
+import type { RestreamFiguresTick } from "../../domain/ports/restreamFigures.ts";
+import { createLatestRestreamFigures, createLatestTelemetry } from "./latestTelemetry.ts";
 import { createLatestTicks, type LatestTicksOptions } from "./latestTicks.ts";
 import { createTickListeners } from "./tickListeners.ts";
 
@@ -57,6 +58,21 @@ const telemetryTickSchema = z.object({
   viewers: z.number().int().nonnegative().nullable(),
 }) satisfies z.ZodType<LiveTelemetryTick>;
 
+const restreamFiguresTickSchema = z.object({
+  restreamId: z.string().min(1),
+  runId: z.string().min(1),
+  startedAt: z.number(),
+  at: z.string(),
+  destinations: z.record(
+    z.string(),
+    z.object({
+      bitrateKbps: z.number(),
+      liveSince: z.number().nullable(),
+      skips: z.number().int().nonnegative(),
+    }),
+  ),
+}) satisfies z.ZodType<RestreamFiguresTick>;
+
 /** One subject token: no separators, wildcards or whitespace. */
 const subjectToken = /^[^.*>\s]+$/;
 
@@ -75,6 +91,9 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
   const telemetrySubject = `${subjectPrefix}-telemetry`;
   const telemetry = createTickListeners<LiveTelemetryTick>(onError);
   const latestTelemetry = createLatestTelemetry();
+  // restreams' figures on one subject: a few a second in all, read by every kernel
+  const restreamFiguresSubject = `${subjectPrefix}-restream-figures`;
+  const latestRestreams = createLatestRestreamFigures();
   let closed = false;
 
   const nc = await connect({
@@ -101,18 +120,23 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       listeners.deliver(tick);
     },
   });
-  nc.subscribe(heartbeatSubject, {
-    callback(error, message) {
-      if (error) return onError(error);
-      try {
-        const parsed = workerHeartbeatSchema.safeParse(message.json());
-        if (!parsed.success) return onError(new Error(`not a heartbeat on ${message.subject}`));
-        heartbeats.deliver(parsed.data);
-      } catch (decodeError) {
-        onError(decodeError);
-      }
-    },
-  });
+  /** Every message on `subject` that `schema` takes, to `deliver`; the rest to onError as `what`. */
+  const follow = <T>(subject: string, schema: z.ZodType<T>, what: string, deliver: (value: T) => void) =>
+    nc.subscribe(subject, {
+      callback(error, message) {
+        if (error) return onError(error);
+        try {
+          const parsed = schema.safeParse(message.json());
+          if (!parsed.success) return onError(new Error(`not ${what} on ${message.subject}`));
+          deliver(parsed.data);
+        } catch (decodeError) {
+          onError(decodeError);
+        }
+      },
+    });
+  follow(heartbeatSubject, workerHeartbeatSchema, "a heartbeat", (heartbeat) =>
+    heartbeats.deliver(heartbeat),
+  );
   nc.subscribe(`${telemetrySubject}.*`, {
     callback(error, message) {
       if (error) return onError(error);
@@ -131,6 +155,17 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       telemetry.deliver(tick);
     },
   });
+  follow(restreamFiguresSubject, restreamFiguresTickSchema, "restream figures", (tick) =>
+    latestRestreams.record(tick),
+  );
+  /** Buffered by the client while it reconnects; it only throws once the connection is closed. */
+  const send = (subject: string, value: unknown) => {
+    try {
+      nc.publish(subject, JSON.stringify(value));
+    } catch (error) {
+      onError(error);
+    }
+  };
   // the server knows the subscription before the bus is handed out, so no tick published afterwards is missed
   await nc.flush();
 
@@ -140,23 +175,13 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       if (!subjectToken.test(tick.jobId)) {
         return onError(new Error(`job id ${JSON.stringify(tick.jobId)} cannot be a subject token`));
       }
-      // buffered by the client while it reconnects; it only throws once the connection is closed
-      try {
-        nc.publish(`${subjectPrefix}.${tick.jobId}`, JSON.stringify(tick));
-      } catch (error) {
-        onError(error);
-      }
+      send(`${subjectPrefix}.${tick.jobId}`, tick);
     },
     subscribe: (listener) => (closed ? () => {} : listeners.add(listener)),
     latest: (jobId) => latestTicks.latest(jobId),
     forget: (jobId) => latestTicks.forget(jobId),
     publishHeartbeat(heartbeat) {
-      if (closed) return;
-      try {
-        nc.publish(heartbeatSubject, JSON.stringify(heartbeat));
-      } catch (error) {
-        onError(error);
-      }
+      if (!closed) send(heartbeatSubject, heartbeat);
     },
     subscribeHeartbeats: (listener) => (closed ? () => {} : heartbeats.add(listener)),
     publishTelemetry(tick) {
@@ -164,15 +189,15 @@ export async function openNatsProgressBus(options: NatsProgressBusOptions): Prom
       if (!subjectToken.test(tick.streamId)) {
         return onError(new Error(`stream id ${JSON.stringify(tick.streamId)} cannot be a subject token`));
       }
-      try {
-        nc.publish(`${telemetrySubject}.${tick.streamId}`, JSON.stringify(tick));
-      } catch (error) {
-        onError(error);
-      }
+      send(`${telemetrySubject}.${tick.streamId}`, tick);
     },
     subscribeTelemetry: (listener) => (closed ? () => {} : telemetry.add(listener)),
     latestTelemetry: (streamId) => latestTelemetry.latest(streamId),
     forgetTelemetry: (streamId) => latestTelemetry.forget(streamId),
+    publishRestreamFigures(tick) {
+      if (!closed) send(restreamFiguresSubject, tick);
+    },
+    latestRestreamFigures: (restreamId) => latestRestreams.latest(restreamId),
     async close() {
       if (closed) return;
       closed = true;

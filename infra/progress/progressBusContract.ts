@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { describe, it } from "vitest";
 import type { LiveTelemetryTick } from "../../domain/ports/liveSessions.ts";
 import type { ProgressBus, ProgressTick, WorkerHeartbeat } from "../../domain/ports/progressBus.ts";
+import type { RestreamFiguresTick } from "../../domain/ports/restreamFigures.ts";
 
 export interface ProgressBusHarness {
   publisher: ProgressBus;
@@ -279,6 +280,30 @@ export function describeProgressBusContract(
     );
 
     it(
+      "carries a restream's figures from the kernel running it to the others, the latest of each restream",
+      async ({ expect, onTestFinished }) => {
+        const { publisher, subscriber } = await busFor(onTestFinished);
+        const [one, other] = [randomUUID(), randomUUID()];
+        const figures = (restreamId: string, skips: number): RestreamFiguresTick => ({
+          restreamId,
+          runId: randomUUID(),
+          startedAt: Date.now() - 5000,
+          at: new Date().toISOString(),
+          destinations: {
+            [randomUUID()]: { bitrateKbps: 2400, liveSince: Date.now() - 4000, skips },
+            [randomUUID()]: { bitrateKbps: 0, liveSince: null, skips: 0 },
+          },
+        });
+        const sent = [figures(one, 0), figures(other, 1), figures(one, 2)];
+        for (const tick of sent) publisher.publishRestreamFigures(tick);
+        await expect.poll(() => subscriber.latestRestreamFigures(one)).toEqual(sent[2]);
+        expect(subscriber.latestRestreamFigures(other)).toEqual(sent[1]);
+        expect(subscriber.latestRestreamFigures(randomUUID())).toBeUndefined();
+      },
+      caseTimeoutMs,
+    );
+
+    it(
       "once closed, takes publishes and subscriptions without throwing and delivers nothing",
       async ({ expect }) => {
         const { publisher, subscriber, dispose } = await open({});
@@ -288,6 +313,15 @@ export function describeProgressBusContract(
         await publisher.close();
         expect(() => publisher.publish(progressTick())).not.toThrow();
         expect(() => publisher.publishTelemetry(telemetryTick())).not.toThrow();
+        expect(() =>
+          publisher.publishRestreamFigures({
+            restreamId: randomUUID(),
+            runId: randomUUID(),
+            startedAt: 0,
+            at: new Date().toISOString(),
+            destinations: {},
+          }),
+        ).not.toThrow();
         expect(() => subscriber.subscribeTelemetry(() => {})()).not.toThrow();
         const unsubscribe = subscriber.subscribe((tick) => heard.push(tick));
         expect(() => unsubscribe()).not.toThrow();

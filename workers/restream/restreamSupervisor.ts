@@ -25,6 +25,8 @@ export interface RestreamSupervisorOptions {
   log: (level: "info" | "warn" | "error", message: string) => void;
   /** How long a live input may send nothing before the slate goes on air. */
   stallMs?: number;
+  /** Each running restream's figures, once a second: for the kernels that do not run it. */
+  publishFigures?: (restreamId: string, figures: RestreamRunFigures) => void;
 }
 
 export interface RestreamSupervisor extends RestreamFigures {
@@ -269,11 +271,21 @@ export function startRestreamSupervisor(options: RestreamSupervisorOptions): Res
     }
   })();
 
+  const publishing =
+    options.publishFigures === undefined
+      ? undefined
+      : setInterval(() => {
+          for (const [restreamId, { run }] of running) {
+            if (run !== null) options.publishFigures?.(restreamId, run.figures());
+          }
+        }, 1000);
+
   return {
     figuresOf(restreamId): RestreamRunFigures | undefined {
       return running.get(restreamId)?.run?.figures();
     },
     async stop() {
+      clearInterval(publishing);
       stopping.abort();
       await subscription.close();
       await following;
