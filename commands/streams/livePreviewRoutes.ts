@@ -18,8 +18,14 @@ export interface PreviewGrant {
   readonly expiresAtSec: number;
 }
 
+/**
+ * A link's expiry is rounded up to the hour: every answer of the hour hands out the same link, so a page
+ * that reads the stream again keeps its player playing, and a player is one link.
+ */
+const EXPIRY_STEP_SECONDS = 3600;
+
 export interface LivePreviewSigner {
-  /** The preview playlist's link for a session, valid `expiresInSeconds` from `nowMs`. */
+  /** The preview playlist's link for a session, valid at least `expiresInSeconds` from `nowMs`. */
   link(streamId: string, sessionId: string, expiresInSeconds: number, nowMs: number): string;
   verify(token: string, nowMs: number): PreviewGrant | { _tag: "Invalid" | "Expired" };
 }
@@ -34,7 +40,9 @@ export function livePreviewSigner(secret: string): LivePreviewSigner {
   const payloadOf = (grant: PreviewGrant) => `${grant.streamId}.${grant.sessionId}.${grant.expiresAtSec}`;
   return {
     link(streamId, sessionId, expiresInSeconds, nowMs) {
-      const grant = { streamId, sessionId, expiresAtSec: Math.floor(nowMs / 1000) + expiresInSeconds };
+      const earliest = Math.floor(nowMs / 1000) + expiresInSeconds;
+      const expiresAtSec = Math.ceil(earliest / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+      const grant = { streamId, sessionId, expiresAtSec };
       return `/v1/live/${payloadOf(grant)}.${mac(payloadOf(grant))}/index.m3u8`;
     },
     verify(token, nowMs) {

@@ -1,4 +1,4 @@
-// The live preview: the session's HLS playlist through hls.js (or the browser's own HLS), muted so it
+// The live preview: the session's HLS playlist through hls.js (else the browser's own HLS), muted so it
 // may start on its own; the playlist appears a few seconds after the publisher starts, so it retries.
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -15,15 +15,31 @@ export function LivePreview({ url, live }: { url: string | null; live: boolean }
     const element = video.current;
     setWaiting(true);
     if (!element || !url) return;
-    if (element.canPlayType("application/vnd.apple.mpegurl")) {
-      element.src = url;
-      return;
-    }
     let destroyed = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let hls: { destroy(): void } | undefined;
+    // the browser's own HLS (Safari, recent Chromium) where hls.js cannot run: it gives up on an error, so
+    // the playlist is asked for again in a moment
+    const playNatively = () => {
+      const again = () => {
+        clearTimeout(retry);
+        retry = setTimeout(() => {
+          if (destroyed) return;
+          element.src = url;
+          void element.play().catch(() => undefined);
+        }, RETRY_MS);
+      };
+      element.addEventListener("error", again);
+      element.src = url;
+      return () => element.removeEventListener("error", again);
+    };
+    let stopNative: (() => void) | undefined;
     void import("hls.js").then(({ default: Hls }) => {
-      if (destroyed || !Hls.isSupported()) return;
+      if (destroyed) return;
+      if (!Hls.isSupported()) {
+        if (element.canPlayType("application/vnd.apple.mpegurl")) stopNative = playNatively();
+        return;
+      }
       const start = () => {
         if (destroyed) return;
         const player = new Hls({ liveSyncDurationCount: 2 });
@@ -46,6 +62,7 @@ export function LivePreview({ url, live }: { url: string | null; live: boolean }
       destroyed = true;
       clearTimeout(retry);
       hls?.destroy();
+      stopNative?.();
     };
   }, [url]);
 

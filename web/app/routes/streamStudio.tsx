@@ -228,7 +228,11 @@ export default function StreamStudio() {
                 label={t("live.droppedFrames")}
                 value={figures && onAir ? figures.dropped_frames : "—"}
               />
-              <Figure label={t("streams.viewers")} value={figures && onAir ? figures.viewers : "—"} />
+              <Figure
+                label={t("streams.viewers")}
+                value={figures && onAir ? figures.viewers : "—"}
+                testId="viewers"
+              />
               <Figure
                 label={t("live.resolution")}
                 value={figures?.width && figures.height ? `${figures.width}×${figures.height}` : "—"}
