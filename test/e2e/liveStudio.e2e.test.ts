@@ -2,8 +2,9 @@
 // /streams/new shows an OBS server and a masked key that reveals; ffmpeg publishes to exactly what the
 // page showed; the live studio turns LIVE, its uptime counts and its charts' points move each second;
 // the studio ends the stream and it goes back to offline, under "Past streams". Then a restream of it
-// made from the studio's "Restream to…" keeps its destination key masked and shows in the studio.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+// made from the studio's "Restream to…" keeps its destination key masked and shows in the studio; a
+// looping file restream made on /restreams/new reaches a real RTMP receiver, live on its page and the list.
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -11,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDashboardBuild } from "../../infra/platform/dashboardBuild.ts";
 import type { StreamDetail } from "../../schemas/api/streamResponses.ts";
 import { type DashboardBrowser, openDashboardBrowser } from "../support/dashboardBrowser.ts";
+import { makeClip } from "../support/mediaClip.ts";
 import { type PlatformProcess, startPlatform } from "../support/platformProcess.ts";
 import { publishTestStream } from "../support/publishTestStream.ts";
+import { freeTcpPort, startRtmpReceiver, videoPacketTimes } from "../support/rtmpReceiver.ts";
 
 let dir: string;
 let platform: PlatformProcess;
@@ -129,6 +132,10 @@ describe("the live studio", () => {
         { timeout: 20_000 },
       )
       .toBeGreaterThan(0);
+    // this page's player is the preview's one viewer, however often the page reads the stream again
+    await expect.poll(() => page.getByTestId("viewers").textContent(), { timeout: 15_000 }).toBe("1");
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await page.getByTestId("viewers").textContent()).toBe("1");
     await dashboard.shot(page, "live-studio", { fullPage: true });
 
     const listed = await dashboard.api<StreamDetail>("GET", `/v1/streams/${streamId}`);
@@ -193,4 +200,58 @@ describe("the live studio", () => {
       .waitFor();
     await page.close();
   }, 30_000);
+
+  it("sends a looping file made on /restreams/new to an RTMP receiver: its destination live with a bitrate on its page, streaming in the list, then stopped", async () => {
+    await mkdir(join(dir, "media"), { recursive: true });
+    await makeClip(join(dir, "media", "harbour-loop.mp4"), { seconds: 2, width: 320, height: 180 });
+    const receiver = startRtmpReceiver(await freeTcpPort(), join(dir, "received.flv"));
+    await receiver.listening();
+    const page = await admin.newPage();
+    try {
+      await page.goto(`${platform.url}/restreams`);
+      await page.getByRole("link", { name: "New restream" }).first().click();
+      await page.getByLabel("Title", { exact: true }).fill("Harbour loop");
+      await page.getByLabel("File", { exact: true }).check();
+      await page.getByLabel("File URL").fill("fs://harbour-loop.mp4");
+      await page.getByLabel("Loop").check();
+      await page.getByLabel("Platform").selectOption("custom");
+      await page.getByLabel("Server").fill(receiver.url.replace(/\/stream-key-0001$/, ""));
+      await page.getByLabel("Stream key").fill("stream-key-0001");
+      await page.getByRole("button", { name: "Create restream" }).click();
+      await page.waitForURL(/\/restreams\/[0-9a-f-]{36}$/);
+      const id = page.url().split("/").at(-1)!;
+
+      const destination = page
+        .getByTestId("restream-destinations")
+        .locator("tr[data-destination-id]")
+        .first();
+      await destination.and(page.locator('[data-state="live"]')).waitFor({ timeout: 20_000 });
+      // the bitrate cell fills from the running restream's figures (the page asks every 2 s)
+      await expect
+        .poll(async () => (await destination.locator("td").nth(4).textContent()) ?? "", { timeout: 10_000 })
+        .toMatch(/^[1-9][\d.,]*\s*[kM]b\/s$/);
+      await dashboard.shot(page, "restream-live");
+
+      await page.goto(`${platform.url}/restreams`);
+      const row = page.locator(`tr[data-restream-id="${id}"]`);
+      await expect.poll(async () => (await row.textContent()) ?? "", { timeout: 10_000 }).toMatch(/1 \/ 1/);
+
+      // past the 2 s clip's end: it loops
+      await expect
+        .poll(
+          async () => {
+            const times = await videoPacketTimes(receiver.file).catch(() => []);
+            return times.length === 0 ? 0 : times.at(-1)! - times[0]!;
+          },
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThan(2.5);
+      await page.getByRole("button", { name: "Stop Harbour loop" }).click();
+      await expect.poll(async () => (await row.textContent()) ?? "", { timeout: 10_000 }).toMatch(/0 \/ 1/);
+    } finally {
+      await page.close();
+      await receiver.close();
+    }
+    expect(await videoPacketTimes(receiver.file)).not.toHaveLength(0);
+  }, 60_000);
 });
