@@ -15,25 +15,20 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import { createS3Storage } from "../../plugins/storage-s3/index.ts";
+import { type InProcessPlatform, startInProcessPlatform } from "../../test/support/inProcessPlatform.ts";
 import { kernelApi, until } from "../../test/support/kernelApi.ts";
 import { type S3rverProcess, s3PluginsToml, startS3rver } from "../../test/support/s3rverProcess.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
-import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
-import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";
 import { loadConfig } from "./platformConfig.ts";
-import { type Kernel, startKernel } from "./startKernel.ts";
-import { startWorkers } from "./startWorkers.ts";
+import type { Kernel } from "./startKernel.ts";
 
 const run = promisify(execFile);
 const ffmpeg = process.env.FFMPEG_PATH ?? "ffmpeg";
 const ffprobe = process.env.FFPROBE_PATH ?? "ffprobe";
 
 let database: TestDatabase;
-let db: PlatformDatabase;
+let platform: InProcessPlatform;
 let kernel: Kernel;
-let workers: EncodeWorker[] = [];
 let dir: string;
 let s3: S3rverProcess;
 let bucket: StorageProvider;
@@ -109,17 +104,8 @@ beforeAll(async () => {
   );
   await mkdir(config.dataDir, { recursive: true });
   await writeFile(join(config.dataDir, "plugins.toml"), s3PluginsToml(s3));
-  db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
-  const queue = createMemoryWorkQueue();
-  const bus = createMemoryProgressBus();
-  kernel = await startKernel(config, db, queue, bus, () => {});
-  workers = await startWorkers(config, db.store, queue, bus, () => {});
-  const issued = await kernel.tokens.issue(
-    { name: "admin", role: "admin" },
-    { userId: "system", role: "system" },
-  );
-  if (issued._tag !== "Issued") throw new Error(issued._tag);
-  headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
+  platform = await startInProcessPlatform(config, database.url);
+  ({ kernel, headers } = platform);
   await until(
     () => api<{ workers: { status: string }[] }>("GET", "/v1/workers"),
     (r) => r.body.workers.filter((w) => w.status === "online").length === 2,
@@ -127,9 +113,7 @@ beforeAll(async () => {
   );
 }, 90_000);
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await kernel?.stop();
-  await db?.close();
+  await platform?.stop();
   await database?.drop();
   await new Promise((resolve) => origin?.close(resolve));
   await bucket?.close();

@@ -10,23 +10,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type InProcessPlatform, startInProcessPlatform } from "../../test/support/inProcessPlatform.ts";
 import { kernelApi, until } from "../../test/support/kernelApi.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/testDatabase.ts";
-import type { EncodeWorker } from "../../workers/encode/encodeWorker.ts";
-import { createMemoryProgressBus } from "../progress/memoryProgressBus.ts";
-import { createMemoryWorkQueue } from "../queue/memory/memoryWorkQueue.ts";
-import { openDatabase, type PlatformDatabase } from "./openDatabase.ts";
 import { loadConfig } from "./platformConfig.ts";
-import { type Kernel, startKernel } from "./startKernel.ts";
-import { startWorkers } from "./startWorkers.ts";
+import type { Kernel } from "./startKernel.ts";
 
 const run = promisify(execFile);
 const ffmpeg = process.env.FFMPEG_PATH ?? "ffmpeg";
 
 let database: TestDatabase;
-let db: PlatformDatabase;
+let platform: InProcessPlatform;
 let kernel: Kernel;
-let workers: EncodeWorker[] = [];
 let dir: string;
 let headers: Record<string, string>;
 
@@ -44,22 +39,11 @@ beforeAll(async () => {
     { port: "0", data: join(dir, "data"), "media-dir": join(dir, "media"), workers: "1" },
     { WEBENCODE_HEARTBEAT_MS: "500" },
   );
-  db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
-  const queue = createMemoryWorkQueue();
-  const bus = createMemoryProgressBus();
-  kernel = await startKernel(config, db, queue, bus, () => {});
-  workers = await startWorkers(config, db.store, queue, bus, () => {});
-  const issued = await kernel.tokens.issue(
-    { name: "admin", role: "admin" },
-    { userId: "system", role: "system" },
-  );
-  if (issued._tag !== "Issued") throw new Error(issued._tag);
-  headers = { authorization: `Bearer ${issued.token}`, "content-type": "application/json" };
+  platform = await startInProcessPlatform(config, database.url);
+  ({ kernel, headers } = platform);
 }, 90_000);
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await kernel?.stop();
-  await db?.close();
+  await platform?.stop();
   await database?.drop();
   await rm(dir, { recursive: true, force: true });
 });
