@@ -77,6 +77,7 @@ export function createFfmpegEncoder(options: FfmpegEncoderOptions): EncoderPlugi
       ffmpegPath,
       ffprobePath,
       stateDir: options.stateDir,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
       ...(options.egress === undefined ? {} : { egress: options.egress }),
     }),
     audioOnly: createFfmpegAudioOnly({ ffmpegPath, ffprobePath, stateDir: options.stateDir }),

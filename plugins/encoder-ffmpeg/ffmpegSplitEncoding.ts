@@ -17,8 +17,16 @@ import { rationalValue } from "./rationalValue.ts";
 import { stitchChunks } from "./stitchChunks.ts";
 import { verifyAudioEncode } from "./verifyAudioEncode.ts";
 
-export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
+export function createFfmpegSplitEncoding(
+  config: FfmpegConfig & { readonly threads?: number },
+): SplitEncoding {
   const egress = config.egress === undefined ? {} : { egress: config.egress };
+  // the seams are measured on the worker's threads, as its encodes are
+  const measuring = {
+    ffmpegPath: config.ffmpegPath,
+    ...egress,
+    ...(config.threads === undefined ? {} : { threads: config.threads }),
+  };
   const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, ...egress };
   return {
     probeFrames: (input, videoStreamIndex) => probeKeyframes(input, videoStreamIndex, tools),
@@ -98,11 +106,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           sourceVideoStartSec: request.target.videoStartSec,
           ...sampleKeyframesOf(request.target),
         },
-        {
-          ffmpegPath: config.ffmpegPath,
-          ...egress,
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
-        },
+        { ...measuring, ...(request.signal === undefined ? {} : { signal: request.signal }) },
       ),
 
     measureChunkEdges: (request) =>
@@ -119,11 +123,7 @@ export function createFfmpegSplitEncoding(config: FfmpegConfig): SplitEncoding {
           sourceVideoStartSec: request.target.videoStartSec,
           ...sampleKeyframesOf(request.target),
         },
-        {
-          ffmpegPath: config.ffmpegPath,
-          ...egress,
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
-        },
+        { ...measuring, ...(request.signal === undefined ? {} : { signal: request.signal }) },
       ),
   };
 }

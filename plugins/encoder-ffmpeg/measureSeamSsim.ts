@@ -32,6 +32,8 @@ export interface SeamSsimInput {
 
 export interface SeamSsimOptions {
   readonly ffmpegPath: string;
+  /** Threads of each decoder and of the filters (the worker's setting); ffmpeg chooses when absent. */
+  readonly threads?: number;
   /** Frames on each side of a seam. */
   readonly windowFrames?: number;
   /** How many short samples, spread evenly over the output, make the mean; and their length in frames. */
@@ -271,6 +273,7 @@ async function measureWindows(
   const fileStartSec = file.firstFrame / rate;
   const source = ffmpegInput(input.source);
   const seconds = (value: number) => value.toFixed(6);
+  const decoderThreads = options.threads === undefined ? [] : ["-threads", String(options.threads)];
   const inputs: string[] = [];
   const graphs: string[] = [];
   const outputs: string[] = [];
@@ -288,6 +291,7 @@ async function measureWindows(
     const onGrid = (shift: number) =>
       `setpts=PTS+(${shift.toFixed(6)})/TB,fps=${input.frameRate}:start_time=${firstSec.toFixed(6)},trim=end_frame=${window.end - window.first}`;
     inputs.push(
+      ...decoderThreads,
       "-ss",
       seconds(outputSeek),
       "-t",
@@ -297,6 +301,7 @@ async function measureWindows(
       "-protocol_whitelist",
       source.protocolWhitelist,
       ...source.options,
+      ...decoderThreads,
       ...(fromKeyframe ? ["-noaccurate_seek"] : []),
       "-ss",
       seconds(sourceSeek),
@@ -323,6 +328,7 @@ async function measureWindows(
       // The metadata filter prints each frame's SSIM at this level.
       "-loglevel",
       "info",
+      ...(options.threads === undefined ? [] : ["-filter_complex_threads", String(options.threads)]),
       ...inputs,
       "-filter_complex",
       graphs.join(";"),

@@ -2,7 +2,7 @@
 // audio once for the whole source, stitch, and prove the result before it may count: frames, seams,
 // A/V sync, and seam SSIM against the source. Broken stitches (a chunk dropped, doubled, shifted, or
 // taken from another clip) must be caught, by the check or by the seam figures.
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -199,7 +199,11 @@ function planned(s: Split, samples: Samples) {
 type Samples = Pick<SeamSsimOptions, "sampleWindows" | "sampleFrames">;
 
 /** Every chunk's own edge figures, measured on the chunk alone, as chunk tasks do before the stitch. */
-async function chunkEdges(s: Split, samples: Samples): Promise<ChunkEdgeSsim[]> {
+async function chunkEdges(
+  s: Split,
+  samples: Samples,
+  measuring: Partial<SeamSsimOptions> = {},
+): Promise<ChunkEdgeSsim[]> {
   const { width, height } = s.plans[0]?.expected.video ?? { width: 0, height: 0 };
   return Promise.all(
     s.plans.map(async (plan, i) => {
@@ -216,7 +220,7 @@ async function chunkEdges(s: Split, samples: Samples): Promise<ChunkEdgeSsim[]> 
           frameCount: plan.input.chunk?.frameCount ?? s.expected.frameCount - firstFrame,
           ...planned(s, samples),
         },
-        { ffmpegPath, ...samples },
+        { ffmpegPath, ...samples, ...measuring },
       );
       if (edges._tag !== "ChunkEdgeSsim") throw new Error(edges.message);
       return edges;
@@ -387,6 +391,35 @@ describe("stitch: chunks and the audio encoded once, proven before the job may c
     const combined = await expectChunkEdgesToMatchOutput(clean, cleanOutput());
     for (const seam of combined.seams)
       expect(Math.abs(seam.delta), `seam ${seam.index}`).toBeLessThanOrEqual(0.005);
+  });
+
+  it("measures a chunk's edges on the worker's threads, each decoder's and the filters', with the same figures", async () => {
+    const log = join(dir, "measuring-ffmpeg.log");
+    const logging = join(dir, "measuring-ffmpeg");
+    await writeFile(logging, `#!/bin/sh\necho "$*" >> "${log}"\nexec "${ffmpegPath}" "$@"\n`);
+    await chmod(logging, 0o755);
+    const own = await chunkEdges(clean, {});
+    const onOneThread = await chunkEdges(clean, {}, { ffmpegPath: logging, threads: 1 });
+    const runs = (await readFile(log, "utf8")).trim().split("\n");
+    expect(runs).toHaveLength(clean.chunks.length);
+    for (const run of runs) {
+      const args = run.split(" ");
+      expect(args.join(" ")).toContain("-filter_complex_threads 1");
+      // every input's options, between the input before it and its -i, hold -threads 1
+      const inputs = args.flatMap((arg, i) => (arg === "-i" ? [i] : []));
+      expect(inputs.length).toBeGreaterThanOrEqual(2);
+      for (const [n, at] of inputs.entries()) {
+        const options = args.slice((inputs[n - 1] ?? -1) + 1, at);
+        expect(options.join(" "), `input ${n}`).toContain("-threads 1");
+      }
+    }
+    for (const [i, edges] of onOneThread.entries()) {
+      for (const side of ["first", "last", "samples"] as const) {
+        const expected = own[i]?.[side] ?? null;
+        if (expected === null) expect(edges[side], `chunk ${i} ${side}`).toBeNull();
+        else expect(edges[side]?.ssim, `chunk ${i} ${side}`).toBeCloseTo(expected.ssim, 9);
+      }
+    }
   });
 
   it("reads the mean's samples from the source's keyframes, frame-aligned: the mean of evenly placed samples, and the chunks' own the same", async () => {
