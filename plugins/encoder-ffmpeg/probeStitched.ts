@@ -13,24 +13,27 @@ export async function probeStitched(
   path: string,
   options: { readonly ffprobePath: string; readonly timeoutMs?: number },
 ): Promise<StitchFacts | ProbeFailure> {
-  const video = await probeKeyframes(path, VIDEO_STREAM, options);
+  // the two reads side by side: the stitch is on the job's critical path
+  const [video, result] = await Promise.all([
+    probeKeyframes(path, VIDEO_STREAM, options),
+    runCommand(
+      options.ffprobePath,
+      [
+        "-hide_banner",
+        "-v",
+        "error",
+        "-select_streams",
+        "a",
+        "-show_entries",
+        "stream=index,start_time,duration:stream_tags=language:packet=stream_index,pts_time,duration_time",
+        "-of",
+        "compact",
+        `file:${path}`,
+      ],
+      { timeoutMs: options.timeoutMs ?? 60_000 },
+    ),
+  ]);
   if (video._tag === "ProbeFailure") return video;
-  const result = await runCommand(
-    options.ffprobePath,
-    [
-      "-hide_banner",
-      "-v",
-      "error",
-      "-select_streams",
-      "a",
-      "-show_entries",
-      "stream=index,start_time,duration:stream_tags=language:packet=stream_index,pts_time,duration_time",
-      "-of",
-      "compact",
-      `file:${path}`,
-    ],
-    { timeoutMs: options.timeoutMs ?? 60_000 },
-  );
   if (result.exitCode !== 0) {
     const last = result.stderr.trim().split("\n").at(-1) || result.spawnError || "no message";
     return {

@@ -108,14 +108,18 @@ export async function stitchChunks(
         "Check that every chunk exists and was encoded with the same plan.",
       );
     }
-    const facts = await probeStitched(partial, { ffprobePath: options.ffprobePath });
+    // its checksum is read beside the proof (a rejected file's is thrown away)
+    const [facts, checksum] = await Promise.all([
+      probeStitched(partial, { ffprobePath: options.ffprobePath }),
+      sha256File(partial),
+    ]);
     if (facts._tag === "ProbeFailure") {
       return reject("unreadable", facts.message, "The stitched file cannot be read back; stitch again.");
     }
     const verdict = verifyStitch(facts, expected, chunks);
     if (verdict._tag === "StitchRejected") return verdict;
     await rename(partial, output);
-    const [{ size }, checksum] = await Promise.all([stat(output), sha256File(output)]);
+    const { size } = await stat(output);
     return {
       _tag: "Stitched",
       path: output,

@@ -8,4 +8,5 @@ export const putLocalFile = (
   ref: ObjectRef,
   path: string,
   options?: PutOptions,
-): Promise<Stored | StorageFailure> => provider.put(ref, createReadStream(path), options);
+): Promise<Stored | StorageFailure> =>
+  provider.put(ref, createReadStream(path, { highWaterMark: 1 << 20 }), options);

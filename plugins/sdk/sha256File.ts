@@ -5,6 +5,6 @@ import { createReadStream } from "node:fs";
 /** "sha256:<hex>" of a file, read as a stream so a large output never sits in memory. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return `sha256:${hash.digest("hex")}`;
 }

@@ -45,6 +45,9 @@ export interface FsStorage extends StorageProvider {
   verifySignedRequest(request: SignedRequest): ObjectRef | StorageFailure;
 }
 
+/** A whole object is read a mebibyte at a time: copies and checksums of large outputs run at disk speed. */
+const READ_CHUNK = 1024 * 1024;
+
 const bucketGiven = (bucket: string | undefined): StorageFailure | undefined =>
   bucket === undefined || bucket === ""
     ? undefined
@@ -183,7 +186,12 @@ export const createFsStorage = async (
         return metadata;
       }
       if (range === undefined) {
-        return { _tag: "ObjectBody", metadata, body: handle.createReadStream(), range: null };
+        return {
+          _tag: "ObjectBody",
+          metadata,
+          body: handle.createReadStream({ highWaterMark: READ_CHUNK }),
+          range: null,
+        };
       }
       if (range.start >= metadata.sizeBytes) {
         await handle.close();
