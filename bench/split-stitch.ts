@@ -67,20 +67,24 @@ export async function run(args: string[]): Promise<number> {
     const frames = await encoder.split!.probeFrames(clip, source.video.index);
     if (frames._tag !== "SourceFrames") throw new Error(frames.message);
     const plan = await encoder.plan(builtInProfiles[PROFILE], source);
-    const bareMs = await timed(
-      process.env.FFMPEG_PATH ?? "ffmpeg",
-      buildFfmpegArgs(plan, join(dir, "bare.mp4")),
-    );
-    console.error(`bare ffmpeg, all threads: ${(bareMs / 1000).toFixed(1)} s`);
+    const bare = () =>
+      timed(process.env.FFMPEG_PATH ?? "ffmpeg", buildFfmpegArgs(plan, join(dir, "bare.mp4")));
 
     const one = await runJob(dir, media, 1);
     console.error(
       `one worker, one thread: ${(one.wallMs / 1000).toFixed(1)} s (${one.detail.tasks.length} task)`,
     );
+    // bare ffmpeg right before and right after the two workers: a shared machine's load drifts over
+    // minutes, and the mean of the two brackets the run it is compared with
+    const bareBeforeMs = await bare();
+    console.error(`bare ffmpeg, all threads: ${(bareBeforeMs / 1000).toFixed(1)} s`);
     const two = await runJob(dir, media, 2);
     console.error(
       `two workers, one thread each: ${(two.wallMs / 1000).toFixed(1)} s (${two.detail.tasks.length} tasks)`,
     );
+    const bareAfterMs = await bare();
+    console.error(`bare ffmpeg, all threads, again: ${(bareAfterMs / 1000).toFixed(1)} s`);
+    const bareMs = (bareBeforeMs + bareAfterMs) / 2;
 
     const planned = two.events.find((e) => e.type === "JobPlanned")?.data as
       | { tasks: { taskId: string; kind?: string }[] }
@@ -114,6 +118,7 @@ export async function run(args: string[]): Promise<number> {
       one_worker_s: round(one.wallMs / 1000, 1),
       two_workers_s: round(two.wallMs / 1000, 1),
       bare_ffmpeg_s: round(bareMs / 1000, 1),
+      bare_ffmpeg_before_after_s: [round(bareBeforeMs / 1000, 1), round(bareAfterMs / 1000, 1)],
       stitch_s: round(stitchMs / 1000, 2),
       seam_measure_s: round(seamsMs / 1000, 2),
       clip_seconds: seconds,
@@ -125,10 +130,10 @@ export async function run(args: string[]): Promise<number> {
       `  two workers, one thread each (${figures.chunks} chunks)      ${figures.two_workers_s} s  (${figures.speedup}×)`,
     );
     console.log(
-      `  bare ffmpeg, every thread, same command       ${figures.bare_ffmpeg_s} s  (two workers: ${figures.vs_bare_all_threads}× its speed)`,
+      `  bare ffmpeg, every thread, same command       ${figures.bare_ffmpeg_s} s  (before and after: ${figures.bare_ffmpeg_before_after_s.join(" s, ")} s; two workers: ${figures.vs_bare_all_threads}× its speed)`,
     );
     console.log(
-      `  stitch (fetch, concat, verify)                ${figures.stitch_s} s  (${figures.stitch_pct} % of the split job)`,
+      `  stitch (fetch, concat, verify)                ${figures.stitch_s} s  (${figures.stitch_pct} % of the split job; fetch ${timings === undefined ? "?" : (timings.fetchMs / 1000).toFixed(2)} s)`,
     );
     console.log(
       `  seam SSIM measurement, all chunks together    ${figures.seam_measure_s} s  (${figures.seam_measure_pct} % of the two workers' time)`,

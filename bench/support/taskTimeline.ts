@@ -54,6 +54,8 @@ export function taskTimeline(events: readonly RecordedEvent[]): string[] {
       `    ${`${task.kind ?? "video"}${task.rendition === undefined ? "" : ` ${task.rendition}`}`.padEnd(13)} ${range} ${s(row.scheduled)}  ${s(row.started)}  ${s(row.completed)}  ${row.worker ?? "-"}${row.measureSec === undefined ? "" : `  (its seam sides: ${row.measureSec.toFixed(2)} s)`}`,
     );
   }
+  const publishing = events.find((e) => e.type === "JobUploadingStarted");
+  if (publishing !== undefined) lines.push(`  outputs publishing from ${s((at(publishing) - t0) / 1000)} s`);
   const done = events.find((e) => e.type === "JobCompleted");
   if (done !== undefined) lines.push(`  job completed at ${s((at(done) - t0) / 1000)} s`);
   return lines;
