@@ -242,11 +242,26 @@ describe("an ABR ladder through the platform", () => {
     const created = await api("POST", "/v1/profiles", ladderProfile);
     expect(created.status).toBe(201);
     const { jobId, tasks } = await ladderJob();
-    expect(new Set(tasks.filter((t) => t.kind === "video").map((t) => t.rendition))).toEqual(
-      new Set(["360p", "240p", "144p"]),
-    );
-    // two workers shared the renditions' chunks
-    expect(new Set(tasks.map((t) => t.worker_id)).size).toBe(2);
+    // the source cut into chunks, each making every tier of its range from one decode
+    const chunks = tasks.filter((t) => t.kind === "video");
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    for (const chunk of chunks)
+      expect([chunk.rendition, chunk.renditions]).toEqual([null, ["360p", "240p", "144p"]]);
+    // two workers shared the chunks
+    expect(new Set(chunks.map((t) => t.worker_id)).size).toBe(2);
+    // every chunk measured each tier's sides of its seams right after its encode, for that tier's stitch
+    const events = await db.store.readStream(jobStream.name(jobId));
+    const chunkIds = new Set(chunks.map((c) => c.id));
+    const completions = events.flatMap((e) => {
+      const data = e.data as { taskId: string; files?: { rendition?: string; edgeSsim?: object }[] };
+      return e.type === "TaskCompleted" && chunkIds.has(data.taskId) ? [data] : [];
+    });
+    expect(completions).toHaveLength(chunks.length);
+    for (const completed of completions) {
+      expect(completed.files?.map((f) => f.rendition)).toEqual(["360p", "240p", "144p"]);
+      for (const file of completed.files ?? [])
+        expect(file.edgeSsim).toMatchObject({ samples: expect.anything(), measureMs: expect.any(Number) });
+    }
     // each rendition stitched with its own proof, every seam measured against the source at its size
     const stitches = tasks.filter((t) => t.kind === "stitch");
     expect(stitches.map((t) => t.rendition).sort()).toEqual(["144p", "240p", "360p"]);

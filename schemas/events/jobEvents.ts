@@ -227,6 +227,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
             language: z.string().min(1).max(35).optional(),
             /** The ladder tier a file of a task of several renditions holds. */
             rendition: renditionNameSchema.optional(),
+            /** A chunk's file of one tier: its share of that tier's seam figures, for its stitch. */
+            edgeSsim: chunkEdgeSsimSchema.optional(),
           }),
         )
         .max(2000)

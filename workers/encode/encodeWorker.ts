@@ -580,9 +580,25 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       if (audio._tag === "ProbeFailure") return failure("transient", audio.message);
       return audio;
     }
+    // a chunk of a split job measures its sides for its rendition's stitch, beside its upload
+    const measure = split?.measureChunkEdges?.bind(split);
+    const edgesOf = (rendition: string | null, path: string): Promise<ChunkEdgeSsimData> | undefined => {
+      const target =
+        job.tasks.find((other) => other.kind === "stitch" && other.rendition === rendition)?.stitch ?? null;
+      if (task.chunk === null || target === null || measure === undefined) return undefined;
+      const { firstFrame, frameCount } = task.chunk;
+      return measureChunkEdges(measure, {
+        chunk: path,
+        source: encoderInputOf(source),
+        target,
+        firstFrame,
+        frameCount: frameCount ?? target.frameCount - firstFrame,
+        signal,
+      });
+    };
     if (task.renditions.length > 0) {
       const ids = { jobId: job.jobId, taskId: task.taskId, attempt };
-      return encodeRenditions(job, task, info, subtitleExtras, options, ids);
+      return encodeRenditions(job, task, info, subtitleExtras, options, ids, edgesOf);
     }
     const choice = encoderChoiceFor(job, profile, capabilities, deps.machine);
     if (choice._tag === "NoProvenEncoder") return failure("transient", choice.message);
@@ -602,23 +618,10 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     const outcome = await encoder.encode(plan, options);
     const notice = fallbackNotice(outcome);
     if (notice) log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId}: ${notice}`);
+    if (outcome._tag !== "Encoded") return outcome;
     // the stitch of this chunk's own rendition: each tier's target has its own frame size
-    const target =
-      job.tasks.find((other) => other.kind === "stitch" && other.rendition === task.rendition)?.stitch ??
-      null;
-    const measure = split?.measureChunkEdges?.bind(split);
-    if (outcome._tag !== "Encoded" || task.chunk === null || target === null || measure === undefined)
-      return outcome;
-    const { firstFrame, frameCount } = task.chunk;
-    const edgeSsim = measureChunkEdges(measure, {
-      chunk: outcome.path,
-      source: encoderInputOf(source),
-      target,
-      firstFrame,
-      frameCount: frameCount ?? target.frameCount - firstFrame,
-      signal,
-    });
-    return { ...outcome, edgeSsim };
+    const edgeSsim = edgesOf(task.rendition, outcome.path);
+    return edgeSsim === undefined ? outcome : { ...outcome, edgeSsim };
   }
 
   /**
@@ -632,6 +635,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
     subtitleExtras: Partial<EncodeProfile>,
     options: EncodeOptions,
     ids: TaskAttempt,
+    edgesOf: (rendition: string, path: string) => Promise<ChunkEdgeSsimData> | undefined,
   ): Promise<StoredFiles | EncodeFailed> {
     const spec = job.profile;
     if (spec === undefined) return failure("input", "a task of several renditions needs the job's profile");
@@ -660,7 +664,11 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
       const notice = fallbackNotice(encoded);
       if (notice)
         log("warn", `worker ${workerId}: job ${job.jobId} task ${task.taskId} ${rendition}: ${notice}`);
-      const stored = await storeOutput(ids, encoded);
+      // a chunk of a split ladder: each tier's file measures its sides for that tier's stitch
+      const [stored, edgeSsim] = await Promise.all([
+        storeOutput(ids, encoded),
+        edgesOf(rendition, encoded.path),
+      ]);
       if (stored._tag === "EncodeFailed") return stored;
       const extension = /\.[a-z0-9]+$/i.exec(stored.ref.key)?.[0] ?? ".mp4";
       files.push({
@@ -670,6 +678,7 @@ export async function startEncodeWorker(deps: EncodeWorkerDeps): Promise<EncodeW
         sizeBytes: stored.sizeBytes,
         checksum: stored.checksum,
         rendition,
+        ...(edgeSsim === undefined ? {} : { edgeSsim }),
       });
     }
     const [first] = files;

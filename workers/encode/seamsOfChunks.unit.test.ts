@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskState } from "../../domain/job/jobState.ts";
 import type { ChunkEdgeSsimData } from "../../schemas/events/jobEvents.ts";
-import { seamsOfChunks } from "./seamsOfChunks.ts";
+import { chunkOutputOf, seamsOfChunks } from "./seamsOfChunks.ts";
 
 const side = (ssim: number, frames = 12) => ({ ssim, frames });
 
@@ -52,6 +52,35 @@ describe("seamsOfChunks", () => {
       _tag: "SeamSsimFailed",
       message: "chunk 1 could not measure its edges: ffmpeg exited 1",
     });
+  });
+
+  it("takes each chunk's figures of the stitch's own tier when the chunks made every tier of their range", () => {
+    const poor = { first: side(0.5), last: side(0.5), samples: side(0.5, 24), measureMs: 1 };
+    const tiered = (c: TaskState, of720p: ChunkEdgeSsimData): TaskState => ({
+      ...c,
+      outputKey: null,
+      edgeSsim: null,
+      renditions: ["720p", "480p"],
+      files: (["720p", "480p"] as const).map((rendition) => ({
+        name: `${rendition}.mp4`,
+        type: "rendition" as const,
+        key: `work/${c.sequenceIndex}/${rendition}.mp4`,
+        sizeBytes: 1,
+        checksum: `sha256:${"0".repeat(64)}`,
+        rendition,
+        edgeSsim: rendition === "720p" ? of720p : poor,
+      })),
+    });
+    const chunks = [tiered(chunk(0, 0, null), first), tiered(chunk(1, 1962, null), second)];
+    const report = seamsOfChunks(chunks, "30/1", "720p");
+    if (report?._tag !== "SeamReport") throw new Error(JSON.stringify(report));
+    expect(report.meanSsim).toBeCloseTo(0.985, 12);
+    expect(report.seams[0]?.ssim).toBeCloseTo(0.98, 12);
+    expect(seamsOfChunks(chunks, "30/1", "480p")).toMatchObject({ meanSsim: 0.5 });
+    expect(chunkOutputOf(chunks[1]!, "480p")?.key).toBe("work/1/480p.mp4");
+    // a tier the chunk did not make: nothing to fetch, nothing to combine
+    expect(chunkOutputOf(chunks[1]!, "1080p")).toBeNull();
+    expect(seamsOfChunks(chunks, "30/1", "1080p")).toBeNull();
   });
 
   it("has nothing to combine when a chunk brought no figures: the output is measured instead", () => {

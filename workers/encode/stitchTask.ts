@@ -16,7 +16,7 @@ import type { SeamSsimFailed, SplitEncoding } from "../../plugins/sdk/splitEncod
 import { isStorageFailure, type StorageProvider } from "../../plugins/sdk/storageProvider.ts";
 import type { ErrorCode } from "../../schemas/errors.ts";
 import type { StitchReport } from "../../schemas/events/jobEvents.ts";
-import { seamFramesOf, seamsOfChunks } from "./seamsOfChunks.ts";
+import { chunkOutputOf, seamFramesOf, seamsOfChunks } from "./seamsOfChunks.ts";
 
 export interface StitchTaskInput {
   job: Job;
@@ -69,22 +69,26 @@ export async function runStitchTask(
   const joined = job.tasks.filter((other) => task.dependsOn.includes(other.taskId));
   const chunks = joined.filter((other) => other.kind === "video");
   const audio = joined.find((other) => other.kind === "audio") ?? null;
-  const parts = [...chunks, ...(audio === null ? [] : [audio])];
+  // each chunk's file for this stitch's rendition (a chunk may have made every tier of its range)
+  const parts = [
+    ...chunks.map((chunk) => ({ task: chunk, output: chunkOutputOf(chunk, task.rendition) })),
+    ...(audio === null ? [] : [{ task: audio, output: chunkOutputOf(audio, null) }]),
+  ];
 
   const startedAt = performance.now();
   // every part at once: the storage serves them side by side
   let fetchedParts = 0;
   const fetchedAll = await Promise.all(
-    parts.map(async (part): Promise<string | StitchFailed> => {
-      if (part.outputKey === null || part.checksum === null)
+    parts.map(async ({ task: part, output }): Promise<string | StitchFailed> => {
+      const key = output?.key ?? null;
+      if (output === null || key === null || output.checksum === null)
         return failed("input", `task ${part.sequenceIndex} has no stored output`, "WE-JOB-012");
       const path = join(
         input.workDir,
         part.kind === "audio" ? "audio.mp4" : `chunk-${part.sequenceIndex}.mp4`,
       );
-      const fetched = await getToLocalFile(deps.jobs, { key: part.outputKey }, path, signal).catch(
-        (error: Error) =>
-          failed(signal.aborted ? "cancelled" : "transient", `fetching ${part.outputKey}: ${error.message}`),
+      const fetched = await getToLocalFile(deps.jobs, { key }, path, signal).catch((error: Error) =>
+        failed(signal.aborted ? "cancelled" : "transient", `fetching ${key}: ${error.message}`),
       );
       if (fetched._tag === "EncodeFailed") return fetched;
       if (isStorageFailure(fetched)) {
@@ -92,12 +96,12 @@ export async function runStitchTask(
         const gone = fetched.reason === "not_found";
         return failed(
           gone ? "input" : "transient",
-          `${part.outputKey}: ${fetched.message} ${fetched.hint}`,
+          `${key}: ${fetched.message} ${fetched.hint}`,
           gone ? "WE-JOB-012" : undefined,
         );
       }
-      if (fetched.checksum !== part.checksum || fetched.sizeBytes !== part.sizeBytes) {
-        return failed("input", `${part.outputKey} differs from the output its task verified`, "WE-JOB-012");
+      if (fetched.checksum !== output.checksum || fetched.sizeBytes !== output.sizeBytes) {
+        return failed("input", `${key} differs from the output its task verified`, "WE-JOB-012");
       }
       fetchedParts += 1;
       input.onProgress(tick(Math.floor((40 * fetchedParts) / parts.length)));
@@ -137,7 +141,7 @@ export async function runStitchTask(
   const stitchedAt = performance.now();
 
   const seams =
-    seamsOfChunks(chunks, target.frameRate) ??
+    seamsOfChunks(chunks, target.frameRate, task.rendition) ??
     (await deps.split.measureSeams({
       output: stitched.path,
       source: input.source,

@@ -1,7 +1,8 @@
 // The plan of a job whose profile asks for more than one progressive file: every rendition of its ladder
-// (each cut into frame-exact chunks when several workers can share it, then stitched), the audio once, the
-// subtitles and thumbnails beside them, and the package (HLS/DASH) over all of it. A ladder without
-// packaging makes each rendition a progressive file with the audio muxed in.
+// (cut into frame-exact chunks when several workers can share it, each chunk making every tier of its
+// range from one decode, then each tier stitched), the audio once, the subtitles and thumbnails beside
+// them, and the package (HLS/DASH) over all of it. A ladder without packaging makes each rendition a
+// progressive file with the audio muxed in.
 import { planLadder } from "../../domain/encoding/planLadder.ts";
 import { balanceSegments } from "../../domain/job/balanceSegments.ts";
 import { chunkCount } from "../../domain/job/chunkCount.ts";
@@ -97,8 +98,7 @@ export async function planLadderTasks(
 
   const renditionOutputs: string[] = [];
   // Unsplit tiers of a package cut the same way are made by one task from one decode of the source, as
-  // a one-command ladder does: decoding a 1080p source once instead of once a tier. (Split tiers stay
-  // apart: their chunks spread over the workers.)
+  // a one-command ladder does: decoding a 1080p source once instead of once a tier.
   const names = renditions.flatMap((rendition) => (rendition.name === undefined ? [] : [rendition.name]));
   const timing = plans[0]?.chunks[0];
   const together =
@@ -111,7 +111,40 @@ export async function planLadderTasks(
       add({ ...whole, kind: "video", renditions: names, chunk: { ...timing }, dependsOn: [] }),
     );
   }
-  for (const [index, rendition] of together ? [] : renditions.entries()) {
+  // Split tiers cut the same way are made chunk by chunk: each chunk task encodes every tier of its
+  // range from one decode, and each tier's stitch takes its own file from every chunk.
+  const chunkedTogether =
+    segments.length >= 2 &&
+    names.length === renditions.length &&
+    names.length >= 2 &&
+    segments.every((_, index) =>
+      plans.every((plan) => sameTiming(plan.chunks[index], plans[0]?.chunks[index])),
+    );
+  if (chunkedTogether) {
+    const chunkIds = segments.map((segment, index) =>
+      add({
+        startTimeSec: segment.startSec,
+        endTimeSec: segment.endSec,
+        kind: "video",
+        renditions: names,
+        chunk: { ...plans[0]!.chunks[index]! },
+        dependsOn: [],
+      }),
+    );
+    const muxAudio = !packaged && audioId !== null;
+    for (const [index, name] of names.entries()) {
+      renditionOutputs.push(
+        add({
+          ...whole,
+          kind: "stitch",
+          rendition: name,
+          stitch: { ...plans[index]!.target },
+          dependsOn: muxAudio ? [...chunkIds, audioId] : chunkIds,
+        }),
+      );
+    }
+  }
+  for (const [index, rendition] of together || chunkedTogether ? [] : renditions.entries()) {
     const plan = plans[index]!;
     const named = rendition.name === undefined ? {} : { rendition: rendition.name };
     const chunkIds = segments.map((segment, index) =>

@@ -147,8 +147,65 @@ describe("planLadderTasks", () => {
     ).toBe(false);
   });
 
-  it("splits each rendition across several workers and stitches it before the package", async () => {
+  it("splits the ladder into chunks across several workers, each chunk making every tier from one decode, and stitches each tier before the package", async () => {
     const tasks = await plan(abr, 2, 120);
+    const chunks = tasks.filter((t) => t.kind === "video");
+    expect(chunks.length % 2).toBe(0);
+    for (const chunk of chunks) {
+      expect(chunk.renditions).toEqual(["720p", "480p"]);
+      expect(chunk.rendition).toBeUndefined();
+      expect(chunk.chunk).toBeDefined();
+    }
+    // the chunks cover the source in order, without gap
+    expect(chunks[0]!.startTimeSec).toBe(0);
+    for (const [i, chunk] of chunks.slice(1).entries())
+      expect(chunk.startTimeSec).toBe(chunks[i]!.endTimeSec);
+    expect(chunks.at(-1)!.endTimeSec).toBe(120);
+    const stitches = tasks.filter((t) => t.kind === "stitch");
+    expect(stitches.map((t) => t.rendition)).toEqual(["720p", "480p"]);
+    for (const stitch of stitches) {
+      expect(stitch.dependsOn).toEqual(chunks.map((c) => c.taskId));
+      expect(stitch.stitch?.width).toBe(stitch.rendition === "720p" ? 1280 : 854);
+    }
+    expect(tasks.at(-1)!.dependsOn).toEqual(expect.arrayContaining(stitches.map((t) => t.taskId)));
+    expect(tasks.every((t) => plannedTaskSchema.safeParse(t).success)).toBe(true);
+  });
+
+  it("mixes the audio into each tier's stitch of a split ladder that packages nothing", async () => {
+    const tasks = await plan({ ...abr, packaging: null, thumbnails: null, subtitles: "none" }, 2, 120);
+    const chunks = tasks.filter((t) => t.kind === "video");
+    const audio = tasks.find((t) => t.kind === "audio")!;
+    for (const stitch of tasks.filter((t) => t.kind === "stitch"))
+      expect(stitch.dependsOn).toEqual([...chunks.map((c) => c.taskId), audio.taskId]);
+  });
+
+  it("keeps each tier's own chunks where the tiers are cut differently (another frame rate)", async () => {
+    const tasks = await planLadderTasks(
+      {
+        encoder: {
+          split: {
+            ...split(framesOf(120)),
+            // the 480p tier on a 15 fps grid: its chunks hold other frames
+            planSplit: (profile, source, probed, segments) => {
+              const planned = split(framesOf(120)).planSplit(profile, source, probed, segments);
+              if (profile.name !== "480p") return planned;
+              return {
+                ...planned,
+                chunks: planned.chunks.map((c) => ({ ...c, firstFrame: Math.round(c.firstFrame / 2) })),
+              };
+            },
+          },
+        },
+        workerPool: { healthyWorkers: async () => 2 },
+        segmentBounds: { minSec: 10, targetSec: 45, maxSec: 120 },
+        encodeProfileOf,
+        subtitleTrackCount: async () => 0,
+      },
+      jobId,
+      abr,
+      source720(120),
+    );
+    if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
     const stitches = tasks.filter((t) => t.kind === "stitch");
     expect(stitches.map((t) => t.rendition)).toEqual(["720p", "480p"]);
     for (const stitch of stitches) {
@@ -156,7 +213,7 @@ describe("planLadderTasks", () => {
       expect(parts.every((p) => p.kind === "video" && p.rendition === stitch.rendition)).toBe(true);
       expect(parts.length % 2).toBe(0);
     }
-    expect(tasks.at(-1)!.dependsOn).toEqual(expect.arrayContaining(stitches.map((t) => t.taskId)));
+    expect(tasks.some((t) => t.renditions !== undefined)).toBe(false);
   });
 
   it("makes each rendition a progressive file with the audio muxed in when the profile packages nothing", async () => {
