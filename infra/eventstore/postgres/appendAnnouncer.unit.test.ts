@@ -36,20 +36,21 @@ describe("append announcer", () => {
     const r = recorder(3);
     const announcer = createAppendAnnouncer(r.send, () => {}, 20);
     const started = performance.now();
+    let lastAppend = started;
     while (performance.now() - started < 100) {
+      lastAppend = performance.now();
       announcer.announce();
       await sleep(1);
     }
-    const announcedBeforeQuiet = r.sent.length;
     await sleep(60);
     // one at once, then at most one per 20 ms over ~100 ms of appends, plus the trailing one
     expect(r.sent.length).toBeGreaterThanOrEqual(3);
     expect(r.sent.length).toBeLessThanOrEqual(8);
     for (let i = 1; i < r.sent.length; i++) expect(r.sent[i]! - r.sent[i - 1]!).toBeGreaterThanOrEqual(19);
     expect(r.overlapped()).toBe(false);
-    // the appends of the last interval were announced after the burst ended
-    expect(r.sent.length).toBeGreaterThan(announcedBeforeQuiet);
-    expect(r.sent.at(-1)!).toBeGreaterThan(started + 100);
+    // the last append was announced: a NOTIFY went out after it (on a loaded machine the burst's
+    // last sleep may outlast the interval, so that NOTIFY can come before the loop sees the burst end)
+    expect(r.sent.at(-1)!).toBeGreaterThanOrEqual(lastAppend);
     await announcer.close();
   });
 
