@@ -4,7 +4,7 @@
 // them, and the package (HLS/DASH) over all of it. A ladder without packaging makes each rendition a
 // progressive file with the audio muxed in.
 import { planLadder } from "../../domain/encoding/planLadder.ts";
-import { balanceSegments } from "../../domain/job/balanceSegments.ts";
+import { balanceSegments, evenCuts } from "../../domain/job/balanceSegments.ts";
 import { chunkCount } from "../../domain/job/chunkCount.ts";
 import { defaultSegmentBounds, planSegments } from "../../domain/job/planSegments.ts";
 import type { EncodeProfile, SourceFrames, SourceInfo } from "../../plugins/sdk/encoderPlugin.ts";
@@ -81,19 +81,21 @@ export async function planLadderTasks(
   const subtitlesId = subtitleTracks > 0 ? add({ ...whole, kind: "subtitles", dependsOn: [] }) : null;
   if (spec.thumbnails !== null) add({ ...whole, kind: "thumbnails", dependsOn: [] });
 
+  const cutSource = {
+    durationSec: frames.endSec,
+    frameTimesSec: frames.frameTimesSec,
+    keyframeTimesSec: frames.keyframeTimesSec,
+  };
   const splitUp =
     chunkCount(healthy, 2) >= 2 && frames.endSec >= 2 * bounds.minSec
-      ? planSegments(
-          {
-            durationSec: frames.endSec,
-            frameTimesSec: frames.frameTimesSec,
-            keyframeTimesSec: frames.keyframeTimesSec,
-          },
-          balanceSegments(bounds, frames.endSec, healthy),
-        )
+      ? planSegments(cutSource, balanceSegments(bounds, frames.endSec, healthy))
       : null;
+  // the chunks share the time evenly, so that the workers finish together (a ladder's package then
+  // moves each cut onto its keyframe grid)
   const segments =
-    Array.isArray(splitUp) && splitUp.length >= 2 ? splitUp : [{ startSec: 0, endSec: frames.endSec }];
+    Array.isArray(splitUp) && splitUp.length >= 2
+      ? evenCuts(splitUp, cutSource, healthy, bounds)
+      : [{ startSec: 0, endSec: frames.endSec }];
   const plans = renditions.map((rendition) => split.planSplit(rendition.profile, source, frames, segments));
 
   const renditionOutputs: string[] = [];

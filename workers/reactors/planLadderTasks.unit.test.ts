@@ -171,6 +171,32 @@ describe("planLadderTasks", () => {
     expect(tasks.every((t) => plannedTaskSchema.safeParse(t).success)).toBe(true);
   });
 
+  it("cuts a split ladder's chunks evenly where the source's keyframes fall unevenly", async () => {
+    // a keyframe every 250 frames (8.33 s): cut on keyframes, two chunks would be 33.3 s and 26.7 s
+    const sparse = {
+      ...framesOf(60),
+      keyframeTimesSec: framesOf(60).frameTimesSec.filter((_, i) => i % 250 === 0),
+    };
+    const tasks = await planLadderTasks(
+      {
+        encoder: { split: split(sparse) },
+        workerPool: { healthyWorkers: async () => 2 },
+        segmentBounds: { minSec: 10, targetSec: 45, maxSec: 120 },
+        encodeProfileOf,
+        subtitleTrackCount: async () => 0,
+      },
+      jobId,
+      abr,
+      source720(60),
+    );
+    if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
+    const chunks = tasks.filter((t) => t.kind === "video");
+    expect(chunks.map((t) => [t.startTimeSec, t.endTimeSec])).toEqual([
+      [0, 30],
+      [30, 60],
+    ]);
+  });
+
   it("mixes the audio into each tier's stitch of a split ladder that packages nothing", async () => {
     const tasks = await plan({ ...abr, packaging: null, thumbnails: null, subtitles: "none" }, 2, 120);
     const chunks = tasks.filter((t) => t.kind === "video");
