@@ -90,11 +90,19 @@ export async function run(args: string[]): Promise<number> {
   try {
     const bareDir = join(dir, "bare");
     await mkdir(bareDir);
-    const bareMs = await timed(process.env.FFMPEG_PATH ?? "ffmpeg", bareLadderArgs(clip, bareDir));
-    console.error(`bare ffmpeg, the spec's one-command ladder: ${(bareMs / 1000).toFixed(1)} s`);
+    const bare = async () => {
+      const ms = await timed(process.env.FFMPEG_PATH ?? "ffmpeg", bareLadderArgs(clip, bareDir));
+      console.error(`bare ffmpeg, the spec's one-command ladder: ${(ms / 1000).toFixed(1)} s`);
+      return ms;
+    };
+    // bare ffmpeg right before and right after the one worker, compared with their mean: a shared
+    // machine's load drifts over minutes
+    const bareBeforeMs = await bare();
     const job = { mediaDir: media, profile: PROFILE, sourceUrl: "fs://clip.mp4" };
     const one = await runPlatformJob<Detail>({ ...job, dataDir: join(dir, "one"), workers: 1 });
     console.error(`one worker: ${(one.wallMs / 1000).toFixed(1)} s (${one.detail.tasks.length} tasks)`);
+    const bareAfterMs = await bare();
+    const bareMs = (bareBeforeMs + bareAfterMs) / 2;
     const halfCores = Math.max(1, Math.floor(os.cpus().length / 2));
     const two = await runPlatformJob<Detail>({
       ...job,
@@ -119,10 +127,13 @@ export async function run(args: string[]): Promise<number> {
       one_worker_s: round(one.wallMs / 1000, 1),
       two_workers_s: round(two.wallMs / 1000, 1),
       bare_ffmpeg_s: round(bareMs / 1000, 1),
+      bare_ffmpeg_before_after_s: [round(bareBeforeMs / 1000, 1), round(bareAfterMs / 1000, 1)],
       clip_seconds: seconds,
     };
     console.log(`ABR ladder (${PROFILE}) of a ${seconds} s 1920x1080 clip, ${os.cpus().length} cores:`);
-    console.log(`  bare ffmpeg, one command, three renditions      ${figures.bare_ffmpeg_s} s`);
+    console.log(
+      `  bare ffmpeg, one command, three renditions      ${figures.bare_ffmpeg_s} s  (before and after the one worker: ${figures.bare_ffmpeg_before_after_s.join(" s, ")} s)`,
+    );
     console.log(
       `  the platform, one worker                        ${figures.one_worker_s} s  (${figures.ladder_ratio_to_bare}× bare; aim ≤ 1.10)`,
     );
