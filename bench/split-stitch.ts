@@ -18,9 +18,9 @@ type Detail = {
 };
 
 /** One job through a fresh embedded platform with `workers` workers of one encoder thread each. */
-const runJob = (dir: string, media: string, workers: number) =>
+const runJob = (dir: string, media: string, workers: number, round: string) =>
   runPlatformJob<Detail>({
-    dataDir: join(dir, `data-${workers}`),
+    dataDir: join(dir, `data-${workers}-${round}`),
     mediaDir: media,
     workers,
     threads: 1,
@@ -67,24 +67,33 @@ export async function run(args: string[]): Promise<number> {
     const frames = await encoder.split!.probeFrames(clip, source.video.index);
     if (frames._tag !== "SourceFrames") throw new Error(frames.message);
     const plan = await encoder.plan(builtInProfiles[PROFILE], source);
-    const bare = () =>
-      timed(process.env.FFMPEG_PATH ?? "ffmpeg", buildFfmpegArgs(plan, join(dir, "bare.mp4")));
-
-    const one = await runJob(dir, media, 1);
-    console.error(
-      `one worker, one thread: ${(one.wallMs / 1000).toFixed(1)} s (${one.detail.tasks.length} task)`,
-    );
-    // bare ffmpeg right before and right after the two workers: a shared machine's load drifts over
-    // minutes, and the mean of the two brackets the run it is compared with
-    const bareBeforeMs = await bare();
-    console.error(`bare ffmpeg, all threads: ${(bareBeforeMs / 1000).toFixed(1)} s`);
-    const two = await runJob(dir, media, 2);
-    console.error(
-      `two workers, one thread each: ${(two.wallMs / 1000).toFixed(1)} s (${two.detail.tasks.length} tasks)`,
-    );
-    const bareAfterMs = await bare();
-    console.error(`bare ffmpeg, all threads, again: ${(bareAfterMs / 1000).toFixed(1)} s`);
-    const bareMs = (bareBeforeMs + bareAfterMs) / 2;
+    const bare = async (round: string) => {
+      const ms = await timed(
+        process.env.FFMPEG_PATH ?? "ffmpeg",
+        buildFfmpegArgs(plan, join(dir, "bare.mp4")),
+      );
+      console.error(`bare ffmpeg, all threads (${round}): ${(ms / 1000).toFixed(1)} s`);
+      return ms;
+    };
+    const job = async (workers: number, round: string) => {
+      const run = await runJob(dir, media, workers, round);
+      console.error(
+        `${workers === 1 ? "one worker" : `${workers} workers`}, one thread each (${round}): ${(run.wallMs / 1000).toFixed(1)} s (${run.detail.tasks.length} tasks)`,
+      );
+      return run;
+    };
+    // one worker, bare ffmpeg, two workers, two workers, bare ffmpeg, one worker: the runs of each
+    // comparison sit symmetrically about the same middle, so a load that drifts steadily over the
+    // minutes of the bench (a shared machine's does) cancels out of both ratios
+    const oneA = await job(1, "a");
+    const bareA = await bare("a");
+    const two = await job(2, "a");
+    const twoB = await job(2, "b");
+    const bareB = await bare("b");
+    const oneB = await job(1, "b");
+    const oneMs = (oneA.wallMs + oneB.wallMs) / 2;
+    const twoMs = (two.wallMs + twoB.wallMs) / 2;
+    const bareMs = (bareA + bareB) / 2;
 
     const planned = two.events.find((e) => e.type === "JobPlanned")?.data as
       | { tasks: { taskId: string; kind?: string }[] }
@@ -106,8 +115,8 @@ export async function run(args: string[]): Promise<number> {
     const seamsMs = chunkMeasureMs.reduce((sum, ms) => sum + ms, 0) + (timings?.seamsMs ?? Number.NaN);
     const workMs = [...busy.values()].reduce((sum, ms) => sum + ms, 0);
     const figures = {
-      speedup: round(one.wallMs / two.wallMs, 3),
-      vs_bare_all_threads: round(bareMs / two.wallMs, 3),
+      speedup: round(oneMs / twoMs, 3),
+      vs_bare_all_threads: round(bareMs / twoMs, 3),
       stitch_pct: round((100 * stitchMs) / two.wallMs, 2),
       // share of the two workers' time: the chunks measure side by side
       seam_measure_pct: round((100 * seamsMs) / (2 * two.wallMs), 2),
@@ -115,22 +124,30 @@ export async function run(args: string[]): Promise<number> {
       frames_match: two.detail.stitch?.frame_count === frames.frameCount,
       worst_seam_ssim_delta: two.detail.stitch?.worst_seam_delta ?? null,
       chunks: two.detail.tasks.filter((t) => t.kind === "video").length,
-      one_worker_s: round(one.wallMs / 1000, 1),
-      two_workers_s: round(two.wallMs / 1000, 1),
+      one_worker_s: round(oneMs / 1000, 1),
+      two_workers_s: round(twoMs / 1000, 1),
       bare_ffmpeg_s: round(bareMs / 1000, 1),
-      bare_ffmpeg_before_after_s: [round(bareBeforeMs / 1000, 1), round(bareAfterMs / 1000, 1)],
+      runs_s: {
+        one_worker: [oneA.wallMs, oneB.wallMs].map((ms) => round(ms / 1000, 1)),
+        two_workers: [two.wallMs, twoB.wallMs].map((ms) => round(ms / 1000, 1)),
+        bare_ffmpeg: [bareA, bareB].map((ms) => round(ms / 1000, 1)),
+      },
       stitch_s: round(stitchMs / 1000, 2),
       seam_measure_s: round(seamsMs / 1000, 2),
       clip_seconds: seconds,
     };
+    console.log("  the first two-worker run's tasks (the stitch, seam and utilisation figures are this run's):");
     for (const line of taskTimeline(two.events)) console.log(line);
     console.log(`split & stitch on a ${seconds} s 1280x720 clip (${PROFILE}), ${os.cpus().length} cores:`);
+    console.log(
+      `  each run, in order: one worker ${figures.runs_s.one_worker[0]} s, bare ${figures.runs_s.bare_ffmpeg[0]} s, two workers ${figures.runs_s.two_workers.join(" s and ")} s, bare ${figures.runs_s.bare_ffmpeg[1]} s, one worker ${figures.runs_s.one_worker[1]} s (means below)`,
+    );
     console.log(`  one worker, one encoder thread (one task)     ${figures.one_worker_s} s`);
     console.log(
       `  two workers, one thread each (${figures.chunks} chunks)      ${figures.two_workers_s} s  (${figures.speedup}×)`,
     );
     console.log(
-      `  bare ffmpeg, every thread, same command       ${figures.bare_ffmpeg_s} s  (before and after: ${figures.bare_ffmpeg_before_after_s.join(" s, ")} s; two workers: ${figures.vs_bare_all_threads}× its speed)`,
+      `  bare ffmpeg, every thread, same command       ${figures.bare_ffmpeg_s} s  (two workers: ${figures.vs_bare_all_threads}× its speed)`,
     );
     console.log(
       `  stitch (fetch, concat, verify)                ${figures.stitch_s} s  (${figures.stitch_pct} % of the split job; fetch ${timings === undefined ? "?" : (timings.fetchMs / 1000).toFixed(2)} s)`,
