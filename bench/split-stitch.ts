@@ -136,7 +136,9 @@ export async function run(args: string[]): Promise<number> {
       seam_measure_s: round(seamsMs / 1000, 2),
       clip_seconds: seconds,
     };
-    console.log("  the first two-worker run's tasks (the stitch, seam and utilisation figures are this run's):");
+    console.log(
+      "  the first two-worker run's tasks (the stitch, seam and utilisation figures are this run's):",
+    );
     for (const line of taskTimeline(two.events)) console.log(line);
     console.log(`split & stitch on a ${seconds} s 1280x720 clip (${PROFILE}), ${os.cpus().length} cores:`);
     console.log(
