@@ -88,10 +88,16 @@ const source720 = (seconds: number): SourceInfo => ({
   video: { ...sourceInfoFixture("/media/talk.mp4").video, width: 1280, height: 720 },
 });
 
-const plan = async (spec: ProfileSpec, workers: number, seconds: number, subtitles = 2) => {
+const plan = async (
+  spec: ProfileSpec,
+  workers: number,
+  seconds: number,
+  subtitles = 2,
+  splitting: ReturnType<typeof split> = split(framesOf(seconds)),
+) => {
   const tasks = await planLadderTasks(
     {
-      encoder: { split: split(framesOf(seconds)) },
+      encoder: { split: splitting },
       workerPool: { healthyWorkers: async () => workers },
       segmentBounds: { minSec: 10, targetSec: 45, maxSec: 120 },
       encodeProfileOf,
@@ -177,19 +183,7 @@ describe("planLadderTasks", () => {
       ...framesOf(60),
       keyframeTimesSec: framesOf(60).frameTimesSec.filter((_, i) => i % 250 === 0),
     };
-    const tasks = await planLadderTasks(
-      {
-        encoder: { split: split(sparse) },
-        workerPool: { healthyWorkers: async () => 2 },
-        segmentBounds: { minSec: 10, targetSec: 45, maxSec: 120 },
-        encodeProfileOf,
-        subtitleTrackCount: async () => 0,
-      },
-      jobId,
-      abr,
-      source720(60),
-    );
-    if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
+    const tasks = await plan(abr, 2, 60, 0, split(sparse));
     const chunks = tasks.filter((t) => t.kind === "video");
     expect(chunks.map((t) => [t.startTimeSec, t.endTimeSec])).toEqual([
       [0, 30],
@@ -206,32 +200,19 @@ describe("planLadderTasks", () => {
   });
 
   it("keeps each tier's own chunks where the tiers are cut differently (another frame rate)", async () => {
-    const tasks = await planLadderTasks(
-      {
-        encoder: {
-          split: {
-            ...split(framesOf(120)),
-            // the 480p tier on a 15 fps grid: its chunks hold other frames
-            planSplit: (profile, source, probed, segments) => {
-              const planned = split(framesOf(120)).planSplit(profile, source, probed, segments);
-              if (profile.name !== "480p") return planned;
-              return {
-                ...planned,
-                chunks: planned.chunks.map((c) => ({ ...c, firstFrame: Math.round(c.firstFrame / 2) })),
-              };
-            },
-          },
-        },
-        workerPool: { healthyWorkers: async () => 2 },
-        segmentBounds: { minSec: 10, targetSec: 45, maxSec: 120 },
-        encodeProfileOf,
-        subtitleTrackCount: async () => 0,
+    const whole = split(framesOf(120));
+    const tasks = await plan(abr, 2, 120, 0, {
+      ...whole,
+      // the 480p tier on a 15 fps grid: its chunks hold other frames
+      planSplit: (profile, source, probed, segments) => {
+        const planned = whole.planSplit(profile, source, probed, segments);
+        if (profile.name !== "480p") return planned;
+        return {
+          ...planned,
+          chunks: planned.chunks.map((c) => ({ ...c, firstFrame: Math.round(c.firstFrame / 2) })),
+        };
       },
-      jobId,
-      abr,
-      source720(120),
-    );
-    if (!Array.isArray(tasks)) throw new Error(JSON.stringify(tasks));
+    });
     const stitches = tasks.filter((t) => t.kind === "stitch");
     expect(stitches.map((t) => t.rendition)).toEqual(["720p", "480p"]);
     for (const stitch of stitches) {
