@@ -21,6 +21,7 @@ import {
   type StorageProvider,
   storageFailure,
 } from "../sdk/storageProvider.ts";
+import { WHOLE_FILE_READ } from "../sdk/wholeFileRead.ts";
 import type { AtomicFileSystem } from "./atomicFileSystem.ts";
 import { browseFsFolder } from "./browseFsFolder.ts";
 import { etagOf } from "./etagOf.ts";
@@ -44,9 +45,6 @@ export interface FsStorage extends StorageProvider {
   /** The key a signed kernel link grants, for the kernel's download and upload routes. */
   verifySignedRequest(request: SignedRequest): ObjectRef | StorageFailure;
 }
-
-/** A whole object is read a mebibyte at a time: copies and checksums of large outputs run at disk speed. */
-const READ_CHUNK = 1024 * 1024;
 
 const bucketGiven = (bucket: string | undefined): StorageFailure | undefined =>
   bucket === undefined || bucket === ""
@@ -189,7 +187,7 @@ export const createFsStorage = async (
         return {
           _tag: "ObjectBody",
           metadata,
-          body: handle.createReadStream({ highWaterMark: READ_CHUNK }),
+          body: handle.createReadStream(WHOLE_FILE_READ),
           range: null,
         };
       }
