@@ -18,9 +18,9 @@ type Detail = {
 };
 
 /** One job through a fresh embedded platform with `workers` workers of one encoder thread each. */
-const runJob = (dir: string, media: string, workers: number, round: string) =>
+const runJob = (dir: string, media: string, workers: number, pass: string) =>
   runPlatformJob<Detail>({
-    dataDir: join(dir, `data-${workers}-${round}`),
+    dataDir: join(dir, `data-${workers}-${pass}`),
     mediaDir: media,
     workers,
     threads: 1,
@@ -67,18 +67,18 @@ export async function run(args: string[]): Promise<number> {
     const frames = await encoder.split!.probeFrames(clip, source.video.index);
     if (frames._tag !== "SourceFrames") throw new Error(frames.message);
     const plan = await encoder.plan(builtInProfiles[PROFILE], source);
-    const bare = async (round: string) => {
+    const bare = async (pass: string) => {
       const ms = await timed(
         process.env.FFMPEG_PATH ?? "ffmpeg",
         buildFfmpegArgs(plan, join(dir, "bare.mp4")),
       );
-      console.error(`bare ffmpeg, all threads (${round}): ${(ms / 1000).toFixed(1)} s`);
+      console.error(`bare ffmpeg, all threads (${pass}): ${(ms / 1000).toFixed(1)} s`);
       return ms;
     };
-    const job = async (workers: number, round: string) => {
-      const run = await runJob(dir, media, workers, round);
+    const job = async (workers: number, pass: string) => {
+      const run = await runJob(dir, media, workers, pass);
       console.error(
-        `${workers === 1 ? "one worker" : `${workers} workers`}, one thread each (${round}): ${(run.wallMs / 1000).toFixed(1)} s (${run.detail.tasks.length} tasks)`,
+        `${workers === 1 ? "one worker" : `${workers} workers`}, one thread each (${pass}): ${(run.wallMs / 1000).toFixed(1)} s (${run.detail.tasks.length} tasks)`,
       );
       return run;
     };

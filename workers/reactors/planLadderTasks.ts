@@ -99,6 +99,8 @@ export async function planLadderTasks(
   const plans = renditions.map((rendition) => split.planSplit(rendition.profile, source, frames, segments));
 
   const renditionOutputs: string[] = [];
+  // A package takes video-only renditions; a progressive file of its own needs the audio muxed in.
+  const muxAudio = !packaged && audioId !== null;
   // Unsplit tiers of a package cut the same way are made by one task from one decode of the source, as
   // a one-command ladder does: decoding a 1080p source once instead of once a tier.
   const names = renditions.flatMap((rendition) => (rendition.name === undefined ? [] : [rendition.name]));
@@ -117,7 +119,6 @@ export async function planLadderTasks(
   // range from one decode, and each tier's stitch takes its own file from every chunk.
   const chunkedTogether =
     segments.length >= 2 &&
-    names.length === renditions.length &&
     names.length >= 2 &&
     segments.every((_, index) =>
       plans.every((plan) => sameTiming(plan.chunks[index], plans[0]?.chunks[index])),
@@ -133,7 +134,6 @@ export async function planLadderTasks(
         dependsOn: [],
       }),
     );
-    const muxAudio = !packaged && audioId !== null;
     for (const [index, name] of names.entries()) {
       renditionOutputs.push(
         add({
@@ -159,8 +159,6 @@ export async function planLadderTasks(
         dependsOn: [],
       }),
     );
-    // A package takes video-only renditions; a progressive file of its own needs the audio muxed in.
-    const muxAudio = !packaged && audioId !== null;
     if (chunkIds.length === 1 && !muxAudio) {
       renditionOutputs.push(chunkIds[0]!);
       continue;
