@@ -399,6 +399,7 @@ describe("restreams API", () => {
       await kernel.stop();
       await receiver.close();
       receiver = startRtmpReceiver(port, join(dir, "after.flv"));
+      await receiver.listening();
       kernel = await start();
       const resumed = await until(
         () => detail(id),
@@ -408,7 +409,13 @@ describe("restreams API", () => {
         20_000,
       );
       expect(resumed.status).toBe("streaming");
-      await sleep(3000); // the receiver writes its file once it has probed what it receives
+      // the receiver writes its file once it has probed what it receives: wait for the frames to land
+      await until(
+        () => videoPacketTimes(join(dir, "after.flv")).catch(() => []),
+        (times) => times.length > 10,
+        "frames at the receiver after the restart",
+        15_000,
+      );
       await api("POST", `/v1/restreams/${id}/stop`);
     } finally {
       await receiver.close();
