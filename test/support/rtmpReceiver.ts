@@ -29,6 +29,11 @@ export interface RtmpReceiver {
   kill(): Promise<void>;
   /** Let ffmpeg finish its file (SIGINT) and wait for it. */
   close(): Promise<void>;
+  /**
+   * The publisher has ended its stream: wait for ffmpeg to write what it received and end by itself
+   * (a SIGINT at once can stop it before it has written the last packets it read), then close().
+   */
+  finish(): Promise<void>;
 }
 
 export function startRtmpReceiver(port: number, file: string): RtmpReceiver {
@@ -39,6 +44,12 @@ export function startRtmpReceiver(port: number, file: string): RtmpReceiver {
     { stdio: "ignore" },
   );
   const exited = new Promise<void>((resolve) => process.once("close", () => resolve()));
+  async function close() {
+    if (process.exitCode === null) process.kill("SIGINT");
+    const killer = setTimeout(() => process.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(killer);
+  }
   return {
     url,
     file,
@@ -56,11 +67,15 @@ export function startRtmpReceiver(port: number, file: string): RtmpReceiver {
       process.kill("SIGKILL");
       await exited;
     },
-    async close() {
-      if (process.exitCode === null) process.kill("SIGINT");
-      const killer = setTimeout(() => process.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(killer);
+    close,
+    async finish() {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise((resolve) => {
+        timer = setTimeout(resolve, 10_000);
+      });
+      await Promise.race([exited, bound]);
+      clearTimeout(timer);
+      await close();
     },
   };
 }

@@ -41,7 +41,14 @@ export interface DestinationPublisher {
   /** A tag of the run, timestamped on the run's output timeline. */
   push(tag: FlvTag, timestamp: number): void;
   figures(): DestinationFigures;
-  stop(): Promise<void>;
+  /**
+   * Settles once everything pushed so far has been handed to the destination's side (nothing queued,
+   * nothing in the socket's or pipe's buffer), or once it has no connection that takes the stream: the
+   * end of a file waits for this before the run stops, so its last seconds are not dropped with the queue.
+   */
+  drained(): Promise<void>;
+  /** Ends the connection; the destination's side has graceMs (default 2 s) to take what was sent. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 type Ffmpeg = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -54,7 +61,8 @@ interface Sink {
   bytesAccepted(): number;
   /** What was sent and waits in a buffer for the destination's side to take it. */
   bytesWaiting(): number;
-  close(): Promise<void>;
+  /** Ends the connection, giving the destination's side graceMs (default 2 s) to take what was sent. */
+  close(graceMs?: number): Promise<void>;
   /** Ends the connection at once, without a goodbye a destination that reads nothing would never take. */
   abort(): Promise<void>;
 }
@@ -126,9 +134,9 @@ function rtmpSink(url: string, tls: ConnectionOptions | undefined, events: SinkE
     bytesSent: () => connection?.bytesSent() ?? 0,
     bytesAccepted: () => (connection === null ? 0 : connection.bytesSent() - connection.bytesWaiting()),
     bytesWaiting: () => connection?.bytesWaiting() ?? 0,
-    async close() {
+    async close(graceMs) {
       closed = true;
-      await connection?.close();
+      await connection?.close(graceMs);
     },
     async abort() {
       closed = true;
@@ -209,15 +217,15 @@ function ffmpegSink(
       child.kill("SIGKILL");
       await exited;
     },
-    async close() {
+    async close(graceMs = 2000) {
       closed = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // ffmpeg ends by itself once it has read, remuxed or encoded and sent what it was given: a remux
+      // is given the grace, a re-encode at least the time to encode the end of a file
       child.stdin.end();
-      // a re-encode is given the time to encode what it was sent (the end of a file); a remux has it all
-      let terminator: NodeJS.Timeout | undefined;
-      if (transcode === undefined) child.kill("SIGTERM");
-      else terminator = setTimeout(() => child.kill("SIGTERM"), 10_000);
-      const killer = setTimeout(() => child.kill("SIGKILL"), transcode === undefined ? 2000 : 12_000);
+      const endsBy = transcode === undefined ? graceMs : Math.max(graceMs, 10_000);
+      const terminator = setTimeout(() => child.kill("SIGTERM"), endsBy);
+      const killer = setTimeout(() => child.kill("SIGKILL"), endsBy + 2000);
       await exited;
       clearTimeout(terminator);
       clearTimeout(killer);
@@ -440,18 +448,28 @@ export function startDestinationPublisher(options: DestinationPublisherOptions):
         if (waitingBytes > maxQueueBytes) waiting = null;
       }
     },
+    async drained() {
+      // one still connecting, or reconnecting, took no stream to finish
+      const handedOver = () =>
+        stopped ||
+        sink === null ||
+        !accepting ||
+        (!blocked && queue.length === 0 && sink.bytesWaiting() === 0);
+      // the socket says when its buffer fell below its mark, not when it emptied: looked at, briefly
+      while (!handedOver()) await new Promise((resolve) => setTimeout(resolve, 20));
+    },
     figures() {
       measure(); // a destination sent nothing lately reads 0, not its last rate
       return { bitrateKbps: state === "live" ? bitrateKbps : 0, liveSince, skips };
     },
-    async stop() {
+    async stop(graceMs) {
       stopped = true;
       settleFirst();
       clearInterval(stallWatch);
       if (retryTimer !== null) clearTimeout(retryTimer);
       const closing = sink;
       sink = null;
-      await closing?.close();
+      await closing?.close(graceMs);
       transition("idle");
     },
   };

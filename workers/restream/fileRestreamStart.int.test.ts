@@ -1,9 +1,10 @@
-// A file restream starts at the file's beginning on its destinations: a 3 s clip whose first second is
-// red, restreamed to a real RTMP receiver that takes a second to answer (as a distant ingest does),
-// arrives whole (its duration within 0.3 s) and red first, read at its own pace or as fast as it can
-// be; a destination that hangs holds the start for a bound only.
+// A file restream starts at the file's beginning on its destinations and ends after its end has reached
+// them: a 3 s clip whose first second is red, restreamed to a real RTMP receiver that takes a second to
+// answer (as a distant ingest does), arrives whole (its duration within 0.3 s) and red first, read at its
+// own pace or as fast as it can be; a destination that hangs holds the start for a bound only; one that
+// takes the stream slower than the file is read still gets all of it before the run ends.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { createServer, type Socket, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,17 +22,26 @@ const CLIP_SECONDS = 3;
 
 let dir: string;
 let clip: string;
+let largeClip: string;
+
+/** The red-first clip; lossless at 720p, it is about 3.6 MB: more than the sockets on the way hold. */
+async function makeClip(file: string, size: string, lossless: boolean) {
+  await run("ffmpeg", [
+    ...["-hide_banner", "-loglevel", "error", "-y"],
+    ...["-f", "lavfi", "-i", `color=c=red:s=${size}:r=25:d=1`],
+    ...["-f", "lavfi", "-i", `testsrc2=s=${size}:r=25:d=${CLIP_SECONDS - 1}`],
+    ...["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${CLIP_SECONDS}`],
+    ...["-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p[v]", "-map", "[v]", "-map", "2:a"],
+    ...["-c:v", "libx264", "-preset", "ultrafast", ...(lossless ? ["-qp", "0"] : []), "-g", "25"],
+    ...["-c:a", "aac", "-shortest", file],
+  ]);
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "webencode-file-restream-"));
   clip = join(dir, "clip.mp4");
-  await run("ffmpeg", [
-    ...["-hide_banner", "-loglevel", "error", "-y"],
-    ...["-f", "lavfi", "-i", "color=c=red:s=320x240:r=25:d=1"],
-    ...["-f", "lavfi", "-i", `testsrc2=s=320x240:r=25:d=${CLIP_SECONDS - 1}`],
-    ...["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${CLIP_SECONDS}`],
-    ...["-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p[v]", "-map", "[v]", "-map", "2:a"],
-    ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-shortest", clip],
-  ]);
+  largeClip = join(dir, "large.mp4");
+  await Promise.all([makeClip(clip, "320x240", false), makeClip(largeClip, "1280x720", true)]);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -91,17 +101,46 @@ async function startLateProxy(port: number, target: number, delayMs: number) {
   };
 }
 
-/** Restreams the clip to the given destinations until the file ends; when it ended, after the start. */
+/**
+ * A TCP proxy in front of a receiver that passes what the publisher sends at bytesPerSecond: a
+ * destination on a link slower than the file is read.
+ */
+async function startSlowLink(port: number, target: number, bytesPerSecond: number) {
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    sockets.push(client);
+    client.on("error", () => {});
+    const upstream = tcpConnect(target, "127.0.0.1");
+    sockets.push(upstream);
+    upstream.on("error", () => client.destroy());
+    upstream.pipe(client);
+    client.on("data", (chunk: Buffer) => {
+      upstream.write(chunk);
+      client.pause();
+      setTimeout(() => client.resume(), (chunk.length / bytesPerSecond) * 1000);
+    });
+    client.on("end", () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Restreams a clip to the given destinations until the file ends; when it ended, after the start. */
 async function restreamClip(
   destinations: { destinationId: string; url: string }[],
-  options: { realtime: boolean; holdStartMs?: number },
+  options: { realtime: boolean; holdStartMs?: number; file?: string },
 ) {
   const reports: { destinationId: string; state: DestinationState }[] = [];
   const ended: string[] = [];
   const startedAt = Date.now();
   const restream = startRestreamRun({
     runId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a00",
-    input: { url: clip, live: false, loop: false, realtime: options.realtime },
+    input: { url: options.file ?? clip, live: false, loop: false, realtime: options.realtime },
     destinations: destinations.map((d) => ({ ...d, masked: d.url.replace(/[^/]+$/, "••••") })),
     ffmpegPath: "ffmpeg",
     report: (destinationId, state) => reports.push({ destinationId, state }),
@@ -151,12 +190,39 @@ describe("a file restream", () => {
         );
         expect(ended).toEqual(["input_ended"]);
       } finally {
-        await receiver.close();
+        await receiver.finish();
         await proxy.close();
       }
       await expectWholeClip(receiver.file);
     }, 60_000);
   }
+
+  it("ends only once a destination slower than the file is read has taken all of it", async () => {
+    const [port, linkPort] = await Promise.all([freeTcpPort(), freeTcpPort()]);
+    const receiver = startRtmpReceiver(port, join(dir, "slow-link.flv"));
+    const bytesPerSecond = 1_000_000;
+    const link = await startSlowLink(linkPort, port, bytesPerSecond);
+    await receiver.listening();
+    try {
+      const { endedAfterMs, ended } = await restreamClip(
+        [
+          {
+            destinationId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a04",
+            url: receiver.url.replace(`:${port}/`, `:${linkPort}/`),
+          },
+        ],
+        { realtime: false, file: largeClip },
+      );
+      expect(ended).toEqual(["input_ended"]);
+      // read in a blink, the file takes the link size ÷ rate: the run ended after that, not before
+      const { size } = await stat(largeClip);
+      expect(endedAfterMs).toBeGreaterThan((size / bytesPerSecond) * 1000 * 0.8);
+    } finally {
+      await receiver.finish();
+      await link.close();
+    }
+    await expectWholeClip(receiver.file);
+  }, 60_000);
 
   it("holds its start for one destination that hangs no longer than the bound", async () => {
     const receiver = startRtmpReceiver(await freeTcpPort(), join(dir, "beside-hung.flv"));
@@ -176,7 +242,7 @@ describe("a file restream", () => {
       expect(endedAfterMs).toBeGreaterThanOrEqual(holdStartMs + CLIP_SECONDS * 1000 - 500);
       expect(endedAfterMs).toBeLessThan(holdStartMs + CLIP_SECONDS * 1000 + 3000);
     } finally {
-      await Promise.all([receiver.close(), hung.close()]);
+      await Promise.all([receiver.finish(), hung.close()]);
     }
     await expectWholeClip(receiver.file);
   }, 60_000);

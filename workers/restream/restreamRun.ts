@@ -48,6 +48,8 @@ export interface RestreamRunOptions {
   readonly destinationStallMs?: number;
   /** A file input: how long its start may wait for destinations still connecting (default 5 s). */
   readonly holdStartMs?: number;
+  /** A file input read to its end: how long the run may wait for destinations to take its tail (default 60 s). */
+  readonly endDrainMs?: number;
 }
 
 export interface RestreamRun {
@@ -99,6 +101,8 @@ export function startRestreamRun(options: RestreamRunOptions): RestreamRun {
   let stopped = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let holdTimer: NodeJS.Timeout | null = null;
+  // a file read to its end: nothing more comes, and that is no stall for the slate to cover
+  let inputEnded = false;
   const publishers = new Map<string, { destination: RunDestination; publisher: DestinationPublisher }>();
 
   const forward = (tag: FlvTag, timestamp: number) => {
@@ -192,7 +196,10 @@ export function startRestreamRun(options: RestreamRunOptions): RestreamRun {
       if (stopped) return;
       const message = stderr.trim().split("\n").at(-1) ?? `ffmpeg exited ${code}`;
       if (!options.input.live && code === 0 && inputEverSent) {
-        options.ended("input_ended");
+        inputEnded = true;
+        void handOverTheEnd().then(() => {
+          if (!stopped) options.ended("input_ended");
+        });
         return;
       }
       inputFailures++;
@@ -225,7 +232,7 @@ export function startRestreamRun(options: RestreamRunOptions): RestreamRun {
   }
 
   const watchdog = setInterval(() => {
-    if (stopped || !inputEverSent || onAir === slate || slate.process !== null) return;
+    if (stopped || inputEnded || !inputEverSent || onAir === slate || slate.process !== null) return;
     if (Date.now() - lastInputTagAt > stallMs) {
       options.log(`restream run ${options.runId}: input stalled, slate going on air`);
       startSlate();
@@ -257,6 +264,26 @@ export function startRestreamRun(options: RestreamRunOptions): RestreamRun {
       });
       publishers.set(destination.destinationId, { destination, publisher });
     }
+  }
+
+  /**
+   * A file read faster than a destination takes it (read as fast as it can be, or a destination that
+   * lags) ends with its tail still on the way: queued here, in the socket's buffers, in the network.
+   * Each destination is handed all of it, its connection ended, and the run waits for the destination
+   * to close its side, having read it all (or to fail), for endDrainMs at most.
+   */
+  async function handOverTheEnd() {
+    const deadline = Date.now() + (options.endDrainMs ?? 60_000);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadline - Date.now());
+    });
+    const handedOver = [...publishers.values()].map(async ({ publisher }) => {
+      await publisher.drained();
+      await publisher.stop(Math.max(0, deadline - Date.now()));
+    });
+    await Promise.race([Promise.all(handedOver), bound]);
+    clearTimeout(timer);
   }
 
   setDestinations(options.destinations);

@@ -28,8 +28,11 @@ export interface RtmpPublishConnection {
   /** Of the bytes sent, those the operating system has not taken from the socket yet (a peer that stops
    * reading leaves them there). */
   bytesWaiting(): number;
-  /** Ends the publish and the connection. */
-  close(): Promise<void>;
+  /**
+   * Ends the publish and the connection, and waits for the server to close its side: it has read all
+   * that was sent then. A server that has not after graceMs (default 2 s) is dropped.
+   */
+  close(graceMs?: number): Promise<void>;
   /** Drops the connection at once, without ending the publish (a peer that reads nothing would not take it). */
   abort(): Promise<void>;
 }
@@ -403,7 +406,7 @@ export function connectRtmpPublisher(options: RtmpPublishOptions): Promise<RtmpP
         socket.destroy();
         return closed;
       },
-      async close() {
+      async close(graceMs = 2000) {
         if (closing) return closed;
         closing = true;
         if (!socket.destroyed) {
@@ -426,7 +429,7 @@ export function connectRtmpPublisher(options: RtmpPublishOptions): Promise<RtmpP
             ),
           );
           socket.end();
-          const killer = setTimeout(() => socket.destroy(), 2000);
+          const killer = setTimeout(() => socket.destroy(), graceMs);
           closed = closed.finally(() => clearTimeout(killer));
         }
         return closed;
