@@ -1,6 +1,10 @@
-// What `webencode jobs show <id>` prints: the job's line, its tasks as a table (index, kind, range,
-// status, worker, attempts, output size) and, for a split job, the stitch's proof and each seam's SSIM.
+// What `webencode jobs show <id>` prints: the job's line, its tasks as a table (index, kind, the ladder
+// tiers a task makes, range, status, worker, attempts, output size) and, for a split job, each stitch's
+// proof and each seam's SSIM: one stitch, or one per tier of a ladder.
 import type { JobDetail } from "../../schemas/api/jobResponses.ts";
+
+type Task = JobDetail["tasks"][number];
+type Stitch = NonNullable<JobDetail["stitch"]>;
 
 type Cell = string | number;
 
@@ -33,16 +37,22 @@ export function formatBytes(bytes: number | null): string {
 
 const seconds = (value: number) => value.toFixed(3);
 
+/** The tier a task belongs to, or the tiers it makes at once from one decode (a ladder's chunk). */
+const tiersOf = (task: Task) => task.rendition ?? (task.renditions.join("+") || "-");
+
 export function jobDetailTable(job: JobDetail): string[] {
+  // a job of one rendition keeps the narrower table
+  const ladder = job.tasks.some((task) => task.rendition !== null || task.renditions.length > 0);
   const lines = [
     `${job.id}  ${job.status}  ${job.progress_pct}%  ${job.profile}  ${job.source_url}`,
     ...(job.error ? [`error ${job.error.code}: ${job.error.message}`] : []),
     "",
     ...table(
-      ["#", "kind", "range (s)", "status", "worker", "attempts", "size"],
+      ["#", "kind", ...(ladder ? ["tiers"] : []), "range (s)", "status", "worker", "attempts", "size"],
       job.tasks.map((task) => [
         task.sequence_index,
         task.kind,
+        ...(ladder ? [tiersOf(task)] : []),
         `${seconds(task.start_time_sec)}–${seconds(task.end_time_sec)}`,
         task.status,
         task.worker_id ?? "-",
@@ -51,12 +61,20 @@ export function jobDetailTable(job: JobDetail): string[] {
       ]),
     ),
   ];
-  const stitch = job.stitch;
-  if (stitch === null) return lines;
-  lines.push(
-    "",
-    `stitch verified: ${stitch.frame_count} frames; mean SSIM ${stitch.mean_ssim === null ? "-" : stitch.mean_ssim.toFixed(5)}`,
+  // each tier of a ladder has a stitch of its own; the job's is the one with the worst seam
+  const perTier = job.tasks.filter(
+    (task): task is Task & { stitch: Stitch } => task.kind === "stitch" && task.stitch !== null,
   );
+  if (ladder && perTier.length > 0) {
+    for (const task of perTier) lines.push("", ...stitchLines(task.stitch, task.rendition));
+  } else if (job.stitch !== null) lines.push("", ...stitchLines(job.stitch, null));
+  return lines;
+}
+
+function stitchLines(stitch: Stitch, tier: string | null): string[] {
+  const lines = [
+    `stitch${tier === null ? "" : ` ${tier}`} verified: ${stitch.frame_count} frames; mean SSIM ${stitch.mean_ssim === null ? "-" : stitch.mean_ssim.toFixed(5)}`,
+  ];
   if (stitch.seams_unmeasured !== null) lines.push(`seams not measured: ${stitch.seams_unmeasured}`);
   if (stitch.seams.length > 0) {
     lines.push(
