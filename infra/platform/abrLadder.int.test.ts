@@ -276,6 +276,66 @@ describe("an ABR ladder through the platform", () => {
     await expectPlayablePackage(jobId);
   }, 300_000);
 
+  it("split across two workers without packaging, makes each tier one file with every audio track, frame for frame", async () => {
+    const filesProfile = {
+      ...ladderProfile,
+      id: "small_abr_files",
+      name: "Small ABR files",
+      packaging: null,
+      thumbnails: null,
+      subtitles: "none",
+    };
+    expect((await api("POST", "/v1/profiles", filesProfile)).status).toBe(201);
+    const submitted = await api<{ id: string }>("POST", "/v1/jobs", {
+      source_url: "fs://talk.mp4",
+      profile: "small_abr_files",
+    });
+    expect(submitted.status).toBe(201);
+    const done = await until(
+      () =>
+        api<{ status: string; error: unknown; tasks: DoneTask[] }>("GET", `/v1/jobs/${submitted.body.id}`),
+      (r) => ["completed", "failed", "cancelled"].includes(r.body.status),
+      "the ladder of files done",
+      240_000,
+    );
+    expect(done.body.error).toBeNull();
+    const { tasks } = done.body;
+    const chunks = tasks.filter((t) => t.kind === "video");
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    for (const chunk of chunks) expect(chunk.renditions).toEqual(["360p", "240p", "144p"]);
+    expect(new Set(chunks.map((t) => t.worker_id)).size).toBe(2);
+    expect(tasks.filter((t) => t.kind === "package")).toHaveLength(0);
+    const stitches = tasks.filter((t) => t.kind === "stitch");
+    expect(stitches.map((t) => t.rendition).sort()).toEqual(["144p", "240p", "360p"]);
+    for (const { stitch } of stitches)
+      expect(stitch).toMatchObject({ seams_unmeasured: null, frame_count: 360 });
+
+    // each tier a progressive file a player opens through its link: its height, every frame, both audio tracks
+    const { body } = await api<{ outputs: Output[] }>("GET", `/v1/jobs/${submitted.body.id}/outputs`);
+    const files = body.outputs.filter((o) => o.type === "rendition");
+    expect(files).toHaveLength(3);
+    const heights: number[] = [];
+    for (const file of files) {
+      const probed = await run(ffprobe, [
+        ...["-v", "error", "-count_packets", "-show_entries"],
+        ...["stream=codec_type,height,nb_read_packets:stream_tags=language:format=duration", "-of", "json"],
+        file.download_url,
+      ]);
+      const info = JSON.parse(probed.stdout) as {
+        streams: (ProbedStream & { nb_read_packets: string; tags?: { language?: string } })[];
+        format: { duration: string };
+      };
+      const video = info.streams.filter((st) => st.codec_type === "video");
+      expect(video).toHaveLength(1);
+      heights.push(video[0]!.height!);
+      expect(Number(video[0]!.nb_read_packets)).toBe(360);
+      const audio = info.streams.filter((st) => st.codec_type === "audio");
+      expect(audio.map((st) => st.tags?.language)).toEqual(["eng", "fra"]);
+      expect(Math.abs(Number(info.format.duration) - 12)).toBeLessThan(0.1);
+    }
+    expect(heights.sort((a, b) => b - a)).toEqual([360, 240, 144]);
+  }, 300_000);
+
   it("with one worker, makes every tier in one video task from one decode of the source, and packages the same", async () => {
     const listed = await api<{ workers: { id: string }[] }>("GET", "/v1/workers");
     const drained = listed.body.workers[1]!.id;
