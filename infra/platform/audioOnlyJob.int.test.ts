@@ -1,6 +1,7 @@
 // Audio-only sources through a real kernel and a real encode worker: a tone as MP3 and as WAV, submitted
-// with ordinary video profiles. The AAC profile with HLS packaging makes an M4A and an audio-only HLS
-// package that ffprobe opens through its playback link; the VP9/WebM profile makes Opus in WebM.
+// with ordinary video profiles. The AAC profile with HLS and DASH packaging makes an M4A and an
+// audio-only package, a master playlist and an MPD over the same segments, that ffprobe opens through
+// their playback links; the VP9/WebM profile makes Opus in WebM.
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -89,7 +90,7 @@ const probeStreams = async (url: string) => {
 const absolute = (url: string) => new URL(url, kernel.url).toString();
 
 describe("an audio-only source through the platform", () => {
-  it("is encoded to AAC in M4A with an audio-only HLS package by a packaging profile", async () => {
+  it("is encoded to AAC in M4A with an audio-only HLS and DASH package by a packaging profile", async () => {
     const { jobId, tasks, outputs } = await finished("fs://podcast.mp3", "hls_abr_3tier");
     expect(tasks.map((t) => t.kind).sort()).toEqual(["audio", "package"]);
     const final = outputs.find((o) => o.type === "final");
@@ -100,8 +101,7 @@ describe("an audio-only source through the platform", () => {
 
     const master = outputs.find((o) => o.name === "package/master.m3u8");
     expect(master?.type).toBe("manifest");
-    // no DASH for audio alone, and no video variant
-    expect(outputs.some((o) => o.name === "package/manifest.mpd")).toBe(false);
+    // no video variant
     const masterUrl = absolute(master!.download_url);
     const playlist = await (await fetch(masterUrl)).text();
     expect(playlist).toMatch(/#EXT-X-STREAM-INF:[^\n]*CODECS="mp4a\.40\.2"/);
@@ -109,6 +109,17 @@ describe("an audio-only source through the platform", () => {
     const hls = await probeStreams(masterUrl);
     expect(hls.streams.map((s) => s.codec_type)).toEqual(["audio"]);
     expect(Number(hls.format.duration)).toBeGreaterThan(7);
+
+    // the MPD over the same segments: one audio AdaptationSet, no video
+    const mpd = outputs.find((o) => o.name === "package/manifest.mpd");
+    expect(mpd?.type).toBe("manifest");
+    const mpdUrl = absolute(mpd!.download_url);
+    const manifest = await (await fetch(mpdUrl)).text();
+    expect(manifest).toMatch(/<AdaptationSet[^>]*contentType="audio"/);
+    expect(manifest).not.toMatch(/contentType="video"/);
+    const dash = await probeStreams(mpdUrl);
+    expect(dash.streams).toEqual([{ codec_type: "audio", codec_name: "aac" }]);
+    expect(Number(dash.format.duration)).toBeGreaterThan(7);
   }, 180_000);
 
   it("is encoded to Opus in WebM by a WebM profile", async () => {

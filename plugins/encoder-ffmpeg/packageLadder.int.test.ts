@@ -452,6 +452,23 @@ describe("packageLadder with real ffmpeg and ffprobe", () => {
     expect(result.files.filter((f) => f.role === "segment")).toHaveLength(2 * 3 + 3 * 2);
   });
 
+  it("makes an audio-only DASH package, one AdaptationSet per audio track and none for video", async () => {
+    const target = join(dir, "dash-audio");
+    await mkdir(target);
+    const result = await packageLadder(
+      config,
+      request(target, { renditions: [], hls: false, subtitles: [] }),
+    );
+    expect(result).toMatchObject({ _tag: "Packaged", hlsMaster: null, dashManifest: "manifest.mpd" });
+    const mpd = await readFile(join(target, "manifest.mpd"), "utf8");
+    expect(mpd.match(/contentType="audio"/g)).toHaveLength(inputs.audio.length);
+    expect(mpd).not.toContain('contentType="video"');
+    const probed = await ffprobe([
+      ...["-show_entries", "stream=index,codec_type", "-of", "compact", join(target, "manifest.mpd")],
+    ]);
+    expect(streamsOf(probed).map((stream) => stream.codec_type)).toEqual(inputs.audio.map(() => "audio"));
+  });
+
   it("rejects a request that names a rendition twice, asks for no format or carries a malformed key", async () => {
     const target = join(dir, "twice");
     await mkdir(target);

@@ -139,7 +139,7 @@ export async function packageLadder(
 
   if (request.hls) await writeHls(outputDir, layout, variants, request.encryption);
   // Encrypted segments are for HLS players only: a DASH manifest over them would not play.
-  const makeDash = request.dash && request.encryption === null && layout.video.length > 0;
+  const makeDash = request.dash && request.encryption === null;
   if (makeDash) await writeDash(outputDir, layout, variants);
 
   return {
@@ -355,7 +355,6 @@ function checkRequest(request: PackageRequest): PackageRejected | null {
   const key = request.encryption;
   const problems = [
     request.renditions.length === 0 && request.audio.length === 0 && "no renditions to package",
-    request.renditions.length === 0 && !request.hls && "an audio-only package is made as HLS only",
     badName !== undefined && `rendition name ${JSON.stringify(badName)} is not letters, digits, "_" and "-"`,
     new Set(names).size !== names.length && `a rendition is listed twice (${names.join(", ")})`,
     !(request.segmentSec > 0) && `segment length ${request.segmentSec} s is not positive`,

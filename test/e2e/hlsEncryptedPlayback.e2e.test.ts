@@ -1,6 +1,7 @@
-// What viewers play, in Debian's chromium with hls.js, from the kernel's playback links on another origin:
-// an HLS package encrypted with AES-128 (hls.js fetches the key from the kernel through the link's grant
-// and decrypts every segment) and the audio-only HLS package of a podcast, each to its end.
+// What viewers play, in Debian's chromium, from the kernel's playback links on another origin: an HLS
+// package encrypted with AES-128 (hls.js fetches the key from the kernel through the link's grant and
+// decrypts every segment) and the audio-only package of a podcast, its HLS with hls.js and its DASH with
+// dash.js, each to its end.
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -115,8 +116,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The playback link of a finished job's master playlist. */
-async function masterOf(sourceUrl: string, profile: string): Promise<string> {
+/** The playback links of a finished job's master playlist and, where it has one, its MPD. */
+async function manifestsOf(sourceUrl: string, profile: string): Promise<{ master: string; mpd?: string }> {
   const submitted = await api<{ id: string }>("POST", "/v1/jobs", { source_url: sourceUrl, profile });
   expect(submitted.status).toBe(201);
   const done = await until(
@@ -132,25 +133,35 @@ async function masterOf(sourceUrl: string, profile: string): Promise<string> {
   );
   const master = body.outputs.find((o) => o.name === "package/master.m3u8");
   if (!master) throw new Error(`no master playlist in ${body.outputs.map((o) => o.name).join(", ")}`);
-  return master.download_url;
+  const mpd = body.outputs.find((o) => o.name === "package/manifest.mpd");
+  return { master: master.download_url, ...(mpd ? { mpd: mpd.download_url } : {}) };
 }
 
-async function playToEnd(master: string) {
+/** The podcast's job, encoded once for both players. */
+let podcast: Promise<{ master: string; mpd?: string }> | undefined;
+const podcastManifests = () => {
+  podcast ??= manifestsOf("fs://podcast.mp3", "hls_abr_3tier");
+  return podcast;
+};
+
+async function playToEnd(manifest: string, player: "hls" | "dash" = "hls") {
   const page = await browser.newPage();
   const keys: number[] = [];
   page.on("response", (response) => {
     if (/\/keys\/[^/]+\.key$/.test(new URL(response.url()).pathname)) keys.push(response.status());
   });
   await page.goto(`${players.url}/player.html`);
-  await page.evaluate(`playHls(${JSON.stringify(master)}, 0)`);
+  await page.evaluate(
+    player === "hls" ? `playHls(${JSON.stringify(manifest)}, 0)` : `playDash(${JSON.stringify(manifest)})`,
+  );
   const played = await untilPlayer(page, "the end of playback", (r) => r.ended, 60_000);
   await page.close();
   return { played, keys };
 }
 
-describe("HLS packages played with hls.js in chromium", () => {
+describe("packages played in chromium", () => {
   it("plays an AES-128 package to the end, with the key from the kernel", async () => {
-    const { played, keys } = await playToEnd(await masterOf("fs://clip.mp4", "small_hls_aes"));
+    const { played, keys } = await playToEnd((await manifestsOf("fs://clip.mp4", "small_hls_aes")).master);
     expect(played.fatal).toEqual([]);
     expect(played.playing).toBe(true);
     // hls.js asked the kernel for the key through the link and got it
@@ -158,10 +169,18 @@ describe("HLS packages played with hls.js in chromium", () => {
     expect(new Set(keys)).toEqual(new Set([200]));
   }, 180_000);
 
-  it("plays the audio-only package of a podcast to the end", async () => {
-    const { played, keys } = await playToEnd(await masterOf("fs://podcast.mp3", "hls_abr_3tier"));
+  it("plays the audio-only package of a podcast to the end with hls.js", async () => {
+    const { played, keys } = await playToEnd((await podcastManifests()).master);
     expect(played.fatal).toEqual([]);
     expect(played.playing).toBe(true);
     expect(keys).toEqual([]);
+  }, 180_000);
+
+  it("plays the podcast's MPD over the same segments to the end with dash.js", async () => {
+    const { mpd } = await podcastManifests();
+    expect(mpd).toBeDefined();
+    const { played } = await playToEnd(mpd!, "dash");
+    expect(played.fatal).toEqual([]);
+    expect(played.playing).toBe(true);
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 // The plan of a job whose source has audio and no video (a podcast, music): the audio encoded once, as
-// the profile's audio codec and container say, and an audio-only HLS package over it when the profile
-// packages. The profile's video settings, ladder and thumbnails have nothing to work on and are left out.
+// the profile's audio codec and container say, and an audio-only package over it (HLS, DASH or both, as
+// the profile's packaging asks) when the profile packages. The profile's video settings, ladder and thumbnails have nothing to work on and are left out.
 import type { PlannedTask } from "../../schemas/events/jobEvents.ts";
 import type { ProfileSpec } from "../../schemas/profiles/profileSpec.ts";
 
@@ -16,7 +16,12 @@ export interface NoAudioOutput {
 
 export function planAudioOnlyTasks(
   jobId: string,
-  spec: { readonly audio: object | null; readonly packaging: Pick<Packaging, "hls"> | null } | undefined,
+  spec:
+    | {
+        readonly audio: object | null;
+        readonly packaging: Pick<Packaging, "hls" | "dash" | "encryption"> | null;
+      }
+    | undefined,
   durationSec: number,
 ): PlannedTask[] | NoAudioOutput {
   if (spec !== undefined && spec.audio === null) {
@@ -31,7 +36,9 @@ export function planAudioOnlyTasks(
   const tasks: PlannedTask[] = [
     { taskId: audioId, sequenceIndex: 0, ...whole, kind: "audio", dependsOn: [] },
   ];
-  if (spec?.packaging?.hls === true) {
+  // DASH is left out of an encrypted package (its segments are for HLS players): then HLS alone packages
+  const packaging = spec?.packaging;
+  if (packaging?.hls === true || (packaging?.dash === true && packaging.encryption === "none")) {
     tasks.push({
       taskId: taskIdOf(jobId, 1),
       sequenceIndex: 1,

@@ -19,16 +19,28 @@ describe("planAudioOnlyTasks", () => {
     ]);
   });
 
-  it("adds an HLS package over the audio when the profile packages HLS", () => {
-    const tasks = planAudioOnlyTasks(jobId, { audio: aac, packaging: { hls: true } }, 20);
-    expect(Array.isArray(tasks) && tasks.map((t) => [t.kind, t.dependsOn])).toEqual([
-      ["audio", []],
-      ["package", [taskIdOf(jobId, 0)]],
-    ]);
+  const packaging = (hls: boolean, dash: boolean, encryption: "none" | "aes-128" = "none") => ({
+    hls,
+    dash,
+    encryption,
   });
 
-  it("makes no package for DASH alone: an audio-only package is HLS", () => {
-    const tasks = planAudioOnlyTasks(jobId, { audio: aac, packaging: { hls: false } }, 20);
+  it("adds a package over the audio when the profile packages HLS, DASH or both", () => {
+    for (const [hls, dash] of [
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const tasks = planAudioOnlyTasks(jobId, { audio: aac, packaging: packaging(hls, dash) }, 20);
+      expect(Array.isArray(tasks) && tasks.map((t) => [t.kind, t.dependsOn])).toEqual([
+        ["audio", []],
+        ["package", [taskIdOf(jobId, 0)]],
+      ]);
+    }
+  });
+
+  it("makes no package for an encrypted DASH alone: its segments are for HLS players", () => {
+    const tasks = planAudioOnlyTasks(jobId, { audio: aac, packaging: packaging(false, true, "aes-128") }, 20);
     expect(Array.isArray(tasks) && tasks.map((t) => t.kind)).toEqual(["audio"]);
   });
 
