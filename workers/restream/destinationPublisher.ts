@@ -47,7 +47,10 @@ export interface DestinationPublisher {
    * end of a file waits for this before the run stops, so its last seconds are not dropped with the queue.
    */
   drained(): Promise<void>;
-  /** Ends the connection; the destination's side has graceMs (default 2 s) to take what was sent. */
+  /**
+   * Ends the connection; the destination's side has graceMs (default 2 s) to take what was sent. Called
+   * again before that is over, it drops the connection at once.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -247,6 +250,8 @@ export function startDestinationPublisher(options: DestinationPublisherOptions):
   let failuresInARow = 0;
   let stopped = false;
   let sink: Sink | null = null;
+  // the connection being ended by stop(), given its grace
+  let closing: Sink | null = null;
   let accepting = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let streaming = false;
@@ -463,13 +468,20 @@ export function startDestinationPublisher(options: DestinationPublisherOptions):
       return { bitrateKbps: state === "live" ? bitrateKbps : 0, liveSince, skips };
     },
     async stop(graceMs) {
+      if (stopped) {
+        // stopped again while the end of a file is still being taken (the run itself stops, or starts
+        // over): the connection goes now, not after its grace, so it holds no stream key in the way
+        await closing?.abort();
+        return;
+      }
       stopped = true;
       settleFirst();
       clearInterval(stallWatch);
       if (retryTimer !== null) clearTimeout(retryTimer);
-      const closing = sink;
+      closing = sink;
       sink = null;
       await closing?.close(graceMs);
+      closing = null;
       transition("idle");
     },
   };

@@ -119,7 +119,8 @@ async function startSlowLink(port: number, target: number, bytesPerSecond: numbe
       client.pause();
       setTimeout(() => client.resume(), (chunk.length / bytesPerSecond) * 1000);
     });
-    client.on("end", () => upstream.end());
+    // the publisher ended (or dropped) its connection: so does the link, once it passed what it read
+    client.on("close", () => upstream.end());
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
@@ -222,6 +223,52 @@ describe("a file restream", () => {
       await link.close();
     }
     await expectWholeClip(receiver.file);
+  }, 60_000);
+
+  it("drops a connection still taking the file's end at once when the run is stopped", async () => {
+    const [port, linkPort] = await Promise.all([freeTcpPort(), freeTcpPort()]);
+    const receiver = startRtmpReceiver(port, join(dir, "stopped-slow-link.flv"));
+    // the whole file takes the link about 9 s
+    const link = await startSlowLink(linkPort, port, 400_000);
+    await receiver.listening();
+    const receiverEnded = new Promise<number>((resolve) =>
+      receiver.process.once("close", () => resolve(Date.now())),
+    );
+    const reports: DestinationState[] = [];
+    const ended: string[] = [];
+    const restream = startRestreamRun({
+      runId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a06",
+      input: { url: largeClip, live: false, loop: false, realtime: false },
+      destinations: [
+        {
+          destinationId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a07",
+          url: receiver.url.replace(`:${port}/`, `:${linkPort}/`),
+          masked: "rtmp://127.0.0.1/live/••••",
+        },
+      ],
+      ffmpegPath: "ffmpeg",
+      report: (_destination, state) => reports.push(state),
+      ended: (reason) => ended.push(reason),
+      log: () => {},
+    });
+    try {
+      await until(
+        async () => reports,
+        (r) => r.includes("live"),
+        "the destination live",
+        20_000,
+      );
+      await sleep(1000); // the file, read as fast as it can be, has ended; its tail is on the link
+      const stoppedAt = Date.now();
+      await restream.stop();
+      // the destination's connection went with the run, long before the link could have passed the file
+      expect((await receiverEnded) - stoppedAt).toBeLessThan(3000);
+      expect(ended).toEqual([]);
+    } finally {
+      await restream.stop();
+      await receiver.close();
+      await link.close();
+    }
   }, 60_000);
 
   it("holds its start for one destination that hangs no longer than the bound", async () => {
