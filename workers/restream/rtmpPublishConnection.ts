@@ -82,6 +82,19 @@ function targetOf(url: string): Target {
   };
 }
 
+/**
+ * Ends a connection now. A plain destroy() closes the socket, but the system goes on sending what its
+ * buffer holds (megabytes to a slow peer) before the connection ends: a reset drops it at once. A TLS
+ * socket cannot be reset from here and is destroyed.
+ */
+function dropNow(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
 /** One message as chunks: a full (type 0) header first, continuation (type 3) headers after. */
 function encodeMessage(channel: number, type: number, streamId: number, timestamp: number, body: Buffer) {
   const ts = Math.max(0, Math.round(timestamp)) >>> 0;
@@ -403,7 +416,7 @@ export function connectRtmpPublisher(options: RtmpPublishOptions): Promise<RtmpP
       bytesWaiting: () => socket.writableLength,
       async abort() {
         closing = true;
-        socket.destroy();
+        dropNow(socket);
         return closed;
       },
       async close(graceMs = 2000) {
@@ -429,7 +442,7 @@ export function connectRtmpPublisher(options: RtmpPublishOptions): Promise<RtmpP
             ),
           );
           socket.end();
-          const killer = setTimeout(() => socket.destroy(), graceMs);
+          const killer = setTimeout(() => dropNow(socket), graceMs);
           closed = closed.finally(() => clearTimeout(killer));
         }
         return closed;
