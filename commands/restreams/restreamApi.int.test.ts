@@ -4,6 +4,7 @@
 // URL, delete, and a kernel started again that resumes the restream that was on.
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,7 +45,11 @@ beforeAll(async () => {
   await makeClip(join(mediaDir, "loop.mp4"), { seconds: 2, width: 160, height: 120 });
   await makeNoisyClip(join(mediaDir, "noisy.flv"));
   database = await createTestDatabase("restream_api");
-  config = loadConfig({ port: "0", data: join(dir, "data"), "media-dir": mediaDir }, {});
+  // a file's start held 1 s at most for destinations still connecting, instead of the default 5 s
+  config = loadConfig(
+    { port: "0", data: join(dir, "data"), "media-dir": mediaDir },
+    { WEBENCODE_RESTREAM_START_HOLD: "1s" },
+  );
   db = await openDatabase({ dataDir: config.dataDir, databaseUrl: database.url });
   kernel = await start();
   const system = { userId: "system", role: "system" } as const;
@@ -237,6 +242,42 @@ describe("restreams API", () => {
       "gone",
       5000,
     );
+  }, 60_000);
+
+  it("holds a file's start for a destination that hangs as long as WEBENCODE_RESTREAM_START_HOLD says", async () => {
+    const receiver = startRtmpReceiver(await freeTcpPort(), join(dir, "held.flv"));
+    // an ingest that takes the connection and never answers the handshake
+    const sockets: Socket[] = [];
+    const hung = createServer((socket) => void sockets.push(socket));
+    const hungPort = await freeTcpPort();
+    await new Promise<void>((resolve) => hung.listen(hungPort, "127.0.0.1", resolve));
+    await receiver.listening();
+    const startedAt = Date.now();
+    const created = await api<RestreamWrittenResponse>("POST", "/v1/restreams", {
+      ...fileRestream(receiver.url, { loop_enabled: false, simulate_live: true }),
+      output_destinations: [
+        { platform: "custom", url: receiver.url },
+        { platform: "custom", url: `rtmp://127.0.0.1:${hungPort}/live/stream-key-0009` },
+      ],
+    });
+    expect(created.status).toBe(201);
+    try {
+      await until(
+        () => detail(created.body.id),
+        (d) => d.output_destinations?.[0]?.status === "live",
+        "the answering destination live",
+        20_000,
+      );
+      // the file waited for the hung destination the 1 s configured, not the default 5 s
+      const liveAfterMs = Date.now() - startedAt;
+      expect(liveAfterMs).toBeGreaterThanOrEqual(1000);
+      expect(liveAfterMs).toBeLessThan(4500);
+    } finally {
+      await api("POST", `/v1/restreams/${created.body.id}/stop`);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hung.close(resolve));
+      await receiver.close();
+    }
   }, 60_000);
 
   it("shows per destination how many times it fell behind and skipped to a keyframe", async () => {

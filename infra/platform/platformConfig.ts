@@ -76,6 +76,7 @@ export interface PlatformConfig {
   pluginsDir?: string;
   /** Live ingest: where publishers connect, and how long a dropped publisher's session waits for it. */
   live: LiveConfig;
+  restreams: RestreamTimings;
 }
 
 export interface LiveConfig {
@@ -96,6 +97,38 @@ export interface LiveConfig {
 }
 
 export const DEFAULT_LIVE_RECONNECT_WINDOW_MS = 30_000;
+
+/** How restream runs wait: each a duration such as 1500ms, 10s or 1m. */
+export interface RestreamTimings {
+  /** A live input silent this long puts the slate on air (WEBENCODE_RESTREAM_SLATE_AFTER, default 1500ms). */
+  slateAfterMs: number;
+  /**
+   * A destination that takes no byte for this long is dropped and reconnected
+   * (WEBENCODE_RESTREAM_DESTINATION_STALL, default 10s).
+   */
+  destinationStallMs: number;
+  /** A file's start waits this long at most for its destinations to connect (WEBENCODE_RESTREAM_START_HOLD, default 5s). */
+  startHoldMs: number;
+  /**
+   * A file read to its end waits this long at most for its destinations to take the rest
+   * (WEBENCODE_RESTREAM_END_HANDOVER, default 60s).
+   */
+  endHandOverMs: number;
+}
+
+function restreamTimingsOf(env: NodeJS.ProcessEnv): RestreamTimings {
+  const duration = (name: string, fallback: number) => {
+    const ms = parseDuration(env[name], name, fallback);
+    if (ms <= 0) throw new Error(`${name} must be longer than 0, got ${JSON.stringify(env[name])}`);
+    return ms;
+  };
+  return {
+    slateAfterMs: duration("WEBENCODE_RESTREAM_SLATE_AFTER", 1500),
+    destinationStallMs: duration("WEBENCODE_RESTREAM_DESTINATION_STALL", 10_000),
+    startHoldMs: duration("WEBENCODE_RESTREAM_START_HOLD", 5000),
+    endHandOverMs: duration("WEBENCODE_RESTREAM_END_HANDOVER", 60_000),
+  };
+}
 
 function portOf(value: string | undefined, name: string, fallback: number): number {
   const port = positiveInt(value, name, fallback);
@@ -266,6 +299,7 @@ export function loadConfig(
     ),
     commandRateLimit: commandRateLimitOf(env, mode),
     live: liveConfigOf(env, host, mode),
+    restreams: restreamTimingsOf(env),
   };
 }
 

@@ -48,6 +48,33 @@ describe("loadConfig", () => {
     expect(() => loadConfig({}, { WEBENCODE_RTMP_PORT: "70000" })).toThrow(/WEBENCODE_RTMP_PORT/);
   });
 
+  it("times restreams by their defaults unless told otherwise, and refuses a duration that is not one", () => {
+    expect(loadConfig({}, {}).restreams).toEqual({
+      slateAfterMs: 1500,
+      destinationStallMs: 10_000,
+      startHoldMs: 5000,
+      endHandOverMs: 60_000,
+    });
+    const env = {
+      WEBENCODE_RESTREAM_SLATE_AFTER: "3s",
+      WEBENCODE_RESTREAM_DESTINATION_STALL: "30s",
+      WEBENCODE_RESTREAM_START_HOLD: "500ms",
+      WEBENCODE_RESTREAM_END_HANDOVER: "2m",
+    };
+    expect(loadConfig({}, env).restreams).toEqual({
+      slateAfterMs: 3000,
+      destinationStallMs: 30_000,
+      startHoldMs: 500,
+      endHandOverMs: 120_000,
+    });
+    expect(() => loadConfig({}, { WEBENCODE_RESTREAM_SLATE_AFTER: "soon" })).toThrow(
+      /WEBENCODE_RESTREAM_SLATE_AFTER/,
+    );
+    expect(() => loadConfig({}, { WEBENCODE_RESTREAM_START_HOLD: "0s" })).toThrow(
+      /WEBENCODE_RESTREAM_START_HOLD must be longer than 0/,
+    );
+  });
+
   it("takes publishers in `up` and, when told to, in a kernel (WEBENCODE_LIVE_INGEST)", () => {
     const server = { DATABASE_URL: "postgres://db/webencode" };
     expect(loadConfig({}, server, "kernel").live.ingest).toBe(false);

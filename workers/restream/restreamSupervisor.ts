@@ -25,6 +25,12 @@ export interface RestreamSupervisorOptions {
   log: (level: "info" | "warn" | "error", message: string) => void;
   /** How long a live input may send nothing before the slate goes on air. */
   stallMs?: number;
+  /** A destination that takes nothing for this long is dropped and reconnected. */
+  destinationStallMs?: number;
+  /** How long a file's start may wait for its destinations to connect. */
+  holdStartMs?: number;
+  /** How long a file read to its end may wait for its destinations to take the rest. */
+  endDrainMs?: number;
   /** Each running restream's figures, once a second: for the kernels that do not run it. */
   publishFigures?: (restreamId: string, figures: RestreamRunFigures) => void;
 }
@@ -127,6 +133,11 @@ export function startRestreamSupervisor(options: RestreamSupervisorOptions): Res
           }),
         log: (message) => options.log("info", message),
         ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+        ...(options.destinationStallMs === undefined
+          ? {}
+          : { destinationStallMs: options.destinationStallMs }),
+        ...(options.holdStartMs === undefined ? {} : { holdStartMs: options.holdStartMs }),
+        ...(options.endDrainMs === undefined ? {} : { endDrainMs: options.endDrainMs }),
       });
       await new Promise<void>((resolve) =>
         abort.signal.addEventListener("abort", () => resolve(), { once: true }),
