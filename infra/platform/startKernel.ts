@@ -306,10 +306,12 @@ export async function startKernel(
         ffmpegPath: encoderConfig.ffmpegPath ?? process.env.FFMPEG_PATH ?? "ffmpeg",
         newId,
         log: reactorLog,
-        stallMs: config.restreams.slateAfterMs,
-        destinationStallMs: config.restreams.destinationStallMs,
-        holdStartMs: config.restreams.startHoldMs,
-        endDrainMs: config.restreams.endHandOverMs,
+        timings: {
+          stallMs: config.restreams.slateAfterMs,
+          destinationStallMs: config.restreams.destinationStallMs,
+          holdStartMs: config.restreams.startHoldMs,
+          endDrainMs: config.restreams.endHandOverMs,
+        },
         publishFigures: (restreamId, figures) =>
           progressBus.publishRestreamFigures({ restreamId, ...figures, at: new Date().toISOString() }),
       });

@@ -13,7 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DestinationState } from "../../schemas/events/restreamEvents.ts";
 import { until } from "../../test/support/kernelApi.ts";
 import { probe } from "../../test/support/mediaClip.ts";
-import { freeTcpPort, startRtmpReceiver, videoPacketTimes } from "../../test/support/rtmpReceiver.ts";
+import {
+  freeTcpPort,
+  type RtmpReceiver,
+  startRtmpReceiver,
+  videoPacketTimes,
+} from "../../test/support/rtmpReceiver.ts";
 import { startRestreamRun } from "./restreamRun.ts";
 
 const run = promisify(execFile);
@@ -131,6 +136,10 @@ async function startSlowLink(port: number, target: number, bytesPerSecond: numbe
   };
 }
 
+/** A receiver's URL with the port of what stands in front of it (a late answer, a slow link). */
+const through = (receiver: RtmpReceiver, port: number, via: number) =>
+  receiver.url.replace(`:${port}/`, `:${via}/`);
+
 /** Restreams a clip to the given destinations until the file ends; when it ended, after the start. */
 async function restreamClip(
   destinations: { destinationId: string; url: string }[],
@@ -184,7 +193,7 @@ describe("a file restream", () => {
           [
             {
               destinationId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a01",
-              url: receiver.url.replace(`:${port}/`, `:${proxyPort}/`),
+              url: through(receiver, port, proxyPort),
             },
           ],
           { realtime },
@@ -209,7 +218,7 @@ describe("a file restream", () => {
         [
           {
             destinationId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a04",
-            url: receiver.url.replace(`:${port}/`, `:${linkPort}/`),
+            url: through(receiver, port, linkPort),
           },
         ],
         { realtime: false, file: largeClip },
@@ -242,7 +251,7 @@ describe("a file restream", () => {
       destinations: [
         {
           destinationId: "3d7e1c2b-5a4f-4e6d-9b8a-1c2d3e4f5a07",
-          url: receiver.url.replace(`:${port}/`, `:${linkPort}/`),
+          url: through(receiver, port, linkPort),
           masked: "rtmp://127.0.0.1/live/••••",
         },
       ],

@@ -13,7 +13,12 @@ import { parseRestreamEvent, type RestreamDefinition } from "../../schemas/event
 import { restreamStream } from "../../schemas/events/streamNames.ts";
 import { sleepUnlessAborted } from "../sleepUnlessAborted.ts";
 import type { RestreamInputReader } from "./restreamInputReader.ts";
-import { type RestreamRun, type RunDestination, startRestreamRun } from "./restreamRun.ts";
+import {
+  type RestreamRun,
+  type RestreamRunOptions,
+  type RunDestination,
+  startRestreamRun,
+} from "./restreamRun.ts";
 
 export interface RestreamSupervisorOptions {
   store: EventStore;
@@ -23,14 +28,8 @@ export interface RestreamSupervisorOptions {
   ffmpegPath: string;
   newId: () => string;
   log: (level: "info" | "warn" | "error", message: string) => void;
-  /** How long a live input may send nothing before the slate goes on air. */
-  stallMs?: number;
-  /** A destination that takes nothing for this long is dropped and reconnected. */
-  destinationStallMs?: number;
-  /** How long a file's start may wait for its destinations to connect. */
-  holdStartMs?: number;
-  /** How long a file read to its end may wait for its destinations to take the rest. */
-  endDrainMs?: number;
+  /** How each run waits (the slate, a stalled destination, a file's start and end); the run's defaults otherwise. */
+  timings?: Pick<RestreamRunOptions, "stallMs" | "destinationStallMs" | "holdStartMs" | "endDrainMs">;
   /** Each running restream's figures, once a second: for the kernels that do not run it. */
   publishFigures?: (restreamId: string, figures: RestreamRunFigures) => void;
 }
@@ -132,12 +131,7 @@ export function startRestreamSupervisor(options: RestreamSupervisorOptions): Res
             data: { restreamId, runId, reason, ...(error === undefined ? {} : { error }) },
           }),
         log: (message) => options.log("info", message),
-        ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
-        ...(options.destinationStallMs === undefined
-          ? {}
-          : { destinationStallMs: options.destinationStallMs }),
-        ...(options.holdStartMs === undefined ? {} : { holdStartMs: options.holdStartMs }),
-        ...(options.endDrainMs === undefined ? {} : { endDrainMs: options.endDrainMs }),
+        ...options.timings,
       });
       await new Promise<void>((resolve) =>
         abort.signal.addEventListener("abort", () => resolve(), { once: true }),
